@@ -1,0 +1,138 @@
+//! Output of `#[numerous::app]`: the struct, its `App` impl and its askama template type.
+//!
+//! Everything generated is a static description (keys, kinds, template name) or a one-line
+//! accessor; behaviour lives in the `numerous` runtime.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::parse::{App, WidgetField};
+use crate::template::TemplateInfo;
+
+/// `template` is `Some` when the template was read and matches the widgets: only then is the
+/// askama template type emitted (otherwise askama would repeat our errors in its own words).
+pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
+    let item = &app.item;
+    let name = &item.ident;
+    let p = quote!(::numerous::__private);
+
+    let keys: Vec<String> = app.widgets.iter().map(|w| w.ident.to_string()).collect();
+    let idents: Vec<_> = app.widgets.iter().map(|w| &w.ident).collect();
+    let tys: Vec<_> = app.widgets.iter().map(|w| &w.ty).collect();
+    let indices: Vec<usize> = (0..app.widgets.len()).collect();
+    let inits = app.widgets.iter().map(init);
+    // Spanned on each field type, so a non-widget field is reported where it is written.
+    let asserts = tys
+        .iter()
+        .map(|ty| quote_spanned!(ty.span()=> #p::assert_widget::<#ty>();));
+    let template_name = app
+        .template
+        .as_ref()
+        .map(|t| t.value())
+        .unwrap_or_default();
+
+    let (template_item, render_body) = match template {
+        Some(info) => {
+            let files = info.files.iter().map(|f| {
+                let f = f.display().to_string();
+                quote!(const _: &[u8] = ::core::include_bytes!(#f);)
+            });
+            let tmpl = format_ident!("__NumerousTemplate{}", name);
+            (
+                quote! {
+                    #(#files)*
+                    #[derive(#p::askama::Template)]
+                    #[template(path = #template_name, askama = #p::askama)]
+                    struct #tmpl<'__numerous> {
+                        #( #idents: #p::Slot<'__numerous, #tys>, )*
+                    }
+                },
+                quote! {
+                    #p::askama::Template::render_into(
+                        &#tmpl { #( #idents: #p::Slot::new(#keys, &self.#idents), )* },
+                        __out,
+                    )
+                },
+            )
+        }
+        None => (quote!(), quote!(::core::result::Result::Ok(()))),
+    };
+
+    quote! {
+        #item
+
+        const _: () = {
+            #template_item
+
+            #[allow(dead_code)]
+            fn __numerous_assert_widgets() { #(#asserts)* }
+
+            #[automatically_derived]
+            impl ::numerous::App for #name {
+                const SPEC: #p::AppSpec = #p::AppSpec {
+                    name: ::core::stringify!(#name),
+                    template: #template_name,
+                    widgets: &[ #( #p::WidgetSpec {
+                        key: #keys,
+                        kind: <#tys as ::numerous::Widget>::KIND,
+                    }, )* ],
+                    handlers: <Self as ::numerous::Handlers>::HANDLERS,
+                };
+
+                fn new() -> Self {
+                    Self { #( #idents: #inits, )* }
+                }
+
+                fn widget(&self, __index: usize) -> ::core::option::Option<&dyn #p::DynWidget> {
+                    match __index {
+                        #( #indices => ::core::option::Option::Some(&self.#idents), )*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                fn widget_mut(&mut self, __index: usize) -> ::core::option::Option<&mut dyn #p::DynWidget> {
+                    match __index {
+                        #( #indices => ::core::option::Option::Some(&mut self.#idents), )*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                fn render_template(&self, __out: &mut ::std::string::String) -> #p::askama::Result<()> {
+                    #render_body
+                }
+            }
+        };
+    }
+}
+
+/// The expression that builds a widget: `Default` (or `init = ..`), then one attribute-trait
+/// call per `#[widget(key = value)]`, each spanned on its key so an attribute the widget does not
+/// take is reported there.
+fn init(w: &WidgetField) -> TokenStream {
+    let ty = &w.ty;
+    let start = w
+        .attrs
+        .iter()
+        .find(|a| a.key == "init")
+        .map(|a| {
+            let v = &a.value;
+            quote_spanned!(v.span()=> { let __w: #ty = #v; __w })
+        })
+        .unwrap_or_else(|| quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()));
+    let calls = w.attrs.iter().filter(|a| a.key != "init").map(|a| {
+        let key = &a.key;
+        let value = &a.value;
+        let tr = format_ident!("{}", trait_name(&key.to_string()), span = key.span());
+        quote_spanned!(key.span()=> let __w = ::numerous::attrs::#tr::#key(__w, #value);)
+    });
+    quote!({ let __w = #start; #(#calls)* __w })
+}
+
+/// `options` → `Options`: the trait in `numerous::attrs` that carries the attribute.
+fn trait_name(key: &str) -> String {
+    let mut c = key.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,86 @@
+//! Output of `#[numerous::handlers]`: the impl block and its `Handlers` impl (the dispatch
+//! table), plus type assertions that let rustc check each `#[on_*(widget)]` at the user's token.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::parse::{EventKind, Handlers};
+
+pub fn expand(h: &Handlers) -> TokenStream {
+    let item = &h.item;
+    let self_ty = &item.self_ty;
+    let (impl_generics, _, where_clause) = item.generics.split_for_impl();
+    let p = quote!(::numerous::__private);
+
+    let specs = h.handlers.iter().map(|h| {
+        let name = h.method.to_string();
+        let widget = h.widget.to_string();
+        let event = event(h.event);
+        quote!(#p::HandlerSpec { name: #name, widget: #widget, event: #p::Event::#event })
+    });
+
+    let arms = h.handlers.iter().enumerate().map(|(i, h)| {
+        let method = &h.method;
+        let args = match &h.ctx {
+            Some(ty) => quote_spanned!(ty.span()=> self, __ctx),
+            None => quote!(self),
+        };
+        // Spanned on the return type so an unsupported one is reported there.
+        let out_span = h.output.as_ref().map_or(h.method.span(), |t| t.span());
+        if h.is_async {
+            let wrap = quote_spanned!(out_span=> #p::Call::future);
+            quote!(#i => #wrap(async move { Self::#method(#args).await }),)
+        } else {
+            let wrap = quote_spanned!(out_span=> #p::Call::ready);
+            quote!(#i => #wrap(Self::#method(#args)),)
+        }
+    });
+
+    // `&__app.widget` fails with rustc's "no field" (and its suggestion) on a wrong name, and
+    // with our `on_unimplemented` text on a widget that cannot emit the event.
+    let checks = h.handlers.iter().map(|h| {
+        let w = &h.widget;
+        let assert = match h.event {
+            EventKind::Click => quote_spanned!(w.span()=> #p::assert_emits_click),
+            EventKind::Change => quote_spanned!(w.span()=> #p::assert_emits_change),
+        };
+        quote_spanned!(w.span()=> #assert(&__app.#w);)
+    });
+
+    quote! {
+        #item
+
+        const _: () = {
+            #[allow(dead_code)]
+            fn __numerous_check_handlers #impl_generics (__app: &#self_ty) #where_clause {
+                #(#checks)*
+            }
+
+            #[automatically_derived]
+            impl #impl_generics ::numerous::Handlers for #self_ty #where_clause {
+                const HANDLERS: &'static [#p::HandlerSpec] = &[ #(#specs,)* ];
+
+                fn call<'__a>(
+                    &'__a mut self,
+                    __index: usize,
+                    __ctx: &'__a ::numerous::Session,
+                ) -> #p::Call<'__a> {
+                    let _ = __ctx;
+                    match __index {
+                        #(#arms)*
+                        _ => #p::Call::unknown(__index),
+                    }
+                }
+            }
+        };
+    }
+}
+
+fn event(e: EventKind) -> proc_macro2::Ident {
+    let name = match e {
+        EventKind::Click => "Click",
+        EventKind::Change => "Change",
+    };
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+}

@@ -1,0 +1,91 @@
+//! Entry points: parse, validate, expand; on error, the errors plus the user's item (fail soft).
+
+mod app;
+mod handlers;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::errors::Errors;
+use crate::{parse, validate};
+
+pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: syn::ItemStruct = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "#[numerous::app] goes on a struct whose fields are the app's widgets",
+            )
+            .to_compile_error();
+        }
+    };
+    let mut errors = Errors::default();
+    let mut model = parse::app(args, item, &mut errors);
+    let template = validate::app(&mut model, &mut errors);
+    let out = app::expand(&model, template.as_ref());
+    let errs = errors.to_compile_errors();
+    quote!(#errs #out)
+}
+
+pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    if !args.is_empty() {
+        errors.spanned(&args, "#[numerous::handlers] takes no arguments");
+    }
+    let item: syn::ItemImpl = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "#[numerous::handlers] goes on the app's impl block: `impl MyApp { .. }`",
+            )
+            .to_compile_error();
+        }
+    };
+    let model = parse::handlers(item, &mut errors);
+    let out = handlers::expand(&model);
+    let errs = errors.to_compile_errors();
+    quote!(#errs #out)
+}
+
+/// `#[on_click]` used outside an impl block marked `#[numerous::handlers]`.
+pub fn misplaced(name: &str, item: TokenStream) -> TokenStream {
+    let msg = format!(
+        "#[{name}] only works on a method of an impl block marked #[numerous::handlers]; add that attribute to the impl block"
+    );
+    let span = syn::parse2::<syn::ImplItemFn>(item.clone())
+        .map(|f| f.sig.ident.span())
+        .unwrap_or_else(|_| proc_macro2::Span::call_site());
+    let err = syn::Error::new(span, msg).to_compile_error();
+    quote!(#err #item)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handlers_expand_to_a_dispatch_table() {
+        let out = handlers(
+            quote!(),
+            quote! {
+                impl Counter {
+                    #[on_click(increment)]
+                    fn increment(&mut self) { self.counter.value += 1.0; }
+                }
+            },
+        )
+        .to_string();
+        assert!(out.contains("HandlerSpec"));
+        assert!(out.contains("Call :: ready"));
+        assert!(!out.contains("on_click"), "event attributes are stripped: {out}");
+    }
+
+    #[test]
+    fn misplaced_event_attribute_is_an_error() {
+        let out = misplaced("on_click", quote!(fn f(&mut self) {})).to_string();
+        assert!(out.contains("compile_error"));
+        assert!(out.contains("numerous::handlers"));
+    }
+}

@@ -1,0 +1,38 @@
+//! Procedural macros of [numerous](https://docs.rs/numerous). Use them through the `numerous`
+//! crate, which re-exports them and everything the generated code needs.
+//!
+//! Each macro parses its item into a model (`parse`), checks it as a whole (`validate`), and
+//! writes thin code that calls into the runtime (`expand`). Every error is a `syn::Error`
+//! spanned on the token that caused it; all errors are reported in one build.
+
+mod errors;
+mod expand;
+mod parse;
+mod template;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Turns a struct of widgets into a numerous app. See `numerous::app`.
+#[proc_macro_attribute]
+pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::app(args.into(), item.into()).into()
+}
+
+/// Registers the event handlers of an app. See `numerous::handlers`.
+#[proc_macro_attribute]
+pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::handlers(args.into(), item.into()).into()
+}
+
+/// Marks a click handler; only valid inside `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_click(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_click", item.into()).into()
+}
+
+/// Marks a value-change handler; only valid inside `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_change(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_change", item.into()).into()
+}

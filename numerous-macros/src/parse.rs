@@ -1,0 +1,447 @@
+//! Turns the syn items the attributes are placed on into a plain model, keeping every span.
+//!
+//! Parsing collects every error it can instead of stopping at the first one, so a user sees all
+//! of them in one build.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, Fields, FnArg, Ident, ImplItem, ItemImpl, ItemStruct, LitStr, Meta, Token, Type};
+
+use crate::errors::Errors;
+
+/// The attribute keys `#[widget(..)]` accepts. Each one (but `init`) calls the method of the
+/// same name of a trait in `numerous::attrs`, which the widget type implements or not.
+pub const WIDGET_ATTRS: &[&str] = &[
+    "label",
+    "value",
+    "options",
+    "tabs",
+    "min",
+    "max",
+    "step",
+    "placeholder",
+    "content",
+    "disabled",
+    "init",
+];
+
+/// `#[numerous::app(..)]` on a struct.
+#[derive(Debug)]
+pub struct App {
+    /// The struct, with the attributes numerous consumes removed.
+    pub item: ItemStruct,
+    /// `template = "..."`.
+    pub template: Option<LitStr>,
+    pub widgets: Vec<WidgetField>,
+}
+
+/// One widget field of the app struct.
+#[derive(Debug)]
+pub struct WidgetField {
+    pub ident: Ident,
+    pub ty: Type,
+    pub attrs: Vec<WidgetAttr>,
+}
+
+/// One `key = value` of `#[widget(..)]`.
+#[derive(Debug)]
+pub struct WidgetAttr {
+    pub key: Ident,
+    pub value: Expr,
+}
+
+/// `#[numerous::handlers]` on an impl block.
+#[derive(Debug)]
+pub struct Handlers {
+    /// The impl block, with the event attributes removed.
+    pub item: ItemImpl,
+    pub handlers: Vec<Handler>,
+}
+
+/// The browser events a handler can be attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Click,
+    Change,
+}
+
+impl EventKind {
+    fn from_attr(name: &str) -> Option<Self> {
+        match name {
+            "on_click" => Some(Self::Click),
+            "on_change" => Some(Self::Change),
+            _ => None,
+        }
+    }
+
+    pub fn attr(self) -> &'static str {
+        match self {
+            Self::Click => "on_click",
+            Self::Change => "on_change",
+        }
+    }
+}
+
+/// One handler method and the event it answers.
+#[derive(Debug)]
+pub struct Handler {
+    pub method: Ident,
+    pub event: EventKind,
+    pub widget: Ident,
+    pub is_async: bool,
+    /// The type of the context parameter, when the handler takes one.
+    pub ctx: Option<Type>,
+    /// The declared return type, or `None` for `()`.
+    pub output: Option<Type>,
+}
+
+pub fn app_args(args: TokenStream, errors: &mut Errors) -> Option<LitStr> {
+    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let mut template = None;
+    for meta in metas {
+        match &meta {
+            Meta::NameValue(nv) if nv.path.is_ident("template") => match &nv.value {
+                Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+                    if template.is_some() {
+                        errors.spanned(&nv.path, "duplicate attribute key `template`");
+                    }
+                    template = Some(s.clone());
+                }
+                other => errors.spanned(
+                    other,
+                    "`template` takes a string literal: the file name under `templates/`",
+                ),
+            },
+            other => errors.spanned(
+                other.path(),
+                format!(
+                    "unsupported attribute key `{}`; #[numerous::app] supports: `template`",
+                    path_name(other.path())
+                ),
+            ),
+        }
+    }
+    if template.is_none() {
+        errors.push(syn::Error::new(
+            Span::call_site(),
+            "missing `template = \"...\"`: #[numerous::app(template = \"index.html\")] names the layout under `templates/`",
+        ));
+    }
+    template
+}
+
+pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App {
+    let template = app_args(args, errors);
+    if !item.generics.params.is_empty() {
+        errors.spanned(
+            &item.generics,
+            "an app struct cannot have generic parameters: each session holds one concrete app",
+        );
+    }
+    let mut widgets = Vec::new();
+    match &mut item.fields {
+        Fields::Named(named) => {
+            for field in &mut named.named {
+                let mut attrs = Vec::new();
+                field.attrs.retain(|a| {
+                    if a.path().is_ident("widget") {
+                        attrs.extend(widget_attrs(a, errors));
+                        false
+                    } else {
+                        true
+                    }
+                });
+                widgets.push(WidgetField {
+                    ident: field.ident.clone().expect("named field"),
+                    ty: field.ty.clone(),
+                    attrs,
+                });
+            }
+        }
+        Fields::Unnamed(f) => errors.spanned(
+            f,
+            "an app needs named fields: each field name is the widget's key in the template",
+        ),
+        Fields::Unit => errors.spanned(
+            &item.ident,
+            "an app needs at least one widget field, e.g. `counter: Number`",
+        ),
+    }
+    App {
+        item,
+        template,
+        widgets,
+    }
+}
+
+fn widget_attrs(attr: &syn::Attribute, errors: &mut Errors) -> Vec<WidgetAttr> {
+    if matches!(attr.meta, Meta::Path(_)) {
+        return Vec::new();
+    }
+    let metas = match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            return Vec::new();
+        }
+    };
+    let mut out: Vec<WidgetAttr> = Vec::new();
+    for meta in metas {
+        let (path, value) = match meta {
+            Meta::NameValue(nv) => (nv.path, nv.value),
+            Meta::Path(p) => {
+                let t = syn::parse_quote_spanned!(p.span()=> true);
+                (p, t)
+            }
+            Meta::List(l) => {
+                errors.spanned(&l, "expected `key = value`");
+                continue;
+            }
+        };
+        let Some(key) = path.get_ident().cloned() else {
+            errors.spanned(&path, "expected a plain attribute key");
+            continue;
+        };
+        let name = key.to_string();
+        if !WIDGET_ATTRS.contains(&name.as_str()) {
+            let mut msg = format!(
+                "unsupported attribute key `{name}`; #[widget] supports: {}",
+                list(WIDGET_ATTRS)
+            );
+            if let Some(close) = closest(&name, WIDGET_ATTRS.iter().copied()) {
+                msg.push_str(&format!("; did you mean `{close}`?"));
+            }
+            errors.spanned(&key, msg);
+            continue;
+        }
+        if out.iter().any(|a| a.key == key) {
+            errors.spanned(&key, format!("duplicate attribute key `{name}`"));
+            continue;
+        }
+        out.push(WidgetAttr { key, value });
+    }
+    out
+}
+
+pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
+    if let Some((_, path, _)) = &item.trait_ {
+        errors.spanned(
+            path,
+            "#[numerous::handlers] goes on an inherent impl block (`impl MyApp { .. }`), not a trait impl",
+        );
+    }
+    let mut handlers = Vec::new();
+    for impl_item in &mut item.items {
+        let ImplItem::Fn(method) = impl_item else {
+            continue;
+        };
+        let mut events = Vec::new();
+        method.attrs.retain(|a| {
+            let Some(ident) = a.path().get_ident() else {
+                return true;
+            };
+            match EventKind::from_attr(&ident.to_string()) {
+                Some(kind) => {
+                    events.push((kind, a.clone()));
+                    false
+                }
+                None => true,
+            }
+        });
+        for (event, attr) in events {
+            let widget = match attr.parse_args::<Ident>() {
+                Ok(w) => w,
+                Err(_) => {
+                    errors.spanned(
+                        &attr,
+                        format!(
+                            "expected one widget name: `#[{}(widget_field)]`",
+                            event.attr()
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if let Some(h) = handler(method, event, widget, errors) {
+                handlers.push(h);
+            }
+        }
+    }
+    Handlers { item, handlers }
+}
+
+fn handler(
+    method: &syn::ImplItemFn,
+    event: EventKind,
+    widget: Ident,
+    errors: &mut Errors,
+) -> Option<Handler> {
+    let sig = &method.sig;
+    let expected = "a handler looks like `fn name(&mut self)` or `async fn name(&mut self, ctx: &Session)`, optionally returning `Result<(), E>`";
+    let mut ok = true;
+    if !sig.generics.params.is_empty() {
+        errors.spanned(&sig.generics, format!("a handler cannot be generic; {expected}"));
+        ok = false;
+    }
+    if let Some(c) = &sig.constness {
+        errors.spanned(c, format!("a handler cannot be `const`; {expected}"));
+        ok = false;
+    }
+    let mut inputs = sig.inputs.iter();
+    match inputs.next() {
+        Some(FnArg::Receiver(r)) if r.reference.is_some() => {}
+        Some(FnArg::Receiver(r)) => {
+            errors.spanned(r, format!("a handler borrows the app: use `&mut self`; {expected}"));
+            ok = false;
+        }
+        Some(FnArg::Typed(t)) => {
+            errors.spanned(t, format!("a handler is a method: its first parameter is `&mut self`; {expected}"));
+            ok = false;
+        }
+        None => {
+            errors.spanned(&sig.ident, format!("a handler is a method: it needs `&mut self`; {expected}"));
+            ok = false;
+        }
+    }
+    let ctx = match inputs.next() {
+        Some(FnArg::Typed(t)) => Some((*t.ty).clone()),
+        _ => None,
+    };
+    if let Some(extra) = inputs.next() {
+        errors.spanned(
+            extra,
+            format!("a handler takes at most one parameter besides `self`, the session context `&Session`; {expected}"),
+        );
+        ok = false;
+    }
+    let output = match &sig.output {
+        syn::ReturnType::Default => None,
+        syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
+    };
+    ok.then(|| Handler {
+        method: sig.ident.clone(),
+        event,
+        widget,
+        is_async: sig.asyncness.is_some(),
+        ctx,
+        output,
+    })
+}
+
+fn path_name(p: &syn::Path) -> String {
+    p.segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// `a`, `b`, `c` for messages.
+pub fn list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+    use syn::parse_quote;
+
+    #[test]
+    fn parses_app_model() {
+        let mut errors = Errors::default();
+        let item: ItemStruct = parse_quote! {
+            struct Counter {
+                #[widget(label = "Counter:")]
+                counter: Number,
+                #[widget(label = "Go", disabled)]
+                go: Button,
+            }
+        };
+        let app = app(quote!(template = "index.html"), item, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(app.template.unwrap().value(), "index.html");
+        assert_eq!(app.widgets.len(), 2);
+        assert_eq!(app.widgets[1].attrs[1].key, "disabled");
+        // the consumed attributes are gone from the item
+        assert!(app.item.fields.iter().all(|f| f.attrs.is_empty()));
+    }
+
+    #[test]
+    fn rejects_unknown_and_duplicate_keys() {
+        let mut errors = Errors::default();
+        let item: ItemStruct = parse_quote! {
+            struct A { #[widget(labl = "x", value = 1, value = 2)] n: Number }
+        };
+        app(quote!(template = "i.html", colour = 1), item, &mut errors);
+        let messages = errors.messages();
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(messages[0].contains("`colour`"));
+        assert!(messages[1].contains("did you mean `label`"));
+        assert!(messages[2].contains("duplicate attribute key `value`"));
+    }
+
+    #[test]
+    fn parses_handlers() {
+        let mut errors = Errors::default();
+        let item: ItemImpl = parse_quote! {
+            impl Counter {
+                #[on_click(increment)]
+                fn increment(&mut self) {}
+                #[on_change(selection)]
+                async fn selected(&mut self, ctx: &Session) -> Result<(), String> { Ok(()) }
+                fn helper(&self) {}
+            }
+        };
+        let h = handlers(item, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(h.handlers.len(), 2);
+        assert_eq!(h.handlers[0].event, EventKind::Click);
+        assert!(h.handlers[1].is_async && h.handlers[1].ctx.is_some());
+        assert!(h.handlers[1].output.is_some());
+    }
+
+    #[test]
+    fn rejects_bad_signatures() {
+        let mut errors = Errors::default();
+        let item: ItemImpl = parse_quote! {
+            impl Counter {
+                #[on_click(a)] fn by_value(self) {}
+                #[on_click(a)] fn no_self() {}
+                #[on_click(a)] fn too_many(&mut self, a: &Session, b: u8) {}
+                #[on_click(a)] fn generic<T>(&mut self) {}
+            }
+        };
+        let h = handlers(item, &mut errors);
+        assert_eq!(h.handlers.len(), 0);
+        assert_eq!(errors.messages().len(), 4);
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        assert_eq!(closest("countr", ["counter", "increment"]), Some("counter"));
+        assert_eq!(closest("zzz", ["counter", "increment"]), None);
+    }
+}

@@ -1,0 +1,94 @@
+//! Checks that need the app as a whole: keys, and the template against the widget keys.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use crate::errors::Errors;
+use crate::parse::{closest, list, App};
+use crate::template::{self, TemplateError, TemplateInfo};
+
+/// Directory, relative to the crate root, that templates are read from.
+pub const TEMPLATE_DIR: &str = "templates";
+
+/// Validates `app`, returning what was read of its template when the template is usable.
+pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
+    duplicate_keys(app, errors);
+    let lit = app.template.as_ref()?;
+    let name = lit.value();
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let info = match template::analyse(&root.join(TEMPLATE_DIR), TEMPLATE_DIR, &name) {
+        Ok(info) => info,
+        Err(TemplateError::Missing { looked_at, reason }) => {
+            let shown = looked_at
+                .strip_prefix(&root)
+                .unwrap_or(&looked_at)
+                .display()
+                .to_string();
+            errors.spanned(
+                lit,
+                format!(
+                    "template not found: looked for `{shown}` next to the crate's Cargo.toml ({reason})"
+                ),
+            );
+            return None;
+        }
+        Err(TemplateError::Syntax { at, message }) => {
+            errors.spanned(lit, format!("template syntax error at {at}: {message}"));
+            return None;
+        }
+    };
+
+    let keys: Vec<String> = app.widgets.iter().map(|w| w.ident.to_string()).collect();
+    let mut ok = true;
+    for var in &info.vars {
+        if keys.contains(&var.name) {
+            continue;
+        }
+        ok = false;
+        let mut msg = format!(
+            "unknown widget `{}` in {}; the app exports {}",
+            var.name,
+            var.at,
+            list(&keys)
+        );
+        if let Some(close) = closest(&var.name, keys.iter().map(String::as_str)) {
+            msg.push_str(&format!("; did you mean `{close}`?"));
+        }
+        errors.spanned(lit, msg);
+    }
+    let placed: HashSet<&str> = info.vars.iter().map(|v| v.name.as_str()).collect();
+    for w in &app.widgets {
+        let key = w.ident.to_string();
+        if !placed.contains(key.as_str()) {
+            ok = false;
+            errors.spanned(
+                &w.ident,
+                format!(
+                    "widget `{key}` is never placed in {TEMPLATE_DIR}/{name}: add `{{{{ {key} }}}}` where it should appear, or remove the field"
+                ),
+            );
+        }
+    }
+    ok.then_some(info)
+}
+
+/// Reports a key declared twice and drops the second field, so rustc adds no error of its own.
+fn duplicate_keys(app: &mut App, errors: &mut Errors) {
+    let mut seen = HashSet::new();
+    app.widgets.retain(|w| {
+        let fresh = seen.insert(w.ident.to_string());
+        if !fresh {
+            errors.spanned(&w.ident, format!("duplicate widget key `{}`", w.ident));
+        }
+        fresh
+    });
+    if let syn::Fields::Named(named) = &mut app.item.fields {
+        let mut seen = HashSet::new();
+        named.named = std::mem::take(&mut named.named)
+            .into_iter()
+            .filter(|f| seen.insert(f.ident.as_ref().map(ToString::to_string)))
+            .collect();
+    }
+}
