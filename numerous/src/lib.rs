@@ -1,1 +1,95 @@
-pub fn x(){}
+//! # numerous
+//!
+//! Reactive web apps out of typed widgets, checked at compile time.
+//!
+//! An app is one struct of widgets and one impl block of handlers; its layout is an askama
+//! template under `templates/` that places each widget with `{{ key }}`:
+//!
+//! ```no_run
+//! use numerous::prelude::*;
+//!
+//! #[numerous::app(template = "index.html")]
+//! struct Counter {
+//!     #[widget(label = "Counter:")]
+//!     counter: Number,
+//!     #[widget(label = "Increment Counter")]
+//!     increment: Button,
+//! }
+//!
+//! #[numerous::handlers]
+//! impl Counter {
+//!     #[on_click(increment)]
+//!     fn increment(&mut self) {
+//!         self.counter.value += 1.0;
+//!     }
+//! }
+//!
+//! fn main() {
+//!     numerous::run::<Counter>();
+//! }
+//! ```
+//!
+//! The build fails, with a message at the offending token, when the template names a widget the
+//! app does not have, when a handler names a widget that cannot emit its event, or when a handler
+//! has a signature the runtime cannot call.
+//!
+//! Each browser tab gets its own session: an instance of the struct owned by one tokio task.
+//! The browser renders each widget with an ES module that follows the anywidget API and talks
+//! to the session over one WebSocket (`docs/protocol.md`); after each event only the widgets
+//! that changed are sent back.
+#![deny(missing_docs)]
+
+mod app;
+mod assets;
+pub mod attrs;
+mod markdown;
+mod page;
+mod protocol;
+mod server;
+mod session;
+mod widget;
+pub mod widgets;
+
+pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
+pub use numerous_macros::{app, handlers, on_change, on_click};
+pub use server::{init_tracing, router, run, serve, Cli, Options};
+pub use session::Session;
+pub use widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, ValueInput, Widget};
+
+/// Errors that stop a server.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The address could not be bound.
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, #[source] std::io::Error),
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+}
+
+/// Everything an app file needs: `use numerous::prelude::*;`.
+pub mod prelude {
+    pub use crate::attrs::{
+        Content, Disabled, Label, Max, Min, Options as _, Placeholder, Step, TabList, Value,
+    };
+    pub use crate::widgets::{Button, Checkbox, DropDown, Markdown, Number, Slider, Tabs, TextInput};
+    pub use crate::{on_change, on_click, Session};
+}
+
+/// What generated code uses. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
+    pub use crate::widget::{DynWidget, Event, Slot};
+    pub use askama;
+
+    /// Fails to compile, at the field's type, unless `W` is a widget.
+    pub const fn assert_widget<W: crate::Widget>() {}
+
+    /// Fails to compile, at the widget's name, unless it emits clicks.
+    pub fn assert_emits_click<W: crate::EmitsClick>(_: &W) {}
+
+    /// Fails to compile, at the widget's name, unless it emits changes.
+    pub fn assert_emits_change<W: crate::EmitsChange>(_: &W) {}
+}

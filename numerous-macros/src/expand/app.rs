@@ -131,6 +131,10 @@ fn init(w: &WidgetField) -> TokenStream {
 
 /// `options` → `Options`: the trait in `numerous::attrs` that carries the attribute.
 fn trait_name(key: &str) -> String {
+    if key == "tabs" {
+        // `Tabs` is the widget; its attribute trait is `TabList`.
+        return "TabList".to_owned();
+    }
     let mut c = key.chars();
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())

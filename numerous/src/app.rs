@@ -1,0 +1,187 @@
+//! The traits `#[numerous::app]` and `#[numerous::handlers]` implement, and the static
+//! description of an app they produce.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::session::Session;
+use crate::widget::{DynWidget, Event};
+
+/// A numerous app: a struct of widgets, one instance per browser session.
+///
+/// Implemented by `#[numerous::app]`; not meant to be implemented by hand.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a numerous app",
+    note = "put #[numerous::app(template = \"index.html\")] on the struct"
+)]
+pub trait App: Handlers + Send + Sized + 'static {
+    /// Keys, kinds, template and handlers.
+    #[doc(hidden)]
+    const SPEC: AppSpec;
+
+    /// A fresh instance, as a new session starts with.
+    fn new() -> Self;
+
+    #[doc(hidden)]
+    fn widget(&self, index: usize) -> Option<&dyn DynWidget>;
+
+    #[doc(hidden)]
+    fn widget_mut(&mut self, index: usize) -> Option<&mut dyn DynWidget>;
+
+    /// Renders the layout template, each widget as its container.
+    #[doc(hidden)]
+    fn render_template(&self, out: &mut String) -> askama::Result<()>;
+}
+
+/// The event handlers of an app: the dispatch table `#[numerous::handlers]` generates.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no handlers block",
+    label = "add `#[numerous::handlers] impl {Self} {{ .. }}`",
+    note = "every app has one impl block marked #[numerous::handlers], even an empty one"
+)]
+pub trait Handlers {
+    #[doc(hidden)]
+    const HANDLERS: &'static [HandlerSpec];
+
+    #[doc(hidden)]
+    fn call<'a>(&'a mut self, index: usize, ctx: &'a Session) -> Call<'a>;
+}
+
+/// Static description of an app.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct AppSpec {
+    pub name: &'static str,
+    pub template: &'static str,
+    pub widgets: &'static [WidgetSpec],
+    pub handlers: &'static [HandlerSpec],
+}
+
+/// One widget of an app.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct WidgetSpec {
+    pub key: &'static str,
+    pub kind: &'static str,
+}
+
+/// One handler of an app.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct HandlerSpec {
+    pub name: &'static str,
+    pub widget: &'static str,
+    pub event: Event,
+}
+
+/// Lookup tables built once per app from its [`AppSpec`].
+#[derive(Debug)]
+pub(crate) struct Dispatch {
+    index: HashMap<&'static str, usize>,
+    /// Per widget: (event, handler index).
+    handlers: Vec<Vec<(Event, usize)>>,
+}
+
+impl Dispatch {
+    /// Panics when a handler names no widget: the macros make that impossible for a
+    /// well-formed app, so it is a bug worth stopping at start-up for.
+    pub(crate) fn new(spec: &AppSpec) -> Self {
+        let index: HashMap<_, _> = spec
+            .widgets
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.key, i))
+            .collect();
+        let mut handlers = vec![Vec::new(); spec.widgets.len()];
+        for (h, handler) in spec.handlers.iter().enumerate() {
+            let Some(&w) = index.get(handler.widget) else {
+                panic!(
+                    "app `{}`: handler `{}` names `{}`, which is not a widget of the app",
+                    spec.name, handler.name, handler.widget
+                );
+            };
+            handlers[w].push((handler.event, h));
+        }
+        Dispatch { index, handlers }
+    }
+
+    pub(crate) fn widget(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    pub(crate) fn handlers(&self, widget: usize, event: Event) -> impl Iterator<Item = usize> + '_ {
+        self.handlers[widget]
+            .iter()
+            .filter(move |(e, _)| *e == event)
+            .map(|(_, h)| *h)
+    }
+}
+
+/// The error a handler returned; its text is shown to the user of the tab that caused it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandlerError(pub String);
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a handler may return.
+#[diagnostic::on_unimplemented(
+    message = "a handler cannot return `{Self}`",
+    label = "unsupported return type",
+    note = "a handler returns nothing or `Result<(), E>` where `E: Display`"
+)]
+pub trait IntoHandlerResult {
+    /// Converts to the runtime's result.
+    fn into_handler_result(self) -> Result<(), HandlerError>;
+}
+
+impl IntoHandlerResult for () {
+    fn into_handler_result(self) -> Result<(), HandlerError> {
+        Ok(())
+    }
+}
+
+impl<E: fmt::Display> IntoHandlerResult for Result<(), E> {
+    fn into_handler_result(self) -> Result<(), HandlerError> {
+        self.map_err(|e| HandlerError(e.to_string()))
+    }
+}
+
+/// A started handler: done already (sync handlers, no allocation), or a future to drive.
+#[doc(hidden)]
+pub enum Call<'a> {
+    Ready(Result<(), HandlerError>),
+    Future(Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'a>>),
+}
+
+impl<'a> Call<'a> {
+    pub fn ready<R: IntoHandlerResult>(result: R) -> Self {
+        Call::Ready(result.into_handler_result())
+    }
+
+    pub fn future<F>(future: F) -> Self
+    where
+        F: Future + Send + 'a,
+        F::Output: IntoHandlerResult,
+    {
+        Call::Future(Box::pin(async move { future.await.into_handler_result() }))
+    }
+
+    pub fn unknown(index: usize) -> Self {
+        Call::Ready(Err(HandlerError(format!("no handler number {index}"))))
+    }
+}
+
+impl fmt::Debug for Call<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Call::Ready(r) => f.debug_tuple("Ready").field(r).finish(),
+            Call::Future(_) => f.write_str("Future(..)"),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The browser client and base CSS (`static/` in the repository), embedded in the binary.
+//!
+//! Served under `<prefix>/numerous-static/<version>/<path>` with a year of immutable caching
+//! (the version is a hash of all assets, so it changes with any of them), and under
+//! `<prefix>/numerous-static/<path>` with revalidation by ETag.
+
+use std::sync::OnceLock;
+
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../static"]
+struct Static;
+
+/// A hash of every embedded asset: part of the URL, so a new build busts every cache.
+pub(crate) fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let mut names: Vec<_> = Static::iter().collect();
+        names.sort();
+        // FNV-1a over names and content hashes: stable, and enough to tell builds apart.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for name in names {
+            let file = Static::get(&name).expect("listed asset exists");
+            for b in name.as_bytes().iter().chain(&file.metadata.sha256_hash()) {
+                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        format!("{h:016x}")
+    })
+}
+
+/// The embedded file at `path`, if any.
+pub(crate) fn get(path: &str) -> Option<rust_embed::EmbeddedFile> {
+    Static::get(path)
+}
+
+/// The content type of an asset, by extension.
+pub(crate) fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "html" => "text/html; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `GET <prefix>/numerous-static/{*path}`.
+pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let (path, immutable) = match path.split_once('/') {
+        Some((v, rest)) if v == version() => (rest, true),
+        _ => (path.as_str(), false),
+    };
+    let Some(file) = Static::get(path) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
+    let cache = if immutable {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let mut res = if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(header::CONTENT_TYPE, content_type(path))],
+            file.data.into_owned(),
+        )
+            .into_response()
+    };
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_and_widgets_are_embedded() {
+        for path in ["numerous.js", "numerous.css", "widgets/number.js", "widgets/button.js"] {
+            assert!(get(path).is_some(), "{path} is embedded");
+        }
+        assert_eq!(content_type("widgets/number.js"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("numerous.css"), "text/css; charset=utf-8");
+    }
+
+    #[test]
+    fn version_is_stable() {
+        assert_eq!(version(), version());
+        assert_eq!(version().len(), 16);
+    }
+}

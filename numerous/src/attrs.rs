@@ -1,0 +1,88 @@
+//! Widget attributes: what `#[widget(key = value)]` sets.
+//!
+//! Each key calls the method of the same name on one of these traits, so a widget takes exactly
+//! the attributes whose traits it implements, and a key it does not take fails the build at that
+//! key. The same methods build widgets in code: `Number::default().label("Total").min(0)`.
+
+macro_rules! attr_trait {
+    ($(#[$doc:meta])* $trait:ident :: $method:ident ($arg:ident : $ty:ty), $msg:literal, $label:literal) => {
+        $(#[$doc])*
+        #[diagnostic::on_unimplemented(
+            message = $msg,
+            label = $label,
+            note = "each widget's documentation lists the attributes it takes"
+        )]
+        pub trait $trait: Sized {
+            $(#[$doc])*
+            fn $method(self, $arg: $ty) -> Self;
+        }
+    };
+}
+
+attr_trait!(
+    /// The text shown with the widget.
+    Label::label(label: impl Into<String>),
+    "widget `{Self}` has no attribute `label`",
+    "`{Self}` does not take `label`"
+);
+attr_trait!(
+    /// The choices of a selection widget; the value moves to the first one if it is not among them.
+    Options::options(options: impl IntoIterator<Item = impl Into<String>>),
+    "widget `{Self}` has no attribute `options`",
+    "`{Self}` does not take `options`"
+);
+attr_trait!(
+    /// The names of the tabs; the selected tab moves to the first one if it is not among them.
+    TabList::tabs(tabs: impl IntoIterator<Item = impl Into<String>>),
+    "widget `{Self}` has no attribute `tabs`",
+    "`{Self}` does not take `tabs`"
+);
+attr_trait!(
+    /// The smallest value the browser may set.
+    Min::min(min: impl Into<f64>),
+    "widget `{Self}` has no attribute `min`",
+    "`{Self}` does not take `min`"
+);
+attr_trait!(
+    /// The largest value the browser may set.
+    Max::max(max: impl Into<f64>),
+    "widget `{Self}` has no attribute `max`",
+    "`{Self}` does not take `max`"
+);
+attr_trait!(
+    /// The step of the value's input control.
+    Step::step(step: impl Into<f64>),
+    "widget `{Self}` has no attribute `step`",
+    "`{Self}` does not take `step`"
+);
+attr_trait!(
+    /// The hint shown in an empty text input.
+    Placeholder::placeholder(placeholder: impl Into<String>),
+    "widget `{Self}` has no attribute `placeholder`",
+    "`{Self}` does not take `placeholder`"
+);
+attr_trait!(
+    /// The text of a content widget (Markdown source).
+    Content::content(content: impl Into<String>),
+    "widget `{Self}` has no attribute `content`",
+    "`{Self}` does not take `content`"
+);
+attr_trait!(
+    /// Whether the widget ignores the user.
+    Disabled::disabled(disabled: bool),
+    "widget `{Self}` has no attribute `disabled`",
+    "`{Self}` does not take `disabled`"
+);
+
+/// The widget's initial value.
+#[diagnostic::on_unimplemented(
+    message = "widget `{Self}` has no attribute `value`",
+    label = "`{Self}` does not take `value`",
+    note = "each widget's documentation lists the attributes it takes"
+)]
+pub trait Value: Sized {
+    /// The type of the value.
+    type Value;
+    /// The widget's initial value.
+    fn value(self, value: impl Into<Self::Value>) -> Self;
+}

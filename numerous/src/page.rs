@@ -1,0 +1,208 @@
+//! `GET /`: the app's template with the client, its styles and the initial state put in.
+//!
+//! The widgets' initial state is inlined, so the first paint needs no round trip. Everything
+//! that does not depend on the request is computed once per app ([`PageParts`]).
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::app::App;
+use crate::assets;
+use crate::server::Runtime;
+
+/// The parts of the page that are the same for every request.
+#[derive(Debug)]
+pub(crate) struct PageParts {
+    /// Goes before `</head>`: styles and module preloads.
+    head: String,
+    /// Goes before `</body>`, up to the state object.
+    tail_start: String,
+    /// Closes what `tail_start` opened.
+    tail_end: String,
+}
+
+impl PageParts {
+    pub(crate) fn new<A: App>(prefix: &str) -> Self {
+        let assets = format!("{prefix}/numerous-static/{}/", assets::version());
+        let mut kinds: Vec<&str> = A::SPEC.widgets.iter().map(|w| w.kind).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+
+        let mut head = format!(r#"<link rel="stylesheet" href="{assets}numerous.css">"#);
+        for kind in &kinds {
+            if assets::get(&format!("widgets/{kind}.css")).is_some() {
+                let _ = write!(head, r#"<link rel="stylesheet" href="{assets}widgets/{kind}.css">"#);
+            }
+        }
+        let _ = write!(head, r#"<link rel="modulepreload" href="{assets}numerous.js">"#);
+        for kind in &kinds {
+            let _ = write!(head, r#"<link rel="modulepreload" href="{assets}widgets/{kind}.js">"#);
+        }
+
+        let mut tail_start = String::new();
+        for fragment in ["fragments/splash.html", "fragments/error-modal.html", "fragments/session-banner.html"] {
+            let file = assets::get(fragment).expect("fragments are embedded");
+            tail_start.push_str(std::str::from_utf8(&file.data).expect("fragments are UTF-8"));
+        }
+        let widgets: serde_json::Map<String, serde_json::Value> = A::SPEC
+            .widgets
+            .iter()
+            .map(|w| (w.key.to_owned(), w.kind.into()))
+            .collect();
+        let config = serde_json::json!({
+            "base": prefix,
+            "assets": assets,
+            "widgets": widgets,
+        })
+        .to_string();
+        // Open the config object and leave room for `"state":{..}`.
+        let _ = write!(
+            tail_start,
+            r#"<script type="application/json" id="numerous-config">{},"state":"#,
+            script_safe(&config[..config.len() - 1])
+        );
+        let tail_end = format!(
+            r#"}}</script><script type="module" src="{assets}numerous.js"></script>"#
+        );
+        PageParts {
+            head,
+            tail_start,
+            tail_end,
+        }
+    }
+}
+
+/// `GET /`.
+pub(crate) async fn page<A: App>(State(rt): State<Arc<Runtime>>) -> Response {
+    match render::<A>(&rt.page) {
+        Ok(html) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(html),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(app = A::SPEC.name, "cannot render the page: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("<!doctype html><title>Error</title><h1>This page could not be rendered</h1><p>The error is in the server log.</p>"),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub(crate) fn render<A: App>(parts: &PageParts) -> askama::Result<String> {
+    let app = A::new();
+    let mut body = String::with_capacity(4096);
+    app.render_template(&mut body)?;
+
+    let mut state = Vec::with_capacity(512);
+    state.push(b'{');
+    for (i, w) in A::SPEC.widgets.iter().enumerate() {
+        if i > 0 {
+            state.push(b',');
+        }
+        state.push(b'"');
+        state.extend_from_slice(w.key.as_bytes());
+        state.extend_from_slice(b"\":");
+        if let Some(widget) = app.widget(i) {
+            widget.write_state(&mut state).map_err(|e| askama::Error::Custom(Box::new(e)))?;
+        }
+    }
+    state.push(b'}');
+    let state = String::from_utf8(state).unwrap_or_default();
+
+    let mut tail = String::with_capacity(parts.tail_start.len() + state.len() + 128);
+    tail.push_str(&parts.tail_start);
+    tail.push_str(&script_safe(&state));
+    tail.push_str(&parts.tail_end);
+    Ok(inject(&body, &parts.head, &tail))
+}
+
+/// JSON made safe inside `<script>`: `<` can only occur in strings, where `\u003c` means the same.
+fn script_safe(json: &str) -> std::borrow::Cow<'_, str> {
+    if json.contains('<') {
+        json.replace('<', "\\u003c").into()
+    } else {
+        json.into()
+    }
+}
+
+/// Puts `head` before the last `</head>` and `tail` before the last `</body>`, matching tags
+/// in any case. Without `</head>`, `head` starts the document; without `</body>`, `tail` ends it.
+pub(crate) fn inject(html: &str, head: &str, tail: &str) -> String {
+    let mut out = String::with_capacity(html.len() + head.len() + tail.len());
+    let head_at = rfind_ascii_ci(html, "</head>");
+    let body_at = rfind_ascii_ci(html, "</body>").filter(|b| head_at.is_none_or(|h| *b > h));
+    match head_at {
+        Some(h) => {
+            out.push_str(&html[..h]);
+            out.push_str(head);
+            match body_at {
+                Some(b) => {
+                    out.push_str(&html[h..b]);
+                    out.push_str(tail);
+                    out.push_str(&html[b..]);
+                }
+                None => {
+                    out.push_str(&html[h..]);
+                    out.push_str(tail);
+                }
+            }
+        }
+        None => {
+            out.push_str(head);
+            match body_at {
+                Some(b) => {
+                    out.push_str(&html[..b]);
+                    out.push_str(tail);
+                    out.push_str(&html[b..]);
+                }
+                None => {
+                    out.push_str(html);
+                    out.push_str(tail);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn rfind_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?)
+        .rev()
+        .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_before_closing_tags() {
+        let out = inject("<html><head><title>x</title></HEAD><body><p>hi</p></Body></html>", "H", "T");
+        assert_eq!(out, "<html><head><title>x</title>H</HEAD><body><p>hi</p>T</Body></html>");
+    }
+
+    #[test]
+    fn injects_into_fragments() {
+        assert_eq!(inject("<p>hi</p>", "H", "T"), "H<p>hi</p>T");
+        assert_eq!(inject("<p>hi</p></body>", "H", "T"), "H<p>hi</p>T</body>");
+    }
+
+    #[test]
+    fn uses_the_last_closing_tag() {
+        let out = inject("<head></head><body><pre>&lt;/body&gt; </body></pre></body>", "H", "T");
+        assert!(out.ends_with("</pre>T</body>"), "{out}");
+    }
+
+    #[test]
+    fn script_safe_escapes_tags() {
+        assert_eq!(script_safe(r#"{"a":"</script>"}"#), r#"{"a":"\u003c/script>"}"#);
+    }
+}

@@ -1,0 +1,141 @@
+//! The WebSocket wire format (see `docs/protocol.md`): JSON text frames both ways.
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// A frame from the browser. Unknown fields are ignored, so clients can add fields safely.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ClientFrame<'a> {
+    /// `update` or `msg`.
+    #[serde(rename = "type", borrow)]
+    pub kind: Cow<'a, str>,
+    /// The widget key.
+    #[serde(borrow, default)]
+    pub widget: Option<Cow<'a, str>>,
+    /// `update`: the fields to write, e.g. `{"value": 3}`.
+    #[serde(borrow, default)]
+    pub state: Option<&'a RawValue>,
+    /// `msg`: the content given to `model.send(..)`.
+    #[serde(borrow, default)]
+    pub content: Option<&'a RawValue>,
+    /// Echoed in an error caused by this frame.
+    #[serde(default)]
+    pub seq: Option<u64>,
+}
+
+/// Machine-readable error codes, stable across versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// Not JSON, not a text frame, or missing a field.
+    BadFrame,
+    /// Larger than the configured limit.
+    TooLarge,
+    /// A `type` the server does not know.
+    UnknownType,
+    /// A widget key the app does not have.
+    UnknownWidget,
+    /// Fields or types the widget does not accept.
+    InvalidInput,
+    /// A value the widget refuses (out of range, not an option, disabled).
+    Rejected,
+    /// The widget takes no custom messages.
+    NoMessages,
+    /// A handler returned an error; the session kept its last good state.
+    HandlerFailed,
+    /// A handler panicked; the session kept its last good state.
+    HandlerPanicked,
+    /// The server holds as many sessions as it may; retry later.
+    SessionLimit,
+    /// Too many frames are waiting behind a running handler.
+    Busy,
+}
+
+#[derive(Serialize)]
+struct ErrorFrame<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    code: ErrorCode,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
+}
+
+/// `{"type":"error","code":..,"message":..,"seq":..}`.
+pub(crate) fn error(code: ErrorCode, message: &str, seq: Option<u64>) -> String {
+    serde_json::to_string(&ErrorFrame {
+        kind: "error",
+        code,
+        message,
+        seq,
+    })
+    .expect("an error frame always serializes")
+}
+
+/// Writes `{"type":"<kind>",<extra>"state":{"k":<state>,..}}` for the widgets `select` picks.
+///
+/// Keys are Rust identifiers and states are JSON already: nothing needs escaping.
+pub(crate) fn state_frame<'s>(
+    out: &mut Vec<u8>,
+    kind: &str,
+    extra: &str,
+    widgets: impl Iterator<Item = (&'static str, &'s [u8])>,
+) {
+    out.extend_from_slice(b"{\"type\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.extend_from_slice(b"\",");
+    out.extend_from_slice(extra.as_bytes());
+    out.extend_from_slice(b"\"state\":{");
+    for (n, (key, state)) in widgets.enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(state);
+    }
+    out.extend_from_slice(b"}}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_frames() {
+        let f: ClientFrame = serde_json::from_str(
+            r#"{"type":"update","widget":"n","state":{"value":3},"seq":4,"extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(f.kind, "update");
+        assert_eq!(f.widget.as_deref(), Some("n"));
+        assert_eq!(f.state.unwrap().get(), r#"{"value":3}"#);
+        assert_eq!(f.seq, Some(4));
+    }
+
+    #[test]
+    fn writes_state_frames() {
+        let mut out = Vec::new();
+        state_frame(
+            &mut out,
+            "patch",
+            "",
+            [("a", &b"{\"v\":1}"[..]), ("b", &b"{}"[..])].into_iter(),
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["type"], "patch");
+        assert_eq!(v["state"]["a"]["v"], 1);
+    }
+
+    #[test]
+    fn error_frames_are_json() {
+        let v: serde_json::Value =
+            serde_json::from_str(&error(ErrorCode::UnknownWidget, "no \"x\"", Some(2))).unwrap();
+        assert_eq!(v["code"], "unknown-widget");
+        assert_eq!(v["message"], "no \"x\"");
+        assert_eq!(v["seq"], 2);
+    }
+}

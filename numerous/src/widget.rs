@@ -1,0 +1,185 @@
+//! The [`Widget`] trait, the events widgets emit, and the type-erased view the runtime uses.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// A piece of UI whose state lives in the session on the server and is rendered in the browser
+/// by an ES module following the anywidget API.
+///
+/// The whole state is serialized with serde: it is what the browser's `model.get(..)` sees. What
+/// the browser may change is only [`Widget::Input`], validated by [`Widget::apply`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a numerous widget",
+    label = "every field of a #[numerous::app] struct is a widget",
+    note = "built-in widgets: Number, Button, DropDown, Tabs, TextInput, Slider, Checkbox, Markdown"
+)]
+pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
+    /// The name of the widget's ES module and stylesheet under `static/widgets/`.
+    const KIND: &'static str;
+
+    /// The fields the browser may write, e.g. `{ value: f64 }`. Unknown fields are rejected.
+    type Input: DeserializeOwned;
+
+    /// Applies a validated browser update. On error nothing may have changed.
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError>;
+
+    /// Handles a custom message sent by the widget's module with `model.send(content)`,
+    /// returning the event it stands for, if any.
+    fn message(&mut self, content: &RawValue) -> Result<Option<Event>, InputError> {
+        let _ = content;
+        Err(InputError::NoMessages)
+    }
+}
+
+/// Events a widget can emit, which `#[on_click]` and `#[on_change]` handlers answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// A click (buttons).
+    Click,
+    /// The browser changed the widget's value.
+    Change,
+}
+
+impl Event {
+    /// The event's name on the wire and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Click => "click",
+            Self::Change => "change",
+        }
+    }
+}
+
+/// Widgets that emit [`Event::Click`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be clicked, so #[on_click] cannot name it",
+    label = "this widget emits no click events",
+    note = "#[on_click] needs a widget that emits clicks, such as `Button`; use #[on_change] for a value change"
+)]
+pub trait EmitsClick: Widget {}
+
+/// Widgets that emit [`Event::Change`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no value the browser can change, so #[on_change] cannot name it",
+    label = "this widget emits no change events",
+    note = "#[on_change] needs an input widget, such as `Number`, `DropDown`, `Slider`, `TextInput`, `Checkbox` or `Tabs`; use #[on_click] for a `Button`"
+)]
+pub trait EmitsChange: Widget {}
+
+/// Why a browser update or message was refused. Nothing changed when this is returned.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InputError {
+    /// The update is not valid JSON for the widget's input (unknown field, wrong type).
+    #[error("{0}")]
+    Invalid(String),
+    /// The value is well-formed but not allowed (out of range, not one of the options).
+    #[error("{0}")]
+    Rejected(String),
+    /// The widget does not take custom messages.
+    #[error("this widget takes no messages")]
+    NoMessages,
+}
+
+/// The object-safe view of a widget that the runtime works with.
+#[doc(hidden)]
+pub trait DynWidget: Send {
+    fn kind(&self) -> &'static str;
+    fn write_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn apply_json(&mut self, input: &str) -> Result<(), InputError>;
+    fn message_json(&mut self, content: &RawValue) -> Result<Option<Event>, InputError>;
+    fn restore(&mut self, state: &[u8]) -> serde_json::Result<()>;
+}
+
+impl<W: Widget> DynWidget for W {
+    fn kind(&self) -> &'static str {
+        W::KIND
+    }
+
+    fn write_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+
+    fn apply_json(&mut self, input: &str) -> Result<(), InputError> {
+        let input: W::Input =
+            serde_json::from_str(input).map_err(|e| InputError::Invalid(strip_position(&e)))?;
+        self.apply(input)
+    }
+
+    fn message_json(&mut self, content: &RawValue) -> Result<Option<Event>, InputError> {
+        self.message(content)
+    }
+
+    fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
+        *self = serde_json::from_slice(state)?;
+        Ok(())
+    }
+}
+
+/// serde_json's message without " at line 1 column 9", which means nothing to a user.
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+/// Input of widgets the browser cannot write: any field is refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoInput {}
+
+/// Input of widgets with a single `value`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueInput<T> {
+    /// The new value.
+    pub value: T,
+}
+
+/// A widget placed in the template: `{{ counter }}` renders its container, which the browser
+/// client fills by calling the widget module's `render`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Slot<'a, W> {
+    pub(crate) key: &'static str,
+    pub(crate) widget: &'a W,
+}
+
+impl<'a, W> Slot<'a, W> {
+    pub fn new(key: &'static str, widget: &'a W) -> Self {
+        Slot { key, widget }
+    }
+}
+
+impl<W: Widget> fmt::Display for Slot<'_, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Keys are Rust identifiers and kinds are ours: nothing here needs escaping.
+        write!(
+            f,
+            r#"<div id="{key}" class="numerous-widget numerous-{kind}" data-numerous-widget="{key}"></div>"#,
+            key = self.key,
+            kind = W::KIND
+        )
+    }
+}
+
+impl<W: Widget> askama::filters::HtmlSafe for Slot<'_, W> {}
+
+/// Writes `s` escaped for an HTML attribute value or text.
+pub(crate) fn escape_html(s: &str, out: &mut impl fmt::Write) -> fmt::Result {
+    for c in s.chars() {
+        match c {
+            '&' => out.write_str("&amp;")?,
+            '<' => out.write_str("&lt;")?,
+            '>' => out.write_str("&gt;")?,
+            '"' => out.write_str("&quot;")?,
+            '\'' => out.write_str("&#39;")?,
+            c => out.write_char(c)?,
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,517 @@
+//! The built-in widgets.
+//!
+//! Each is a plain struct whose public fields are its state: a handler changes a field and the
+//! browser shows the change. Each is rendered by `static/widgets/<kind>.js`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::attrs::{Content, Disabled, Label, Max, Min, Options, Placeholder, Step, TabList, Value};
+use crate::widget::{
+    escape_html, EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget,
+};
+
+macro_rules! impl_label {
+    ($($ty:ty),*) => {$(
+        impl Label for $ty {
+            fn label(mut self, label: impl Into<String>) -> Self {
+                self.label = label.into();
+                self
+            }
+        }
+    )*};
+}
+
+macro_rules! impl_value {
+    ($($ty:ty => $v:ty),*) => {$(
+        impl Value for $ty {
+            type Value = $v;
+            fn value(mut self, value: impl Into<$v>) -> Self {
+                self.value = value.into();
+                self
+            }
+        }
+    )*};
+}
+
+impl_label!(Number, Button, DropDown, TextInput, Slider, Checkbox);
+impl_value!(Number => f64, DropDown => String, Tabs => String, TextInput => String, Slider => f64, Checkbox => bool);
+
+fn check_finite(v: f64) -> Result<f64, InputError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(InputError::Rejected("the value must be a finite number".into()))
+    }
+}
+
+fn check_range(v: f64, min: Option<f64>, max: Option<f64>) -> Result<f64, InputError> {
+    let v = check_finite(v)?;
+    match (min, max) {
+        (Some(min), _) if v < min => Err(InputError::Rejected(format!(
+            "{v} is below the minimum {min}"
+        ))),
+        (_, Some(max)) if v > max => Err(InputError::Rejected(format!(
+            "{v} is above the maximum {max}"
+        ))),
+        _ => Ok(v),
+    }
+}
+
+fn check_choice(v: String, choices: &[String], what: &str) -> Result<String, InputError> {
+    if choices.contains(&v) {
+        Ok(v)
+    } else {
+        Err(InputError::Rejected(format!(
+            "{v:?} is not one of the {what}: {choices:?}"
+        )))
+    }
+}
+
+/// A number input. Emits [`Event::Change`].
+///
+/// Attributes: `label`, `value`, `min`, `max`, `step`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let total = Number::default().label("Total").value(3).min(0);
+/// assert_eq!(total.value, 3.0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Number {
+    /// The text shown next to the number.
+    pub label: String,
+    /// The current value.
+    pub value: f64,
+    /// The smallest value the browser may set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// The largest value the browser may set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// The step of the input control.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+}
+
+impl Widget for Number {
+    const KIND: &'static str = "number";
+    type Input = ValueInput<f64>;
+
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
+        self.value = check_range(input.value, self.min, self.max)?;
+        Ok(())
+    }
+}
+impl EmitsChange for Number {}
+
+impl Min for Number {
+    fn min(mut self, min: impl Into<f64>) -> Self {
+        self.min = Some(min.into());
+        self
+    }
+}
+impl Max for Number {
+    fn max(mut self, max: impl Into<f64>) -> Self {
+        self.max = Some(max.into());
+        self
+    }
+}
+impl Step for Number {
+    fn step(mut self, step: impl Into<f64>) -> Self {
+        self.step = Some(step.into());
+        self
+    }
+}
+
+/// A button. Emits [`Event::Click`].
+///
+/// Attributes: `label`, `disabled`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let go = Button::default().label("Go");
+/// assert!(!go.disabled);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Button {
+    /// The button's text.
+    pub label: String,
+    /// A disabled button refuses clicks.
+    pub disabled: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "event", rename_all = "lowercase", deny_unknown_fields)]
+enum ButtonMessage {
+    Click,
+}
+
+impl Widget for Button {
+    const KIND: &'static str = "button";
+    type Input = NoInput;
+
+    fn apply(&mut self, _: NoInput) -> Result<(), InputError> {
+        Ok(())
+    }
+
+    fn message(&mut self, content: &RawValue) -> Result<Option<Event>, InputError> {
+        let ButtonMessage::Click = serde_json::from_str(content.get())
+            .map_err(|_| InputError::Invalid("a button takes only {\"event\":\"click\"}".into()))?;
+        if self.disabled {
+            return Err(InputError::Rejected("the button is disabled".into()));
+        }
+        Ok(Some(Event::Click))
+    }
+}
+impl EmitsClick for Button {}
+
+impl Disabled for Button {
+    fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+}
+
+/// A drop-down selection of one of `options`. Emits [`Event::Change`].
+///
+/// Attributes: `label`, `options`, `value`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let pick = DropDown::default().options(["a", "b"]);
+/// assert_eq!(pick.value, "a");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DropDown {
+    /// The text shown next to the selection.
+    pub label: String,
+    /// The choices.
+    pub options: Vec<String>,
+    /// The selected choice.
+    pub value: String,
+}
+
+impl Widget for DropDown {
+    const KIND: &'static str = "dropdown";
+    type Input = ValueInput<String>;
+
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
+        self.value = check_choice(input.value, &self.options, "options")?;
+        Ok(())
+    }
+}
+impl EmitsChange for DropDown {}
+
+impl Options for DropDown {
+    fn options(mut self, options: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.options = options.into_iter().map(Into::into).collect();
+        if !self.options.contains(&self.value) {
+            self.value = self.options.first().cloned().unwrap_or_default();
+        }
+        self
+    }
+}
+
+/// A row of tabs, one of them selected. Emits [`Event::Change`].
+///
+/// Attributes: `tabs`, `value`. In the template, `{{ tabs }}` places the tab bar and
+/// `<section {{ tabs.panel("Name") }}>` marks content shown only while tab "Name" is selected.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let tabs = Tabs::default().tabs(["Basic", "Map"]);
+/// assert_eq!(tabs.value, "Basic");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tabs {
+    /// The tab names.
+    pub tabs: Vec<String>,
+    /// The selected tab.
+    pub value: String,
+}
+
+impl Widget for Tabs {
+    const KIND: &'static str = "tabs";
+    type Input = ValueInput<String>;
+
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
+        self.value = check_choice(input.value, &self.tabs, "tabs")?;
+        Ok(())
+    }
+}
+impl EmitsChange for Tabs {}
+
+impl TabList for Tabs {
+    fn tabs(mut self, tabs: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.tabs = tabs.into_iter().map(Into::into).collect();
+        if !self.tabs.contains(&self.value) {
+            self.value = self.tabs.first().cloned().unwrap_or_default();
+        }
+        self
+    }
+}
+
+impl<'a> Slot<'a, Tabs> {
+    /// Attributes for an element shown only while `tab` is selected:
+    /// `<section {{ tabs.panel("Map") }}>..</section>`. The page's first paint already hides
+    /// the others; the browser switches them as soon as a tab is clicked.
+    pub fn panel(&self, tab: &str) -> TabPanel<'a> {
+        TabPanel {
+            key: self.key,
+            tab: tab.to_owned(),
+            hidden: self.widget.value != tab,
+        }
+    }
+}
+
+/// What [`Slot::panel`] renders: `data-numerous-tabs="key" data-numerous-tab="name"`, plus
+/// `hidden` for a tab that is not selected.
+#[derive(Debug)]
+pub struct TabPanel<'a> {
+    key: &'a str,
+    tab: String,
+    hidden: bool,
+}
+
+impl fmt::Display for TabPanel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, r#"data-numerous-tabs="{}" data-numerous-tab=""#, self.key)?;
+        escape_html(&self.tab, f)?;
+        f.write_str(if self.hidden { "\" hidden" } else { "\"" })
+    }
+}
+
+impl askama::filters::HtmlSafe for TabPanel<'_> {}
+
+/// A one-line text input. Emits [`Event::Change`].
+///
+/// Attributes: `label`, `value`, `placeholder`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TextInput {
+    /// The text shown next to the input.
+    pub label: String,
+    /// The text.
+    pub value: String,
+    /// The hint shown while the input is empty.
+    pub placeholder: String,
+}
+
+impl Widget for TextInput {
+    const KIND: &'static str = "text-input";
+    type Input = ValueInput<String>;
+
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
+        self.value = input.value;
+        Ok(())
+    }
+}
+impl EmitsChange for TextInput {}
+
+impl Placeholder for TextInput {
+    fn placeholder(mut self, placeholder: impl Into<String>) -> Self {
+        self.placeholder = placeholder.into();
+        self
+    }
+}
+
+/// A slider between `min` and `max` (0 to 100 by default). Emits [`Event::Change`].
+///
+/// Attributes: `label`, `value`, `min`, `max`, `step`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Slider {
+    /// The text shown next to the slider.
+    pub label: String,
+    /// The current value.
+    pub value: f64,
+    /// The left end.
+    pub min: f64,
+    /// The right end.
+    pub max: f64,
+    /// The distance between two positions.
+    pub step: f64,
+}
+
+impl Default for Slider {
+    fn default() -> Self {
+        Slider {
+            label: String::new(),
+            value: 0.0,
+            min: 0.0,
+            max: 100.0,
+            step: 1.0,
+        }
+    }
+}
+
+impl Widget for Slider {
+    const KIND: &'static str = "slider";
+    type Input = ValueInput<f64>;
+
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
+        self.value = check_range(input.value, Some(self.min), Some(self.max))?;
+        Ok(())
+    }
+}
+impl EmitsChange for Slider {}
+
+impl Min for Slider {
+    fn min(mut self, min: impl Into<f64>) -> Self {
+        self.min = min.into();
+        self
+    }
+}
+impl Max for Slider {
+    fn max(mut self, max: impl Into<f64>) -> Self {
+        self.max = max.into();
+        self
+    }
+}
+impl Step for Slider {
+    fn step(mut self, step: impl Into<f64>) -> Self {
+        self.step = step.into();
+        self
+    }
+}
+
+/// A checkbox. Emits [`Event::Change`].
+///
+/// Attributes: `label`, `value`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Checkbox {
+    /// The text shown next to the box.
+    pub label: String,
+    /// Whether the box is checked.
+    pub value: bool,
+}
+
+impl Widget for Checkbox {
+    const KIND: &'static str = "checkbox";
+    type Input = ValueInput<bool>;
+
+    fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
+        self.value = input.value;
+        Ok(())
+    }
+}
+impl EmitsChange for Checkbox {}
+
+/// Markdown text, rendered to HTML on the server. Raw HTML in the source is shown as text and
+/// links with script URLs are disarmed, so untrusted text is safe to show.
+///
+/// Attributes: `content`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Markdown {
+    /// The Markdown source.
+    pub content: String,
+}
+
+impl Serialize for Markdown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Markdown", 2)?;
+        st.serialize_field("content", &self.content)?;
+        st.serialize_field("html", &crate::markdown::to_html(&self.content))?;
+        st.end()
+    }
+}
+
+impl Widget for Markdown {
+    const KIND: &'static str = "markdown";
+    type Input = NoInput;
+
+    fn apply(&mut self, _: NoInput) -> Result<(), InputError> {
+        Ok(())
+    }
+}
+
+impl Content for Markdown {
+    fn content(mut self, content: impl Into<String>) -> Self {
+        self.content = content.into();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::widget::DynWidget;
+
+    fn round_trip<W: Widget + PartialEq + std::fmt::Debug>(w: W) {
+        let mut bytes = Vec::new();
+        w.write_state(&mut bytes).unwrap();
+        let mut back = W::default();
+        back.restore(&bytes).unwrap();
+        assert_eq!(back, w);
+    }
+
+    #[test]
+    fn state_round_trips() {
+        round_trip(Number::default().label("n").value(2).min(0).max(10).step(0.5));
+        round_trip(Button::default().label("b").disabled(true));
+        round_trip(DropDown::default().label("d").options(["1", "2"]).value("2"));
+        round_trip(Tabs::default().tabs(["a", "b"]));
+        round_trip(TextInput::default().label("t").value("x").placeholder("p"));
+        round_trip(Slider::default().min(1).max(5).value(3));
+        round_trip(Checkbox::default().value(true));
+        round_trip(Markdown::default().content("# Hi"));
+    }
+
+    #[test]
+    fn number_refuses_values_out_of_bounds() {
+        let mut n = Number::default().min(0).max(10);
+        assert!(n.apply_json(r#"{"value": 11}"#).is_err());
+        assert!(n.apply_json(r#"{"value": "x"}"#).is_err());
+        assert!(n.apply_json(r#"{"label": "x"}"#).is_err());
+        assert_eq!(n.value, 0.0);
+        n.apply_json(r#"{"value": 7}"#).unwrap();
+        assert_eq!(n.value, 7.0);
+    }
+
+    #[test]
+    fn dropdown_refuses_unknown_option() {
+        let mut d = DropDown::default().options(["1", "2", "3"]);
+        let err = d.apply_json(r#"{"value": "4"}"#).unwrap_err();
+        assert!(matches!(err, InputError::Rejected(_)), "{err}");
+        d.apply_json(r#"{"value": "3"}"#).unwrap();
+        assert_eq!(d.value, "3");
+    }
+
+    #[test]
+    fn button_clicks_unless_disabled() {
+        let click = RawValue::from_string(r#"{"event":"click"}"#.into()).unwrap();
+        let mut b = Button::default();
+        assert_eq!(b.message_json(&click), Ok(Some(Event::Click)));
+        b.disabled = true;
+        assert!(b.message_json(&click).is_err());
+        let other = RawValue::from_string(r#"{"event":"hover"}"#.into()).unwrap();
+        assert!(Button::default().message_json(&other).is_err());
+    }
+
+    #[test]
+    fn tab_panels_hide_unselected_tabs() {
+        let tabs = Tabs::default().tabs(["A", "B\"<"]);
+        let slot = Slot::new("tabs", &tabs);
+        assert_eq!(slot.panel("A").to_string(), r#"data-numerous-tabs="tabs" data-numerous-tab="A""#);
+        assert_eq!(
+            slot.panel("B\"<").to_string(),
+            r#"data-numerous-tabs="tabs" data-numerous-tab="B&quot;&lt;" hidden"#
+        );
+    }
+
+    #[test]
+    fn display_widgets_take_no_input() {
+        assert!(Markdown::default().apply_json(r#"{"content":"x"}"#).is_err());
+        assert!(Button::default().apply_json(r#"{"label":"x"}"#).is_err());
+    }
+}
