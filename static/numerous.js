@@ -1,0 +1,314 @@
+// numerous browser client: one model per widget (the anywidget model API), one WebSocket per tab.
+// Wire format: docs/protocol.md. No build step; loaded as an ES module by the page.
+
+const config = JSON.parse(document.getElementById("numerous-config").textContent);
+const storageKey = (what) => `numerous_${what}:${config.base || "/"}`;
+
+/** Structural equality for JSON values. */
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The anywidget model of one widget: get/set/save_changes/on/off/send. */
+class Model {
+  constructor(key, state, client) {
+    this.key = key;
+    this._state = { ...state };
+    this._client = client;
+    this._listeners = new Map();
+    this._dirty = new Set();
+    this.widget_manager = {
+      get_model: async () => {
+        throw new Error("numerous widgets do not share models");
+      },
+    };
+  }
+
+  get(name) {
+    return this._state[name];
+  }
+
+  set(name, value) {
+    if (same(this._state[name], value)) return;
+    this._state[name] = value;
+    this._dirty.add(name);
+    this._emit(`change:${name}`, this, value);
+    this._emit("change", this);
+  }
+
+  save_changes() {
+    if (this._dirty.size === 0) return;
+    const state = {};
+    for (const name of this._dirty) state[name] = this._state[name];
+    this._dirty.clear();
+    this._client.update(this.key, state);
+  }
+
+  send(content, _callbacks, _buffers) {
+    this._client.message(this.key, content);
+  }
+
+  on(event, callback) {
+    if (!this._listeners.has(event)) this._listeners.set(event, new Set());
+    this._listeners.get(event).add(callback);
+  }
+
+  off(event, callback) {
+    if (event == null) this._listeners.clear();
+    else if (callback == null) this._listeners.delete(event);
+    else this._listeners.get(event)?.delete(callback);
+  }
+
+  /** State from the server: fires change events for the fields that differ. */
+  _apply(state) {
+    let changed = false;
+    for (const [name, value] of Object.entries(state)) {
+      if (same(this._state[name], value)) continue;
+      this._state[name] = value;
+      this._dirty.delete(name);
+      changed = true;
+      this._emit(`change:${name}`, this, value);
+    }
+    if (changed) this._emit("change", this);
+  }
+
+  _emit(event, ...args) {
+    for (const callback of this._listeners.get(event) ?? []) {
+      try {
+        callback(...args);
+      } catch (error) {
+        console.error(`numerous: a "${event}" listener of widget "${this.key}" failed`, error);
+      }
+    }
+  }
+}
+
+/** The tab's connection to its session. */
+class Client {
+  constructor() {
+    this.models = new Map();
+    this.session = sessionStorage.getItem(storageKey("session"));
+    this.socket = null;
+    this.outbox = [];
+    this.flushScheduled = false;
+    this.seq = 0;
+    this.attempt = 0;
+    this.welcomed = false;
+  }
+
+  connect() {
+    const url = new URL(`${config.base}/ws`, location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    if (this.session) url.searchParams.set("session", this.session);
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    socket.onmessage = (event) => this._receive(event.data);
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.welcomed = false;
+      ui.connection(false);
+      const delay = Math.min(10000, 250 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
+      this.attempt += 1;
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  update(key, state) {
+    const last = this.outbox[this.outbox.length - 1];
+    if (last && last.type === "update" && last.widget === key) {
+      Object.assign(last.state, state); // coalesce fast input into one frame
+    } else {
+      this.outbox.push({ type: "update", widget: key, state: { ...state } });
+    }
+    this._schedule();
+  }
+
+  message(key, content) {
+    this.outbox.push({ type: "msg", widget: key, content });
+    this._schedule();
+  }
+
+  _schedule() {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this._flush();
+    });
+  }
+
+  /** Sends what is queued; while disconnected it stays queued and goes out on reconnect. */
+  _flush() {
+    if (!this.ready) return;
+    for (const frame of this.outbox) {
+      frame.seq = ++this.seq;
+      this.socket.send(JSON.stringify(frame));
+    }
+    this.outbox = [];
+  }
+
+  _receive(data) {
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      console.error("numerous: the server sent a frame that is not JSON");
+      return;
+    }
+    switch (msg.type) {
+      case "welcome": {
+        const expired = this.session && !msg.resumed;
+        this.session = msg.session;
+        sessionStorage.setItem(storageKey("session"), msg.session);
+        this._applyState(msg.state);
+        this.attempt = 0;
+        this.welcomed = true;
+        ui.connection(true, expired);
+        this._flush();
+        break;
+      }
+      case "patch":
+        this._applyState(msg.state);
+        break;
+      case "error":
+        ui.error(msg.message, msg.code);
+        break;
+      default:
+        console.warn(`numerous: unknown frame type "${msg.type}"`);
+    }
+  }
+
+  _applyState(state) {
+    for (const [key, widgetState] of Object.entries(state)) {
+      this.models.get(key)?._apply(widgetState);
+    }
+  }
+
+  /** Welcomed on an open socket: frames may go out. */
+  get ready() {
+    return this.welcomed && this.socket?.readyState === WebSocket.OPEN;
+  }
+}
+
+/** The splash screen, connection banner and error modal (static/fragments/). */
+const ui = {
+  splashDone() {
+    document.getElementById("numerous-splash")?.classList.add("numerous-hidden");
+  },
+  connection(up, expired = false) {
+    const banner = document.getElementById("numerous-connection-banner");
+    if (!banner) return;
+    const text = banner.querySelector("[data-numerous-banner-text]");
+    if (up && expired) {
+      text.textContent = "Your session had expired: a new one was started.";
+      banner.classList.remove("numerous-hidden");
+      setTimeout(() => banner.classList.add("numerous-hidden"), 5000);
+    } else if (up) {
+      banner.classList.add("numerous-hidden");
+    } else {
+      text.textContent = "Connection lost. Reconnecting…";
+      banner.classList.remove("numerous-hidden");
+    }
+  },
+  error(message, code) {
+    const modal = document.getElementById("numerous-error-modal");
+    if (!modal) return console.error(`numerous: ${message}`);
+    modal.querySelector("[data-numerous-error-message]").textContent = message;
+    modal.dataset.code = code ?? "";
+    modal.classList.add("numerous-visible");
+  },
+};
+
+function wireFragments() {
+  for (const button of document.querySelectorAll("[data-numerous-dismiss]")) {
+    button.addEventListener("click", () => {
+      document.getElementById(button.dataset.numerousDismiss)?.classList.remove("numerous-visible");
+    });
+  }
+  document.querySelector("[data-numerous-reload]")?.addEventListener("click", () => location.reload());
+}
+
+/** Shows only the elements marked `{{ tabs.panel("Name") }}` of the selected tab. */
+function wireTabPanels(key, model) {
+  const show = () => {
+    for (const panel of document.querySelectorAll(`[data-numerous-tabs="${CSS.escape(key)}"]`)) {
+      panel.hidden = panel.dataset.numerousTab !== model.get("value");
+    }
+  };
+  model.on("change:value", show);
+  show();
+}
+
+const modules = new Map();
+function loadModule(kind) {
+  if (!modules.has(kind)) {
+    modules.set(
+      kind,
+      import(`${config.assets}widgets/${kind}.js`).then(async (module) => {
+        // anywidget: `export default { render }`, `{ initialize, render }`, or a function
+        // returning one of them.
+        let widget = module.default ?? module;
+        if (typeof widget === "function") widget = await widget();
+        return widget;
+      }),
+    );
+  }
+  return modules.get(kind);
+}
+
+const initialized = new Set();
+async function renderWidget(client, el) {
+  const key = el.dataset.numerousWidget;
+  const kind = config.widgets[key];
+  const model = client.models.get(key);
+  if (!kind || !model) return;
+  try {
+    const widget = await loadModule(kind);
+    if (widget.initialize && !initialized.has(key)) {
+      initialized.add(key);
+      await widget.initialize({ model });
+    }
+    const cleanup = await widget.render({ model, el });
+    if (typeof cleanup === "function") el.numerousCleanup = cleanup;
+  } catch (error) {
+    console.error(`numerous: widget "${key}" (${kind}) failed to render`, error);
+    el.textContent = `⚠ widget "${key}" failed to render`;
+  }
+}
+
+async function boot() {
+  const client = new Client();
+  let state = config.state;
+  // A reload in the same tab: paint what this tab last showed; the server's welcome follows.
+  const cached = client.session && sessionStorage.getItem(storageKey("state"));
+  if (cached) {
+    try {
+      state = { ...state, ...JSON.parse(cached) };
+    } catch {
+      /* a corrupt cache is ignored */
+    }
+  }
+  for (const key of Object.keys(config.widgets)) {
+    client.models.set(key, new Model(key, state[key] ?? {}, client));
+  }
+  wireFragments();
+  client.connect();
+  await Promise.all(
+    [...document.querySelectorAll("[data-numerous-widget]")].map((el) => renderWidget(client, el)),
+  );
+  for (const [key, kind] of Object.entries(config.widgets)) {
+    if (kind === "tabs") wireTabPanels(key, client.models.get(key));
+  }
+  ui.splashDone();
+  addEventListener("pagehide", () => {
+    const snapshot = {};
+    for (const [key, model] of client.models) snapshot[key] = model._state;
+    sessionStorage.setItem(storageKey("state"), JSON.stringify(snapshot));
+  });
+  window.numerous = { client, models: client.models };
+}
+
+boot();

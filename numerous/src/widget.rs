@@ -160,7 +160,7 @@ impl<W: Widget> fmt::Display for Slot<'_, W> {
         // Keys are Rust identifiers and kinds are ours: nothing here needs escaping.
         write!(
             f,
-            r#"<div id="{key}" class="numerous-widget numerous-{kind}" data-numerous-widget="{key}"></div>"#,
+            r#"<div id="{key}" class="numerous-widget numerous-widget-{kind}" data-numerous-widget="{key}"></div>"#,
             key = self.key,
             kind = W::KIND
         )
