@@ -56,7 +56,6 @@ pub struct AppSpec {
     pub name: &'static str,
     pub template: &'static str,
     pub widgets: &'static [WidgetSpec],
-    pub handlers: &'static [HandlerSpec],
 }
 
 /// One widget of an app.
@@ -87,7 +86,7 @@ pub(crate) struct Dispatch {
 impl Dispatch {
     /// Panics when a handler names no widget: the macros make that impossible for a
     /// well-formed app, so it is a bug worth stopping at start-up for.
-    pub(crate) fn new(spec: &AppSpec) -> Self {
+    pub(crate) fn new(spec: &AppSpec, handler_specs: &[HandlerSpec]) -> Self {
         let index: HashMap<_, _> = spec
             .widgets
             .iter()
@@ -95,7 +94,7 @@ impl Dispatch {
             .map(|(i, w)| (w.key, i))
             .collect();
         let mut handlers = vec![Vec::new(); spec.widgets.len()];
-        for (h, handler) in spec.handlers.iter().enumerate() {
+        for (h, handler) in handler_specs.iter().enumerate() {
             let Some(&w) = index.get(handler.widget) else {
                 panic!(
                     "app `{}`: handler `{}` names `{}`, which is not a widget of the app",

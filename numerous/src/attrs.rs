@@ -27,7 +27,7 @@ attr_trait!(
 );
 attr_trait!(
     /// The choices of a selection widget; the value moves to the first one if it is not among them.
-    Options::options(options: impl IntoIterator<Item = impl Into<String>>),
+    OptionList::options(options: impl IntoIterator<Item = impl Into<String>>),
     "widget `{Self}` has no attribute `options`",
     "`{Self}` does not take `options`"
 );

@@ -71,7 +71,7 @@ pub enum Error {
 /// Everything an app file needs: `use numerous::prelude::*;`.
 pub mod prelude {
     pub use crate::attrs::{
-        Content, Disabled, Label, Max, Min, Options as _, Placeholder, Step, TabList, Value,
+        Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value,
     };
     pub use crate::widgets::{Button, Checkbox, DropDown, Markdown, Number, Slider, Tabs, TextInput};
     pub use crate::{on_change, on_click, Session};
@@ -84,8 +84,15 @@ pub mod __private {
     pub use crate::widget::{DynWidget, Event, Slot};
     pub use askama;
 
-    /// Fails to compile, at the field's type, unless `W` is a widget.
-    pub const fn assert_widget<W: crate::Widget>() {}
+    /// A widget field as the runtime sees it.
+    pub fn dyn_widget<W: crate::Widget>(w: &W) -> &dyn DynWidget {
+        w
+    }
+
+    /// A widget field as the runtime sees it, mutably.
+    pub fn dyn_widget_mut<W: crate::Widget>(w: &mut W) -> &mut dyn DynWidget {
+        w
+    }
 
     /// Fails to compile, at the widget's name, unless it emits clicks.
     pub fn assert_emits_click<W: crate::EmitsClick>(_: &W) {}

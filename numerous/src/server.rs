@@ -98,7 +98,7 @@ pub(crate) struct Runtime {
 /// and the client's assets. Merge it with your own routes, or serve it with [`serve`].
 pub fn router<A: App>(options: Options) -> Router {
     let rt = Arc::new(Runtime {
-        dispatch: Dispatch::new(&A::SPEC),
+        dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
         page: PageParts::new::<A>(&options.prefix),
         sessions: DashMap::new(),
         live: AtomicUsize::new(0),

@@ -26,7 +26,7 @@ const MAX_PENDING: usize = 256;
 ///
 /// ```no_run
 /// # use numerous::prelude::*;
-/// # #[numerous::app(template = "index.html")]
+/// # #[numerous::app(template = "job.html")]
 /// # struct Job { progress: Slider, start: Button }
 /// #[numerous::handlers]
 /// impl Job {
@@ -416,7 +416,7 @@ impl FrameCtx<'_> {
                 }
             }
         };
-        let name = A::SPEC.handlers[h].name;
+        let name = A::HANDLERS[h].name;
         match result {
             Ok(()) => session.push(app),
             Err(failure) => {

@@ -146,28 +146,30 @@ pub struct ValueInput<T> {
 #[derive(Debug)]
 pub struct Slot<'a, W> {
     pub(crate) key: &'static str,
+    pub(crate) kind: &'static str,
     pub(crate) widget: &'a W,
 }
 
 impl<'a, W> Slot<'a, W> {
-    pub fn new(key: &'static str, widget: &'a W) -> Self {
-        Slot { key, widget }
+    pub fn new(key: &'static str, kind: &'static str, widget: &'a W) -> Self {
+        Slot { key, kind, widget }
     }
 }
 
-impl<W: Widget> fmt::Display for Slot<'_, W> {
+// No `W: Widget` bound here: a field that is not a widget is reported once, at its type.
+impl<W> fmt::Display for Slot<'_, W> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Keys are Rust identifiers and kinds are ours: nothing here needs escaping.
         write!(
             f,
             r#"<div id="{key}" class="numerous-widget numerous-widget-{kind}" data-numerous-widget="{key}"></div>"#,
             key = self.key,
-            kind = W::KIND
+            kind = self.kind
         )
     }
 }
 
-impl<W: Widget> askama::filters::HtmlSafe for Slot<'_, W> {}
+impl<W> askama::filters::HtmlSafe for Slot<'_, W> {}
 
 /// Writes `s` escaped for an HTML attribute value or text.
 pub(crate) fn escape_html(s: &str, out: &mut impl fmt::Write) -> fmt::Result {

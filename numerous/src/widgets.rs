@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::attrs::{Content, Disabled, Label, Max, Min, Options, Placeholder, Step, TabList, Value};
+use crate::attrs::{Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value};
 use crate::widget::{
     escape_html, EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget,
 };
@@ -208,7 +208,7 @@ impl Widget for DropDown {
 }
 impl EmitsChange for DropDown {}
 
-impl Options for DropDown {
+impl OptionList for DropDown {
     fn options(mut self, options: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.options = options.into_iter().map(Into::into).collect();
         if !self.options.contains(&self.value) {
@@ -501,7 +501,7 @@ mod tests {
     #[test]
     fn tab_panels_hide_unselected_tabs() {
         let tabs = Tabs::default().tabs(["A", "B\"<"]);
-        let slot = Slot::new("tabs", &tabs);
+        let slot = Slot::new("tabs", "tabs", &tabs);
         assert_eq!(slot.panel("A").to_string(), r#"data-numerous-tabs="tabs" data-numerous-tab="A""#);
         assert_eq!(
             slot.panel("B\"<").to_string(),

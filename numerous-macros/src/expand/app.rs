@@ -21,11 +21,22 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
     let idents: Vec<_> = app.widgets.iter().map(|w| &w.ident).collect();
     let tys: Vec<_> = app.widgets.iter().map(|w| &w.ty).collect();
     let indices: Vec<usize> = (0..app.widgets.len()).collect();
+    let count = app.widgets.len();
     let inits = app.widgets.iter().map(init);
-    // Spanned on each field type, so a non-widget field is reported where it is written.
-    let asserts = tys
+    // Every use that needs `Widget` is spanned on the field's type, so a field that is not a
+    // widget is reported where it is written.
+    let kinds: Vec<_> = tys
         .iter()
-        .map(|ty| quote_spanned!(ty.span()=> #p::assert_widget::<#ty>();));
+        .map(|ty| quote_spanned!(ty.span()=> <#ty as ::numerous::Widget>::KIND))
+        .collect();
+    let as_dyn = app.widgets.iter().map(|w| {
+        let (ident, ty) = (&w.ident, &w.ty);
+        quote_spanned!(ty.span()=> #p::dyn_widget(&self.#ident))
+    });
+    let as_dyn_mut = app.widgets.iter().map(|w| {
+        let (ident, ty) = (&w.ident, &w.ty);
+        quote_spanned!(ty.span()=> #p::dyn_widget_mut(&mut self.#ident))
+    });
     let template_name = app
         .template
         .as_ref()
@@ -50,7 +61,7 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                 },
                 quote! {
                     #p::askama::Template::render_into(
-                        &#tmpl { #( #idents: #p::Slot::new(#keys, &self.#idents), )* },
+                        &#tmpl { #( #idents: #p::Slot::new(#keys, __NUMEROUS_KINDS[#indices], &self.#idents), )* },
                         __out,
                     )
                 },
@@ -63,21 +74,16 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
         #item
 
         const _: () = {
-            #template_item
+            const __NUMEROUS_KINDS: [&str; #count] = [ #(#kinds,)* ];
 
-            #[allow(dead_code)]
-            fn __numerous_assert_widgets() { #(#asserts)* }
+            #template_item
 
             #[automatically_derived]
             impl ::numerous::App for #name {
                 const SPEC: #p::AppSpec = #p::AppSpec {
                     name: ::core::stringify!(#name),
                     template: #template_name,
-                    widgets: &[ #( #p::WidgetSpec {
-                        key: #keys,
-                        kind: <#tys as ::numerous::Widget>::KIND,
-                    }, )* ],
-                    handlers: <Self as ::numerous::Handlers>::HANDLERS,
+                    widgets: &[ #( #p::WidgetSpec { key: #keys, kind: __NUMEROUS_KINDS[#indices] }, )* ],
                 };
 
                 fn new() -> Self {
@@ -86,14 +92,14 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
 
                 fn widget(&self, __index: usize) -> ::core::option::Option<&dyn #p::DynWidget> {
                     match __index {
-                        #( #indices => ::core::option::Option::Some(&self.#idents), )*
+                        #( #indices => ::core::option::Option::Some(#as_dyn), )*
                         _ => ::core::option::Option::None,
                     }
                 }
 
                 fn widget_mut(&mut self, __index: usize) -> ::core::option::Option<&mut dyn #p::DynWidget> {
                     match __index {
-                        #( #indices => ::core::option::Option::Some(&mut self.#idents), )*
+                        #( #indices => ::core::option::Option::Some(#as_dyn_mut), )*
                         _ => ::core::option::Option::None,
                     }
                 }
@@ -131,9 +137,11 @@ fn init(w: &WidgetField) -> TokenStream {
 
 /// `options` → `Options`: the trait in `numerous::attrs` that carries the attribute.
 fn trait_name(key: &str) -> String {
-    if key == "tabs" {
-        // `Tabs` is the widget; its attribute trait is `TabList`.
-        return "TabList".to_owned();
+    match key {
+        // `Tabs` is a widget and `Options` the server's options: these traits take other names.
+        "tabs" => return "TabList".to_owned(),
+        "options" => return "OptionList".to_owned(),
+        _ => {}
     }
     let mut c = key.chars();
     c.next()

@@ -29,11 +29,9 @@ pub fn expand(h: &Handlers) -> TokenStream {
         // Spanned on the return type so an unsupported one is reported there.
         let out_span = h.output.as_ref().map_or(h.method.span(), |t| t.span());
         if h.is_async {
-            let wrap = quote_spanned!(out_span=> #p::Call::future);
-            quote!(#i => #wrap(async move { Self::#method(#args).await }),)
+            quote_spanned!(out_span=> #i => #p::Call::future(async move { Self::#method(#args).await }),)
         } else {
-            let wrap = quote_spanned!(out_span=> #p::Call::ready);
-            quote!(#i => #wrap(Self::#method(#args)),)
+            quote_spanned!(out_span=> #i => #p::Call::ready(Self::#method(#args)),)
         }
     });
 

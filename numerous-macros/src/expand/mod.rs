@@ -22,6 +22,11 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut errors = Errors::default();
     let mut model = parse::app(args, item, &mut errors);
+    if !matches!(model.item.fields, syn::Fields::Named(_)) {
+        // Nothing sensible to generate: the struct and the error, no cascade.
+        let (errs, item) = (errors.to_compile_errors(), &model.item);
+        return quote!(#errs #item);
+    }
     let template = validate::app(&mut model, &mut errors);
     let out = app::expand(&model, template.as_ref());
     let errs = errors.to_compile_errors();

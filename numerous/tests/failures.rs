@@ -1,0 +1,116 @@
+//! Handlers that fail or panic: the tab that caused it gets an error, the session keeps its last
+//! good state, and the server and every other session go on.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use numerous::prelude::*;
+use numerous::Options;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+#[numerous::app(template = "failing.html")]
+#[derive(Debug)]
+struct Failing {
+    count: Number,
+    ok: Button,
+    fail: Button,
+    boom: Button,
+    slow_boom: Button,
+}
+
+#[numerous::handlers]
+impl Failing {
+    #[on_click(ok)]
+    fn ok(&mut self) {
+        self.count.value += 1.0;
+    }
+
+    #[on_click(fail)]
+    fn fail(&mut self) -> Result<(), String> {
+        self.count.value = 100.0;
+        Err("the database is down".into())
+    }
+
+    #[on_click(boom)]
+    fn boom(&mut self) {
+        self.count.value = 666.0;
+        panic!("handler bug");
+    }
+
+    #[on_click(slow_boom)]
+    async fn slow_boom(&mut self, ctx: &Session) {
+        self.count.value += 10.0;
+        ctx.push(self);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        self.count.value = -1.0;
+        panic!("async handler bug");
+    }
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn recv(ws: &mut Ws) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(5), ws.next())
+            .await
+            .expect("a frame in time")
+            .unwrap()
+            .unwrap();
+        if let Message::Text(t) = msg {
+            return serde_json::from_str(&t).unwrap();
+        }
+    }
+}
+
+async fn click(ws: &mut Ws, widget: &str) {
+    let frame = json!({"type":"msg","widget":widget,"content":{"event":"click"}});
+    ws.send(Message::Text(frame.to_string().into())).await.unwrap();
+}
+
+async fn open(addr: std::net::SocketAddr) -> Ws {
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    assert_eq!(recv(&mut ws).await["type"], "welcome");
+    ws
+}
+
+#[tokio::test]
+async fn failing_and_panicking_handlers_roll_back_and_leave_others_alone() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(numerous::serve::<Failing>(listener, Options::default()));
+
+    let mut a = open(addr).await;
+    let mut b = open(addr).await;
+    click(&mut a, "ok").await;
+    assert_eq!(recv(&mut a).await["state"]["count"]["value"], 1.0);
+    click(&mut b, "ok").await;
+    assert_eq!(recv(&mut b).await["state"]["count"]["value"], 1.0);
+
+    click(&mut a, "fail").await;
+    let err = recv(&mut a).await;
+    assert_eq!(err["code"], "handler-failed", "{err}");
+    assert_eq!(err["message"], "`fail` failed: the database is down");
+
+    click(&mut a, "boom").await;
+    let err = recv(&mut a).await;
+    assert_eq!(err["code"], "handler-panicked", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("handler bug"));
+
+    // The async handler's pushed progress (11) is the last good state it rolls back to.
+    click(&mut a, "slow_boom").await;
+    assert_eq!(recv(&mut a).await["state"]["count"]["value"], 11.0);
+    let err = recv(&mut a).await;
+    assert_eq!(err["code"], "handler-panicked", "{err}");
+
+    // `a` kept its last good state: the next click counts from 11, not from 100, 666 or -1.
+    click(&mut a, "ok").await;
+    assert_eq!(recv(&mut a).await["state"]["count"]["value"], 12.0);
+    // `b` never saw any of it, and goes on.
+    click(&mut b, "ok").await;
+    assert_eq!(recv(&mut b).await["state"]["count"]["value"], 2.0);
+    // the server still takes new sessions
+    let mut c = open(addr).await;
+    click(&mut c, "ok").await;
+    assert_eq!(recv(&mut c).await["state"]["count"]["value"], 1.0);
+}

@@ -1,0 +1,13 @@
+use numerous::prelude::*;
+
+#[numerous::app(template = "counter.html")]
+struct Counter {
+    counter: Number,
+    increment: Button,
+    counter: Number,
+}
+
+#[numerous::handlers]
+impl Counter {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use numerous::prelude::*;
+
+#[numerous::app(template = "counter.html")]
+struct Counter(Number, Button);
+
+fn main() {}
