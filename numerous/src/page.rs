@@ -32,7 +32,9 @@ impl PageParts {
         kinds.sort_unstable();
         kinds.dedup();
 
-        let mut head = format!(r#"<link rel="stylesheet" href="{assets}numerous.css">"#);
+        let mut head = format!(
+            r#"<link rel="icon" href="{assets}favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="{assets}numerous.css">"#
+        );
         for kind in &kinds {
             if assets::get(&format!("widgets/{kind}.css")).is_some() {
                 let _ = write!(head, r#"<link rel="stylesheet" href="{assets}widgets/{kind}.css">"#);
