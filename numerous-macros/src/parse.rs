@@ -109,7 +109,10 @@ pub fn app_args(args: TokenStream, errors: &mut Errors) -> Option<LitStr> {
     for meta in metas {
         match &meta {
             Meta::NameValue(nv) if nv.path.is_ident("template") => match &nv.value {
-                Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => {
                     if template.is_some() {
                         errors.spanned(&nv.path, "duplicate attribute key `template`");
                     }
@@ -288,7 +291,10 @@ fn handler(
     let expected = "a handler looks like `fn name(&mut self)` or `async fn name(&mut self, ctx: &Session)`, optionally returning `Result<(), E>`";
     let mut ok = true;
     if !sig.generics.params.is_empty() {
-        errors.spanned(&sig.generics, format!("a handler cannot be generic; {expected}"));
+        errors.spanned(
+            &sig.generics,
+            format!("a handler cannot be generic; {expected}"),
+        );
         ok = false;
     }
     if let Some(c) = &sig.constness {
@@ -299,15 +305,24 @@ fn handler(
     match inputs.next() {
         Some(FnArg::Receiver(r)) if r.reference.is_some() => {}
         Some(FnArg::Receiver(r)) => {
-            errors.spanned(r, format!("a handler borrows the app: use `&mut self`; {expected}"));
+            errors.spanned(
+                r,
+                format!("a handler borrows the app: use `&mut self`; {expected}"),
+            );
             ok = false;
         }
         Some(FnArg::Typed(t)) => {
-            errors.spanned(t, format!("a handler is a method: its first parameter is `&mut self`; {expected}"));
+            errors.spanned(
+                t,
+                format!("a handler is a method: its first parameter is `&mut self`; {expected}"),
+            );
             ok = false;
         }
         None => {
-            errors.spanned(&sig.ident, format!("a handler is a method: it needs `&mut self`; {expected}"));
+            errors.spanned(
+                &sig.ident,
+                format!("a handler is a method: it needs `&mut self`; {expected}"),
+            );
             ok = false;
         }
     }

@@ -214,11 +214,8 @@ impl<'a> Walker<'a> {
                 self.filter(&f.filters);
                 self.nodes(&f.nodes);
             }
-            Node::Lit(_)
-            | Node::Comment(_)
-            | Node::Raw(_)
-            | Node::Break(_)
-            | Node::Continue(_) => {}
+            Node::Lit(_) | Node::Comment(_) | Node::Raw(_) | Node::Break(_) | Node::Continue(_) => {
+            }
         }
     }
 
@@ -345,7 +342,8 @@ mod tests {
 
     #[test]
     fn ignores_bound_names() {
-        let v = vars("{% for x in items %}{{ x }}{{ loop.index }}{% endfor %}{% let y = 1 %}{{ y }}");
+        let v =
+            vars("{% for x in items %}{{ x }}{{ loop.index }}{% endfor %}{% let y = 1 %}{{ y }}");
         assert_eq!(v, ["items"]);
     }
 

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::errors::Errors;
-use crate::parse::{closest, list, App};
+use crate::parse::{App, closest, list};
 use crate::template::{self, TemplateError, TemplateInfo};
 
 /// Directory, relative to the crate root, that templates are read from.

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use axum::extract::Path;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
@@ -103,10 +103,18 @@ mod tests {
 
     #[test]
     fn client_and_widgets_are_embedded() {
-        for path in ["numerous.js", "numerous.css", "widgets/number.js", "widgets/button.js"] {
+        for path in [
+            "numerous.js",
+            "numerous.css",
+            "widgets/number.js",
+            "widgets/button.js",
+        ] {
             assert!(get(path).is_some(), "{path} is embedded");
         }
-        assert_eq!(content_type("widgets/number.js"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("widgets/number.js"),
+            "text/javascript; charset=utf-8"
+        );
         assert_eq!(content_type("numerous.css"), "text/css; charset=utf-8");
     }
 

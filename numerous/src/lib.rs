@@ -52,7 +52,7 @@ pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
 pub use numerous_macros::{app, handlers, on_change, on_click};
-pub use server::{init_tracing, router, run, serve, Cli, Options};
+pub use server::{Cli, Options, init_tracing, router, run, serve};
 pub use session::Session;
 pub use widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, ValueInput, Widget};
 
@@ -73,8 +73,10 @@ pub mod prelude {
     pub use crate::attrs::{
         Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value,
     };
-    pub use crate::widgets::{Button, Checkbox, DropDown, Markdown, Number, Slider, Tabs, TextInput};
-    pub use crate::{on_change, on_click, Session};
+    pub use crate::widgets::{
+        Button, Checkbox, DropDown, Markdown, Number, Slider, Tabs, TextInput,
+    };
+    pub use crate::{Session, on_change, on_click};
 }
 
 /// What generated code uses. Not a public API: it changes without notice.

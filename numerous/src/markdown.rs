@@ -4,25 +4,36 @@ use pulldown_cmark::{Event, Options, Parser, Tag};
 
 /// Renders Markdown to HTML that is safe to insert into a page.
 pub(crate) fn to_html(source: &str) -> String {
-    let parser = Parser::new_ext(source, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .map(|event| match event {
-            Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
-                link_type,
-                dest_url: disarm(dest_url),
-                title,
-                id,
-            }),
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url: disarm(dest_url),
-                    title,
-                    id,
-                })
-            }
-            other => other,
-        });
+    let parser = Parser::new_ext(
+        source,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: disarm(dest_url),
+            title,
+            id,
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: disarm(dest_url),
+            title,
+            id,
+        }),
+        other => other,
+    });
     let mut out = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out, parser);
     out

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::app::App;
@@ -37,16 +37,29 @@ impl PageParts {
         );
         for kind in &kinds {
             if assets::get(&format!("widgets/{kind}.css")).is_some() {
-                let _ = write!(head, r#"<link rel="stylesheet" href="{assets}widgets/{kind}.css">"#);
+                let _ = write!(
+                    head,
+                    r#"<link rel="stylesheet" href="{assets}widgets/{kind}.css">"#
+                );
             }
         }
-        let _ = write!(head, r#"<link rel="modulepreload" href="{assets}numerous.js">"#);
+        let _ = write!(
+            head,
+            r#"<link rel="modulepreload" href="{assets}numerous.js">"#
+        );
         for kind in &kinds {
-            let _ = write!(head, r#"<link rel="modulepreload" href="{assets}widgets/{kind}.js">"#);
+            let _ = write!(
+                head,
+                r#"<link rel="modulepreload" href="{assets}widgets/{kind}.js">"#
+            );
         }
 
         let mut tail_start = String::new();
-        for fragment in ["fragments/splash.html", "fragments/error-modal.html", "fragments/session-banner.html"] {
+        for fragment in [
+            "fragments/splash.html",
+            "fragments/error-modal.html",
+            "fragments/session-banner.html",
+        ] {
             let file = assets::get(fragment).expect("fragments are embedded");
             tail_start.push_str(std::str::from_utf8(&file.data).expect("fragments are UTF-8"));
         }
@@ -67,9 +80,8 @@ impl PageParts {
             r#"<script type="application/json" id="numerous-config">{},"state":"#,
             script_safe(&config[..config.len() - 1])
         );
-        let tail_end = format!(
-            r#"}}</script><script type="module" src="{assets}numerous.js"></script>"#
-        );
+        let tail_end =
+            format!(r#"}}</script><script type="module" src="{assets}numerous.js"></script>"#);
         PageParts {
             head,
             tail_start,
@@ -81,11 +93,7 @@ impl PageParts {
 /// `GET /`.
 pub(crate) async fn page<A: App>(State(rt): State<Arc<Runtime>>) -> Response {
     match render::<A>(&rt.page) {
-        Ok(html) => (
-            [(header::CACHE_CONTROL, "no-store")],
-            Html(html),
-        )
-            .into_response(),
+        Ok(html) => ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
         Err(e) => {
             tracing::error!(app = A::SPEC.name, "cannot render the page: {e}");
             (
@@ -112,7 +120,9 @@ pub(crate) fn render<A: App>(parts: &PageParts) -> askama::Result<String> {
         state.extend_from_slice(w.key.as_bytes());
         state.extend_from_slice(b"\":");
         if let Some(widget) = app.widget(i) {
-            widget.write_state(&mut state).map_err(|e| askama::Error::Custom(Box::new(e)))?;
+            widget
+                .write_state(&mut state)
+                .map_err(|e| askama::Error::Custom(Box::new(e)))?;
         }
     }
     state.push(b'}');
@@ -187,8 +197,15 @@ mod tests {
 
     #[test]
     fn injects_before_closing_tags() {
-        let out = inject("<html><head><title>x</title></HEAD><body><p>hi</p></Body></html>", "H", "T");
-        assert_eq!(out, "<html><head><title>x</title>H</HEAD><body><p>hi</p>T</Body></html>");
+        let out = inject(
+            "<html><head><title>x</title></HEAD><body><p>hi</p></Body></html>",
+            "H",
+            "T",
+        );
+        assert_eq!(
+            out,
+            "<html><head><title>x</title>H</HEAD><body><p>hi</p>T</Body></html>"
+        );
     }
 
     #[test]
@@ -199,12 +216,19 @@ mod tests {
 
     #[test]
     fn uses_the_last_closing_tag() {
-        let out = inject("<head></head><body><pre>&lt;/body&gt; </body></pre></body>", "H", "T");
+        let out = inject(
+            "<head></head><body><pre>&lt;/body&gt; </body></pre></body>",
+            "H",
+            "T",
+        );
         assert!(out.ends_with("</pre>T</body>"), "{out}");
     }
 
     #[test]
     fn script_safe_escapes_tags() {
-        assert_eq!(script_safe(r#"{"a":"</script>"}"#), r#"{"a":"\u003c/script>"}"#);
+        assert_eq!(
+            script_safe(r#"{"a":"</script>"}"#),
+            r#"{"a":"\u003c/script>"}"#
+        );
     }
 }

@@ -1,15 +1,15 @@
 //! Serving apps: options, the axum router, the WebSocket endpoint and the command line.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use dashmap::DashMap;
 use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -20,7 +20,7 @@ use crate::app::{App, Dispatch};
 use crate::page::{self, PageParts};
 use crate::protocol::{self, ErrorCode};
 use crate::session::{self, Command};
-use crate::{assets, Error};
+use crate::{Error, assets};
 
 /// Frames queued to one tab before it counts as too slow to follow.
 const OUTBOUND_QUEUE: usize = 64;
@@ -133,7 +133,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -238,10 +239,10 @@ impl Runtime {
         self: &Arc<Self>,
         requested: Option<&str>,
     ) -> Option<(mpsc::Sender<Command>, bool)> {
-        if let Some(tx) = requested.and_then(|id| self.sessions.get(id)) {
-            if !tx.is_closed() {
-                return Some((tx.clone(), true));
-            }
+        if let Some(tx) = requested.and_then(|id| self.sessions.get(id))
+            && !tx.is_closed()
+        {
+            return Some((tx.clone(), true));
         }
         if self.live.fetch_add(1, Ordering::AcqRel) >= self.options.max_sessions {
             self.live.fetch_sub(1, Ordering::AcqRel);
@@ -269,7 +270,9 @@ async fn connection<A: App>(rt: Arc<Runtime>, mut socket: WebSocket, requested: 
             rt.options.max_sessions
         );
         let _ = socket
-            .send(Message::Text(protocol::error(ErrorCode::SessionLimit, &msg, None).into()))
+            .send(Message::Text(
+                protocol::error(ErrorCode::SessionLimit, &msg, None).into(),
+            ))
             .await;
         let _ = socket
             .send(Message::Close(Some(CloseFrame {
@@ -282,7 +285,11 @@ async fn connection<A: App>(rt: Arc<Runtime>, mut socket: WebSocket, requested: 
     let conn = rt.next_conn.fetch_add(1, Ordering::Relaxed);
     let (out_tx, mut out_rx) = mpsc::channel(OUTBOUND_QUEUE);
     if session
-        .send(Command::Connect { conn, tx: out_tx, resumed })
+        .send(Command::Connect {
+            conn,
+            tx: out_tx,
+            resumed,
+        })
         .await
         .is_err()
     {

@@ -180,10 +180,13 @@ impl Session {
         for (i, snap) in s.snapshot.iter().enumerate() {
             s.scratch.clear();
             write_widget(app, i, &mut s.scratch);
-            if s.scratch != *snap {
-                if let Some(Err(e)) = app.widget_mut(i).map(|w| w.restore(snap)) {
-                    tracing::error!(widget = A::SPEC.widgets[i].key, "cannot restore widget state: {e}");
-                }
+            if s.scratch != *snap
+                && let Some(Err(e)) = app.widget_mut(i).map(|w| w.restore(snap))
+            {
+                tracing::error!(
+                    widget = A::SPEC.widgets[i].key,
+                    "cannot restore widget state: {e}"
+                );
             }
         }
     }
@@ -243,7 +246,10 @@ fn text(bytes: Vec<u8>) -> Message {
 fn write_widget<A: App>(app: &A, index: usize, out: &mut Vec<u8>) {
     let Some(w) = app.widget(index) else { return };
     if let Err(e) = w.write_state(out) {
-        tracing::error!(widget = A::SPEC.widgets[index].key, "cannot serialize widget state: {e}");
+        tracing::error!(
+            widget = A::SPEC.widgets[index].key,
+            "cannot serialize widget state: {e}"
+        );
         out.clear();
         out.extend_from_slice(b"null");
     }
@@ -344,7 +350,9 @@ impl FrameCtx<'_> {
                 &format!("unknown widget `{key}`; this app has {}", keys.join(", ")),
             );
         };
-        let Some(widget) = app.widget_mut(index) else { return };
+        let Some(widget) = app.widget_mut(index) else {
+            return;
+        };
         let event = match &*frame.kind {
             "update" => {
                 let Some(state) = frame.state else {
@@ -422,8 +430,13 @@ impl FrameCtx<'_> {
             Err(failure) => {
                 session.rollback(app);
                 let (code, message) = match failure {
-                    Failure::Error(e) => (ErrorCode::HandlerFailed, format!("`{name}` failed: {e}")),
-                    Failure::Panic(p) => (ErrorCode::HandlerPanicked, format!("`{name}` panicked: {p}")),
+                    Failure::Error(e) => {
+                        (ErrorCode::HandlerFailed, format!("`{name}` failed: {e}"))
+                    }
+                    Failure::Panic(p) => (
+                        ErrorCode::HandlerPanicked,
+                        format!("`{name}` panicked: {p}"),
+                    ),
                 };
                 tracing::warn!(session = %session.id(), handler = name, "{message}");
                 self.error(code, &message);

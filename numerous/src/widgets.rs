@@ -8,9 +8,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::attrs::{Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value};
+use crate::attrs::{
+    Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value,
+};
 use crate::widget::{
-    escape_html, EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget,
+    EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget, escape_html,
 };
 
 macro_rules! impl_label {
@@ -43,7 +45,9 @@ fn check_finite(v: f64) -> Result<f64, InputError> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(InputError::Rejected("the value must be a finite number".into()))
+        Err(InputError::Rejected(
+            "the value must be a finite number".into(),
+        ))
     }
 }
 
@@ -282,7 +286,11 @@ pub struct TabPanel<'a> {
 
 impl fmt::Display for TabPanel<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, r#"data-numerous-tabs="{}" data-numerous-tab=""#, self.key)?;
+        write!(
+            f,
+            r#"data-numerous-tabs="{}" data-numerous-tab=""#,
+            self.key
+        )?;
         escape_html(&self.tab, f)?;
         f.write_str(if self.hidden { "\" hidden" } else { "\"" })
     }
@@ -457,9 +465,21 @@ mod tests {
 
     #[test]
     fn state_round_trips() {
-        round_trip(Number::default().label("n").value(2).min(0).max(10).step(0.5));
+        round_trip(
+            Number::default()
+                .label("n")
+                .value(2)
+                .min(0)
+                .max(10)
+                .step(0.5),
+        );
         round_trip(Button::default().label("b").disabled(true));
-        round_trip(DropDown::default().label("d").options(["1", "2"]).value("2"));
+        round_trip(
+            DropDown::default()
+                .label("d")
+                .options(["1", "2"])
+                .value("2"),
+        );
         round_trip(Tabs::default().tabs(["a", "b"]));
         round_trip(TextInput::default().label("t").value("x").placeholder("p"));
         round_trip(Slider::default().min(1).max(5).value(3));
@@ -502,7 +522,10 @@ mod tests {
     fn tab_panels_hide_unselected_tabs() {
         let tabs = Tabs::default().tabs(["A", "B\"<"]);
         let slot = Slot::new("tabs", "tabs", &tabs);
-        assert_eq!(slot.panel("A").to_string(), r#"data-numerous-tabs="tabs" data-numerous-tab="A""#);
+        assert_eq!(
+            slot.panel("A").to_string(),
+            r#"data-numerous-tabs="tabs" data-numerous-tab="A""#
+        );
         assert_eq!(
             slot.panel("B\"<").to_string(),
             r#"data-numerous-tabs="tabs" data-numerous-tab="B&quot;&lt;" hidden"#
@@ -511,7 +534,11 @@ mod tests {
 
     #[test]
     fn display_widgets_take_no_input() {
-        assert!(Markdown::default().apply_json(r#"{"content":"x"}"#).is_err());
+        assert!(
+            Markdown::default()
+                .apply_json(r#"{"content":"x"}"#)
+                .is_err()
+        );
         assert!(Button::default().apply_json(r#"{"label":"x"}"#).is_err());
     }
 }

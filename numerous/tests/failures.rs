@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use numerous::prelude::*;
 use numerous::Options;
-use serde_json::{json, Value};
+use numerous::prelude::*;
+use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 #[numerous::app(template = "failing.html")]
@@ -48,7 +48,8 @@ impl Failing {
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn recv(ws: &mut Ws) -> Value {
     loop {
@@ -65,11 +66,15 @@ async fn recv(ws: &mut Ws) -> Value {
 
 async fn click(ws: &mut Ws, widget: &str) {
     let frame = json!({"type":"msg","widget":widget,"content":{"event":"click"}});
-    ws.send(Message::Text(frame.to_string().into())).await.unwrap();
+    ws.send(Message::Text(frame.to_string().into()))
+        .await
+        .unwrap();
 }
 
 async fn open(addr: std::net::SocketAddr) -> Ws {
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
     assert_eq!(recv(&mut ws).await["type"], "welcome");
     ws
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use example_counter::Counter;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn find(names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| {
@@ -41,12 +41,19 @@ impl Drop for Driver {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({"type": "browser"}).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
     }
 }
 
@@ -74,7 +81,10 @@ async fn wait_for_value(client: &Client, css: &str, expected: &str) {
         if value == expected {
             return;
         }
-        assert!(Instant::now() < deadline, "{css} shows {value:?}, expected {expected:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{css} shows {value:?}, expected {expected:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -83,7 +93,10 @@ async fn wait_until_live(client: &Client) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let live = client
-            .execute("return Boolean(window.numerous && window.numerous.client.ready)", vec![])
+            .execute(
+                "return Boolean(window.numerous && window.numerous.client.ready)",
+                vec![],
+            )
             .await
             .unwrap();
         if live == Value::Bool(true) {
@@ -97,16 +110,24 @@ async fn wait_until_live(client: &Client) {
 #[tokio::test]
 async fn click_in_chromium_changes_the_number() {
     let required = std::env::var("NUMEROUS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-    let (Some(chromium), Some(chromedriver)) =
-        (find(&["chromium", "chromium-browser", "google-chrome"]), find(&["chromedriver"]))
-    else {
-        assert!(!required, "NUMEROUS_REQUIRE_BROWSER=1 but chromium or chromedriver is missing");
+    let (Some(chromium), Some(chromedriver)) = (
+        find(&["chromium", "chromium-browser", "google-chrome"]),
+        find(&["chromedriver"]),
+    ) else {
+        assert!(
+            !required,
+            "NUMEROUS_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
+        );
         eprintln!("skipped: chromium and chromedriver are not installed");
         return;
     };
 
     let addr = common::serve::<Counter>(numerous::Options::default()).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let _driver = Driver(
         Command::new(chromedriver)
             .arg(format!("--port={port}"))
@@ -149,18 +170,46 @@ async fn click_in_chromium_changes_the_number() {
     wait_until_live(&client).await;
     wait_for_value(&client, "#counter input", "0").await;
     let splash = client.find(Locator::Css("#numerous-splash")).await.unwrap();
-    assert!(splash.attr("class").await.unwrap().unwrap().contains("numerous-hidden"));
+    assert!(
+        splash
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("numerous-hidden")
+    );
 
-    client.find(Locator::Css("#increment button")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("#increment button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_value(&client, "#counter input", "1").await;
-    client.find(Locator::Css("#increment button")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("#increment button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_for_value(&client, "#counter input", "2").await;
     wait_for_value(&client, "#counter2 input", "2").await;
 
     // Tabs switch their panels in the page.
-    let about = client.find(Locator::Css("[data-numerous-tab=\"About\"]")).await.unwrap();
+    let about = client
+        .find(Locator::Css("[data-numerous-tab=\"About\"]"))
+        .await
+        .unwrap();
     assert_eq!(about.attr("hidden").await.unwrap().as_deref(), Some("true"));
-    client.find(Locator::XPath("//button[text()='About']")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::XPath("//button[text()='About']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while about.attr("hidden").await.unwrap().is_some() {
         assert!(Instant::now() < deadline, "the About panel never showed");

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{serve, Tab};
+use common::{Tab, serve};
 use example_counter::Counter;
 use numerous::Options;
 use serde_json::json;
@@ -30,7 +30,10 @@ async fn the_page_inlines_the_initial_state() {
     let addr = serve::<Counter>(Options::default()).await;
     let page = reqwest_lite(addr, "/").await;
     assert!(page.contains(r#"data-numerous-widget="counter""#));
-    assert!(page.contains(r#""counter":{"label":"Counter:","value":0.0}"#), "{page}");
+    assert!(
+        page.contains(r#""counter":{"label":"Counter:","value":0.0}"#),
+        "{page}"
+    );
     assert!(page.contains("numerous.js"));
 }
 
@@ -123,7 +126,11 @@ async fn a_long_handler_pushes_progress_before_it_returns() {
     tab.update("selection", json!({"value": "2"})).await;
     let mut seen = Vec::new();
     for _ in 0..4 {
-        seen.push(tab.recv().await["state"]["progress"]["value"].as_f64().unwrap());
+        seen.push(
+            tab.recv().await["state"]["progress"]["value"]
+                .as_f64()
+                .unwrap(),
+        );
     }
     assert_eq!(seen, [25.0, 50.0, 75.0, 100.0]);
 }
@@ -134,8 +141,16 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     let mut tab = Tab::open(addr, None).await;
 
     let cases: Vec<(Message, &str, &str)> = vec![
-        (Message::Text("{not json".into()), "bad-frame", "malformed message"),
-        (Message::Text(r#"{"type":"msg"}"#.into()), "bad-frame", "names no `widget`"),
+        (
+            Message::Text("{not json".into()),
+            "bad-frame",
+            "malformed message",
+        ),
+        (
+            Message::Text(r#"{"type":"msg"}"#.into()),
+            "bad-frame",
+            "names no `widget`",
+        ),
         (
             Message::Text(r#"{"type":"msg","widget":"countr","content":{}}"#.into()),
             "unknown-widget",
@@ -152,7 +167,9 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             "widget `counter`",
         ),
         (
-            Message::Text(r#"{"type":"update","widget":"counter","state":{"label":"hacked"}}"#.into()),
+            Message::Text(
+                r#"{"type":"update","widget":"counter","state":{"label":"hacked"}}"#.into(),
+            ),
             "invalid-input",
             "unknown field `label`",
         ),
@@ -162,7 +179,9 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             "not one of the options",
         ),
         (
-            Message::Text(r#"{"type":"msg","widget":"increment","content":{"event":"explode"}}"#.into()),
+            Message::Text(
+                r#"{"type":"msg","widget":"increment","content":{"event":"explode"}}"#.into(),
+            ),
             "invalid-input",
             "a button takes only",
         ),
@@ -172,21 +191,35 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
             "takes no messages",
         ),
         (
-            Message::Text(format!(r#"{{"type":"msg","widget":"counter","pad":"{}"}}"#, "x".repeat(2000)).into()),
+            Message::Text(
+                format!(
+                    r#"{{"type":"msg","widget":"counter","pad":"{}"}}"#,
+                    "x".repeat(2000)
+                )
+                .into(),
+            ),
             "too-large",
             "over the limit of 1024 bytes",
         ),
-        (Message::Binary(vec![1, 2, 3].into()), "bad-frame", "binary frames"),
+        (
+            Message::Binary(vec![1, 2, 3].into()),
+            "bad-frame",
+            "binary frames",
+        ),
     ];
     for (msg, code, text) in cases {
         tab.send_raw(msg).await;
         let err = tab.recv_error().await;
         assert_eq!(err["code"], code, "{err}");
         let message = err["message"].as_str().unwrap();
-        assert!(message.contains(text), "{message:?} should contain {text:?}");
+        assert!(
+            message.contains(text),
+            "{message:?} should contain {text:?}"
+        );
     }
     // the error carries the frame's seq
-    tab.send(json!({"type":"msg","widget":"nope","content":{},"seq":42})).await;
+    tab.send(json!({"type":"msg","widget":"nope","content":{},"seq":42}))
+        .await;
     assert_eq!(tab.recv_error().await["seq"], 42);
 
     // nothing changed, and the session goes on
@@ -234,14 +267,21 @@ async fn sessions_beyond_the_limit_get_a_clear_error() {
     let addr = serve::<Counter>(Options::default().max_sessions(2)).await;
     let _a = Tab::open(addr, None).await;
     let _b = Tab::open(addr, None).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
     use futures_util::StreamExt;
     let Some(Ok(Message::Text(t))) = ws.next().await else {
         panic!("expected an error frame")
     };
     let err: serde_json::Value = serde_json::from_str(&t).unwrap();
     assert_eq!(err["code"], "session-limit");
-    assert!(err["message"].as_str().unwrap().contains("limit of 2 sessions"));
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit of 2 sessions")
+    );
 }
 
 #[tokio::test]

@@ -37,17 +37,15 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
         let (ident, ty) = (&w.ident, &w.ty);
         quote_spanned!(ty.span()=> #p::dyn_widget_mut(&mut self.#ident))
     });
-    let template_name = app
-        .template
-        .as_ref()
-        .map(|t| t.value())
-        .unwrap_or_default();
+    let template_name = app.template.as_ref().map(|t| t.value()).unwrap_or_default();
 
     let (template_item, render_body) = match template {
         Some(info) => {
             let files = info.files.iter().map(|f| {
                 let f = f.display().to_string();
-                quote!(const _: &[u8] = ::core::include_bytes!(#f);)
+                quote!(
+                    const _: &[u8] = ::core::include_bytes!(#f);
+                )
             });
             let tmpl = format_ident!("__NumerousTemplate{}", name);
             (
@@ -125,7 +123,9 @@ fn init(w: &WidgetField) -> TokenStream {
             let v = &a.value;
             quote_spanned!(v.span()=> { let __w: #ty = #v; __w })
         })
-        .unwrap_or_else(|| quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()));
+        .unwrap_or_else(
+            || quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()),
+        );
     let calls = w.attrs.iter().filter(|a| a.key != "init").map(|a| {
         let key = &a.key;
         let value = &a.value;

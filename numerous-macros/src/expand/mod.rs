@@ -84,12 +84,21 @@ mod tests {
         .to_string();
         assert!(out.contains("HandlerSpec"));
         assert!(out.contains("Call :: ready"));
-        assert!(!out.contains("on_click"), "event attributes are stripped: {out}");
+        assert!(
+            !out.contains("on_click"),
+            "event attributes are stripped: {out}"
+        );
     }
 
     #[test]
     fn misplaced_event_attribute_is_an_error() {
-        let out = misplaced("on_click", quote!(fn f(&mut self) {})).to_string();
+        let out = misplaced(
+            "on_click",
+            quote!(
+                fn f(&mut self) {}
+            ),
+        )
+        .to_string();
         assert!(out.contains("compile_error"));
         assert!(out.contains("numerous::handlers"));
     }
