@@ -26,6 +26,8 @@ use crate::{Error, assets};
 const OUTBOUND_QUEUE: usize = 64;
 /// Commands queued to one session before the tabs' readers wait.
 const INBOUND_QUEUE: usize = 64;
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 4096;
 
 /// How an app is served. The defaults suit one app on a developer's machine.
 #[derive(Debug, Clone)]
@@ -230,6 +232,10 @@ async fn ws<A: App>(
     upgrade
         .max_message_size(hard_limit)
         .max_frame_size(hard_limit)
+        // tungstenite's defaults (128 KiB each) would dominate an idle session's memory;
+        // frames here are small, and each is flushed as soon as it is written.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| connection::<A>(rt, socket, q.session))
 }
 
