@@ -111,12 +111,15 @@ pub fn router<A: App>(options: Options) -> Router {
     let routes = Router::new()
         .route("/", get(page::page::<A>))
         .route("/ws", get(ws::<A>))
-        .route("/numerous-static/{*path}", get(assets::serve))
-        .with_state(rt);
+        .route("/numerous-static/{*path}", get(assets::serve));
     if prefix.is_empty() {
-        routes
+        routes.with_state(rt)
     } else {
-        Router::new().nest(&prefix, routes)
+        // `nest` serves `/sales`; the page is at `/sales/` too.
+        Router::new()
+            .route(&format!("{prefix}/"), get(page::page::<A>))
+            .nest(&prefix, routes)
+            .with_state(rt)
     }
 }
 

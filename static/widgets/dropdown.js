@@ -1,15 +1,11 @@
 // DropDown: one of `options`. State: label, options, value.
+import { labelled, make } from "./field.js";
+
 export default {
   render({ model, el }) {
-    const field = document.createElement("label");
-    field.className = "numerous-field";
-    const label = document.createElement("span");
-    label.className = "numerous-label";
-    const select = document.createElement("select");
-    select.className = "numerous-input";
+    const select = make("select", "numerous-input");
     let shown = null;
     const sync = () => {
-      label.textContent = model.get("label") ?? "";
       const options = model.get("options") ?? [];
       const key = JSON.stringify(options);
       if (key !== shown) {
@@ -24,8 +20,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    field.append(label, select);
-    el.replaceChildren(field);
+    el.replaceChildren(labelled(model, select));
     return () => model.off("change", sync);
   },
 };

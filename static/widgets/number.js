@@ -1,15 +1,10 @@
 // Number: a labelled number input. State: label, value, min?, max?, step?.
+import { labelled, make } from "./field.js";
+
 export default {
   render({ model, el }) {
-    const field = document.createElement("label");
-    field.className = "numerous-field";
-    const label = document.createElement("span");
-    label.className = "numerous-label";
-    const input = document.createElement("input");
-    input.type = "number";
-    input.className = "numerous-input";
+    const input = make("input", "numerous-input", { type: "number" });
     const sync = () => {
-      label.textContent = model.get("label") ?? "";
       for (const bound of ["min", "max", "step"]) {
         const v = model.get(bound);
         if (v == null) input.removeAttribute(bound);
@@ -28,8 +23,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    field.append(label, input);
-    el.replaceChildren(field);
+    el.replaceChildren(labelled(model, input));
     return () => model.off("change", sync);
   },
 };

@@ -1,17 +1,11 @@
 // Slider: a range input with its value shown. State: label, value, min, max, step.
+import { labelled, make } from "./field.js";
+
 export default {
   render({ model, el }) {
-    const field = document.createElement("label");
-    field.className = "numerous-field";
-    const label = document.createElement("span");
-    label.className = "numerous-label";
-    const input = document.createElement("input");
-    input.type = "range";
-    input.className = "numerous-slider";
-    const output = document.createElement("output");
-    output.className = "numerous-slider-value";
+    const input = make("input", "numerous-slider", { type: "range" });
+    const output = make("output", "numerous-slider-value");
     const sync = () => {
-      label.textContent = model.get("label") ?? "";
       input.min = model.get("min");
       input.max = model.get("max");
       input.step = model.get("step");
@@ -26,8 +20,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    field.append(label, input, output);
-    el.replaceChildren(field);
+    el.replaceChildren(labelled(model, input, output));
     return () => model.off("change", sync);
   },
 };

@@ -1,15 +1,10 @@
 // TextInput: one line of text, sent as it is typed. State: label, value, placeholder.
+import { labelled, make } from "./field.js";
+
 export default {
   render({ model, el }) {
-    const field = document.createElement("label");
-    field.className = "numerous-field";
-    const label = document.createElement("span");
-    label.className = "numerous-label";
-    const input = document.createElement("input");
-    input.type = "text";
-    input.className = "numerous-input";
+    const input = make("input", "numerous-input", { type: "text" });
     const sync = () => {
-      label.textContent = model.get("label") ?? "";
       input.placeholder = model.get("placeholder") ?? "";
       const value = model.get("value") ?? "";
       if (input.value !== value) input.value = value;
@@ -20,8 +15,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    field.append(label, input);
-    el.replaceChildren(field);
+    el.replaceChildren(labelled(model, input));
     return () => model.off("change", sync);
   },
 };

@@ -301,3 +301,25 @@ async fn idle_sessions_end_and_free_their_place() {
     assert!(!tab.resumed);
     assert_eq!(tab.state["counter"]["value"], 0.0);
 }
+
+#[tokio::test]
+async fn the_app_works_under_a_path_prefix() {
+    let addr = serve::<Counter>(Options::default().prefix("/sales")).await;
+    let page = reqwest_lite(addr, "/sales/").await;
+    assert!(page.contains(r#""base":"/sales""#), "{page}");
+    assert!(page.contains(r#"src="/sales/numerous-static/"#), "{page}");
+    let asset = page
+        .split(r#"src=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let js = reqwest_lite(addr, &asset).await;
+    assert!(js.contains("content-type: text/javascript"), "{js}");
+    assert!(js.contains("immutable"), "{js}");
+
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/sales/ws"))
+        .await
+        .unwrap();
+    drop(ws);
+}

@@ -1,0 +1,94 @@
+//! What the server sends for each asset is exactly the file in `static/`, with its content type
+//! and cache headers.
+
+use numerous::prelude::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[numerous::app(template = "index.html")]
+#[derive(Debug)]
+struct Counter {
+    counter: Number,
+    increment: Button,
+}
+
+#[numerous::handlers]
+impl Counter {}
+
+async fn get(addr: std::net::SocketAddr, path: &str) -> (String, Vec<u8>) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
+    (head, raw[split + 4..].to_vec())
+}
+
+fn files(dir: &std::path::Path, base: &std::path::Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files(&path, base, out);
+        } else {
+            out.push(
+                path.strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn served_assets_are_the_files_in_static() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(numerous::serve::<Counter>(
+        listener,
+        numerous::Options::default(),
+    ));
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../static");
+    let mut paths = Vec::new();
+    files(&root, &root, &mut paths);
+    assert!(paths.len() >= 10, "{paths:?}");
+    for path in paths {
+        let (head, body) = get(addr, &format!("/numerous-static/{path}")).await;
+        assert!(head.starts_with("http/1.1 200"), "{path}: {head}");
+        assert_eq!(
+            body,
+            std::fs::read(root.join(&path)).unwrap(),
+            "{path} differs"
+        );
+        assert!(head.contains("cache-control: no-cache"), "{path}: {head}");
+        assert!(head.contains("etag: "), "{path}: {head}");
+        let expected = match path.rsplit('.').next().unwrap() {
+            "js" => "text/javascript",
+            "css" => "text/css",
+            "html" => "text/html",
+            "svg" => "image/svg+xml",
+            other => panic!("no expectation for .{other}"),
+        };
+        assert!(
+            head.contains(&format!("content-type: {expected}")),
+            "{path}: {head}"
+        );
+    }
+
+    // The page links versioned URLs, cached for good.
+    let (_, page) = get(addr, "/").await;
+    let page = String::from_utf8(page).unwrap();
+    let versioned = page
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let (head, _) = get(addr, versioned).await;
+    assert!(head.contains("immutable"), "{head}");
+    let (head, _) = get(addr, "/numerous-static/nope.js").await;
+    assert!(head.starts_with("http/1.1 404"), "{head}");
+}

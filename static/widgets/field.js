@@ -1,0 +1,22 @@
+// Shared by the input widgets: a <label> holding the widget's `label` text and its controls.
+// Returns the label element; the caller puts it in `el`.
+export function labelled(model, ...controls) {
+  const field = document.createElement("label");
+  field.className = "numerous-field";
+  const label = document.createElement("span");
+  label.className = "numerous-label";
+  const sync = () => {
+    label.textContent = model.get("label") ?? "";
+  };
+  model.on("change:label", sync);
+  sync();
+  field.append(label, ...controls);
+  return field;
+}
+
+/** Creates an element with a class. */
+export function make(tag, className, props = {}) {
+  const node = document.createElement(tag);
+  node.className = className;
+  return Object.assign(node, props);
+}
