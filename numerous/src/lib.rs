@@ -56,6 +56,11 @@ pub use server::{Cli, Options, init_tracing, router, run, serve};
 pub use session::Session;
 pub use widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, ValueInput, Widget};
 
+/// Driving an app in-process, for tests and benchmarks.
+pub mod testing {
+    pub use crate::session::TestSession;
+}
+
 /// Errors that stop a server.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -94,6 +99,11 @@ pub mod __private {
     /// A widget field as the runtime sees it, mutably.
     pub fn dyn_widget_mut<W: crate::Widget>(w: &mut W) -> &mut dyn DynWidget {
         w
+    }
+
+    /// Decodes a browser frame, as the event path's first step does (for benchmarks).
+    pub fn decode_frame(text: &str) -> bool {
+        serde_json::from_str::<crate::protocol::ClientFrame<'_>>(text).is_ok()
     }
 
     /// Fails to compile, at the widget's name, unless it emits clicks.

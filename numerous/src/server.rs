@@ -99,14 +99,7 @@ pub(crate) struct Runtime {
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket
 /// and the client's assets. Merge it with your own routes, or serve it with [`serve`].
 pub fn router<A: App>(options: Options) -> Router {
-    let rt = Arc::new(Runtime {
-        dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
-        page: PageParts::new::<A>(&options.prefix),
-        sessions: DashMap::new(),
-        live: AtomicUsize::new(0),
-        next_conn: AtomicU64::new(0),
-        options,
-    });
+    let rt = Runtime::new::<A>(options);
     let prefix = rt.options.prefix.clone();
     let routes = Router::new()
         .route("/", get(page::page::<A>))
@@ -243,6 +236,17 @@ async fn ws<A: App>(
 }
 
 impl Runtime {
+    pub(crate) fn new<A: App>(options: Options) -> Arc<Self> {
+        Arc::new(Runtime {
+            dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
+            page: PageParts::new::<A>(&options.prefix),
+            sessions: DashMap::new(),
+            live: AtomicUsize::new(0),
+            next_conn: AtomicU64::new(0),
+            options,
+        })
+    }
+
     /// The session `requested` if it is alive, else a new one (if the limit allows).
     fn attach<A: App>(
         self: &Arc<Self>,

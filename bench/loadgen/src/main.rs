@@ -30,12 +30,12 @@ struct Target {
     /// Widget to click.
     #[arg(long, default_value = "increment")]
     widget: String,
-    /// Server process id, for its memory; without it memory is not reported.
+    /// Server process id, for its memory and CPU; without it they are not reported.
     #[arg(long)]
     pid: Option<u32>,
-    /// Measure the bare echo floor instead of the app (starts an echo server in this process).
+    /// Skip the bare echo floor (by default every run also measures it, in a separate process).
     #[arg(long)]
-    floor: bool,
+    no_floor: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,13 +65,33 @@ enum Mode {
         #[arg(long, default_value_t = 100.0)]
         p99_limit_ms: f64,
     },
-    /// Opens N sessions that stay idle, and reports the server's memory per session.
+    /// Opens N sessions that stay idle, and reports the server's memory and CPU per session.
     Idle {
         #[command(flatten)]
         target: Target,
         #[arg(long, default_value_t = 1000)]
         sessions: usize,
     },
+    /// `GET /` latency over keep-alive connections, and the bytes the page loads before it is
+    /// interactive (the page plus every asset it links).
+    Page {
+        #[arg(long, default_value = "127.0.0.1:8000")]
+        addr: SocketAddr,
+        #[arg(long, default_value = "/")]
+        path: String,
+        #[arg(long, default_value_t = 20_000)]
+        requests: usize,
+    },
+    /// Time from starting the server binary to its first `200` on `GET /`.
+    Startup {
+        /// The app binary (started with `--port`).
+        #[arg(long)]
+        bin: String,
+        #[arg(long, default_value_t = 20)]
+        runs: usize,
+    },
+    /// Internal: the bare WebSocket echo server of the floor. Prints its port.
+    Echo,
 }
 
 #[derive(Debug, Default)]
@@ -168,11 +188,35 @@ async fn echo_server() -> SocketAddr {
     addr
 }
 
-async fn resolve(target: &Target) -> String {
-    if target.floor {
-        format!("ws://{}/ws", echo_server().await)
-    } else {
-        target.url.clone()
+/// The echo floor in its own process (this binary, `echo` mode), like the app it is compared to.
+struct Floor {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Floor {
+    fn start() -> Floor {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .arg("echo")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the echo floor starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Floor {
+            child,
+            url: format!("ws://{}/ws", line.trim()),
+        }
+    }
+}
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -228,29 +272,101 @@ fn print(label: &str, r: &Report) {
     );
 }
 
+fn print_ratio(app: &Report, floor: &Report) {
+    println!(
+        " ratio app/floor: clicks/s {:.2}  p50 {:.2}  p90 {:.2}  p99 {:.2}",
+        app.per_sec / floor.per_sec,
+        app.p50 / floor.p50,
+        app.p90 / floor.p90,
+        app.p99 / floor.p99
+    );
+}
+
+/// Total CPU time (user + system) of a process, in microseconds.
+fn cpu_us(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks * 10_000)
+}
+
+/// One HTTP/1.1 GET on a keep-alive connection; returns the body.
+async fn http_get(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+    path: &str,
+) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    stream.get_mut().write_all(req.as_bytes()).await?;
+    let mut len = 0usize;
+    let mut status = String::new();
+    stream.read_line(&mut status).await?;
+    if !status.contains(" 200 ") {
+        return Err(std::io::Error::other(format!("{path}: {}", status.trim())));
+    }
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).await?;
+        let l = line.trim().to_ascii_lowercase();
+        if l.is_empty() {
+            break;
+        }
+        if let Some(v) = l.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; len];
+    stream.read_exact(&mut body).await?;
+    Ok(body)
+}
+
+async fn connect_http(addr: SocketAddr) -> tokio::io::BufReader<tokio::net::TcpStream> {
+    tokio::io::BufReader::new(tokio::net::TcpStream::connect(addr).await.unwrap())
+}
+
+/// The `href`/`src` URLs of the stylesheets, module preloads and scripts a page links.
+fn linked_assets(page: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        for part in page.split(attr).skip(1) {
+            if let Some(url) = part.split('"').next() {
+                if url.contains("numerous-static/") && !out.iter().any(|u| u == url) {
+                    out.push(url.to_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
     match args.mode {
+        Mode::Echo => {
+            let addr = echo_server().await;
+            println!("{addr}");
+            std::future::pending::<()>().await;
+        }
         Mode::Run {
             target,
             sessions,
             seconds,
             think_ms,
         } => {
-            let url = resolve(&target).await;
+            let think = Duration::from_millis(think_ms);
             let before = target.pid.and_then(rss_kib);
-            let r = run(
-                &url,
-                &target.widget,
-                sessions,
-                seconds,
-                Duration::from_millis(think_ms),
-            )
-            .await;
-            print(if target.floor { "floor" } else { "app" }, &r);
+            let app = run(&target.url, &target.widget, sessions, seconds, think).await;
+            print("app", &app);
             if let (Some(b), Some(a)) = (before, target.pid.and_then(rss_kib)) {
                 println!("server RSS: {b} KiB before, {a} KiB after");
+            }
+            if !target.no_floor {
+                let floor = Floor::start();
+                let f = run(&floor.url, &target.widget, sessions, seconds, think).await;
+                print("floor", &f);
+                print_ratio(&app, &f);
             }
         }
         Mode::Ramp {
@@ -260,10 +376,9 @@ async fn main() {
             step_seconds,
             p99_limit_ms,
         } => {
-            let url = resolve(&target).await;
             let mut n = start;
             while n <= max {
-                let r = run(&url, &target.widget, n, step_seconds, Duration::ZERO).await;
+                let r = run(&target.url, &target.widget, n, step_seconds, Duration::ZERO).await;
                 print("ramp", &r);
                 if r.failures > 0 || r.p99 / 1000.0 > p99_limit_ms {
                     println!(
@@ -278,24 +393,96 @@ async fn main() {
             println!("reached {max} sessions without errors");
         }
         Mode::Idle { target, sessions } => {
-            let url = resolve(&target).await;
-            let pid = target.pid.unwrap_or_else(std::process::id);
-            let before = rss_kib(pid).unwrap_or(0);
+            let pid = target.pid.expect("--pid of the server");
+            let (rss0, cpu0) = (rss_kib(pid).unwrap_or(0), cpu_us(pid).unwrap_or(0));
             let mut open_ws = Vec::with_capacity(sessions);
             let mut failures = 0;
             for _ in 0..sessions {
-                match open(&url).await {
+                match open(&target.url).await {
                     Ok(ws) => open_ws.push(ws),
                     Err(_) => failures += 1,
                 }
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
-            let after = rss_kib(pid).unwrap_or(0);
-            let per = (after.saturating_sub(before)) as f64 * 1024.0 / open_ws.len().max(1) as f64;
+            let (rss1, cpu1) = (rss_kib(pid).unwrap_or(0), cpu_us(pid).unwrap_or(0));
+            let n = open_ws.len().max(1) as f64;
             println!(
-                "idle sessions={} failures={failures} server RSS {before} KiB -> {after} KiB: {:.1} KiB per session",
+                "idle sessions={} failures={failures} server RSS {rss0} KiB -> {rss1} KiB: {:.1} KiB per session; server CPU {:.0} µs per session (connect + WebSocket handshake + session)",
                 open_ws.len(),
-                per / 1024.0
+                rss1.saturating_sub(rss0) as f64 / n,
+                cpu1.saturating_sub(cpu0) as f64 / n,
+            );
+        }
+        Mode::Page {
+            addr,
+            path,
+            requests,
+        } => {
+            let mut conn = connect_http(addr).await;
+            let page = http_get(&mut conn, &path).await.expect("the page");
+            let text = String::from_utf8_lossy(&page).into_owned();
+            let mut total = page.len();
+            let assets = linked_assets(&text);
+            for asset in &assets {
+                total += http_get(&mut conn, asset).await.expect("an asset").len();
+            }
+            println!(
+                "page {} bytes + {} assets = {total} bytes before interactive (uncompressed)",
+                page.len(),
+                assets.len()
+            );
+            let mut samples = Vec::with_capacity(requests);
+            for _ in 0..requests {
+                let t0 = Instant::now();
+                http_get(&mut conn, &path).await.expect("the page");
+                samples.push(t0.elapsed().as_nanos() as u64);
+            }
+            samples.sort_unstable();
+            println!(
+                "GET {path}: {requests} requests, p50={:.1}µs p90={:.1}µs p99={:.1}µs",
+                percentile(&samples, 0.5),
+                percentile(&samples, 0.9),
+                percentile(&samples, 0.99)
+            );
+        }
+        Mode::Startup { bin, runs } => {
+            let mut samples = Vec::new();
+            for _ in 0..runs {
+                let port = std::net::TcpListener::bind("127.0.0.1:0")
+                    .unwrap()
+                    .local_addr()
+                    .unwrap()
+                    .port();
+                let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+                let t0 = Instant::now();
+                let mut child = std::process::Command::new(&bin)
+                    .args(["--port", &port.to_string()])
+                    .env("RUST_LOG", "warn")
+                    .spawn()
+                    .expect("the app starts");
+                loop {
+                    if let Ok(s) = tokio::net::TcpStream::connect(addr).await {
+                        let mut conn = tokio::io::BufReader::new(s);
+                        if http_get(&mut conn, "/").await.is_ok() {
+                            break;
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_micros(200)).await;
+                    assert!(
+                        t0.elapsed() < Duration::from_secs(10),
+                        "the app never answered"
+                    );
+                }
+                samples.push(t0.elapsed().as_nanos() as u64);
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            samples.sort_unstable();
+            println!(
+                "start to first 200: {runs} runs, p50={:.2} ms min={:.2} ms max={:.2} ms",
+                percentile(&samples, 0.5) / 1000.0,
+                samples[0] as f64 / 1e6,
+                samples[samples.len() - 1] as f64 / 1e6
             );
         }
     }
