@@ -71,6 +71,9 @@ enum Mode {
         target: Target,
         #[arg(long, default_value_t = 1000)]
         sessions: usize,
+        /// Connections opened at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
     },
     /// `GET /` latency over keep-alive connections, and the bytes the page loads before it is
     /// interactive (the page plus every asset it links).
@@ -330,19 +333,47 @@ fn linked_assets(page: &str) -> Vec<String> {
     let mut out = Vec::new();
     for attr in ["href=\"", "src=\""] {
         for part in page.split(attr).skip(1) {
-            if let Some(url) = part.split('"').next() {
-                if url.contains("numerous-static/") && !out.iter().any(|u| u == url) {
-                    out.push(url.to_owned());
-                }
+            if let Some(url) = part.split('"').next()
+                && url.contains("numerous-static/")
+                && !out.iter().any(|u| u == url)
+            {
+                out.push(url.to_owned());
             }
         }
     }
     out
 }
 
+/// The load generator drives servers on this machine only.
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let host = rest.split('/').next().unwrap_or_default();
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
+    let target = match &args.mode {
+        Mode::Run { target, .. } | Mode::Ramp { target, .. } | Mode::Idle { target, .. } => {
+            Some(target.url.clone())
+        }
+        Mode::Page { addr, .. } => Some(format!("http://{addr}/")),
+        _ => None,
+    };
+    if let Some(url) = target
+        && !is_loopback(&url)
+    {
+        eprintln!("error: {url} is not a loopback address; loadgen only drives local servers");
+        std::process::exit(2);
+    }
     match args.mode {
         Mode::Echo => {
             let addr = echo_server().await;
@@ -392,17 +423,20 @@ async fn main() {
             }
             println!("reached {max} sessions without errors");
         }
-        Mode::Idle { target, sessions } => {
+        Mode::Idle {
+            target,
+            sessions,
+            concurrency,
+        } => {
             let pid = target.pid.expect("--pid of the server");
             let (rss0, cpu0) = (rss_kib(pid).unwrap_or(0), cpu_us(pid).unwrap_or(0));
-            let mut open_ws = Vec::with_capacity(sessions);
-            let mut failures = 0;
-            for _ in 0..sessions {
-                match open(&target.url).await {
-                    Ok(ws) => open_ws.push(ws),
-                    Err(_) => failures += 1,
-                }
-            }
+            let results: Vec<_> =
+                futures_util::stream::iter((0..sessions).map(|_| open(&target.url)))
+                    .buffer_unordered(concurrency.max(1))
+                    .collect()
+                    .await;
+            let failures = results.iter().filter(|r| r.is_err()).count();
+            let open_ws: Vec<_> = results.into_iter().filter_map(Result::ok).collect();
             tokio::time::sleep(Duration::from_secs(1)).await;
             let (rss1, cpu1) = (rss_kib(pid).unwrap_or(0), cpu_us(pid).unwrap_or(0));
             let n = open_ws.len().max(1) as f64;
@@ -485,5 +519,35 @@ async fn main() {
                 samples[samples.len() - 1] as f64 / 1e6
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_targets() {
+        assert!(is_loopback("ws://127.0.0.1:8000/ws"));
+        assert!(is_loopback("ws://localhost:8000/ws"));
+        assert!(is_loopback("ws://[::1]:8000/ws"));
+        assert!(!is_loopback("ws://10.0.0.1:8000/ws"));
+        assert!(!is_loopback("ws://example.com/ws"));
+    }
+
+    #[test]
+    fn percentiles() {
+        let s: Vec<u64> = (1..=100).map(|n| n * 1000).collect();
+        assert_eq!(percentile(&s, 0.5), 51.0);
+        assert_eq!(percentile(&s, 0.99), 99.0);
+    }
+
+    #[test]
+    fn finds_linked_assets() {
+        let page = r#"<link href="/numerous-static/v/a.css"><script src="/numerous-static/v/b.js"></script><a href="/x">"#;
+        assert_eq!(
+            linked_assets(page),
+            ["/numerous-static/v/a.css", "/numerous-static/v/b.js"]
+        );
     }
 }
