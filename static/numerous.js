@@ -117,6 +117,12 @@ class Client {
   }
 
   update(key, state) {
+    const rate = config.rates?.[key] ?? 0;
+    if (rate > 0) return this._throttled(key, state, rate);
+    this._enqueue(key, state);
+  }
+
+  _enqueue(key, state) {
     const last = this.outbox[this.outbox.length - 1];
     if (last && last.type === "update" && last.widget === key) {
       Object.assign(last.state, state); // coalesce fast input into one frame
@@ -124,6 +130,27 @@ class Client {
       this.outbox.push({ type: "update", widget: key, state: { ...state } });
     }
     this._schedule();
+  }
+
+  /** At most one update per `rate` ms for a widget; the last value always goes out. */
+  _throttled(key, state, rate) {
+    this.throttle ??= new Map();
+    let t = this.throttle.get(key);
+    if (!t) {
+      t = { state: {}, timer: null, last: 0 };
+      this.throttle.set(key, t);
+    }
+    Object.assign(t.state, state);
+    if (t.timer) return;
+    const send = () => {
+      t.timer = null;
+      t.last = performance.now();
+      const pending = t.state;
+      t.state = {};
+      this._enqueue(key, pending);
+    };
+    const wait = Math.max(0, t.last + rate - performance.now());
+    t.timer = setTimeout(send, wait);
   }
 
   message(key, content) {
@@ -176,6 +203,12 @@ class Client {
       case "error":
         ui.error(msg.message, msg.code);
         break;
+      case "msg":
+        this.models.get(msg.widget)?._emit("msg:custom", msg.content, []);
+        break;
+      case "toast":
+        ui.toast(msg.message, msg.level);
+        break;
       default:
         console.warn(`numerous: unknown frame type "${msg.type}"`);
     }
@@ -213,6 +246,22 @@ const ui = {
       banner.classList.remove("numerous-hidden");
     }
   },
+  toast(message, level = "info") {
+    let stack = document.getElementById("numerous-toasts");
+    if (!stack) {
+      stack = document.createElement("div");
+      stack.id = "numerous-toasts";
+      stack.className = "numerous-toasts";
+      stack.setAttribute("role", "status");
+      stack.setAttribute("aria-live", "polite");
+      document.body.append(stack);
+    }
+    const toast = document.createElement("div");
+    toast.className = `numerous-toast numerous-toast-${level}`;
+    toast.textContent = message;
+    stack.append(toast);
+    setTimeout(() => toast.remove(), 4000);
+  },
   error(message, code) {
     const modal = document.getElementById("numerous-error-modal");
     if (!modal) return console.error(`numerous: ${message}`);
@@ -247,7 +296,7 @@ function loadModule(kind) {
   if (!modules.has(kind)) {
     modules.set(
       kind,
-      import(`${config.assets}widgets/${kind}.js`).then(async (module) => {
+      import(config.modules?.[kind] ?? `${config.assets}widgets/${kind}.js`).then(async (module) => {
         // anywidget: `export default { render }`, `{ initialize, render }`, or a function
         // returning one of them.
         let widget = module.default ?? module;

@@ -31,6 +31,12 @@ pub fn on_click(_: TokenStream, item: TokenStream) -> TokenStream {
     expand::misplaced("on_click", item.into()).into()
 }
 
+/// Marks a custom-message handler; only valid inside `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_message(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_message", item.into()).into()
+}
+
 /// Marks a value-change handler; only valid inside `#[numerous::handlers]`.
 #[proc_macro_attribute]
 pub fn on_change(_: TokenStream, item: TokenStream) -> TokenStream {

@@ -25,6 +25,7 @@ pub const WIDGET_ATTRS: &[&str] = &[
     "content",
     "disabled",
     "init",
+    "debounce",
 ];
 
 /// `#[numerous::app(..)]` on a struct.
@@ -65,6 +66,7 @@ pub struct Handlers {
 pub enum EventKind {
     Click,
     Change,
+    Message,
 }
 
 impl EventKind {
@@ -72,6 +74,7 @@ impl EventKind {
         match name {
             "on_click" => Some(Self::Click),
             "on_change" => Some(Self::Change),
+            "on_message" => Some(Self::Message),
             _ => None,
         }
     }
@@ -80,8 +83,18 @@ impl EventKind {
         match self {
             Self::Click => "on_click",
             Self::Change => "on_change",
+            Self::Message => "on_message",
         }
     }
+}
+
+/// A handler parameter after `self`.
+#[derive(Debug)]
+pub enum Param {
+    /// `ctx: &Session` (any reference type; rustc checks it is `&Session`).
+    Ctx(Type),
+    /// The typed content of a custom message (`#[on_message]` only).
+    Message(Type),
 }
 
 /// One handler method and the event it answers.
@@ -91,8 +104,8 @@ pub struct Handler {
     pub event: EventKind,
     pub widget: Ident,
     pub is_async: bool,
-    /// The type of the context parameter, when the handler takes one.
-    pub ctx: Option<Type>,
+    /// The parameters after `self`, in order.
+    pub params: Vec<Param>,
     /// The declared return type, or `None` for `()`.
     pub output: Option<Type>,
 }
@@ -326,16 +339,26 @@ fn handler(
             ok = false;
         }
     }
-    let ctx = match inputs.next() {
-        Some(FnArg::Typed(t)) => Some((*t.ty).clone()),
-        _ => None,
-    };
-    if let Some(extra) = inputs.next() {
-        errors.spanned(
-            extra,
-            format!("a handler takes at most one parameter besides `self`, the session context `&Session`; {expected}"),
-        );
-        ok = false;
+    let mut params = Vec::new();
+    for input in inputs {
+        let FnArg::Typed(t) = input else { continue };
+        let ty = (*t.ty).clone();
+        let is_ref = matches!(ty, Type::Reference(_));
+        let has_ctx = params.iter().any(|p| matches!(p, Param::Ctx(_)));
+        let has_msg = params.iter().any(|p| matches!(p, Param::Message(_)));
+        if is_ref && !has_ctx {
+            params.push(Param::Ctx(ty));
+        } else if !is_ref && event == EventKind::Message && !has_msg {
+            params.push(Param::Message(ty));
+        } else {
+            let what = if event == EventKind::Message {
+                "besides `self`, a message handler takes the session context `&Session` and the message (any type that implements Deserialize)"
+            } else {
+                "a handler takes at most one parameter besides `self`, the session context `&Session`"
+            };
+            errors.spanned(t, format!("{what}; {expected}"));
+            ok = false;
+        }
     }
     let output = match &sig.output {
         syn::ReturnType::Default => None,
@@ -346,7 +369,7 @@ fn handler(
         event,
         widget,
         is_async: sig.asyncness.is_some(),
-        ctx,
+        params,
         output,
     })
 }
@@ -434,7 +457,7 @@ mod tests {
         assert!(errors.is_empty());
         assert_eq!(h.handlers.len(), 2);
         assert_eq!(h.handlers[0].event, EventKind::Click);
-        assert!(h.handlers[1].is_async && h.handlers[1].ctx.is_some());
+        assert!(h.handlers[1].is_async && matches!(h.handlers[1].params[..], [Param::Ctx(_)]));
         assert!(h.handlers[1].output.is_some());
     }
 

@@ -46,7 +46,12 @@ pub trait Handlers {
     const HANDLERS: &'static [HandlerSpec];
 
     #[doc(hidden)]
-    fn call<'a>(&'a mut self, index: usize, ctx: &'a Session) -> Call<'a>;
+    fn call<'a>(
+        &'a mut self,
+        index: usize,
+        ctx: &'a Session,
+        content: Option<&'a serde_json::value::RawValue>,
+    ) -> Call<'a>;
 }
 
 /// Static description of an app.
@@ -64,6 +69,9 @@ pub struct AppSpec {
 pub struct WidgetSpec {
     pub key: &'static str,
     pub kind: &'static str,
+    pub debounce_ms: u32,
+    pub module: Option<&'static str>,
+    pub css: Option<&'static str>,
 }
 
 /// One handler of an app.
@@ -169,6 +177,11 @@ impl<'a> Call<'a> {
         F::Output: IntoHandlerResult,
     {
         Call::Future(Box::pin(async move { future.await.into_handler_result() }))
+    }
+
+    /// A handler that could not start: its message did not decode.
+    pub fn invalid(error: serde_json::Error) -> Self {
+        Call::Ready(Err(HandlerError(format!("invalid message: {error}"))))
     }
 
     pub fn unknown(index: usize) -> Self {

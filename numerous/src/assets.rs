@@ -15,21 +15,38 @@ use rust_embed::RustEmbed;
 #[folder = "$CARGO_MANIFEST_DIR/../static"]
 struct Static;
 
+/// FNV-1a, hex: short, stable content hashes for cache-busting URLs.
+pub(crate) fn fnv_hex(parts: &[&[u8]]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in *part {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
 /// A hash of every embedded asset: part of the URL, so a new build busts every cache.
 pub(crate) fn version() -> &'static str {
     static VERSION: OnceLock<String> = OnceLock::new();
     VERSION.get_or_init(|| {
         let mut names: Vec<_> = Static::iter().collect();
         names.sort();
-        // FNV-1a over names and content hashes: stable, and enough to tell builds apart.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for name in names {
-            let file = Static::get(&name).expect("listed asset exists");
-            for b in name.as_bytes().iter().chain(&file.metadata.sha256_hash()) {
-                h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-        format!("{h:016x}")
+        let hashes: Vec<[u8; 32]> = names
+            .iter()
+            .map(|n| {
+                Static::get(n)
+                    .expect("listed asset exists")
+                    .metadata
+                    .sha256_hash()
+            })
+            .collect();
+        let parts: Vec<&[u8]> = names
+            .iter()
+            .zip(&hashes)
+            .flat_map(|(n, h)| [n.as_bytes(), &h[..]])
+            .collect();
+        fnv_hex(&parts)
     })
 }
 
@@ -91,6 +108,26 @@ pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Respo
         HeaderValue::from_static("nosniff"),
     );
     res
+}
+
+/// `GET <prefix>/numerous-widgets/{file}`: the module or stylesheet of a custom widget, as
+/// embedded in the app at compile time. URLs carry `?v=<hash>`, so they are cached for good.
+pub(crate) async fn serve_custom(
+    axum::extract::State(rt): axum::extract::State<std::sync::Arc<crate::server::Runtime>>,
+    Path(file): Path<String>,
+) -> Response {
+    match rt.custom_assets.get(&file) {
+        Some(body) => (
+            [
+                (header::CONTENT_TYPE, content_type(&file)),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -51,10 +51,12 @@ mod widget;
 pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
-pub use numerous_macros::{app, handlers, on_change, on_click};
+pub use numerous_macros::{app, handlers, on_change, on_click, on_message};
 pub use server::{Cli, Options, init_tracing, router, run, serve};
-pub use session::Session;
-pub use widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, ValueInput, Widget};
+pub use session::{Session, ToastLevel};
+pub use widget::{
+    EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, ValueInput, Widget,
+};
 
 /// Driving an app in-process, for tests and benchmarks.
 pub mod testing {
@@ -90,6 +92,7 @@ pub mod __private {
     pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
     pub use crate::widget::{DynWidget, Event, Slot};
     pub use askama;
+    pub use serde_json::value::RawValue;
 
     /// A widget field as the runtime sees it.
     pub fn dyn_widget<W: crate::Widget>(w: &W) -> &dyn DynWidget {
@@ -111,4 +114,16 @@ pub mod __private {
 
     /// Fails to compile, at the widget's name, unless it emits changes.
     pub fn assert_emits_change<W: crate::EmitsChange>(_: &W) {}
+
+    /// Fails to compile, at the widget's name, unless it sends custom messages.
+    pub fn assert_emits_message<W: crate::EmitsMessage>(_: &W) {}
+
+    /// The typed content of a custom message.
+    pub fn decode_message<T: serde::de::DeserializeOwned>(
+        content: Option<&serde_json::value::RawValue>,
+    ) -> Result<T, serde_json::Error> {
+        serde_json::from_str(content.map_or("null", |c| c.get()))
+    }
+
+    pub use serde;
 }

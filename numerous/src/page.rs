@@ -28,9 +28,41 @@ pub(crate) struct PageParts {
 impl PageParts {
     pub(crate) fn new<A: App>(prefix: &str) -> Self {
         let assets = format!("{prefix}/numerous-static/{}/", assets::version());
-        let mut kinds: Vec<&str> = A::SPEC.widgets.iter().map(|w| w.kind).collect();
+        let mut kinds: Vec<&str> = A::SPEC
+            .widgets
+            .iter()
+            .filter(|w| w.module.is_none())
+            .map(|w| w.kind)
+            .collect();
         kinds.sort_unstable();
         kinds.dedup();
+        // Custom widgets' modules and styles, served from the app itself.
+        let mut modules = serde_json::Map::new();
+        let mut custom_css = String::new();
+        for w in A::SPEC.widgets {
+            let Some(module) = w.module else { continue };
+            if modules.contains_key(w.kind) {
+                continue;
+            }
+            let v = assets::fnv_hex(&[module.as_bytes(), w.css.unwrap_or("").as_bytes()]);
+            modules.insert(
+                w.kind.to_owned(),
+                format!("{prefix}/numerous-widgets/{}.js?v={v}", w.kind).into(),
+            );
+            if w.css.is_some() {
+                let _ = write!(
+                    custom_css,
+                    r#"<link rel="stylesheet" href="{prefix}/numerous-widgets/{}.css?v={v}">"#,
+                    w.kind
+                );
+            }
+        }
+        let rates: serde_json::Map<String, serde_json::Value> = A::SPEC
+            .widgets
+            .iter()
+            .filter(|w| w.debounce_ms > 0)
+            .map(|w| (w.key.to_owned(), w.debounce_ms.into()))
+            .collect();
 
         let mut head = format!(
             r#"<link rel="icon" href="{assets}favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="{assets}numerous.css">"#
@@ -72,6 +104,8 @@ impl PageParts {
             "base": prefix,
             "assets": assets,
             "widgets": widgets,
+            "modules": modules,
+            "rates": rates,
         })
         .to_string();
         // Open the config object and leave room for `"state":{..}`.

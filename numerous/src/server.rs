@@ -94,6 +94,8 @@ pub(crate) struct Runtime {
     pub(crate) sessions: DashMap<Arc<str>, mpsc::Sender<Command>>,
     pub(crate) live: AtomicUsize,
     next_conn: AtomicU64,
+    /// Modules and stylesheets of custom widgets, by file name (`<kind>.js`, `<kind>.css`).
+    pub(crate) custom_assets: std::collections::HashMap<String, &'static str>,
 }
 
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket
@@ -104,7 +106,8 @@ pub fn router<A: App>(options: Options) -> Router {
     let routes = Router::new()
         .route("/", get(page::page::<A>))
         .route("/ws", get(ws::<A>))
-        .route("/numerous-static/{*path}", get(assets::serve));
+        .route("/numerous-static/{*path}", get(assets::serve))
+        .route("/numerous-widgets/{file}", get(assets::serve_custom));
     if prefix.is_empty() {
         routes.with_state(rt)
     } else {
@@ -243,6 +246,17 @@ impl Runtime {
             sessions: DashMap::new(),
             live: AtomicUsize::new(0),
             next_conn: AtomicU64::new(0),
+            custom_assets: A::SPEC
+                .widgets
+                .iter()
+                .flat_map(|w| {
+                    [
+                        w.module.map(|m| (format!("{}.js", w.kind), m)),
+                        w.css.map(|c| (format!("{}.css", w.kind), c)),
+                    ]
+                })
+                .flatten()
+                .collect(),
             options,
         })
     }

@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::FutureExt;
+use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use crate::app::{App, Call, HandlerError};
@@ -44,6 +45,20 @@ const MAX_PENDING: usize = 256;
 pub struct Session {
     id: Arc<str>,
     sync: Mutex<Sync>,
+}
+
+/// How a toast looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToastLevel {
+    /// Neutral news.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something needs attention.
+    Warning,
+    /// Something failed.
+    Error,
 }
 
 /// What the browsers of a session have been sent, and where to send more.
@@ -108,6 +123,66 @@ impl Session {
     /// The runtime does this when a handler returns; a long handler calls it to show progress.
     pub fn push<A: App>(&self, app: &A) {
         self.lock().broadcast_changes(app, None);
+    }
+
+    /// Sends `content` to widget `widget` of `app` in every tab, where its module receives it
+    /// as a `msg:custom` event: `ctx.message(self, &self.chat, &json!({"typing": true}))`.
+    ///
+    /// Returns an error if `content` does not serialize; a widget that is not a field of `app`
+    /// is logged and ignored.
+    pub fn message<A: App, W: crate::Widget>(
+        &self,
+        app: &A,
+        widget: &W,
+        content: &impl serde::Serialize,
+    ) -> serde_json::Result<()> {
+        let target = (widget as *const W).cast::<()>();
+        let index = (0..A::SPEC.widgets.len()).find(|&i| {
+            app.widget(i).is_some_and(|w| {
+                std::ptr::eq(
+                    (w as *const dyn crate::widget::DynWidget).cast::<()>(),
+                    target,
+                )
+            })
+        });
+        let Some(index) = index else {
+            tracing::warn!(
+                app = A::SPEC.name,
+                "ctx.message: the widget is not a field of the app"
+            );
+            return Ok(());
+        };
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(b"{\"type\":\"msg\",\"widget\":\"");
+        out.extend_from_slice(A::SPEC.widgets[index].key.as_bytes());
+        out.extend_from_slice(b"\",\"content\":");
+        serde_json::to_writer(&mut out, content)?;
+        out.push(b'}');
+        self.lock().send(text(out), |_| true);
+        Ok(())
+    }
+
+    /// Shows a notification in every tab of the session.
+    pub fn toast(&self, message: impl Into<String>) {
+        self.toast_level(ToastLevel::Info, message);
+    }
+
+    /// Shows a notification of the given level in every tab of the session.
+    pub fn toast_level(&self, level: ToastLevel, message: impl Into<String>) {
+        #[derive(serde::Serialize)]
+        struct Toast {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            level: ToastLevel,
+            message: String,
+        }
+        let frame = serde_json::to_vec(&Toast {
+            kind: "toast",
+            level,
+            message: message.into(),
+        })
+        .unwrap_or_default();
+        self.lock().send(text(frame), |_| true);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Sync> {
@@ -353,6 +428,7 @@ impl FrameCtx<'_> {
         let Some(widget) = app.widget_mut(index) else {
             return;
         };
+        let mut content = None;
         let event = match &*frame.kind {
             "update" => {
                 let Some(state) = frame.state else {
@@ -367,10 +443,11 @@ impl FrameCtx<'_> {
                 Event::Change
             }
             "msg" => {
-                let Some(content) = frame.content else {
+                let Some(raw) = frame.content else {
                     return self.error(ErrorCode::BadFrame, "a `msg` carries a `content`");
                 };
-                match widget.message_json(content) {
+                content = Some(raw);
+                match widget.message_json(raw) {
                     Ok(Some(event)) => event,
                     Ok(None) => return self.session.push(app),
                     Err(e) => return self.input_error(key, e),
@@ -385,7 +462,7 @@ impl FrameCtx<'_> {
         };
         let handlers: Vec<usize> = self.rt.dispatch.handlers(index, event).collect();
         for h in handlers {
-            self.run_handler(app, h).await;
+            self.run_handler(app, h, content).await;
         }
     }
 
@@ -398,12 +475,12 @@ impl FrameCtx<'_> {
         self.error(code, &format!("widget `{key}`: {e}"));
     }
 
-    async fn run_handler<A: App>(&mut self, app: &mut A, h: usize) {
+    async fn run_handler<A: App>(&mut self, app: &mut A, h: usize, content: Option<&RawValue>) {
         let session = self.session;
         let result = {
             let mut app = Some(&mut *app);
             let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                app.take().map(|app| app.call(h, session))
+                app.take().map(|app| app.call(h, session, content))
             }));
             match started {
                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),

@@ -23,6 +23,18 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     /// The fields the browser may write, e.g. `{ value: f64 }`. Unknown fields are rejected.
     type Input: DeserializeOwned;
 
+    /// The ES module source of a custom widget (embedded at compile time); `None` for the
+    /// built-in widgets, whose modules are `static/widgets/<KIND>.js`.
+    const MODULE: Option<&'static str> = None;
+
+    /// The stylesheet of a custom widget; `None` for none (or a built-in widget).
+    const CSS: Option<&'static str> = None;
+
+    /// The browser waits this long after a change before sending it, and sends at most one
+    /// update per interval while the user keeps changing it (slider drags, typing).
+    /// `#[widget(debounce = ms)]` overrides it per field.
+    const DEBOUNCE_MS: u32 = 0;
+
     /// Applies a validated browser update. On error nothing may have changed.
     fn apply(&mut self, input: Self::Input) -> Result<(), InputError>;
 
@@ -41,6 +53,8 @@ pub enum Event {
     Click,
     /// The browser changed the widget's value.
     Change,
+    /// The widget's module sent a custom message (`model.send(content)`).
+    Message,
 }
 
 impl Event {
@@ -49,6 +63,7 @@ impl Event {
         match self {
             Self::Click => "click",
             Self::Change => "change",
+            Self::Message => "message",
         }
     }
 }
@@ -68,6 +83,14 @@ pub trait EmitsClick: Widget {}
     note = "#[on_change] needs an input widget, such as `Number`, `DropDown`, `Slider`, `TextInput`, `Checkbox` or `Tabs`; use #[on_click] for a `Button`"
 )]
 pub trait EmitsChange: Widget {}
+
+/// Widgets whose module sends custom messages to `#[on_message]` handlers.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` sends no custom messages, so #[on_message] cannot name it",
+    label = "this widget emits no messages",
+    note = "#[on_message] needs a custom widget declared with #[numerous::widget(.., messages)]"
+)]
+pub trait EmitsMessage: Widget {}
 
 /// Why a browser update or message was refused. Nothing changed when this is returned.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

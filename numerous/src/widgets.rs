@@ -315,6 +315,7 @@ pub struct TextInput {
 impl Widget for TextInput {
     const KIND: &'static str = "text-input";
     type Input = ValueInput<String>;
+    const DEBOUNCE_MS: u32 = 150;
 
     fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
         self.value = input.value;
@@ -363,6 +364,7 @@ impl Default for Slider {
 impl Widget for Slider {
     const KIND: &'static str = "slider";
     type Input = ValueInput<f64>;
+    const DEBOUNCE_MS: u32 = 50;
 
     fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
         self.value = check_range(input.value, Some(self.min), Some(self.max))?;

@@ -29,6 +29,20 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
         .iter()
         .map(|ty| quote_spanned!(ty.span()=> <#ty as ::numerous::Widget>::KIND))
         .collect();
+    let debounce: Vec<_> = app
+        .widgets
+        .iter()
+        .map(|w| match w.attrs.iter().find(|a| a.key == "debounce") {
+            Some(a) => {
+                let v = &a.value;
+                quote_spanned!(v.span()=> { let __ms: u32 = #v; __ms })
+            }
+            None => {
+                let ty = &w.ty;
+                quote_spanned!(ty.span()=> <#ty as ::numerous::Widget>::DEBOUNCE_MS)
+            }
+        })
+        .collect();
     let as_dyn = app.widgets.iter().map(|w| {
         let (ident, ty) = (&w.ident, &w.ty);
         quote_spanned!(ty.span()=> #p::dyn_widget(&self.#ident))
@@ -81,7 +95,13 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                 const SPEC: #p::AppSpec = #p::AppSpec {
                     name: ::core::stringify!(#name),
                     template: #template_name,
-                    widgets: &[ #( #p::WidgetSpec { key: #keys, kind: __NUMEROUS_KINDS[#indices] }, )* ],
+                    widgets: &[ #( #p::WidgetSpec {
+                        key: #keys,
+                        kind: __NUMEROUS_KINDS[#indices],
+                        debounce_ms: #debounce,
+                        module: <#tys as ::numerous::Widget>::MODULE,
+                        css: <#tys as ::numerous::Widget>::CSS,
+                    }, )* ],
                 };
 
                 fn new() -> Self {
@@ -126,12 +146,16 @@ fn init(w: &WidgetField) -> TokenStream {
         .unwrap_or_else(
             || quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()),
         );
-    let calls = w.attrs.iter().filter(|a| a.key != "init").map(|a| {
-        let key = &a.key;
-        let value = &a.value;
-        let tr = format_ident!("{}", trait_name(&key.to_string()), span = key.span());
-        quote_spanned!(key.span()=> let __w = ::numerous::attrs::#tr::#key(__w, #value);)
-    });
+    let calls = w
+        .attrs
+        .iter()
+        .filter(|a| a.key != "init" && a.key != "debounce")
+        .map(|a| {
+            let key = &a.key;
+            let value = &a.value;
+            let tr = format_ident!("{}", trait_name(&key.to_string()), span = key.span());
+            quote_spanned!(key.span()=> let __w = ::numerous::attrs::#tr::#key(__w, #value);)
+        });
     quote!({ let __w = #start; #(#calls)* __w })
 }
 

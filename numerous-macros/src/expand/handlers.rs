@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::parse::{EventKind, Handlers};
+use crate::parse::{EventKind, Handlers, Param};
 
 pub fn expand(h: &Handlers) -> TokenStream {
     let item = &h.item;
@@ -22,16 +22,29 @@ pub fn expand(h: &Handlers) -> TokenStream {
 
     let arms = h.handlers.iter().enumerate().map(|(i, h)| {
         let method = &h.method;
-        let args = match &h.ctx {
-            Some(ty) => quote_spanned!(ty.span()=> self, __ctx),
-            None => quote!(self),
-        };
+        let args = h.params.iter().map(|param| match param {
+            Param::Ctx(ty) => quote_spanned!(ty.span()=> __ctx),
+            Param::Message(ty) => quote_spanned!(ty.span()=> __msg),
+        });
+        let args = quote!(self #(, #args)*);
         // Spanned on the return type so an unsupported one is reported there.
         let out_span = h.output.as_ref().map_or(h.method.span(), |t| t.span());
-        if h.is_async {
-            quote_spanned!(out_span=> #i => #p::Call::future(async move { Self::#method(#args).await }),)
+        let call = if h.is_async {
+            quote_spanned!(out_span=> #p::Call::future(async move { Self::#method(#args).await }))
         } else {
-            quote_spanned!(out_span=> #i => #p::Call::ready(Self::#method(#args)),)
+            quote_spanned!(out_span=> #p::Call::ready(Self::#method(#args)))
+        };
+        match h.params.iter().find_map(|p| match p {
+            Param::Message(ty) => Some(ty),
+            Param::Ctx(_) => None,
+        }) {
+            Some(ty) => {
+                quote_spanned!(ty.span()=> #i => match #p::decode_message::<#ty>(__content) {
+                ::core::result::Result::Ok(__msg) => #call,
+                ::core::result::Result::Err(__e) => #p::Call::invalid(__e),
+            },)
+            }
+            None => quote!(#i => #call,),
         }
     });
 
@@ -42,6 +55,7 @@ pub fn expand(h: &Handlers) -> TokenStream {
         let assert = match h.event {
             EventKind::Click => quote_spanned!(w.span()=> #p::assert_emits_click),
             EventKind::Change => quote_spanned!(w.span()=> #p::assert_emits_change),
+            EventKind::Message => quote_spanned!(w.span()=> #p::assert_emits_message),
         };
         quote_spanned!(w.span()=> #assert(&__app.#w);)
     });
@@ -63,8 +77,9 @@ pub fn expand(h: &Handlers) -> TokenStream {
                     &'__a mut self,
                     __index: usize,
                     __ctx: &'__a ::numerous::Session,
+                    __content: ::core::option::Option<&'__a #p::RawValue>,
                 ) -> #p::Call<'__a> {
-                    let _ = __ctx;
+                    let _ = (__ctx, __content);
                     match __index {
                         #(#arms)*
                         _ => #p::Call::unknown(__index),
@@ -79,6 +94,7 @@ fn event(e: EventKind) -> proc_macro2::Ident {
     let name = match e {
         EventKind::Click => "Click",
         EventKind::Change => "Change",
+        EventKind::Message => "Message",
     };
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }
