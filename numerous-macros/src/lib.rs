@@ -5,6 +5,7 @@
 //! writes thin code that calls into the runtime (`expand`). Every error is a `syn::Error`
 //! spanned on the token that caused it; all errors are reported in one build.
 
+mod custom;
 mod errors;
 mod expand;
 mod parse;
@@ -23,6 +24,12 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::handlers(args.into(), item.into()).into()
+}
+
+/// Declares a custom widget with its own ES module. See `numerous::widget`.
+#[proc_macro_attribute]
+pub fn widget(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::widget(args.into(), item.into()).into()
 }
 
 /// Marks a click handler; only valid inside `#[numerous::handlers]`.

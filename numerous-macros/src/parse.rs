@@ -350,6 +350,15 @@ fn handler(
             params.push(Param::Ctx(ty));
         } else if !is_ref && event == EventKind::Message && !has_msg {
             params.push(Param::Message(ty));
+        } else if !is_ref && event != EventKind::Message {
+            errors.spanned(
+                t,
+                format!(
+                    "a handler cannot take `{}`: besides `self` it takes only the session context `ctx: &Session` (and, with #[on_message], the message); {expected}",
+                    quote::ToTokens::to_token_stream(&ty).to_string().replace(' ', "")
+                ),
+            );
+            ok = false;
         } else {
             let what = if event == EventKind::Message {
                 "besides `self`, a message handler takes the session context `&Session` and the message (any type that implements Deserialize)"

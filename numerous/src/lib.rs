@@ -51,7 +51,7 @@ mod widget;
 pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
-pub use numerous_macros::{app, handlers, on_change, on_click, on_message};
+pub use numerous_macros::{app, handlers, on_change, on_click, on_message, widget};
 pub use server::{Cli, Options, init_tracing, router, run, serve};
 pub use session::{Session, ToastLevel};
 pub use widget::{

@@ -75,10 +75,14 @@ impl PageParts {
                 );
             }
         }
+        head.push_str(&custom_css);
         let _ = write!(
             head,
-            r#"<link rel="modulepreload" href="{assets}numerous.js">"#
+            r#"<link rel="modulepreload" href="{assets}numerous.js"><link rel="modulepreload" href="{assets}widgets/field.js">"#
         );
+        for url in modules.values().filter_map(|u| u.as_str()) {
+            let _ = write!(head, r#"<link rel="modulepreload" href="{url}">"#);
+        }
         for kind in &kinds {
             let _ = write!(
                 head,

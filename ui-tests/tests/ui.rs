@@ -6,14 +6,20 @@
 use std::path::{Path, PathBuf};
 
 /// trybuild compiles the cases as a crate under `<target>/tests/trybuild/<crate>/`, and the
-/// macro reads templates from that crate's `templates/`: link ours there.
+/// macros read templates and widget modules relative to that crate: link ours there.
 fn link_templates() {
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let target = tmp.parent().expect("CARGO_TARGET_TMPDIR is <target>/tmp");
     let project = target.join("tests/trybuild/numerous-ui-tests");
     std::fs::create_dir_all(&project).unwrap();
-    let link = project.join("templates");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for dir in ["templates", "widgets"] {
+        link_dir(&project, dir);
+    }
+}
+
+fn link_dir(project: &Path, dir: &str) {
+    let link = project.join(dir);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let _ = std::fs::remove_file(&link);
     let _ = std::fs::remove_dir_all(&link);
     #[cfg(unix)]
@@ -36,4 +42,5 @@ fn ui() {
     t.compile_fail("tests/ui/template/*.rs");
     t.compile_fail("tests/ui/handlers/*.rs");
     t.compile_fail("tests/ui/app/*.rs");
+    t.compile_fail("tests/ui/widget/*.rs");
 }

@@ -1,14 +1,12 @@
 //! The counter example served on a loopback port and driven by real WebSocket clients.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{Tab, serve};
 use example_counter::Counter;
 use numerous::Options;
 use serde_json::json;
-use tokio_tungstenite::tungstenite::Message;
+use testkit::tungstenite::Message;
+use testkit::{Tab, serve};
 
 #[tokio::test]
 async fn a_click_changes_the_counter() {

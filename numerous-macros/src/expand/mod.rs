@@ -7,7 +7,26 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::errors::Errors;
-use crate::{parse, validate};
+use crate::{custom, parse, validate};
+
+pub fn widget(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: syn::ItemStruct = match syn::parse2(item) {
+        Ok(i) => i,
+        Err(e) => {
+            return syn::Error::new(
+                e.span(),
+                "#[numerous::widget] goes on a struct: the widget's state",
+            )
+            .to_compile_error();
+        }
+    };
+    let mut errors = Errors::default();
+    let model = custom::parse(args, item, &mut errors);
+    let files = custom::validate(&model, &mut errors);
+    let out = custom::expand(&model, &files);
+    let errs = errors.to_compile_errors();
+    quote!(#errs #out)
+}
 
 pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
     let item: syn::ItemStruct = match syn::parse2(item) {

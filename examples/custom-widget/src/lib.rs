@@ -1,0 +1,83 @@
+//! A custom widget: `Reactions`, rendered by `widgets/reactions.js` (an ordinary anywidget
+//! module), embedded in the binary at compile time.
+//!
+//! Run with: `cargo run -p example-custom-widget` and open <http://127.0.0.1:8000>.
+//!
+//! - The browser sends `model.send({ emoji: "🎉" })`; the typed handler `react` receives it as
+//!   a [`Reaction`].
+//! - The handler updates the widget's state (the counts) and sends a message back
+//!   (`ctx.message`), which the module receives as a `msg:custom` event and flashes.
+//! - `note` is marked `#[input]`: the browser may write it, and `#[on_change]` sees it.
+
+use std::collections::BTreeMap;
+
+use numerous::prelude::*;
+use serde::Deserialize;
+
+/// Emoji reactions with counts, and a note the user can type.
+#[numerous::widget(
+    module = "widgets/reactions.js",
+    css = "widgets/reactions.css",
+    messages
+)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reactions {
+    /// The emoji offered.
+    pub choices: Vec<String>,
+    /// How often each was picked.
+    pub counts: BTreeMap<String, u32>,
+    /// A note the browser may write.
+    #[input]
+    pub note: String,
+}
+
+/// What the module sends when an emoji is clicked.
+#[derive(Debug, Deserialize)]
+pub struct Reaction {
+    /// The emoji picked.
+    pub emoji: String,
+}
+
+/// The app: the custom widget, and built-in widgets that show what it did.
+#[numerous::app(template = "index.html")]
+#[derive(Debug)]
+pub struct Feedback {
+    #[widget(init = Reactions { choices: vec!["👍".into(), "🎉".into(), "❤️".into()], ..Default::default() })]
+    reactions: Reactions,
+    #[widget(label = "Reactions so far")]
+    total: Number,
+    #[widget(content = "Pick a reaction.")]
+    last: Markdown,
+}
+
+#[numerous::handlers]
+impl Feedback {
+    /// A typed custom message from the widget's module.
+    #[on_message(reactions)]
+    fn react(&mut self, ctx: &Session, reaction: Reaction) -> Result<(), String> {
+        if !self.reactions.choices.contains(&reaction.emoji) {
+            return Err(format!("{} is not one of the choices", reaction.emoji));
+        }
+        *self
+            .reactions
+            .counts
+            .entry(reaction.emoji.clone())
+            .or_default() += 1;
+        self.total.value += 1.0;
+        self.last.content = format!("Last reaction: {}", reaction.emoji);
+        ctx.message(
+            self,
+            &self.reactions,
+            &serde_json::json!({ "flash": reaction.emoji }),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// The note the user typed in the widget.
+    #[on_change(reactions)]
+    fn noted(&mut self, ctx: &Session) {
+        if !self.reactions.note.is_empty() {
+            ctx.toast(format!("Noted: {}", self.reactions.note));
+        }
+    }
+}

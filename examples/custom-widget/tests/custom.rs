@@ -1,0 +1,73 @@
+//! The custom widget over a real WebSocket and in headless Chromium: its module is served by the
+//! app, its messages reach a typed handler, and the handler's message comes back to it.
+
+use example_custom_widget::Feedback;
+use numerous::Options;
+use serde_json::json;
+use testkit::{Browser, Tab};
+
+#[tokio::test]
+async fn a_custom_message_round_trip() {
+    let addr = testkit::serve::<Feedback>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    assert_eq!(tab.state["reactions"]["choices"][1], "🎉");
+
+    tab.send(json!({"type": "msg", "widget": "reactions", "content": {"emoji": "🎉"}}))
+        .await;
+    // The handler's message to the widget, then the patch of what changed.
+    let msg = tab.recv().await;
+    assert_eq!(msg["type"], "msg", "{msg}");
+    assert_eq!(msg["widget"], "reactions");
+    assert_eq!(msg["content"]["flash"], "🎉");
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["reactions"]["counts"]["🎉"], 1);
+    assert_eq!(patch["state"]["total"]["value"], 1.0);
+
+    // A message that does not decode into the handler's type, and one the handler refuses.
+    tab.send(json!({"type": "msg", "widget": "reactions", "content": {"emoji": 3}}))
+        .await;
+    let err = tab.recv_error().await;
+    assert_eq!(err["code"], "handler-failed");
+    assert!(
+        err["message"].as_str().unwrap().contains("invalid message"),
+        "{err}"
+    );
+    tab.send(json!({"type": "msg", "widget": "reactions", "content": {"emoji": "🐍"}}))
+        .await;
+    let err = tab.recv_error().await;
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("not one of the choices"),
+        "{err}"
+    );
+
+    // `note` is the only field the browser may write; writing it runs #[on_change] (a toast).
+    tab.update("reactions", json!({"counts": {"🎉": 99}})).await;
+    assert_eq!(tab.recv_error().await["code"], "invalid-input");
+    tab.update("reactions", json!({"note": "nice"})).await;
+    let toast = tab.recv().await;
+    assert_eq!(toast["type"], "toast", "{toast}");
+    assert_eq!(toast["message"], "Noted: nice");
+}
+
+#[tokio::test]
+async fn the_widget_module_runs_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Feedback>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser
+        .wait_until("document.querySelector('.reactions-button')")
+        .await;
+    browser.click(".reactions-button[data-emoji='❤️']").await;
+    // The count comes back in the state; the flash comes back as a custom message.
+    browser.wait_until("document.querySelector(\".reactions-button[data-emoji='❤️']\").textContent.endsWith(' 1')").await;
+    browser
+        .wait_until("document.querySelector('.reactions').dataset.lastFlash === '❤️'")
+        .await;
+    browser.wait_for_value("#total input", "1").await;
+    browser.finish().await;
+}

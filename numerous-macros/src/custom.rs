@@ -1,0 +1,238 @@
+//! `#[numerous::widget(..)]`: a custom widget declared in the user's crate, with its own ES
+//! module and stylesheet embedded at compile time.
+//!
+//! Parsed into [`CustomWidget`], checked (files exist), expanded into serde derives and a
+//! `Widget` impl whose `Input` holds the fields marked `#[input]`.
+
+use std::path::PathBuf;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Expr, Fields, Ident, ItemStruct, LitStr, Meta, Token, Type};
+
+use crate::errors::Errors;
+
+const KEYS: &[&str] = &["kind", "module", "css", "messages"];
+
+/// The model of a custom widget.
+#[derive(Debug)]
+pub struct CustomWidget {
+    pub item: ItemStruct,
+    pub kind: String,
+    pub module: Option<LitStr>,
+    pub css: Option<LitStr>,
+    pub messages: bool,
+    /// Fields the browser may write.
+    pub inputs: Vec<(Ident, Type)>,
+}
+
+pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> CustomWidget {
+    let mut model = CustomWidget {
+        kind: kebab(&item.ident.to_string()),
+        module: None,
+        css: None,
+        messages: false,
+        inputs: Vec::new(),
+        item: item.clone(),
+    };
+    match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
+        Ok(metas) => {
+            for meta in metas {
+                let name = meta
+                    .path()
+                    .get_ident()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                match (&meta, name.as_str()) {
+                    (Meta::Path(_), "messages") => model.messages = true,
+                    (Meta::NameValue(nv), "kind" | "module" | "css") => match &nv.value {
+                        Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }) => match name.as_str() {
+                            "kind" => model.kind = s.value(),
+                            "module" => model.module = Some(s.clone()),
+                            _ => model.css = Some(s.clone()),
+                        },
+                        other => errors.spanned(other, format!("`{name}` takes a string literal")),
+                    },
+                    _ => errors.spanned(
+                        meta.path(),
+                        format!(
+                            "unsupported attribute key `{name}`; #[numerous::widget] supports: {}",
+                            crate::parse::list(KEYS)
+                        ),
+                    ),
+                }
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    if model.module.is_none() {
+        errors.spanned(
+            &item.ident,
+            "a custom widget needs its ES module: #[numerous::widget(module = \"widgets/my_widget.js\")]",
+        );
+    }
+    match &mut item.fields {
+        Fields::Named(named) => {
+            for field in &mut named.named {
+                let before = field.attrs.len();
+                field.attrs.retain(|a| !a.path().is_ident("input"));
+                if field.attrs.len() != before {
+                    model
+                        .inputs
+                        .push((field.ident.clone().expect("named"), field.ty.clone()));
+                }
+            }
+        }
+        other => errors.spanned(other, "a widget's state is a struct with named fields"),
+    }
+    model.item = item;
+    model
+}
+
+/// Reads each file named by the widget, reporting a missing one at its path literal.
+pub fn validate(model: &CustomWidget, errors: &mut Errors) -> Vec<(LitStr, PathBuf)> {
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let mut files = Vec::new();
+    for lit in model.module.iter().chain(&model.css) {
+        let path = root.join(lit.value());
+        if path.is_file() {
+            files.push((lit.clone(), path));
+        } else {
+            errors.spanned(
+                lit,
+                format!(
+                    "file not found: looked for `{}` next to the crate's Cargo.toml",
+                    lit.value()
+                ),
+            );
+        }
+    }
+    files
+}
+
+pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream {
+    let p = quote!(::numerous::__private);
+    let item = &model.item;
+    let name = &item.ident;
+    let kind = &model.kind;
+    let text = |lit: &Option<LitStr>| match lit
+        .as_ref()
+        .and_then(|l| files.iter().find(|(f, _)| f.value() == l.value()))
+    {
+        Some((lit, path)) => {
+            let path = path.display().to_string();
+            quote_spanned!(lit.span()=> ::core::option::Option::Some(::core::include_str!(#path)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let module = text(&model.module);
+    let css = text(&model.css);
+    let input = format_ident!("__Numerous{}Input", name);
+    let (in_idents, in_tys): (Vec<_>, Vec<_>) = model.inputs.iter().cloned().unzip();
+    let message = model.messages.then(|| {
+        quote! {
+            fn message(
+                &mut self,
+                _content: &#p::RawValue,
+            ) -> ::core::result::Result<::core::option::Option<::numerous::Event>, ::numerous::InputError> {
+                ::core::result::Result::Ok(::core::option::Option::Some(::numerous::Event::Message))
+            }
+        }
+    });
+    let emits_change =
+        (!model.inputs.is_empty()).then(|| quote!(impl ::numerous::EmitsChange for #name {}));
+    let emits_message = model
+        .messages
+        .then(|| quote!(impl ::numerous::EmitsMessage for #name {}));
+    let serde = quote!(#p::serde);
+    let serde_path = format!("{}", quote!(#p::serde)).replace(' ', "");
+    quote! {
+        #[derive(#serde::Serialize, #serde::Deserialize)]
+        #[serde(crate = #serde_path, default)]
+        #item
+
+        const _: () = {
+            #[derive(#serde::Deserialize)]
+            #[serde(crate = #serde_path, deny_unknown_fields)]
+            #[doc(hidden)]
+            pub struct #input {
+                #( #[serde(default)] #in_idents: ::core::option::Option<#in_tys>, )*
+            }
+
+            #[automatically_derived]
+            impl ::numerous::Widget for #name {
+                const KIND: &'static str = #kind;
+                const MODULE: ::core::option::Option<&'static str> = #module;
+                const CSS: ::core::option::Option<&'static str> = #css;
+                type Input = #input;
+
+                fn apply(&mut self, __input: #input) -> ::core::result::Result<(), ::numerous::InputError> {
+                    #( if let ::core::option::Option::Some(__v) = __input.#in_idents { self.#in_idents = __v; } )*
+                    ::core::result::Result::Ok(())
+                }
+
+                #message
+            }
+
+            #emits_change
+            #emits_message
+        };
+    }
+}
+
+/// `ChatBox` → `chat-box`: the default kind.
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    #[test]
+    fn parses_a_custom_widget() {
+        let mut errors = Errors::default();
+        let item: ItemStruct = parse_quote! {
+            struct ChatBox { title: String, #[input] draft: String }
+        };
+        let w = parse(quote!(module = "w.js", messages), item, &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(w.kind, "chat-box");
+        assert!(w.messages);
+        assert_eq!(w.inputs.len(), 1);
+        assert!(w.item.fields.iter().all(|f| f.attrs.is_empty()));
+    }
+
+    #[test]
+    fn needs_a_module_and_known_keys() {
+        let mut errors = Errors::default();
+        let item: ItemStruct = parse_quote!(
+            struct W {
+                a: u8,
+            }
+        );
+        parse(quote!(modul = "w.js"), item, &mut errors);
+        let m = errors.messages();
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert!(m[0].contains("unsupported attribute key `modul`"));
+    }
+}

@@ -1,0 +1,337 @@
+//! Test harness of the numerous workspace (not published): serve an app on a loopback port,
+//! drive it as a browser tab over a real WebSocket ([`Tab`]), or in headless Chromium
+//! ([`Browser`]).
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub use fantoccini;
+pub use tokio_tungstenite::tungstenite;
+
+/// Serves app `A` on an ephemeral loopback port.
+pub async fn serve<A: numerous::App>(options: numerous::Options) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(numerous::serve::<A>(listener, options));
+    addr
+}
+
+/// One tab's connection.
+#[allow(missing_debug_implementations)]
+pub struct Tab {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub session: String,
+    pub resumed: bool,
+    /// The full state from the welcome.
+    pub state: Value,
+}
+
+impl Tab {
+    /// Opens a connection, resuming `session` if given, and reads the welcome.
+    pub async fn open(addr: SocketAddr, session: Option<&str>) -> Tab {
+        let url = match session {
+            Some(s) => format!("ws://{addr}/ws?session={s}"),
+            None => format!("ws://{addr}/ws"),
+        };
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        let mut tab = Tab {
+            ws,
+            session: String::new(),
+            resumed: false,
+            state: Value::Null,
+        };
+        let welcome = tab.recv().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        tab.session = welcome["session"].as_str().unwrap().to_owned();
+        tab.resumed = welcome["resumed"].as_bool().unwrap();
+        tab.state = welcome["state"].clone();
+        tab
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.send_text(frame.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: String) {
+        self.ws.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    pub async fn send_raw(&mut self, msg: Message) {
+        self.ws.send(msg).await.unwrap();
+    }
+
+    pub async fn click(&mut self, widget: &str) {
+        self.send(json!({"type": "msg", "widget": widget, "content": {"event": "click"}}))
+            .await;
+    }
+
+    pub async fn update(&mut self, widget: &str, state: Value) {
+        self.send(json!({"type": "update", "widget": widget, "state": state}))
+            .await;
+    }
+
+    /// The next text frame, as JSON; fails the test after 5 s.
+    pub async fn recv(&mut self) -> Value {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("a frame within 5 s")
+                .expect("the connection is open")
+                .expect("a valid frame");
+            if let Message::Text(t) = msg {
+                return serde_json::from_str(&t).unwrap();
+            }
+        }
+    }
+
+    /// Asserts no frame arrives within `ms` milliseconds.
+    pub async fn expect_silence(&mut self, ms: u64) {
+        if let Ok(Some(Ok(msg))) =
+            tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await
+        {
+            panic!("expected no frame, got {msg:?}");
+        }
+    }
+
+    /// The next error frame.
+    pub async fn recv_error(&mut self) -> Value {
+        let frame = self.recv().await;
+        assert_eq!(frame["type"], "error", "{frame}");
+        frame
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+
+    /// Drops the TCP connection without a closing handshake, as a network failure would.
+    pub fn drop_connection(self) {
+        drop(self.ws);
+    }
+}
+
+fn which(names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| {
+        Command::new("which")
+            .arg(n)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    })
+}
+
+/// Kills chromedriver when the test ends, whatever happens.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The browser's console log (chromedriver's log endpoint).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}
+
+async fn severe_logs(client: &Client) -> Vec<Value> {
+    let log = client.issue_cmd(BrowserLog).await.expect("the browser log");
+    log.as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e["level"] == "SEVERE")
+        .collect()
+}
+
+pub async fn wait_for_value(client: &Client, css: &str, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let value = client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        if value == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} shows {value:?}, expected {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+pub async fn wait_until_live(client: &Client) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let live = client
+            .execute(
+                "return Boolean(window.numerous && window.numerous.client.ready)",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if live == Value::Bool(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the page never connected");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A headless Chromium session through chromedriver, with the browser console recorded.
+#[allow(missing_debug_implementations)]
+pub struct Browser {
+    pub client: Client,
+    _driver: Driver,
+    profile: std::path::PathBuf,
+}
+
+impl Browser {
+    /// Starts Chromium, or returns `None` (after saying so) where it is not installed; with
+    /// `NUMEROUS_REQUIRE_BROWSER=1` (CI) a missing browser fails the test instead.
+    pub async fn start() -> Option<Browser> {
+        let required = std::env::var("NUMEROUS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        let (Some(chromium), Some(chromedriver)) = (
+            which(&["chromium", "chromium-browser", "google-chrome"]),
+            which(&["chromedriver"]),
+        ) else {
+            assert!(
+                !required,
+                "NUMEROUS_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
+            );
+            eprintln!("skipped: chromium and chromedriver are not installed");
+            return None;
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Driver(
+            Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("chromedriver starts"),
+        );
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "numerous-chromium-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--disable-quic", "--no-first-run", "--window-size=1000,800",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+            },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        });
+        let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(c) => break c,
+                Err(_) if Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("cannot start a browser session: {e}"),
+            }
+        };
+        Some(Browser {
+            client,
+            _driver: driver,
+            profile,
+        })
+    }
+
+    /// Opens `url` and waits until the page is connected to its session.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+        wait_until_live(&self.client).await;
+    }
+
+    /// Waits until the element `css` has the property `value` equal to `expected`.
+    pub async fn wait_for_value(&self, css: &str, expected: &str) {
+        wait_for_value(&self.client, css, expected).await;
+    }
+
+    /// Clicks the element `css`.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Polls the JavaScript expression until it returns `true`.
+    pub async fn wait_until(&self, script: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let v = self
+                .client
+                .execute(&format!("return Boolean({script})"), vec![])
+                .await
+                .unwrap();
+            if v == Value::Bool(true) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "never true: {script}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Fails if the browser console has an error, then closes the browser.
+    pub async fn finish(self) {
+        let errors = severe_logs(&self.client).await;
+        assert!(errors.is_empty(), "console errors: {errors:#?}");
+        let _ = self.client.clone().close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}

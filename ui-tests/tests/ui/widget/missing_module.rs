@@ -1,0 +1,7 @@
+#[numerous::widget(module = "widgets/nope.js")]
+#[derive(Debug, Default)]
+struct Pill {
+    label: String,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[numerous::widget(module = "widgets/pill.js", style = "pill.css")]
+#[derive(Debug, Default)]
+struct Pill {
+    label: String,
+}
+
+fn main() {}
