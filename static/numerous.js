@@ -50,6 +50,22 @@ class Model {
     this._client.message(this.key, content);
   }
 
+  /** numerous extension: uploads a File to this widget over HTTP; rejects with the server's error. */
+  async upload(file) {
+    const url = new URL(`${config.base}/upload/${encodeURIComponent(this.key)}`, location.href);
+    url.searchParams.set("session", this._client.session ?? "");
+    url.searchParams.set("name", file.name);
+    const response = await fetch(url, {
+      method: "POST",
+      body: file,
+      headers: { "content-type": file.type || "application/octet-stream" },
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error ?? `upload failed (${response.status})`);
+    }
+  }
+
   on(event, callback) {
     if (!this._listeners.has(event)) this._listeners.set(event, new Set());
     this._listeners.get(event).add(callback);

@@ -24,6 +24,12 @@ pub const WIDGET_ATTRS: &[&str] = &[
     "placeholder",
     "content",
     "disabled",
+    "unit",
+    "variant",
+    "rows",
+    "max_bytes",
+    "accept",
+    "src",
     "init",
     "debounce",
 ];

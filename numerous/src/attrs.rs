@@ -74,6 +74,43 @@ attr_trait!(
     "`{Self}` does not take `disabled`"
 );
 
+attr_trait!(
+    /// The unit shown after a number.
+    Unit::unit(unit: impl Into<String>),
+    "widget `{Self}` has no attribute `unit`",
+    "`{Self}` does not take `unit`"
+);
+attr_trait!(
+    /// The look of a button: `"primary"`, `"secondary"` or `"danger"`.
+    Variant::variant(variant: impl Into<String>),
+    "widget `{Self}` has no attribute `variant`",
+    "`{Self}` does not take `variant`"
+);
+attr_trait!(
+    /// How many rows of text an input shows, or a table shows per page.
+    Rows::rows(rows: usize),
+    "widget `{Self}` has no attribute `rows`",
+    "`{Self}` does not take `rows`"
+);
+attr_trait!(
+    /// The largest file a widget accepts, in bytes.
+    MaxBytes::max_bytes(max_bytes: usize),
+    "widget `{Self}` has no attribute `max_bytes`",
+    "`{Self}` does not take `max_bytes`"
+);
+attr_trait!(
+    /// The file types a file input offers, e.g. `".csv,text/plain"`.
+    Accept::accept(accept: impl Into<String>),
+    "widget `{Self}` has no attribute `accept`",
+    "`{Self}` does not take `accept`"
+);
+attr_trait!(
+    /// An image's address (`https://..`, `/static/..` or a `data:` URL).
+    Src::src(src: impl Into<String>),
+    "widget `{Self}` has no attribute `src`",
+    "`{Self}` does not take `src`"
+);
+
 /// The widget's initial value.
 #[diagnostic::on_unimplemented(
     message = "widget `{Self}` has no attribute `value`",

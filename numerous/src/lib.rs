@@ -55,7 +55,7 @@ pub use numerous_macros::{app, handlers, on_change, on_click, on_message, widget
 pub use server::{Cli, Options, init_tracing, router, run, serve};
 pub use session::{Session, ToastLevel};
 pub use widget::{
-    EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, ValueInput, Widget,
+    EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, Upload, ValueInput, Widget,
 };
 
 /// Driving an app in-process, for tests and benchmarks.
@@ -78,12 +78,15 @@ pub enum Error {
 /// Everything an app file needs: `use numerous::prelude::*;`.
 pub mod prelude {
     pub use crate::attrs::{
-        Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value,
+        Accept, Content, Disabled, Label, Max, MaxBytes, Min, OptionList, Placeholder, Rows, Src,
+        Step, TabList, Unit, Value, Variant,
     };
     pub use crate::widgets::{
-        Button, Checkbox, DropDown, Markdown, Number, Slider, Tabs, TextInput,
+        Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, FileUpload,
+        Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup, RangeSlider, Series,
+        Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
-    pub use crate::{Session, on_change, on_click};
+    pub use crate::{Session, ToastLevel, on_change, on_click, on_message};
 }
 
 /// What generated code uses. Not a public API: it changes without notice.

@@ -41,6 +41,8 @@ pub struct Options {
     pub max_sessions: usize,
     /// The largest WebSocket message a tab may send; larger ones get an error and are ignored.
     pub max_message_bytes: usize,
+    /// The largest file a tab may upload; each `FileUpload` may set a lower limit.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for Options {
@@ -50,6 +52,7 @@ impl Default for Options {
             idle_timeout: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
             max_message_bytes: 64 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -74,6 +77,12 @@ impl Options {
     /// Sets [`Options::max_sessions`].
     pub fn max_sessions(mut self, max: usize) -> Self {
         self.max_sessions = max;
+        self
+    }
+
+    /// Sets [`Options::max_upload_bytes`].
+    pub fn max_upload_bytes(mut self, max: usize) -> Self {
+        self.max_upload_bytes = max;
         self
     }
 
@@ -106,6 +115,7 @@ pub fn router<A: App>(options: Options) -> Router {
     let routes = Router::new()
         .route("/", get(page::page::<A>))
         .route("/ws", get(ws::<A>))
+        .route("/upload/{widget}", axum::routing::post(upload::<A>))
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom));
     if prefix.is_empty() {
@@ -168,6 +178,9 @@ pub struct Cli {
     /// Largest WebSocket message accepted from a browser, in bytes.
     #[arg(long, env = "NUMEROUS_MAX_MESSAGE_BYTES", default_value_t = 65_536)]
     pub max_message_bytes: usize,
+    /// Largest file upload accepted, in bytes.
+    #[arg(long, env = "NUMEROUS_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
 }
 
 impl Cli {
@@ -177,6 +190,7 @@ impl Cli {
             .idle_timeout(Duration::from_secs(self.session_idle_timeout))
             .max_sessions(self.max_sessions)
             .max_message_bytes(self.max_message_bytes)
+            .max_upload_bytes(self.max_upload_bytes)
     }
 }
 
@@ -212,6 +226,74 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[derive(Debug, Deserialize)]
+struct UploadQuery {
+    session: String,
+    name: String,
+}
+
+/// `POST /upload/{widget}?session=<id>&name=<file name>`: the request body is the file. It goes
+/// to the session's task like any browser event; the answer says whether the widget took it.
+async fn upload<A: App>(
+    State(rt): State<Arc<Runtime>>,
+    axum::extract::Path(widget): axum::extract::Path<String>,
+    Query(q): Query<UploadQuery>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    let reply = |status: StatusCode, error: String| {
+        (status, axum::Json(serde_json::json!({ "error": error }))).into_response()
+    };
+    let Some(session) = rt.sessions.get(q.session.as_str()).map(|s| s.clone()) else {
+        return reply(StatusCode::NOT_FOUND, "unknown or expired session".into());
+    };
+    let Some(index) = rt.dispatch.widget(&widget) else {
+        return reply(StatusCode::NOT_FOUND, format!("unknown widget `{widget}`"));
+    };
+    let max = rt.options.max_upload_bytes;
+    let bytes = match axum::body::to_bytes(body, max).await {
+        Ok(b) => b,
+        Err(_) => {
+            return reply(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the file is over the server's upload limit of {max} bytes"),
+            );
+        }
+    };
+    let mime = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/octet-stream")
+        .to_owned();
+    let file = crate::widget::Upload {
+        name: q.name,
+        mime,
+        bytes: bytes.to_vec(),
+    };
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    if session
+        .send(Command::Upload {
+            widget: index,
+            file,
+            done,
+        })
+        .await
+        .is_err()
+    {
+        return reply(StatusCode::NOT_FOUND, "the session ended".into());
+    }
+    match outcome.await {
+        Ok(Ok(())) => axum::Json(serde_json::json!({ "ok": true })).into_response(),
+        Ok(Err(e)) => reply(StatusCode::UNPROCESSABLE_ENTITY, e),
+        Err(_) => reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the session ended".into(),
+        ),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -20,6 +20,9 @@ use crate::protocol::{self, ClientFrame, ErrorCode};
 use crate::server::Runtime;
 use crate::widget::{Event, InputError};
 
+/// The "connection" of an HTTP upload: no tab is excluded from its patch.
+const UPLOADER: u64 = u64::MAX;
+
 /// Frames a running handler may have queued behind it before new ones are refused.
 const MAX_PENDING: usize = 256;
 
@@ -91,6 +94,12 @@ pub(crate) enum Command {
     Frame {
         conn: u64,
         text: Utf8Bytes,
+    },
+    /// A file uploaded over HTTP to widget `widget`; the outcome goes back on `done`.
+    Upload {
+        widget: usize,
+        file: crate::widget::Upload,
+        done: tokio::sync::oneshot::Sender<Result<(), String>>,
     },
 }
 
@@ -220,11 +229,13 @@ impl Session {
 
     fn send_error(&self, conn: u64, code: ErrorCode, message: &str, seq: Option<u64>) {
         let frame = Message::Text(protocol::error(code, message, seq).into());
-        self.lock().send(frame, |c| c == conn);
+        // An upload came over HTTP, from no tab in particular: every tab hears of its failure.
+        self.lock().send(frame, |c| conn == UPLOADER || c == conn);
     }
 
     /// After a browser wrote widget `index`: records its new state and sends it to the other
-    /// tabs of the session (never back to the sender). Returns whether anything changed.
+    /// tabs of the session (back to the sender only for widgets that echo their input).
+    /// Returns whether anything changed.
     fn accept_input<A: App>(&self, app: &A, index: usize, from: u64) -> bool {
         let mut s = self.lock();
         let s = &mut *s;
@@ -234,6 +245,8 @@ impl Session {
             return false;
         }
         std::mem::swap(&mut s.scratch, &mut s.snapshot[index]);
+        let echo = app.widget(index).is_some_and(|w| w.echo_input());
+        let from = if echo { UPLOADER } else { from };
         if s.conns.iter().any(|c| c.id != from) {
             let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
             let key = A::SPEC.widgets[index].key;
@@ -381,6 +394,17 @@ pub(crate) async fn run<A: App>(rt: Arc<Runtime>, id: Arc<str>, mut rx: mpsc::Re
                 };
                 ctx.handle(&mut app, &text).await;
             }
+            Command::Upload { widget, file, done } => {
+                let mut ctx = FrameCtx {
+                    rt: &rt,
+                    session: &session,
+                    rx: &mut rx,
+                    pending: &mut pending,
+                    conn: UPLOADER,
+                    seq: None,
+                };
+                let _ = done.send(ctx.upload(&mut app, widget, file).await);
+            }
         }
     }
     // `_registered` leaves the registry before `rx` is dropped: a tab that raced us sees its
@@ -466,6 +490,31 @@ impl FrameCtx<'_> {
         }
     }
 
+    /// A file uploaded to widget `index`: the widget takes it (or refuses it), then its
+    /// handlers run as for a browser change.
+    async fn upload<A: App>(
+        &mut self,
+        app: &mut A,
+        index: usize,
+        file: crate::widget::Upload,
+    ) -> Result<(), String> {
+        let key = A::SPEC.widgets[index].key;
+        let Some(widget) = app.widget_mut(index) else {
+            return Err(format!("unknown widget `{key}`"));
+        };
+        let event = match widget.upload(file) {
+            Ok(Some(event)) => event,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(format!("widget `{key}`: {e}")),
+        };
+        self.session.accept_input(app, index, UPLOADER);
+        let handlers: Vec<usize> = self.rt.dispatch.handlers(index, event).collect();
+        for h in handlers {
+            self.run_handler(app, h, None).await;
+        }
+        Ok(())
+    }
+
     fn input_error(&self, key: &str, e: InputError) {
         let code = match e {
             InputError::Invalid(_) => ErrorCode::InvalidInput,
@@ -535,7 +584,7 @@ impl FrameCtx<'_> {
                     None,
                 );
             }
-            frame => self.pending.push_back(frame),
+            other => self.pending.push_back(other),
         }
     }
 }

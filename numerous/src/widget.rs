@@ -35,6 +35,11 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     /// `#[widget(debounce = ms)]` overrides it per field.
     const DEBOUNCE_MS: u32 = 0;
 
+    /// Whether a browser change is sent back to the tab that made it. Off for widgets whose
+    /// input is their state (that tab has it already); on for widgets whose input produces
+    /// state the browser cannot compute (a table's next page of rows).
+    const ECHO_INPUT: bool = false;
+
     /// Applies a validated browser update. On error nothing may have changed.
     fn apply(&mut self, input: Self::Input) -> Result<(), InputError>;
 
@@ -44,6 +49,31 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         let _ = content;
         Err(InputError::NoMessages)
     }
+
+    /// Receives a file uploaded to this widget (`POST <prefix>/upload/<key>`).
+    fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError> {
+        let _ = file;
+        Err(InputError::Rejected("this widget takes no uploads".into()))
+    }
+
+    /// Puts back the state last sent to the browser, after a failed handler. The default
+    /// replaces the widget with that state; widgets holding more than they send (a table's
+    /// rows, an upload's bytes) keep that part.
+    fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
+        *self = serde_json::from_slice(state)?;
+        Ok(())
+    }
+}
+
+/// A file uploaded from the browser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Upload {
+    /// The file's name, as the browser gave it.
+    pub name: String,
+    /// Its media type, as the browser gave it.
+    pub mime: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
 }
 
 /// Events a widget can emit, which `#[on_click]` and `#[on_change]` handlers answer.
@@ -114,6 +144,8 @@ pub trait DynWidget: Send {
     fn apply_json(&mut self, input: &str) -> Result<(), InputError>;
     fn message_json(&mut self, content: &RawValue) -> Result<Option<Event>, InputError>;
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()>;
+    fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError>;
+    fn echo_input(&self) -> bool;
 }
 
 impl<W: Widget> DynWidget for W {
@@ -136,8 +168,15 @@ impl<W: Widget> DynWidget for W {
     }
 
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
-        *self = serde_json::from_slice(state)?;
-        Ok(())
+        Widget::restore(self, state)
+    }
+
+    fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError> {
+        Widget::upload(self, file)
+    }
+
+    fn echo_input(&self) -> bool {
+        W::ECHO_INPUT
     }
 }
 

@@ -7,6 +7,7 @@ export default {
     const sync = () => {
       button.textContent = model.get("label") ?? "";
       button.disabled = Boolean(model.get("disabled"));
+      button.className = `numerous-btn numerous-btn-${model.get("variant") || "primary"}`;
     };
     button.addEventListener("click", () => model.send({ event: "click" }));
     model.on("change", sync);

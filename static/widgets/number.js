@@ -4,6 +4,7 @@ import { labelled, make } from "./field.js";
 export default {
   render({ model, el }) {
     const input = make("input", "numerous-input", { type: "number" });
+    const unit = make("span", "numerous-unit");
     const sync = () => {
       for (const bound of ["min", "max", "step"]) {
         const v = model.get(bound);
@@ -11,6 +12,7 @@ export default {
         else input.setAttribute(bound, v);
       }
       if (input.step === "") input.step = "any";
+      unit.textContent = model.get("unit") ?? "";
       const value = String(model.get("value") ?? 0);
       if (input.value !== value) input.value = value;
     };
@@ -23,7 +25,9 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, input));
+    const row = make("span", "numerous-input-row");
+    row.append(input, unit);
+    el.replaceChildren(labelled(model, row));
     return () => model.off("change", sync);
   },
 };

@@ -165,6 +165,7 @@ fn trait_name(key: &str) -> String {
         // `Tabs` is a widget and `Options` the server's options: these traits take other names.
         "tabs" => return "TabList".to_owned(),
         "options" => return "OptionList".to_owned(),
+        "max_bytes" => return "MaxBytes".to_owned(),
         _ => {}
     }
     let mut c = key.chars();

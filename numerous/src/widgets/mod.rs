@@ -5,11 +5,22 @@
 
 use std::fmt;
 
+mod display;
+mod files;
+mod inputs;
+mod table;
+
+pub use display::{Accordion, AccordionPanel, Chart, ChartKind, Html, Image, ProgressBar, Series};
+pub use files::{Download, DownloadFile, FileUpload, UploadedFile};
+pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
+pub use table::Table;
+
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::attrs::{
-    Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Value,
+    Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Unit, Value,
+    Variant,
 };
 use crate::widget::{
     EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget, escape_html,
@@ -41,7 +52,7 @@ macro_rules! impl_value {
 impl_label!(Number, Button, DropDown, TextInput, Slider, Checkbox);
 impl_value!(Number => f64, DropDown => String, Tabs => String, TextInput => String, Slider => f64, Checkbox => bool);
 
-fn check_finite(v: f64) -> Result<f64, InputError> {
+pub(crate) fn check_finite(v: f64) -> Result<f64, InputError> {
     if v.is_finite() {
         Ok(v)
     } else {
@@ -51,7 +62,7 @@ fn check_finite(v: f64) -> Result<f64, InputError> {
     }
 }
 
-fn check_range(v: f64, min: Option<f64>, max: Option<f64>) -> Result<f64, InputError> {
+pub(crate) fn check_range(v: f64, min: Option<f64>, max: Option<f64>) -> Result<f64, InputError> {
     let v = check_finite(v)?;
     match (min, max) {
         (Some(min), _) if v < min => Err(InputError::Rejected(format!(
@@ -64,7 +75,11 @@ fn check_range(v: f64, min: Option<f64>, max: Option<f64>) -> Result<f64, InputE
     }
 }
 
-fn check_choice(v: String, choices: &[String], what: &str) -> Result<String, InputError> {
+pub(crate) fn check_choice(
+    v: String,
+    choices: &[String],
+    what: &str,
+) -> Result<String, InputError> {
     if choices.contains(&v) {
         Ok(v)
     } else {
@@ -76,11 +91,11 @@ fn check_choice(v: String, choices: &[String], what: &str) -> Result<String, Inp
 
 /// A number input. Emits [`Event::Change`].
 ///
-/// Attributes: `label`, `value`, `min`, `max`, `step`.
+/// Attributes: `label`, `value`, `min`, `max`, `step`, `unit`.
 ///
 /// ```
 /// # use numerous::prelude::*;
-/// let total = Number::default().label("Total").value(3).min(0);
+/// let total = Number::default().label("Total").value(3).min(0).unit("kg");
 /// assert_eq!(total.value, 3.0);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -99,6 +114,8 @@ pub struct Number {
     /// The step of the input control.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<f64>,
+    /// Shown after the number, e.g. `"kg"`.
+    pub unit: String,
 }
 
 impl Widget for Number {
@@ -133,7 +150,7 @@ impl Step for Number {
 
 /// A button. Emits [`Event::Click`].
 ///
-/// Attributes: `label`, `disabled`.
+/// Attributes: `label`, `disabled`, `variant` (`"primary"`, `"secondary"`, `"danger"`).
 ///
 /// ```
 /// # use numerous::prelude::*;
@@ -147,6 +164,8 @@ pub struct Button {
     pub label: String,
     /// A disabled button refuses clicks.
     pub disabled: bool,
+    /// `"primary"` (the default when empty), `"secondary"` or `"danger"`.
+    pub variant: String,
 }
 
 #[derive(Deserialize)]
@@ -173,6 +192,20 @@ impl Widget for Button {
     }
 }
 impl EmitsClick for Button {}
+
+impl Variant for Button {
+    fn variant(mut self, variant: impl Into<String>) -> Self {
+        self.variant = variant.into();
+        self
+    }
+}
+
+impl Unit for Number {
+    fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.unit = unit.into();
+        self
+    }
+}
 
 impl Disabled for Button {
     fn disabled(mut self, disabled: bool) -> Self {
@@ -455,14 +488,23 @@ impl Content for Markdown {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::attrs::{Accept, MaxBytes, Rows};
     use crate::widget::DynWidget;
 
-    fn round_trip<W: Widget + PartialEq + std::fmt::Debug>(w: W) {
-        let mut bytes = Vec::new();
-        w.write_state(&mut bytes).unwrap();
+    /// What the browser is sent survives a trip through the serializer and back.
+    fn round_trip<W: Widget>(w: W) {
+        let mut first = Vec::new();
+        w.write_state(&mut first).unwrap();
         let mut back = W::default();
-        back.restore(&bytes).unwrap();
-        assert_eq!(back, w);
+        DynWidget::restore(&mut back, &first).unwrap();
+        let mut second = Vec::new();
+        back.write_state(&mut second).unwrap();
+        assert_eq!(
+            String::from_utf8(first).unwrap(),
+            String::from_utf8(second).unwrap(),
+            "{}",
+            W::KIND
+        );
     }
 
     #[test]
@@ -473,9 +515,15 @@ mod tests {
                 .value(2)
                 .min(0)
                 .max(10)
-                .step(0.5),
+                .step(0.5)
+                .unit("kg"),
         );
-        round_trip(Button::default().label("b").disabled(true));
+        round_trip(
+            Button::default()
+                .label("b")
+                .disabled(true)
+                .variant("danger"),
+        );
         round_trip(
             DropDown::default()
                 .label("d")
@@ -487,6 +535,31 @@ mod tests {
         round_trip(Slider::default().min(1).max(5).value(3));
         round_trip(Checkbox::default().value(true));
         round_trip(Markdown::default().content("# Hi"));
+        round_trip(TextArea::default().value("a\nb").rows(3));
+        round_trip(RangeSlider::default().value([2.0, 3.0]));
+        round_trip(Toggle::default().label("t").value(true));
+        round_trip(
+            MultiSelect::default()
+                .options(["a", "b"])
+                .value(vec!["b".to_string()]),
+        );
+        round_trip(RadioGroup::default().options(["a", "b"]).value("b"));
+        round_trip(
+            DatePicker::default()
+                .value("2026-01-02")
+                .between("2026-01-01", "2026-12-31"),
+        );
+        round_trip(Html::default().content("<b>x</b>"));
+        round_trip(Html::trusted("<b>x</b>"));
+        round_trip(Image::from_bytes("image/png", b"png").label("p"));
+        round_trip(ProgressBar::default().value(0.5));
+        round_trip(Chart::new(ChartKind::Bar).series("s", [[1.0, 2.0]]));
+        round_trip(Accordion::new(["a", "b"]).opened("b"));
+        round_trip(Table::new(["a"]).label("t"));
+        round_trip(FileUpload::default().accept(".csv").max_bytes(10));
+        let mut d = Download::default().label("get");
+        d.send("a.txt", "text/plain", b"x");
+        round_trip(d);
     }
 
     #[test]

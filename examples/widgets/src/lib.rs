@@ -1,0 +1,246 @@
+//! A gallery of every built-in widget, each wired to a handler that shows it works: the log
+//! at the top says what the last event did.
+//!
+//! Run with: `cargo run -p example-widgets` and open <http://127.0.0.1:8000>.
+
+use numerous::ToastLevel;
+use numerous::prelude::*;
+use serde_json::json;
+
+const LOGO: &[u8] = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#6366f1"/><path d="M18 46V18h6l16 19V18h6v28h-6L24 27v19z" fill="#fff"/></svg>"##;
+
+fn table() -> Table {
+    let cities = [
+        "Aarhus", "Berlin", "Cairo", "Delhi", "Espoo", "Fukuoka", "Graz", "Hanoi",
+    ];
+    Table::new(["id", "city", "temperature", "visitors"])
+        .label("Measurements (5,000 rows, sorted and paged on the server)")
+        .rows(10)
+        .with_rows((0..5000u32).map(|i| {
+            vec![
+                json!(i),
+                json!(cities[(i as usize * 7) % cities.len()]),
+                json!(f64::from((i * 37) % 400) / 10.0 - 5.0),
+                json!((i * 7919) % 10_000),
+            ]
+        }))
+}
+
+fn chart(scale: f64) -> Chart {
+    Chart::new(ChartKind::Line)
+        .label("Growth")
+        .series(
+            "scaled",
+            (0..12).map(|m| [f64::from(m), scale * f64::from(m * m) / 10.0]),
+        )
+        .series(
+            "linear",
+            (0..12).map(|m| [f64::from(m), f64::from(m) * 2.0]),
+        )
+}
+
+/// Every built-in widget.
+#[numerous::app(template = "index.html")]
+#[derive(Debug)]
+pub struct Gallery {
+    #[widget(tabs = ["Inputs", "Choices", "Display", "Data", "Files"])]
+    tabs: Tabs,
+    #[widget(content = "Use any widget: this log says what its handler saw.")]
+    log: Markdown,
+    #[widget(label = "Notify me", variant = "secondary")]
+    notify: Button,
+    #[widget(label = "Reset", variant = "danger")]
+    reset: Button,
+
+    #[widget(label = "Weight", unit = "kg", min = 0, max = 500, step = 0.5)]
+    number: Number,
+    #[widget(label = "Name", placeholder = "Ada Lovelace")]
+    text: TextInput,
+    #[widget(label = "Notes", rows = 3, placeholder = "Several lines…")]
+    area: TextArea,
+    #[widget(label = "Volume")]
+    slider: Slider,
+    #[widget(label = "Price range", min = 0, max = 1000, step = 10, value = [100.0, 600.0])]
+    range: RangeSlider,
+    #[widget(label = "Day", value = "2026-11-22")]
+    date: DatePicker,
+    #[widget(label = "I agree")]
+    checkbox: Checkbox,
+    #[widget(label = "Dark mode")]
+    toggle: Toggle,
+
+    #[widget(label = "Colour", options = ["Red", "Green", "Blue"])]
+    dropdown: DropDown,
+    #[widget(label = "Toppings", options = ["Cheese", "Olives", "Basil", "Chili"])]
+    multi: MultiSelect,
+    #[widget(label = "Size", options = ["Small", "Medium", "Large"])]
+    radio: RadioGroup,
+
+    #[widget(
+        content = "**Markdown**, rendered on the server: `code`, [links](https://example.org), lists:\n\n- one\n- two"
+    )]
+    markdown: Markdown,
+    #[widget(content = "<b>Escaped</b>: this HTML came from a user, so it shows as text.")]
+    html: Html,
+    #[widget(init = Image::from_bytes("image/svg+xml", LOGO).label("An image from bytes"))]
+    image: Image,
+    #[widget(label = "Volume, as progress")]
+    progress: ProgressBar,
+    #[widget(init = chart(1.0))]
+    chart: Chart,
+    #[widget(init = Accordion::new(["What is this?", "More"]).opened("What is this?"))]
+    accordion: Accordion,
+
+    #[widget(init = table())]
+    table: Table,
+
+    #[widget(
+        label = "Upload a small text file (at most 2 KB)",
+        accept = ".txt,.csv,text/plain",
+        max_bytes = 2048
+    )]
+    upload: FileUpload,
+    #[widget(label = "Download the table as CSV")]
+    download: Download,
+}
+
+impl Gallery {
+    fn say(&mut self, what: String) {
+        self.log.content = what;
+    }
+}
+
+#[numerous::handlers]
+impl Gallery {
+    #[on_click(notify)]
+    fn notify(&mut self, ctx: &Session) {
+        ctx.toast_level(ToastLevel::Success, "Hello from a handler");
+        self.say("**Notify me** clicked: a toast was sent.".into());
+    }
+
+    #[on_click(reset)]
+    fn reset(&mut self) {
+        self.number.value = 0.0;
+        self.slider.value = 0.0;
+        self.progress.value = 0.0;
+        self.chart = chart(1.0);
+        self.say("Everything was reset.".into());
+    }
+
+    #[on_change(number)]
+    fn number(&mut self) {
+        self.chart = chart(self.number.value.max(1.0) / 10.0);
+        self.say(format!(
+            "Weight is **{} kg**; the chart scales with it.",
+            self.number.value
+        ));
+    }
+
+    #[on_change(text)]
+    fn text(&mut self) {
+        self.say(format!("Hello, **{}**!", self.text.value));
+    }
+
+    #[on_change(area)]
+    fn area(&mut self) {
+        let lines = self.area.value.lines().count();
+        self.say(format!("The notes have {lines} line(s)."));
+    }
+
+    #[on_change(slider)]
+    fn slider(&mut self) {
+        self.progress.value = self.slider.value / 100.0;
+        self.say(format!(
+            "Volume **{}**, shown by the progress bar.",
+            self.slider.value
+        ));
+    }
+
+    #[on_change(range)]
+    fn range(&mut self) {
+        let [lo, hi] = self.range.value;
+        self.say(format!("Price range **{lo} – {hi}**."));
+    }
+
+    #[on_change(date)]
+    fn date(&mut self) {
+        self.say(format!("Day: **{}**.", self.date.value));
+    }
+
+    #[on_change(checkbox)]
+    fn checkbox(&mut self) {
+        self.say(format!("Agreed: **{}**.", self.checkbox.value));
+    }
+
+    #[on_change(toggle)]
+    fn toggle(&mut self) {
+        self.say(format!("Dark mode: **{}**.", self.toggle.value));
+    }
+
+    #[on_change(dropdown)]
+    fn dropdown(&mut self) {
+        self.say(format!("Colour: **{}**.", self.dropdown.value));
+    }
+
+    #[on_change(multi)]
+    fn multi(&mut self) {
+        self.say(format!("Toppings: **{}**.", self.multi.value.join(", ")));
+    }
+
+    #[on_change(radio)]
+    fn radio(&mut self) {
+        self.say(format!("Size: **{}**.", self.radio.value));
+    }
+
+    #[on_change(accordion)]
+    fn accordion(&mut self) {
+        self.say(format!(
+            "Open sections: **{}**.",
+            self.accordion.open.join(", ")
+        ));
+    }
+
+    #[on_change(table)]
+    fn table(&mut self) {
+        let sort = self
+            .table
+            .sort_by
+            .clone()
+            .unwrap_or_else(|| "nothing".into());
+        self.say(format!(
+            "Table: page **{}** of {}, sorted by {sort}.",
+            self.table.page + 1,
+            self.table.pages()
+        ));
+    }
+
+    #[on_change(tabs)]
+    fn tabs(&mut self) {
+        self.say(format!("Tab **{}**.", self.tabs.value));
+    }
+
+    #[on_change(upload)]
+    fn upload(&mut self) -> Result<(), String> {
+        let file = self.upload.file.as_ref().ok_or("no file")?;
+        let text = String::from_utf8_lossy(&file.bytes);
+        let first = text.lines().next().unwrap_or("");
+        self.say(format!(
+            "Received **{}** ({} bytes). First line: `{first}`",
+            file.name,
+            file.bytes.len()
+        ));
+        Ok(())
+    }
+
+    #[on_click(download)]
+    fn download(&mut self) {
+        let mut csv = self.table.columns.join(",") + "\n";
+        for row in self.table.all_rows() {
+            let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+            csv.push_str(&cells.join(","));
+            csv.push('\n');
+        }
+        self.download.send("table.csv", "text/csv", csv.as_bytes());
+        self.say(format!("Produced **table.csv** ({} bytes).", csv.len()));
+    }
+}

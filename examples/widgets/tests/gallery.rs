@@ -1,0 +1,220 @@
+//! The gallery over real sockets and in headless Chromium.
+
+use std::net::SocketAddr;
+
+use example_widgets::Gallery;
+use numerous::Options;
+use serde_json::{Value, json};
+use testkit::fantoccini::Locator;
+use testkit::{Browser, Tab};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// POSTs `body` to `path` over a real socket; returns the status code and the JSON answer.
+async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, Value) {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let _ = s.write_all(body).await;
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out).await;
+    let text = String::from_utf8_lossy(&out);
+    let status = text[9..12].parse().unwrap();
+    let json = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .and_then(|b| serde_json::from_str(b).ok());
+    (status, json.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
+    let addr = testkit::serve::<Gallery>(Options::default().max_upload_bytes(4096)).await;
+    let mut tab = Tab::open(addr, None).await;
+    let session = tab.session.clone();
+
+    let (status, body) = post(
+        addr,
+        &format!("/upload/upload?session={session}&name=a.txt"),
+        b"first line\nsecond",
+    )
+    .await;
+    assert_eq!((status, &body), (200, &json!({"ok": true})));
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["upload"]["file_name"], "a.txt");
+    let patch = tab.recv().await;
+    assert!(
+        patch["state"]["log"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("First line: `first line`")
+    );
+
+    // Over the widget's own limit (2 KB): refused by the widget, with the numbers.
+    let (status, body) = post(
+        addr,
+        &format!("/upload/upload?session={session}&name=big.txt"),
+        &[b'x'; 3000],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body["error"],
+        "widget `upload`: big.txt is 3000 bytes, over the limit of 2048 bytes"
+    );
+    // Over the server's limit: refused before it is read.
+    let (status, body) = post(
+        addr,
+        &format!("/upload/upload?session={session}&name=huge.txt"),
+        &[b'x'; 5000],
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("upload limit of 4096 bytes")
+    );
+    // Unknown session or widget.
+    let (status, _) = post(addr, "/upload/upload?session=nope&name=a.txt", b"x").await;
+    assert_eq!(status, 404);
+    let (status, _) = post(
+        addr,
+        &format!("/upload/number?session={session}&name=a.txt"),
+        b"x",
+    )
+    .await;
+    assert_eq!(status, 422);
+
+    // The session kept the good file.
+    tab.close().await;
+    let tab = Tab::open(addr, Some(&session)).await;
+    assert_eq!(tab.state["upload"]["file_name"], "a.txt");
+}
+
+#[tokio::test]
+async fn the_table_pages_and_sorts_on_the_server() {
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    assert_eq!(tab.state["table"]["rows"].as_array().unwrap().len(), 10);
+    assert_eq!(tab.state["table"]["total"], 5000);
+
+    tab.update("table", json!({"page": 499})).await;
+    // The tab that changed the page gets the new rows (a table echoes its input), then the log.
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["table"]["rows"][0][0], 4990);
+    assert!(tab.recv().await["state"]["log"].is_object());
+    tab.update("table", json!({"sort_by": "visitors", "descending": true}))
+        .await;
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["table"]["page"], 0);
+    let first = patch["state"]["table"]["rows"][0][3].as_u64().unwrap();
+    let second = patch["state"]["table"]["rows"][1][3].as_u64().unwrap();
+    assert!(first >= second && first > 9900, "{first} {second}");
+    assert!(tab.recv().await["state"]["log"].is_object());
+    tab.update("table", json!({"page": 500})).await;
+    assert_eq!(tab.recv_error().await["code"], "rejected");
+
+    tab.click("download").await;
+    let patch = tab.recv().await;
+    let file = &patch["state"]["download"]["file"];
+    assert_eq!(file["name"], "table.csv");
+    assert!(file["data"].as_str().unwrap().len() > 1000);
+}
+
+#[tokio::test]
+async fn the_gallery_works_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    let log = "document.querySelector('#log').textContent";
+
+    // A slider drag: the handler moves the progress bar.
+    browser
+        .client
+        .execute(
+            "const s = document.querySelector('#slider input'); s.value = 70; s.dispatchEvent(new Event('input'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until(&format!("{log}.includes('Volume 70')"))
+        .await;
+    browser
+        .wait_until("document.querySelector('#progress progress').value === 0.7")
+        .await;
+
+    // A table page.
+    browser
+        .client
+        .find(Locator::XPath("//button[text()='Data']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.click("#table button[data-page='next']").await;
+    browser
+        .wait_until("document.querySelector('#table').textContent.includes('Page 2 of 500')")
+        .await;
+    browser
+        .wait_until("document.querySelector('#table tbody td').textContent === '10'")
+        .await;
+
+    // An upload, and one over the widget's limit, refused in the page.
+    browser
+        .client
+        .find(Locator::XPath("//button[text()='Files']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("numerous-gallery-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let small = dir.join("hello.txt");
+    std::fs::write(&small, "hello from chromium\n").unwrap();
+    let input = browser
+        .client
+        .find(Locator::Css("#upload input[type=file]"))
+        .await
+        .unwrap();
+    input.send_keys(&small.display().to_string()).await.unwrap();
+    browser
+        .wait_until(&format!("{log}.includes('hello.txt')"))
+        .await;
+    let big = dir.join("big.txt");
+    std::fs::write(&big, "x".repeat(3000)).unwrap();
+    let input = browser
+        .client
+        .find(Locator::Css("#upload input[type=file]"))
+        .await
+        .unwrap();
+    input.send_keys(&big.display().to_string()).await.unwrap();
+    browser
+        .wait_until("document.querySelector('.numerous-upload-error')?.textContent.includes('over the limit of 2048 bytes')")
+        .await;
+    let _ = std::fs::remove_dir_all(dir);
+
+    // Every other tab renders without errors.
+    for tab in ["Choices", "Display", "Inputs"] {
+        browser
+            .client
+            .find(Locator::XPath(&format!("//button[text()='{tab}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    browser
+        .wait_until("document.querySelector('#chart svg path')")
+        .await;
+    browser.finish().await;
+}

@@ -1,0 +1,214 @@
+//! Files in and out: FileUpload (to a handler, with a size limit) and Download (bytes a handler
+//! produced).
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::attrs::{Accept, Label, MaxBytes};
+use crate::widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, Upload, Widget};
+
+/// A file the browser uploaded.
+pub type UploadedFile = Upload;
+
+/// A file picker. The chosen file goes to the server (over HTTP, not the WebSocket) and the
+/// widget's `#[on_change]` handlers run with it in [`FileUpload::file`]. A file over
+/// `max_bytes` (1 MiB by default) is refused with a clear error, in the browser before it is
+/// sent and on the server.
+///
+/// Attributes: `label`, `accept`, `max_bytes`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let csv = FileUpload::default().label("Data").accept(".csv").max_bytes(5_000_000);
+/// assert!(csv.file.is_none());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FileUpload {
+    /// The text shown with the picker.
+    pub label: String,
+    /// The file types offered, e.g. `".csv,text/plain"`.
+    pub accept: String,
+    /// The largest file accepted, in bytes.
+    pub max_bytes: usize,
+    /// The name of the last file received (shown in the browser).
+    pub file_name: String,
+    /// Its size in bytes.
+    pub file_size: usize,
+    /// The last file received, with its content (kept on the server only).
+    #[serde(skip)]
+    pub file: Option<UploadedFile>,
+}
+
+impl Default for FileUpload {
+    fn default() -> Self {
+        FileUpload {
+            label: String::new(),
+            accept: String::new(),
+            max_bytes: 1024 * 1024,
+            file_name: String::new(),
+            file_size: 0,
+            file: None,
+        }
+    }
+}
+
+impl Widget for FileUpload {
+    const KIND: &'static str = "file-upload";
+    type Input = NoInput;
+
+    fn apply(&mut self, _: NoInput) -> Result<(), InputError> {
+        Ok(())
+    }
+
+    fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError> {
+        if file.bytes.len() > self.max_bytes {
+            return Err(InputError::Rejected(format!(
+                "{} is {} bytes, over the limit of {} bytes",
+                file.name,
+                file.bytes.len(),
+                self.max_bytes
+            )));
+        }
+        self.file_name = file.name.clone();
+        self.file_size = file.bytes.len();
+        self.file = Some(file);
+        Ok(Some(Event::Change))
+    }
+
+    /// The file's bytes are not sent to the browser, so they stay.
+    fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
+        let file = self.file.take();
+        *self = serde_json::from_slice(state)?;
+        if file.as_ref().is_some_and(|f| f.name == self.file_name) {
+            self.file = file;
+        }
+        Ok(())
+    }
+}
+impl EmitsChange for FileUpload {}
+
+impl Label for FileUpload {
+    fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+}
+
+impl Accept for FileUpload {
+    fn accept(mut self, accept: impl Into<String>) -> Self {
+        self.accept = accept.into();
+        self
+    }
+}
+
+impl MaxBytes for FileUpload {
+    fn max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+}
+
+/// A file a handler made, ready for the browser to save.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadFile {
+    /// The name the browser saves it under.
+    pub name: String,
+    /// Its media type.
+    pub mime: String,
+    /// Its content, base64.
+    pub data: String,
+}
+
+/// A button whose `#[on_click]` handler produces a file, which the browser then saves:
+/// `self.export.send("report.csv", "text/csv", bytes)`. Emits [`crate::Event::Click`].
+///
+/// Attributes: `label`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Download {
+    /// The button's text.
+    pub label: String,
+    /// The file last produced.
+    pub file: Option<DownloadFile>,
+    /// Counts the files produced, so the browser saves each once.
+    pub nonce: u64,
+}
+
+impl Download {
+    /// Has the browser save `bytes` as `name`.
+    pub fn send(&mut self, name: impl Into<String>, mime: impl Into<String>, bytes: &[u8]) {
+        self.file = Some(DownloadFile {
+            name: name.into(),
+            mime: mime.into(),
+            data: base64::engine::general_purpose::STANDARD.encode(bytes),
+        });
+        self.nonce += 1;
+    }
+}
+
+impl Widget for Download {
+    const KIND: &'static str = "download";
+    type Input = NoInput;
+
+    fn apply(&mut self, _: NoInput) -> Result<(), InputError> {
+        Ok(())
+    }
+
+    fn message(&mut self, content: &RawValue) -> Result<Option<Event>, InputError> {
+        #[derive(Deserialize)]
+        #[serde(tag = "event", rename_all = "lowercase", deny_unknown_fields)]
+        enum Msg {
+            Click,
+        }
+        let Msg::Click = serde_json::from_str(content.get()).map_err(|_| {
+            InputError::Invalid("a download takes only {\"event\":\"click\"}".into())
+        })?;
+        Ok(Some(Event::Click))
+    }
+}
+impl EmitsClick for Download {}
+
+impl Label for Download {
+    fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_over_the_limit_are_refused() {
+        let mut f = FileUpload::default().max_bytes(4);
+        let big = Upload {
+            name: "a.txt".into(),
+            mime: "text/plain".into(),
+            bytes: vec![0; 5],
+        };
+        let err = Widget::upload(&mut f, big).unwrap_err();
+        assert!(
+            err.to_string().contains("over the limit of 4 bytes"),
+            "{err}"
+        );
+        assert!(f.file.is_none());
+        let ok = Upload {
+            name: "b.txt".into(),
+            mime: "text/plain".into(),
+            bytes: vec![1; 4],
+        };
+        assert_eq!(Widget::upload(&mut f, ok), Ok(Some(Event::Change)));
+        assert_eq!((f.file_name.as_str(), f.file_size), ("b.txt", 4));
+    }
+
+    #[test]
+    fn downloads_carry_base64() {
+        let mut d = Download::default();
+        d.send("x.txt", "text/plain", b"hi");
+        assert_eq!(d.file.as_ref().unwrap().data, "aGk=");
+        assert_eq!(d.nonce, 1);
+    }
+}

@@ -1,0 +1,22 @@
+// DatePicker: a date, YYYY-MM-DD. State: label, value, min, max.
+import { labelled, make } from "./field.js";
+
+export default {
+  render({ model, el }) {
+    const input = make("input", "numerous-input", { type: "date" });
+    const sync = () => {
+      input.min = model.get("min") ?? "";
+      input.max = model.get("max") ?? "";
+      const value = model.get("value") ?? "";
+      if (input.value !== value) input.value = value;
+    };
+    input.addEventListener("change", () => {
+      model.set("value", input.value);
+      model.save_changes();
+    });
+    model.on("change", sync);
+    sync();
+    el.replaceChildren(labelled(model, input));
+    return () => model.off("change", sync);
+  },
+};
