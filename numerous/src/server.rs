@@ -115,7 +115,7 @@ pub fn router<A: App>(options: Options) -> Router {
     let routes = Router::new()
         .route("/", get(page::page::<A>))
         .route("/ws", get(ws::<A>))
-        .route("/upload/{widget}", axum::routing::post(upload::<A>))
+        .route("/upload/{widget}", axum::routing::post(upload))
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom));
     if prefix.is_empty() {
@@ -236,7 +236,7 @@ struct UploadQuery {
 
 /// `POST /upload/{widget}?session=<id>&name=<file name>`: the request body is the file. It goes
 /// to the session's task like any browser event; the answer says whether the widget took it.
-async fn upload<A: App>(
+async fn upload(
     State(rt): State<Arc<Runtime>>,
     axum::extract::Path(widget): axum::extract::Path<String>,
     Query(q): Query<UploadQuery>,

@@ -209,20 +209,20 @@ impl Widget for Table {
     const ECHO_INPUT: bool = true;
 
     fn apply(&mut self, input: TableInput) -> Result<(), InputError> {
-        if let Some(Some(col)) = &input.sort_by {
-            if !self.columns.contains(col) {
-                return Err(InputError::Rejected(format!(
-                    "no column {col:?} to sort by"
-                )));
-            }
+        if let Some(Some(col)) = &input.sort_by
+            && !self.columns.contains(col)
+        {
+            return Err(InputError::Rejected(format!(
+                "no column {col:?} to sort by"
+            )));
         }
-        if let Some(page) = input.page {
-            if page >= self.pages() {
-                return Err(InputError::Rejected(format!(
-                    "page {page} does not exist; there are {} pages",
-                    self.pages()
-                )));
-            }
+        if let Some(page) = input.page
+            && page >= self.pages()
+        {
+            return Err(InputError::Rejected(format!(
+                "page {page} does not exist; there are {} pages",
+                self.pages()
+            )));
         }
         let resort = input.sort_by.is_some() || input.descending.is_some();
         if let Some(sort_by) = input.sort_by {
