@@ -20,7 +20,7 @@ fn table() -> Table {
             vec![
                 json!(i),
                 json!(cities[(i as usize * 7) % cities.len()]),
-                json!(f64::from((i * 37) % 400) / 10.0 - 5.0),
+                json!((f64::from((i * 37) % 400) - 50.0) / 10.0),
                 json!((i * 7919) % 10_000),
             ]
         }))
