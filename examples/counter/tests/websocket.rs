@@ -29,7 +29,7 @@ async fn the_page_inlines_the_initial_state() {
     let page = reqwest_lite(addr, "/").await;
     assert!(page.contains(r#"data-numerous-widget="counter""#));
     assert!(
-        page.contains(r#""counter":{"label":"Counter:","value":0.0}"#),
+        page.contains(r#""counter":{"label":"Counter:","value":0.0,"#),
         "{page}"
     );
     assert!(page.contains("numerous.js"));

@@ -31,6 +31,16 @@ pub struct Reactions {
     pub note: String,
 }
 
+/// A label, rendered by a module written in the function form of anywidget's default export.
+#[numerous::widget(module = "widgets/badge.js")]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Badge {
+    /// The text.
+    pub text: String,
+    /// `"cool"` or `"hot"`.
+    pub tone: String,
+}
+
 /// What the module sends when an emoji is clicked.
 #[derive(Debug, Deserialize)]
 pub struct Reaction {
@@ -48,6 +58,8 @@ pub struct Feedback {
     total: Number,
     #[widget(content = "Pick a reaction.")]
     last: Markdown,
+    #[widget(init = Badge { text: "quiet".into(), tone: "cool".into() })]
+    mood: Badge,
 }
 
 #[numerous::handlers]
@@ -65,6 +77,9 @@ impl Feedback {
             .or_default() += 1;
         self.total.value += 1.0;
         self.last.content = format!("Last reaction: {}", reaction.emoji);
+        if self.total.value >= 3.0 {
+            self.mood = Badge { text: "lively".into(), tone: "hot".into() };
+        }
         ctx.message(
             self,
             &self.reactions,

@@ -1,0 +1,24 @@
+// The anywidget >= 0.9 form: the default export is a function returning { initialize, render }.
+// State: text, tone.
+export default async () => {
+  let renders = 0;
+  return {
+    initialize({ model }) {
+      model.on("change:text", () => {});
+    },
+    render({ model, el }) {
+      renders += 1;
+      const badge = document.createElement("span");
+      badge.className = "badge";
+      const sync = () => {
+        badge.textContent = model.get("text");
+        badge.dataset.tone = model.get("tone");
+      };
+      model.on("change", sync);
+      sync();
+      el.replaceChildren(badge);
+      el.dataset.renders = String(renders);
+      return () => model.off("change", sync);
+    },
+  };
+};
