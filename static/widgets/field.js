@@ -20,3 +20,15 @@ export function make(tag, className, props = {}) {
   node.className = className;
   return Object.assign(node, props);
 }
+
+/** Shows the server-made (and server-sanitized) `html` field; returns the cleanup. */
+export function htmlView(model, el, className) {
+  const box = make("div", className);
+  const sync = () => {
+    box.innerHTML = model.get("html") ?? "";
+  };
+  model.on("change:html", sync);
+  sync();
+  el.replaceChildren(box);
+  return () => model.off("change:html", sync);
+}

@@ -78,7 +78,10 @@ impl Feedback {
         self.total.value += 1.0;
         self.last.content = format!("Last reaction: {}", reaction.emoji);
         if self.total.value >= 3.0 {
-            self.mood = Badge { text: "lively".into(), tone: "hot".into() };
+            self.mood = Badge {
+                text: "lively".into(),
+                tone: "hot".into(),
+            };
         }
         ctx.message(
             self,

@@ -71,9 +71,13 @@ async fn the_widget_module_runs_in_chromium() {
     browser.wait_for_value("#total input", "1").await;
 
     // The badge's module is a default-export function; it re-renders from state changes.
-    browser.wait_until("document.querySelector('#mood .badge').textContent === 'quiet'").await;
+    browser
+        .wait_until("document.querySelector('#mood .badge').textContent === 'quiet'")
+        .await;
     browser.click(".reactions-button[data-emoji='👍']").await;
     browser.click(".reactions-button[data-emoji='🎉']").await;
-    browser.wait_until("document.querySelector('#mood .badge').dataset.tone === 'hot'").await;
+    browser
+        .wait_until("document.querySelector('#mood .badge').dataset.tone === 'hot'")
+        .await;
     browser.finish().await;
 }

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::check_choice;
-use crate::attrs::{Content, Label, Src, Value};
+use crate::attrs::{Content, Src};
 use crate::widget::{EmitsChange, InputError, NoInput, Slot, Widget, escape_html};
 
 /// HTML content. Shown as text (escaped) unless built with [`Html::trusted`], so text from users
@@ -128,13 +128,6 @@ impl Src for Image {
     }
 }
 
-impl Label for Image {
-    fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
-        self
-    }
-}
-
 /// A progress bar; `value` goes from 0 to 1.
 ///
 /// Attributes: `label`, `value`.
@@ -156,20 +149,8 @@ impl Widget for ProgressBar {
     }
 }
 
-impl Label for ProgressBar {
-    fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
-        self
-    }
-}
-
-impl Value for ProgressBar {
-    type Value = f64;
-    fn value(mut self, value: impl Into<f64>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
+impl_label!(Image, ProgressBar, Chart);
+impl_value!(ProgressBar => f64);
 
 /// How a [`Chart`] draws its series.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,13 +229,6 @@ impl Widget for Chart {
 
     fn apply(&mut self, _: NoInput) -> Result<(), InputError> {
         Ok(())
-    }
-}
-
-impl Label for Chart {
-    fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
-        self
     }
 }
 

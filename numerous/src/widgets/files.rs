@@ -5,8 +5,10 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::attrs::{Accept, Label, MaxBytes};
+use crate::attrs::{Accept, MaxBytes};
 use crate::widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, Upload, Widget};
+
+impl_label!(FileUpload, Download);
 
 /// A file the browser uploaded.
 pub type UploadedFile = Upload;
@@ -89,13 +91,6 @@ impl Widget for FileUpload {
 }
 impl EmitsChange for FileUpload {}
 
-impl Label for FileUpload {
-    fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
-        self
-    }
-}
-
 impl Accept for FileUpload {
     fn accept(mut self, accept: impl Into<String>) -> Self {
         self.accept = accept.into();
@@ -169,13 +164,6 @@ impl Widget for Download {
     }
 }
 impl EmitsClick for Download {}
-
-impl Label for Download {
-    fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
-        self
-    }
-}
 
 #[cfg(test)]
 mod tests {

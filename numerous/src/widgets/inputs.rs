@@ -3,20 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::{check_choice, check_range};
-use crate::attrs::{Label, Max, Min, OptionList, Placeholder, Rows, Step, Value};
+use crate::attrs::{OptionList, Placeholder, Rows};
 use crate::widget::{EmitsChange, InputError, ValueInput, Widget};
 
-macro_rules! labels {
-    ($($ty:ty),*) => {$(
-        impl Label for $ty {
-            fn label(mut self, label: impl Into<String>) -> Self {
-                self.label = label.into();
-                self
-            }
-        }
-    )*};
-}
-labels!(
+impl_label!(
     TextArea,
     RangeSlider,
     Toggle,
@@ -25,20 +15,14 @@ labels!(
     DatePicker
 );
 
-macro_rules! values {
-    ($($ty:ty => $v:ty),*) => {$(
-        impl Value for $ty {
-            type Value = $v;
-            fn value(mut self, value: impl Into<$v>) -> Self {
-                self.value = value.into();
-                self
-            }
-        }
-        impl EmitsChange for $ty {}
-    )*};
-}
-values!(TextArea => String, RangeSlider => [f64; 2], Toggle => bool, MultiSelect => Vec<String>,
+impl_value!(TextArea => String, RangeSlider => [f64; 2], Toggle => bool, MultiSelect => Vec<String>,
     RadioGroup => String, DatePicker => String);
+impl EmitsChange for TextArea {}
+impl EmitsChange for RangeSlider {}
+impl EmitsChange for Toggle {}
+impl EmitsChange for MultiSelect {}
+impl EmitsChange for RadioGroup {}
+impl EmitsChange for DatePicker {}
 
 /// Several lines of text. Emits [`crate::Event::Change`] (sent as the user types, at most every
 /// 150 ms).
@@ -154,24 +138,7 @@ impl Widget for RangeSlider {
     }
 }
 
-impl Min for RangeSlider {
-    fn min(mut self, min: impl Into<f64>) -> Self {
-        self.min = min.into();
-        self
-    }
-}
-impl Max for RangeSlider {
-    fn max(mut self, max: impl Into<f64>) -> Self {
-        self.max = max.into();
-        self
-    }
-}
-impl Step for RangeSlider {
-    fn step(mut self, step: impl Into<f64>) -> Self {
-        self.step = step.into();
-        self
-    }
-}
+impl_bounds!(RangeSlider);
 
 /// An on/off switch. Emits [`crate::Event::Change`].
 ///

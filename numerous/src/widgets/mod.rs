@@ -5,6 +5,53 @@
 
 use std::fmt;
 
+macro_rules! impl_label {
+    ($($ty:ty),*) => {$(
+        impl crate::attrs::Label for $ty {
+            fn label(mut self, label: impl Into<String>) -> Self {
+                self.label = label.into();
+                self
+            }
+        }
+    )*};
+}
+
+macro_rules! impl_value {
+    ($($ty:ty => $v:ty),*) => {$(
+        impl crate::attrs::Value for $ty {
+            type Value = $v;
+            fn value(mut self, value: impl Into<$v>) -> Self {
+                self.value = value.into();
+                self
+            }
+        }
+    )*};
+}
+
+/// `min`, `max` and `step` for widgets whose bounds are plain `f64` fields.
+macro_rules! impl_bounds {
+    ($($ty:ty),*) => {$(
+        impl crate::attrs::Min for $ty {
+            fn min(mut self, min: impl Into<f64>) -> Self {
+                self.min = min.into();
+                self
+            }
+        }
+        impl crate::attrs::Max for $ty {
+            fn max(mut self, max: impl Into<f64>) -> Self {
+                self.max = max.into();
+                self
+            }
+        }
+        impl crate::attrs::Step for $ty {
+            fn step(mut self, step: impl Into<f64>) -> Self {
+                self.step = step.into();
+                self
+            }
+        }
+    )*};
+}
+
 mod display;
 mod files;
 mod inputs;
@@ -19,35 +66,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::attrs::{
-    Content, Disabled, Label, Max, Min, OptionList, Placeholder, Step, TabList, Unit, Value,
-    Variant,
+    Content, Disabled, Max, Min, OptionList, Placeholder, Step, TabList, Unit, Variant,
 };
 use crate::widget::{
     EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget, escape_html,
 };
-
-macro_rules! impl_label {
-    ($($ty:ty),*) => {$(
-        impl Label for $ty {
-            fn label(mut self, label: impl Into<String>) -> Self {
-                self.label = label.into();
-                self
-            }
-        }
-    )*};
-}
-
-macro_rules! impl_value {
-    ($($ty:ty => $v:ty),*) => {$(
-        impl Value for $ty {
-            type Value = $v;
-            fn value(mut self, value: impl Into<$v>) -> Self {
-                self.value = value.into();
-                self
-            }
-        }
-    )*};
-}
 
 impl_label!(Number, Button, DropDown, TextInput, Slider, Checkbox);
 impl_value!(Number => f64, DropDown => String, Tabs => String, TextInput => String, Slider => f64, Checkbox => bool);
@@ -406,24 +429,7 @@ impl Widget for Slider {
 }
 impl EmitsChange for Slider {}
 
-impl Min for Slider {
-    fn min(mut self, min: impl Into<f64>) -> Self {
-        self.min = min.into();
-        self
-    }
-}
-impl Max for Slider {
-    fn max(mut self, max: impl Into<f64>) -> Self {
-        self.max = max.into();
-        self
-    }
-}
-impl Step for Slider {
-    fn step(mut self, step: impl Into<f64>) -> Self {
-        self.step = step.into();
-        self
-    }
-}
+impl_bounds!(Slider);
 
 /// A checkbox. Emits [`Event::Change`].
 ///
@@ -488,7 +494,7 @@ impl Content for Markdown {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attrs::{Accept, MaxBytes, Rows};
+    use crate::attrs::{Accept, Label, MaxBytes, Rows, Value};
     use crate::widget::DynWidget;
 
     /// What the browser is sent survives a trip through the serializer and back.

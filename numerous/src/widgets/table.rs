@@ -6,8 +6,10 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::attrs::{Label, Rows};
+use crate::attrs::Rows;
 use crate::widget::{EmitsChange, InputError, Widget};
+
+impl_label!(Table);
 
 /// Records in columns, sortable by clicking a column header, shown a page at a time. Emits
 /// [`crate::Event::Change`] when the browser changes the page or the sort.
@@ -258,13 +260,6 @@ impl Widget for Table {
     }
 }
 impl EmitsChange for Table {}
-
-impl Label for Table {
-    fn label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
-        self
-    }
-}
 
 impl Rows for Table {
     fn rows(mut self, rows: usize) -> Self {
