@@ -484,8 +484,8 @@ impl FrameCtx<'_> {
                 );
             }
         };
-        let handlers: Vec<usize> = self.rt.dispatch.handlers(index, event).collect();
-        for h in handlers {
+        let rt = self.rt;
+        for h in rt.dispatch.handlers(index, event) {
             self.run_handler(app, h, content).await;
         }
     }
@@ -508,8 +508,8 @@ impl FrameCtx<'_> {
             Err(e) => return Err(format!("widget `{key}`: {e}")),
         };
         self.session.accept_input(app, index, UPLOADER);
-        let handlers: Vec<usize> = self.rt.dispatch.handlers(index, event).collect();
-        for h in handlers {
+        let rt = self.rt;
+        for h in rt.dispatch.handlers(index, event) {
             self.run_handler(app, h, None).await;
         }
         Ok(())

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_choice, check_range};
+use super::{check_choice, check_range, set_choices};
 use crate::attrs::{OptionList, Placeholder, Rows};
 use crate::widget::{EmitsChange, InputError, ValueInput, Widget};
 
@@ -236,10 +236,7 @@ impl Widget for RadioGroup {
 
 impl OptionList for RadioGroup {
     fn options(mut self, options: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.options = options.into_iter().map(Into::into).collect();
-        if !self.options.contains(&self.value) {
-            self.value = self.options.first().cloned().unwrap_or_default();
-        }
+        set_choices(&mut self.options, &mut self.value, options);
         self
     }
 }

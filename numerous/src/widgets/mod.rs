@@ -98,6 +98,19 @@ pub(crate) fn check_range(v: f64, min: Option<f64>, max: Option<f64>) -> Result<
     }
 }
 
+/// Sets the choices of a single-choice widget, moving its value to the first choice if it is
+/// not among them.
+pub(crate) fn set_choices(
+    choices: &mut Vec<String>,
+    value: &mut String,
+    new: impl IntoIterator<Item = impl Into<String>>,
+) {
+    *choices = new.into_iter().map(Into::into).collect();
+    if !choices.contains(value) {
+        *value = choices.first().cloned().unwrap_or_default();
+    }
+}
+
 pub(crate) fn check_choice(
     v: String,
     choices: &[String],
@@ -270,10 +283,7 @@ impl EmitsChange for DropDown {}
 
 impl OptionList for DropDown {
     fn options(mut self, options: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.options = options.into_iter().map(Into::into).collect();
-        if !self.options.contains(&self.value) {
-            self.value = self.options.first().cloned().unwrap_or_default();
-        }
+        set_choices(&mut self.options, &mut self.value, options);
         self
     }
 }
@@ -310,10 +320,7 @@ impl EmitsChange for Tabs {}
 
 impl TabList for Tabs {
     fn tabs(mut self, tabs: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.tabs = tabs.into_iter().map(Into::into).collect();
-        if !self.tabs.contains(&self.value) {
-            self.value = self.tabs.first().cloned().unwrap_or_default();
-        }
+        set_choices(&mut self.tabs, &mut self.value, tabs);
         self
     }
 }
