@@ -131,7 +131,7 @@ impl Session {
     ///
     /// The runtime does this when a handler returns; a long handler calls it to show progress.
     pub fn push<A: App>(&self, app: &A) {
-        self.lock().broadcast_changes(app, None);
+        self.lock().broadcast_changes(app);
     }
 
     /// Sends `content` to widget `widget` of `app` in every tab, where its module receives it
@@ -281,7 +281,7 @@ impl Session {
 }
 
 impl Sync {
-    fn broadcast_changes<A: App>(&mut self, app: &A, except: Option<u64>) {
+    fn broadcast_changes<A: App>(&mut self, app: &A) {
         let mut out = Vec::new();
         let mut changed = 0;
         for i in 0..self.snapshot.len() {
@@ -303,7 +303,7 @@ impl Sync {
         }
         if changed > 0 {
             out.extend_from_slice(b"}}");
-            self.send(text(out), |c| Some(c) != except);
+            self.send(text(out), |_| true);
         }
     }
 
