@@ -112,18 +112,26 @@ pub(crate) struct Runtime {
 pub fn router<A: App>(options: Options) -> Router {
     let rt = Runtime::new::<A>(options);
     let prefix = rt.options.prefix.clone();
-    let routes = Router::new()
+    // The page and the assets are gzipped for clients that accept it; the WebSocket and
+    // uploads are left alone.
+    let compressed = Router::new()
         .route("/", get(page::page::<A>))
+        .route("/numerous-static/{*path}", get(assets::serve))
+        .route("/numerous-widgets/{file}", get(assets::serve_custom))
+        .layer(tower_http::compression::CompressionLayer::new());
+    let routes = Router::new()
         .route("/ws", get(ws::<A>))
         .route("/upload/{widget}", axum::routing::post(upload))
-        .route("/numerous-static/{*path}", get(assets::serve))
-        .route("/numerous-widgets/{file}", get(assets::serve_custom));
+        .merge(compressed);
     if prefix.is_empty() {
         routes.with_state(rt)
     } else {
         // `nest` serves `/sales`; the page is at `/sales/` too.
         Router::new()
-            .route(&format!("{prefix}/"), get(page::page::<A>))
+            .route(
+                &format!("{prefix}/"),
+                get(page::page::<A>).layer(tower_http::compression::CompressionLayer::new()),
+            )
             .nest(&prefix, routes)
             .with_state(rt)
     }

@@ -15,8 +15,12 @@ struct Counter {
 impl Counter {}
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> (String, Vec<u8>) {
+    get_with(addr, path, "").await
+}
+
+async fn get_with(addr: std::net::SocketAddr, path: &str, headers: &str) -> (String, Vec<u8>) {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    let req = format!("GET {path} HTTP/1.1\r\nHost: x\r\n{headers}Connection: close\r\n\r\n");
     s.write_all(req.as_bytes()).await.unwrap();
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).await.unwrap();
@@ -91,4 +95,42 @@ async fn served_assets_are_the_files_in_static() {
     assert!(head.contains("immutable"), "{head}");
     let (head, _) = get(addr, "/numerous-static/nope.js").await;
     assert!(head.starts_with("http/1.1 404"), "{head}");
+
+    // Browsers get gzip, and it unpacks to the same file.
+    let (head, body) = get_with(
+        addr,
+        "/numerous-static/numerous.js",
+        "Accept-Encoding: gzip\r\n",
+    )
+    .await;
+    assert!(head.contains("content-encoding: gzip"), "{head}");
+    let body = if head.contains("transfer-encoding: chunked") {
+        dechunk(&body)
+    } else {
+        body
+    };
+    let mut js = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut js).unwrap();
+    assert_eq!(js, std::fs::read(root.join("numerous.js")).unwrap());
+    assert!(
+        body.len() * 2 < js.len(),
+        "gzip saves more than half: {} of {}",
+        body.len(),
+        js.len()
+    );
+}
+
+/// Joins the chunks of a chunked HTTP/1.1 body.
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = raw.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&raw[..eol]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&raw[eol + 2..eol + 2 + size]);
+        raw = &raw[eol + 2 + size + 2..];
+    }
 }
