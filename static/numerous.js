@@ -53,12 +53,15 @@ class Model {
   /** numerous extension: uploads a File to this widget over HTTP; rejects with the server's error. */
   async upload(file) {
     const url = new URL(`${config.base}/upload/${encodeURIComponent(this.key)}`, location.href);
-    url.searchParams.set("session", this._client.session ?? "");
     url.searchParams.set("name", file.name);
     const response = await fetch(url, {
       method: "POST",
       body: file,
-      headers: { "content-type": file.type || "application/octet-stream" },
+      // The session id is a credential: in a header, never in the URL.
+      headers: {
+        "content-type": file.type || "application/octet-stream",
+        "x-numerous-session": this._client.session ?? "",
+      },
     });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
@@ -101,6 +104,10 @@ class Model {
   }
 }
 
+/** Close codes after which the client reconnects at once: going away (1001), session ended
+ * (1012), too slow to follow (4008). See docs/protocol.md. */
+const QUICK_RECONNECT = new Set([1001, 1012, 4008]);
+
 /** The tab's connection to its session. */
 class Client {
   constructor() {
@@ -117,14 +124,23 @@ class Client {
   connect() {
     const url = new URL(`${config.base}/ws`, location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-    if (this.session) url.searchParams.set("session", this.session);
-    const socket = new WebSocket(url);
+    // The session id travels as a subprotocol, which keeps it out of URLs and access logs.
+    const protocols = ["numerous"];
+    if (this.session) protocols.push(`numerous.session.${this.session}`);
+    const socket = new WebSocket(url, protocols);
     this.socket = socket;
     socket.onmessage = (event) => this._receive(event.data);
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
       this.welcomed = false;
+      // Closed on purpose by the server (shutting down, session ended, tab fell behind):
+      // reconnect at once and quietly; anything else backs off and shows the banner.
+      if (QUICK_RECONNECT.has(event.code) && this.attempt === 0) {
+        this.attempt += 1;
+        setTimeout(() => this.connect(), Math.random() * 250);
+        return;
+      }
       ui.connection(false);
       const delay = Math.min(10000, 250 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
       this.attempt += 1;

@@ -163,6 +163,8 @@ impl<E: fmt::Display> IntoHandlerResult for Result<(), E> {
 #[doc(hidden)]
 pub enum Call<'a> {
     Ready(Result<(), HandlerError>),
+    /// The handler's message did not decode: the browser sent something the app does not take.
+    Invalid(String),
     Future(Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'a>>),
 }
 
@@ -181,7 +183,7 @@ impl<'a> Call<'a> {
 
     /// A handler that could not start: its message did not decode.
     pub fn invalid(error: serde_json::Error) -> Self {
-        Call::Ready(Err(HandlerError(format!("invalid message: {error}"))))
+        Call::Invalid(format!("invalid message: {error}"))
     }
 
     pub fn unknown(index: usize) -> Self {
@@ -193,6 +195,7 @@ impl fmt::Debug for Call<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Call::Ready(r) => f.debug_tuple("Ready").field(r).finish(),
+            Call::Invalid(e) => f.debug_tuple("Invalid").field(e).finish(),
             Call::Future(_) => f.write_str("Future(..)"),
         }
     }

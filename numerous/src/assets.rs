@@ -113,7 +113,7 @@ pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Respo
 /// `GET <prefix>/numerous-widgets/{file}`: the module or stylesheet of a custom widget, as
 /// embedded in the app at compile time. URLs carry `?v=<hash>`, so they are cached for good.
 pub(crate) async fn serve_custom(
-    axum::extract::State(rt): axum::extract::State<std::sync::Arc<crate::server::Runtime>>,
+    axum::extract::State(rt): axum::extract::State<std::sync::Arc<crate::runtime::Runtime>>,
     Path(file): Path<String>,
 ) -> Response {
     match rt.custom_assets.get(&file) {

@@ -42,17 +42,25 @@
 mod app;
 mod assets;
 pub mod attrs;
+mod connection;
+mod http;
 mod markdown;
+mod options;
+mod outbox;
 mod page;
 mod protocol;
+mod runtime;
 mod server;
 mod session;
+mod testing_session;
+mod upload;
 mod widget;
 pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
 pub use numerous_macros::{app, handlers, on_change, on_click, on_message, widget};
-pub use server::{Cli, Options, init_tracing, router, run, serve};
+pub use options::{Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
+pub use server::{init_tracing, router, run, serve, serve_until};
 pub use session::{Session, ToastLevel};
 pub use widget::{
     EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, Upload, ValueInput, Widget,
@@ -60,7 +68,7 @@ pub use widget::{
 
 /// Driving an app in-process, for tests and benchmarks.
 pub mod testing {
-    pub use crate::session::TestSession;
+    pub use crate::testing_session::TestSession;
 }
 
 /// Errors that stop a server.
@@ -68,11 +76,20 @@ pub mod testing {
 #[non_exhaustive]
 pub enum Error {
     /// The address could not be bound.
-    #[error("cannot listen on {0}: {1}")]
+    #[error("cannot listen on {0}: {1}{hint}", hint = bind_hint(.1))]
     Bind(String, #[source] std::io::Error),
     /// Serving failed.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
+}
+
+fn bind_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            " (another program uses this port: choose another with --port or NUMEROUS_PORT)"
+        }
+        _ => "",
+    }
 }
 
 /// Everything an app file needs: `use numerous::prelude::*;`.

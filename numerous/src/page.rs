@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::app::App;
 use crate::assets;
-use crate::server::Runtime;
+use crate::runtime::Runtime;
 
 /// The parts of the page that are the same for every request.
 #[derive(Debug)]
@@ -131,7 +131,14 @@ impl PageParts {
 /// `GET /`.
 pub(crate) async fn page<A: App>(State(rt): State<Arc<Runtime>>) -> Response {
     match render::<A>(&rt.page) {
-        Ok(html) => ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Ok(html) => {
+            let mut response = ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response();
+            let headers = response.headers_mut();
+            for (name, value) in &rt.page_headers {
+                headers.insert(name.clone(), value.clone());
+            }
+            response
+        }
         Err(e) => {
             tracing::error!(app = A::SPEC.name, "cannot render the page: {e}");
             (

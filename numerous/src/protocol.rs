@@ -47,10 +47,10 @@ pub enum ErrorCode {
     HandlerFailed,
     /// A handler panicked; the session kept its last good state.
     HandlerPanicked,
-    /// The server holds as many sessions as it may; retry later.
+    /// The server (or this client) holds as many sessions as it may; retry later.
     SessionLimit,
-    /// Too many frames are waiting behind a running handler.
-    Busy,
+    /// The session has as many tabs as it may.
+    TabLimit,
 }
 
 #[derive(Serialize)]

@@ -5,26 +5,29 @@
 //! comparing each widget's serialized state with the last state sent (the snapshot), which is
 //! also the "last good state" a failed handler is rolled back to.
 
-use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::FutureExt;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
 
 use crate::app::{App, Call, HandlerError};
+use crate::outbox::Outbox;
 use crate::protocol::{self, ClientFrame, ErrorCode};
-use crate::server::Runtime;
+use crate::runtime::{Registered, Runtime};
 use crate::widget::{Event, InputError};
 
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
-const UPLOADER: u64 = u64::MAX;
+pub(crate) const UPLOADER: u64 = u64::MAX;
 
-/// Frames a running handler may have queued behind it before new ones are refused.
-const MAX_PENDING: usize = 256;
+/// Close code for a tab refused because its session has as many tabs as it may.
+pub(crate) const CLOSE_TRY_LATER: u16 = 1013;
+/// Close code for a tab whose session ended under it: it reconnects to a new one at once.
+pub(crate) const CLOSE_SESSION_ENDED: u16 = 1012;
 
 /// The context a handler can take as its second parameter: `ctx: &Session`.
 ///
@@ -47,6 +50,9 @@ const MAX_PENDING: usize = 256;
 #[derive(Debug)]
 pub struct Session {
     id: Arc<str>,
+    /// For logs: the id is a secret and never logged.
+    number: u64,
+    max_tabs: usize,
     sync: Mutex<Sync>,
 }
 
@@ -71,40 +77,54 @@ struct Sync {
     /// Per widget, its state as last sent.
     snapshot: Vec<Vec<u8>>,
     scratch: Vec<u8>,
+    /// Since when the session has had no tab, if it has none.
+    idle_since: Option<Instant>,
+    /// Since when it has had tabs, if it has any.
+    tabs_since: Option<Instant>,
+    /// How long it has had tabs open, before `tabs_since`.
+    engaged: Duration,
+    /// Whether a tab ever sent it an event.
+    used: bool,
 }
 
 #[derive(Debug)]
 struct Conn {
     id: u64,
-    tx: mpsc::Sender<Message>,
+    outbox: Arc<Outbox>,
 }
 
-/// A message to a session's task.
+/// Tabs coming and going: handled at once, even while a handler runs.
 #[derive(Debug)]
-pub(crate) enum Command {
+pub(crate) enum Control {
     /// A tab connected; `resumed` says whether it asked for this session and found it.
     Connect {
         conn: u64,
-        tx: mpsc::Sender<Message>,
+        outbox: Arc<Outbox>,
         resumed: bool,
     },
-    Disconnect {
-        conn: u64,
-    },
-    Frame {
-        conn: u64,
-        text: Utf8Bytes,
-    },
+    Disconnect { conn: u64 },
+}
+
+/// Events, handled one at a time in the order they came.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// A frame from tab `conn`.
+    Frame { conn: u64, text: Utf8Bytes },
     /// A file uploaded over HTTP to widget `widget`; the outcome goes back on `done`.
     Upload {
         widget: usize,
         file: crate::widget::Upload,
-        done: tokio::sync::oneshot::Sender<Result<(), String>>,
+        done: oneshot::Sender<Result<(), String>>,
+    },
+    /// How large a file widget `widget` takes now (`None`: it takes none).
+    UploadLimit {
+        widget: usize,
+        reply: oneshot::Sender<Option<usize>>,
     },
 }
 
 impl Session {
-    fn new<A: App>(id: Arc<str>, app: &A) -> Self {
+    pub(crate) fn new<A: App>(id: Arc<str>, number: u64, max_tabs: usize, app: &A) -> Self {
         let snapshot = (0..A::SPEC.widgets.len())
             .map(|i| {
                 let mut buf = Vec::new();
@@ -114,10 +134,16 @@ impl Session {
             .collect();
         Session {
             id,
+            number,
+            max_tabs,
             sync: Mutex::new(Sync {
                 conns: Vec::new(),
                 snapshot,
                 scratch: Vec::new(),
+                idle_since: Some(Instant::now()),
+                tabs_since: None,
+                engaged: Duration::ZERO,
+                used: false,
             }),
         }
     }
@@ -167,7 +193,7 @@ impl Session {
         out.extend_from_slice(b"\",\"content\":");
         serde_json::to_writer(&mut out, content)?;
         out.push(b'}');
-        self.lock().send(text(out), |_| true);
+        self.lock().send(&text(out), |_| true);
         Ok(())
     }
 
@@ -191,7 +217,7 @@ impl Session {
             message: message.into(),
         })
         .unwrap_or_default();
-        self.lock().send(text(frame), |_| true);
+        self.lock().send(&text(frame), |_| true);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Sync> {
@@ -200,8 +226,30 @@ impl Session {
         self.sync.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn connect<A: App>(&self, conn: u64, tx: mpsc::Sender<Message>, resumed: bool) {
+    pub(crate) fn control<A: App>(&self, c: Control) {
+        match c {
+            Control::Connect {
+                conn,
+                outbox,
+                resumed,
+            } => self.connect::<A>(conn, outbox, resumed),
+            Control::Disconnect { conn } => self.disconnect(conn),
+        }
+    }
+
+    fn connect<A: App>(&self, conn: u64, outbox: Arc<Outbox>, resumed: bool) {
         let mut s = self.lock();
+        if s.conns.len() >= self.max_tabs {
+            let message = format!(
+                "this session has {} tabs open, as many as it may; close one and reload",
+                s.conns.len()
+            );
+            let _ = outbox.push(Message::Text(
+                protocol::error(ErrorCode::TabLimit, &message, None).into(),
+            ));
+            outbox.close(CLOSE_TRY_LATER, "too many tabs");
+            return;
+        }
         let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
         let extra = format!("\"session\":\"{}\",\"resumed\":{resumed},", self.id);
         protocol::state_frame(
@@ -214,23 +262,43 @@ impl Session {
                 .zip(&s.snapshot)
                 .map(|(w, state)| (w.key, state.as_slice())),
         );
-        if tx.try_send(text(out)).is_ok() {
-            s.conns.push(Conn { id: conn, tx });
+        if outbox.push(text(out)).is_ok() {
+            s.conns.push(Conn { id: conn, outbox });
+            s.idle_since = None;
+            s.tabs_since.get_or_insert_with(Instant::now);
         }
     }
 
     fn disconnect(&self, conn: u64) {
-        self.lock().conns.retain(|c| c.id != conn);
+        let mut s = self.lock();
+        s.conns.retain(|c| c.id != conn);
+        s.note_if_idle();
     }
 
-    fn is_idle(&self) -> bool {
-        self.lock().conns.is_empty()
+    /// When the session ends if no tab comes: `None` while it has tabs.
+    fn idle_deadline(&self, options: &crate::Options) -> Option<Instant> {
+        let s = self.lock();
+        let since = s.idle_since?;
+        Some(since + options.keep_idle(s.used, s.engaged))
     }
 
-    fn send_error(&self, conn: u64, code: ErrorCode, message: &str, seq: Option<u64>) {
+    fn mark_used(&self) {
+        self.lock().used = true;
+    }
+
+    /// Closes every tab (the server is shutting down, or the session ends).
+    fn close_all(&self, code: u16, reason: &'static str) {
+        let mut s = self.lock();
+        for c in s.conns.drain(..) {
+            c.outbox.close(code, reason);
+        }
+        s.note_if_idle();
+    }
+
+    pub(crate) fn send_error(&self, conn: u64, code: ErrorCode, message: &str, seq: Option<u64>) {
         let frame = Message::Text(protocol::error(code, message, seq).into());
         // An upload came over HTTP, from no tab in particular: every tab hears of its failure.
-        self.lock().send(frame, |c| conn == UPLOADER || c == conn);
+        self.lock().send(&frame, |c| conn == UPLOADER || c == conn);
     }
 
     /// After a browser wrote widget `index`: records its new state and sends it to the other
@@ -256,7 +324,7 @@ impl Session {
                 "",
                 std::iter::once((key, s.snapshot[index].as_slice())),
             );
-            s.send(text(out), |c| c != from);
+            s.send_patch(out, |c| c != from);
         }
         true
     }
@@ -281,6 +349,17 @@ impl Session {
 }
 
 impl Sync {
+    /// Notes when the last tab left (and for how long the session had tabs).
+    fn note_if_idle(&mut self) {
+        if self.conns.is_empty() && self.idle_since.is_none() {
+            let now = Instant::now();
+            if let Some(since) = self.tabs_since.take() {
+                self.engaged += now - since;
+            }
+            self.idle_since = Some(now);
+        }
+    }
+
     fn broadcast_changes<A: App>(&mut self, app: &A) {
         let mut out = Vec::new();
         let mut changed = 0;
@@ -303,32 +382,34 @@ impl Sync {
         }
         if changed > 0 {
             out.extend_from_slice(b"}}");
-            self.send(text(out), |_| true);
+            self.send_patch(out, |_| true);
         }
     }
 
-    /// Sends `frame` to the connections `to` picks. A connection whose queue is full is too slow
-    /// to follow: it is dropped, its socket closes, and the tab reconnects to a fresh full state.
-    fn send(&mut self, frame: Message, to: impl Fn(u64) -> bool) {
-        self.conns.retain(|c| {
-            if !to(c.id) {
-                return true;
-            }
-            match c.tx.try_send(frame.clone()) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    tracing::warn!(conn = c.id, "connection too slow to follow; dropping it");
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            }
-        });
+    /// Queues `frame` for the tabs `to` picks. The session never waits for a tab: a tab that
+    /// cannot keep up is closed by its outbox and reconnects to the current state.
+    fn send(&mut self, frame: &Message, to: impl Fn(u64) -> bool) {
+        self.conns
+            .retain(|c| !to(c.id) || c.outbox.push(frame.clone()).is_ok());
+        self.note_if_idle();
+    }
+
+    /// Queues a patch for the tabs `to` picks; patches waiting for a slow tab are merged.
+    fn send_patch(&mut self, frame: Vec<u8>, to: impl Fn(u64) -> bool) {
+        let frame = utf8(frame);
+        self.conns
+            .retain(|c| !to(c.id) || c.outbox.push_patch(frame.clone()).is_ok());
+        self.note_if_idle();
     }
 }
 
 fn text(bytes: Vec<u8>) -> Message {
+    Message::Text(utf8(bytes))
+}
+
+fn utf8(bytes: Vec<u8>) -> Utf8Bytes {
     // Built from JSON text only, so this never fails; stay safe without `unsafe`.
-    Message::Text(String::from_utf8(bytes).unwrap_or_default().into())
+    String::from_utf8(bytes).unwrap_or_default().into()
 }
 
 fn write_widget<A: App>(app: &A, index: usize, out: &mut Vec<u8>) {
@@ -343,87 +424,76 @@ fn write_widget<A: App>(app: &A, index: usize, out: &mut Vec<u8>) {
     }
 }
 
-/// Removes the session from the registry when its task ends, even by a panic.
-struct Registered {
-    rt: Arc<Runtime>,
-    id: Arc<str>,
-}
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        self.rt.sessions.remove(&self.id);
-        self.rt.live.fetch_sub(1, Ordering::AcqRel);
-        tracing::debug!(session = %self.id, "session ended");
-    }
-}
-
 /// The task that owns one session.
-pub(crate) async fn run<A: App>(rt: Arc<Runtime>, id: Arc<str>, mut rx: mpsc::Receiver<Command>) {
-    let _registered = Registered {
-        rt: rt.clone(),
-        id: id.clone(),
-    };
+pub(crate) async fn run<A: App>(
+    rt: Arc<Runtime>,
+    registered: Registered,
+    id: Arc<str>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    mut inputs: mpsc::Receiver<Input>,
+) {
     let mut app = A::new();
-    let session = Session::new(id, &app);
-    let mut pending = VecDeque::new();
+    let session = Session::new(id, registered.number, rt.options.max_tabs_per_session, &app);
     loop {
-        let cmd = if let Some(cmd) = pending.pop_front() {
-            cmd
-        } else if session.is_idle() {
-            tokio::select! {
-                cmd = rx.recv() => match cmd { Some(c) => c, None => break },
-                () = tokio::time::sleep(rt.options.idle_timeout) => break,
-            }
-        } else {
-            match rx.recv().await {
-                Some(c) => c,
+        let deadline = session.idle_deadline(&rt.options);
+        tokio::select! {
+            biased;
+            c = control.recv() => match c {
+                Some(c) => session.control::<A>(c),
                 None => break,
-            }
-        };
-        match cmd {
-            Command::Connect { conn, tx, resumed } => session.connect::<A>(conn, tx, resumed),
-            Command::Disconnect { conn } => session.disconnect(conn),
-            Command::Frame { conn, text } => {
-                let mut ctx = FrameCtx {
-                    rt: &rt,
-                    session: &session,
-                    rx: &mut rx,
-                    pending: &mut pending,
-                    conn,
-                    seq: None,
-                };
-                ctx.handle(&mut app, &text).await;
-            }
-            Command::Upload { widget, file, done } => {
-                let mut ctx = FrameCtx {
-                    rt: &rt,
-                    session: &session,
-                    rx: &mut rx,
-                    pending: &mut pending,
-                    conn: UPLOADER,
-                    seq: None,
-                };
-                let _ = done.send(ctx.upload(&mut app, widget, file).await);
-            }
+            },
+            i = inputs.recv() => match i {
+                Some(input) => {
+                    session.mark_used();
+                    let mut ctx = FrameCtx {
+                        rt: &rt,
+                        session: &session,
+                        control: &mut control,
+                        conn: UPLOADER,
+                        seq: None,
+                    };
+                    ctx.input(&mut app, input).await;
+                }
+                None => break,
+            },
+            () = sleep_until(deadline) => break,
+            () = rt.shutdown.cancelled() => break,
         }
     }
-    // `_registered` leaves the registry before `rx` is dropped: a tab that raced us sees its
-    // connection close and reconnects to a new session.
+    // Leave the registry first, so no new tab finds this session; then close the tabs that
+    // found it meanwhile: they reconnect to a new session at once.
+    drop(registered);
+    session.close_all(CLOSE_SESSION_ENDED, "the session ended");
+    control.close();
+    while let Ok(c) = control.try_recv() {
+        if let Control::Connect { outbox, .. } = c {
+            outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+        }
+    }
 }
 
-/// One frame being handled.
-struct FrameCtx<'a> {
-    rt: &'a Runtime,
-    session: &'a Session,
-    rx: &'a mut mpsc::Receiver<Command>,
-    pending: &'a mut VecDeque<Command>,
-    conn: u64,
-    seq: Option<u64>,
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One input being handled.
+pub(crate) struct FrameCtx<'a> {
+    pub(crate) rt: &'a Runtime,
+    pub(crate) session: &'a Session,
+    /// Tabs may come and go while a handler runs.
+    pub(crate) control: &'a mut mpsc::UnboundedReceiver<Control>,
+    pub(crate) conn: u64,
+    pub(crate) seq: Option<u64>,
 }
 
 enum Failure {
     Error(HandlerError),
     Panic(String),
+    /// The handler's message did not decode: nothing ran.
+    Invalid(String),
 }
 
 impl FrameCtx<'_> {
@@ -431,7 +501,23 @@ impl FrameCtx<'_> {
         self.session.send_error(self.conn, code, message, self.seq);
     }
 
-    async fn handle<A: App>(&mut self, app: &mut A, text: &str) {
+    async fn input<A: App>(&mut self, app: &mut A, input: Input) {
+        match input {
+            Input::Frame { conn, text } => {
+                self.conn = conn;
+                self.handle(app, &text).await;
+            }
+            Input::Upload { widget, file, done } => {
+                self.conn = UPLOADER;
+                let _ = done.send(self.upload(app, widget, file).await);
+            }
+            Input::UploadLimit { widget, reply } => {
+                let _ = reply.send(app.widget(widget).and_then(|w| w.upload_limit()));
+            }
+        }
+    }
+
+    pub(crate) async fn handle<A: App>(&mut self, app: &mut A, text: &str) {
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(f) => f,
             Err(e) => {
@@ -535,8 +621,12 @@ impl FrameCtx<'_> {
                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
                 Ok(None) => unreachable!("the handler is started once"),
                 Ok(Some(Call::Ready(r))) => r.map_err(Failure::Error),
+                Ok(Some(Call::Invalid(e))) => Err(Failure::Invalid(e)),
                 Ok(Some(Call::Future(fut))) => {
                     let mut fut = AssertUnwindSafe(fut).catch_unwind();
+                    // Tabs may come and go meanwhile (a new one is welcomed with the last state
+                    // sent); inputs wait their turn in the session's queue, and when it is
+                    // full, the tabs' readers stop reading their sockets.
                     loop {
                         tokio::select! {
                             biased;
@@ -544,7 +634,7 @@ impl FrameCtx<'_> {
                                 Ok(r) => r.map_err(Failure::Error),
                                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
                             },
-                            Some(cmd) = self.rx.recv() => self.while_busy::<A>(cmd),
+                            Some(c) = self.control.recv() => session.control::<A>(c),
                         }
                     }
                 }
@@ -553,6 +643,10 @@ impl FrameCtx<'_> {
         let name = A::HANDLERS[h].name;
         match result {
             Ok(()) => session.push(app),
+            Err(Failure::Invalid(e)) => {
+                let key = A::HANDLERS[h].widget;
+                self.error(ErrorCode::InvalidInput, &format!("widget `{key}`: {e}"));
+            }
             Err(failure) => {
                 session.rollback(app);
                 let (code, message) = match failure {
@@ -563,28 +657,11 @@ impl FrameCtx<'_> {
                         ErrorCode::HandlerPanicked,
                         format!("`{name}` panicked: {p}"),
                     ),
+                    Failure::Invalid(_) => unreachable!("handled above"),
                 };
-                tracing::warn!(session = %session.id(), handler = name, "{message}");
+                tracing::warn!(session = session.number, handler = name, "{message}");
                 self.error(code, &message);
             }
-        }
-    }
-
-    /// A command that arrives while a handler runs: tabs may come and go at once (a new tab is
-    /// welcomed with the last state sent); frames wait their turn.
-    fn while_busy<A: App>(&mut self, cmd: Command) {
-        match cmd {
-            Command::Connect { conn, tx, resumed } => self.session.connect::<A>(conn, tx, resumed),
-            Command::Disconnect { conn } => self.session.disconnect(conn),
-            Command::Frame { conn, .. } if self.pending.len() >= MAX_PENDING => {
-                self.session.send_error(
-                    conn,
-                    ErrorCode::Busy,
-                    "too many events are waiting for a running handler; this one was dropped",
-                    None,
-                );
-            }
-            other => self.pending.push_back(other),
         }
     }
 }
@@ -596,110 +673,5 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "unknown panic".to_owned()
-    }
-}
-
-/// Drives one session in-process, without a server or sockets: the same event path as a live
-/// tab (decode, validate, handler, diff, encode). For unit tests of an app, and benchmarks.
-///
-/// ```no_run
-/// # use numerous::prelude::*;
-/// # #[numerous::app(template = "index.html")]
-/// # struct Counter { counter: Number, increment: Button }
-/// # #[numerous::handlers]
-/// # impl Counter {
-/// #     #[on_click(increment)]
-/// #     fn increment(&mut self) { self.counter.value += 1.0; }
-/// # }
-/// # async fn test() {
-/// let mut tab = numerous::testing::TestSession::<Counter>::new();
-/// let frames = tab.send(r#"{"type":"msg","widget":"increment","content":{"event":"click"}}"#).await;
-/// assert!(frames[0].contains(r#""counter":{"label":"","value":1.0}"#));
-/// assert_eq!(tab.app().counter.value, 1.0);
-/// # }
-/// ```
-#[derive(Debug)]
-pub struct TestSession<A: App> {
-    rt: Arc<Runtime>,
-    app: A,
-    session: Session,
-    rx: mpsc::Receiver<Command>,
-    _tx: mpsc::Sender<Command>,
-    pending: VecDeque<Command>,
-    out: mpsc::Receiver<Message>,
-    welcome: String,
-}
-
-impl<A: App> Default for TestSession<A> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<A: App> TestSession<A> {
-    /// A fresh session with one connected tab.
-    pub fn new() -> Self {
-        let rt = Runtime::new::<A>(crate::Options::default());
-        let app = A::new();
-        let session = Session::new("test".into(), &app);
-        let (tx, rx) = mpsc::channel(1);
-        let (out_tx, mut out) = mpsc::channel(1024);
-        session.connect::<A>(0, out_tx, false);
-        let welcome = match out.try_recv() {
-            Ok(Message::Text(t)) => t.to_string(),
-            _ => String::new(),
-        };
-        TestSession {
-            rt,
-            app,
-            session,
-            rx,
-            _tx: tx,
-            pending: VecDeque::new(),
-            out,
-            welcome,
-        }
-    }
-
-    /// The app's state.
-    pub fn app(&self) -> &A {
-        &self.app
-    }
-
-    /// The welcome frame the tab received.
-    pub fn welcome(&self) -> &str {
-        &self.welcome
-    }
-
-    /// Handles one frame from the tab, as the server would, and returns the frames the tab
-    /// received in answer (patches, errors).
-    pub async fn send(&mut self, frame: &str) -> Vec<String> {
-        let mut ctx = FrameCtx {
-            rt: &self.rt,
-            session: &self.session,
-            rx: &mut self.rx,
-            pending: &mut self.pending,
-            conn: 0,
-            seq: None,
-        };
-        ctx.handle(&mut self.app, frame).await;
-        let mut frames = Vec::new();
-        while let Ok(msg) = self.out.try_recv() {
-            if let Message::Text(t) = msg {
-                frames.push(t.to_string());
-            }
-        }
-        frames
-    }
-
-    /// Compares every widget with what the tab was last sent, sending what changed: the diff
-    /// step of the event path on its own.
-    pub fn push(&mut self) -> usize {
-        self.session.push(&self.app);
-        let mut n = 0;
-        while self.out.try_recv().is_ok() {
-            n += 1;
-        }
-        n
     }
 }

@@ -56,6 +56,12 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         Err(InputError::Rejected("this widget takes no uploads".into()))
     }
 
+    /// The largest file [`Widget::upload`] takes now, in bytes; `None` (the default) when the
+    /// widget takes no uploads. The server refuses a larger file before reading it.
+    fn upload_limit(&self) -> Option<usize> {
+        None
+    }
+
     /// Puts back the state last sent to the browser, after a failed handler. The default
     /// replaces the widget with that state; widgets holding more than they send (a table's
     /// rows, an upload's bytes) keep that part.
@@ -145,6 +151,7 @@ pub trait DynWidget: Send {
     fn message_json(&mut self, content: &RawValue) -> Result<Option<Event>, InputError>;
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()>;
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError>;
+    fn upload_limit(&self) -> Option<usize>;
     fn echo_input(&self) -> bool;
 }
 
@@ -158,6 +165,12 @@ impl<W: Widget> DynWidget for W {
     }
 
     fn apply_json(&mut self, input: &str) -> Result<(), InputError> {
+        // serde also reads a struct from a JSON array of its fields; the protocol is objects.
+        if !input.trim_start().starts_with('{') {
+            return Err(InputError::Invalid(
+                "`state` must be an object of fields, e.g. {\"value\": 3}".into(),
+            ));
+        }
         let input: W::Input =
             serde_json::from_str(input).map_err(|e| InputError::Invalid(strip_position(&e)))?;
         self.apply(input)
@@ -173,6 +186,10 @@ impl<W: Widget> DynWidget for W {
 
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError> {
         Widget::upload(self, file)
+    }
+
+    fn upload_limit(&self) -> Option<usize> {
+        Widget::upload_limit(self)
     }
 
     fn echo_input(&self) -> bool {

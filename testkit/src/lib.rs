@@ -25,10 +25,36 @@ pub async fn serve<A: numerous::App>(options: numerous::Options) -> SocketAddr {
     addr
 }
 
+/// A client WebSocket.
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens a WebSocket to `path` as the browser client does: offering the `numerous`
+/// subprotocol, and `numerous.session.<id>` to resume a session.
+pub async fn connect(
+    addr: SocketAddr,
+    path: &str,
+    session: Option<&str>,
+    headers: &[(&'static str, &str)],
+) -> Result<Ws, tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut req = format!("ws://{addr}{path}").into_client_request()?;
+    let protocols = match session {
+        Some(s) => format!("numerous, numerous.session.{s}"),
+        None => "numerous".to_owned(),
+    };
+    req.headers_mut()
+        .insert("sec-websocket-protocol", protocols.parse().unwrap());
+    for (k, v) in headers {
+        req.headers_mut().insert(*k, v.parse().unwrap());
+    }
+    let (ws, _) = tokio_tungstenite::connect_async(req).await?;
+    Ok(ws)
+}
+
 /// One tab's connection.
 #[allow(missing_debug_implementations)]
 pub struct Tab {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub ws: Ws,
     pub session: String,
     pub resumed: bool,
     /// The full state from the welcome.
@@ -38,11 +64,25 @@ pub struct Tab {
 impl Tab {
     /// Opens a connection, resuming `session` if given, and reads the welcome.
     pub async fn open(addr: SocketAddr, session: Option<&str>) -> Tab {
-        let url = match session {
-            Some(s) => format!("ws://{addr}/ws?session={s}"),
-            None => format!("ws://{addr}/ws"),
-        };
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Tab::open_at(addr, "/ws", session, &[]).await
+    }
+
+    /// Opens a connection to `path` with extra request headers, resuming `session` as the
+    /// browser client does (in `Sec-WebSocket-Protocol`), and reads the welcome.
+    pub async fn open_at(
+        addr: SocketAddr,
+        path: &str,
+        session: Option<&str>,
+        headers: &[(&'static str, &str)],
+    ) -> Tab {
+        let ws = connect(addr, path, session, headers)
+            .await
+            .expect("the WebSocket opens");
+        Tab::welcome(ws).await
+    }
+
+    /// Reads the welcome on an open connection.
+    pub async fn welcome(ws: Ws) -> Tab {
         let mut tab = Tab {
             ws,
             session: String::new(),

@@ -27,7 +27,7 @@ async fn a_custom_message_round_trip() {
     tab.send(json!({"type": "msg", "widget": "reactions", "content": {"emoji": 3}}))
         .await;
     let err = tab.recv_error().await;
-    assert_eq!(err["code"], "handler-failed");
+    assert_eq!(err["code"], "invalid-input");
     assert!(
         err["message"].as_str().unwrap().contains("invalid message"),
         "{err}"

@@ -10,10 +10,10 @@ use testkit::{Browser, Tab};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// POSTs `body` to `path` over a real socket; returns the status code and the JSON answer.
-async fn post(addr: SocketAddr, path: &str, body: &[u8]) -> (u16, Value) {
+async fn post(addr: SocketAddr, path: &str, session: &str, body: &[u8]) -> (u16, Value) {
     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: {session}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     s.write_all(head.as_bytes()).await.unwrap();
@@ -37,7 +37,8 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
 
     let (status, body) = post(
         addr,
-        &format!("/upload/upload?session={session}&name=a.txt"),
+        "/upload/upload?name=a.txt",
+        &session,
         b"first line\nsecond",
     )
     .await;
@@ -55,7 +56,8 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     // Over the widget's own limit (2 KB): refused by the widget, with the numbers.
     let (status, body) = post(
         addr,
-        &format!("/upload/upload?session={session}&name=big.txt"),
+        "/upload/upload?name=big.txt",
+        &session,
         &[b'x'; 3000],
     )
     .await;
@@ -67,7 +69,8 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     // Over the server's limit: refused before it is read.
     let (status, body) = post(
         addr,
-        &format!("/upload/upload?session={session}&name=huge.txt"),
+        "/upload/upload?name=huge.txt",
+        &session,
         &[b'x'; 5000],
     )
     .await;
@@ -79,11 +82,12 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
             .contains("upload limit of 4096 bytes")
     );
     // Unknown session or widget.
-    let (status, _) = post(addr, "/upload/upload?session=nope&name=a.txt", b"x").await;
+    let (status, _) = post(addr, "/upload/upload?name=a.txt", "nope", b"x").await;
     assert_eq!(status, 404);
     let (status, _) = post(
         addr,
-        &format!("/upload/number?session={session}&name=a.txt"),
+        "/upload/number?name=a.txt",
+        &session,
         b"x",
     )
     .await;

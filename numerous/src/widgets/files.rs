@@ -79,6 +79,10 @@ impl Widget for FileUpload {
         Ok(Some(Event::Change))
     }
 
+    fn upload_limit(&self) -> Option<usize> {
+        Some(self.max_bytes)
+    }
+
     /// The file's bytes are not sent to the browser, so they stay.
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
         let file = self.file.take();

@@ -204,10 +204,13 @@ pub struct Button {
     pub variant: String,
 }
 
+/// `{"event":"click"}` and nothing else (serde ignores extra fields of a unit variant in a
+/// tagged enum, so this is a struct).
 #[derive(Deserialize)]
-#[serde(tag = "event", rename_all = "lowercase", deny_unknown_fields)]
-enum ButtonMessage {
-    Click,
+#[serde(deny_unknown_fields)]
+struct ButtonMessage<'a> {
+    #[serde(borrow)]
+    event: std::borrow::Cow<'a, str>,
 }
 
 impl Widget for Button {
@@ -219,8 +222,11 @@ impl Widget for Button {
     }
 
     fn message(&mut self, content: &RawValue) -> Result<Option<Event>, InputError> {
-        let ButtonMessage::Click = serde_json::from_str(content.get())
-            .map_err(|_| InputError::Invalid("a button takes only {\"event\":\"click\"}".into()))?;
+        let only = || InputError::Invalid("a button takes only {\"event\":\"click\"}".into());
+        let msg: ButtonMessage<'_> = serde_json::from_str(content.get()).map_err(|_| only())?;
+        if msg.event != "click" {
+            return Err(only());
+        }
         if self.disabled {
             return Err(InputError::Rejected("the button is disabled".into()));
         }

@@ -1,0 +1,278 @@
+//! `GET <prefix>/ws`: one tab's live connection to its session.
+//!
+//! A connection is two loops in one task. The reader takes frames from the socket and hands
+//! them to the session in order, waiting whenever the session's queue or the tab's own outbox
+//! is full: a client that sends faster than the server (or the client itself) keeps up is
+//! slowed down, never dropped and never answered with lost events. The writer moves frames from
+//! the tab's [`Outbox`] to the socket, with a deadline on each write. Silent tabs are pinged and
+//! closed when they stay silent.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+
+use crate::app::App;
+use crate::http::{self, ClientAddr};
+use crate::outbox::Outbox;
+use crate::protocol::{self, ErrorCode};
+use crate::runtime::{Refusal, Runtime, SessionHandle};
+use crate::session::{CLOSE_SESSION_ENDED, CLOSE_TRY_LATER, Control, Input};
+
+/// Bytes read from a socket at a time.
+const READ_BUFFER: usize = 4096;
+
+/// The WebSocket subprotocol of numerous; the server always selects it.
+pub(crate) const SUBPROTOCOL: &str = "numerous";
+/// A client resumes session `<id>` by also offering the subprotocol `numerous.session.<id>`,
+/// which keeps the id (the session's only credential) out of URLs and access logs.
+pub(crate) const SESSION_SUBPROTOCOL: &str = "numerous.session.";
+
+/// Close code: a message over four times the message limit.
+const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code: the server is shutting down; the client reconnects at once.
+const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code: the tab answered no ping.
+const CLOSE_NO_PONG: u16 = 4000;
+/// Close code: the client broke the WebSocket protocol.
+const CLOSE_PROTOCOL: u16 = 1002;
+
+/// `GET /ws`.
+pub(crate) async fn endpoint<A: App>(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let (peer, client) = (client.peer, client.key);
+    if let Err(origin) = http::check_origin(&headers, &rt.options, peer) {
+        tracing::info!(%origin, "refused a WebSocket from another origin");
+        return (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "pages from {origin} may not connect to this app (allow it with --allowed-origins)"
+            ),
+        )
+            .into_response();
+    }
+    let requested = requested_session(&headers);
+    // The transport's hard limit is above ours, so a message between the two gets a clear error
+    // frame; one above it closes the connection with 1009.
+    let hard_limit = rt.options.max_message_bytes.saturating_mul(4);
+    upgrade
+        .protocols([SUBPROTOCOL])
+        .max_message_size(hard_limit)
+        .max_frame_size(hard_limit)
+        // tungstenite's defaults (128 KiB each) would dominate an idle session's memory;
+        // frames here are small, and each is flushed as soon as it is written.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| connection::<A>(rt, socket, requested, client))
+}
+
+/// The session id a client offers in `Sec-WebSocket-Protocol`, if any.
+fn requested_session(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(SESSION_SUBPROTOCOL))
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+}
+
+async fn connection<A: App>(
+    rt: Arc<Runtime>,
+    socket: WebSocket,
+    requested: Option<String>,
+    client: IpAddr,
+) {
+    let _tracked = rt.tabs.token();
+    let outbox = Arc::new(Outbox::new(rt.options.max_queued_bytes));
+    let conn = rt.next_conn();
+    let session = match rt.attach::<A>(requested.as_deref(), client) {
+        Ok((session, resumed)) => {
+            let connected = session.control.send(Control::Connect {
+                conn,
+                outbox: outbox.clone(),
+                resumed,
+            });
+            if connected.is_err() {
+                // The session ended as we attached; the tab reconnects and gets a new one.
+                outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+            }
+            Some(session)
+        }
+        Err(refusal) => {
+            if matches!(refusal, Refusal::Client(_)) {
+                tracing::info!(%client, "refused a session: this client holds its limit");
+            }
+            let _ = outbox.push(Message::Text(
+                protocol::error(ErrorCode::SessionLimit, &refusal.message(), None).into(),
+            ));
+            outbox.close(CLOSE_TRY_LATER, "session limit");
+            None
+        }
+    };
+
+    {
+        let (sink, stream) = socket.split();
+        let writer = write(&rt, &outbox, sink);
+        tokio::pin!(writer);
+        let reader = async {
+            match &session {
+                Some(s) => read(&rt, s, conn, &outbox, stream).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(reader);
+        let mut reading = true;
+        let mut stopping = false;
+        loop {
+            tokio::select! {
+                () = &mut writer => break,
+                () = &mut reader, if reading => reading = false,
+                () = rt.shutdown.cancelled(), if !stopping => {
+                    stopping = true;
+                    outbox.close(CLOSE_GOING_AWAY, "the server is shutting down");
+                }
+            }
+        }
+    }
+    if let Some(s) = session {
+        let _ = s.control.send(Control::Disconnect { conn });
+    }
+}
+
+/// Socket to session: in order, waiting (not reading) while either side is full.
+async fn read(
+    rt: &Runtime,
+    session: &SessionHandle,
+    conn: u64,
+    outbox: &Outbox,
+    mut stream: SplitStream<WebSocket>,
+) {
+    let max = rt.options.max_message_bytes;
+    let interval = rt.options.ping_interval;
+    let mut pinged = false;
+    loop {
+        // The tab is not taking what it is sent: take nothing more from it until it does.
+        outbox.wait_drained().await;
+        if outbox.is_closed() {
+            return;
+        }
+        let Ok(msg) = tokio::time::timeout(interval, stream.next()).await else {
+            if pinged {
+                tracing::debug!(conn, "a tab answered no ping; closing it");
+                outbox.close_now(CLOSE_NO_PONG, "no answer to ping");
+                return;
+            }
+            pinged = true;
+            let _ = outbox.push(Message::Ping(Default::default()));
+            continue;
+        };
+        pinged = false;
+        match msg {
+            Some(Ok(Message::Text(text))) if text.len() > max => {
+                let m = format!(
+                    "message of {} bytes is over the limit of {max} bytes; ignored",
+                    text.len()
+                );
+                let _ = outbox.push(Message::Text(
+                    protocol::error(ErrorCode::TooLarge, &m, None).into(),
+                ));
+            }
+            Some(Ok(Message::Text(text))) => {
+                if session.inputs.send(Input::Frame { conn, text }).await.is_err() {
+                    outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+                    return;
+                }
+            }
+            Some(Ok(Message::Binary(_))) => {
+                let m = "binary frames are not supported; send JSON text";
+                let _ = outbox.push(Message::Text(
+                    protocol::error(ErrorCode::BadFrame, m, None).into(),
+                ));
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+            Some(Ok(Message::Close(_))) | None => {
+                outbox.close_now(1000, "");
+                return;
+            }
+            Some(Err(e)) => {
+                if is_too_big(e) {
+                    let m = format!(
+                        "a message over {} bytes closes the connection",
+                        max.saturating_mul(4)
+                    );
+                    let _ = outbox.push(Message::Text(
+                        protocol::error(ErrorCode::TooLarge, &m, None).into(),
+                    ));
+                    outbox.close(CLOSE_TOO_BIG, "message too big");
+                } else {
+                    outbox.close_now(CLOSE_PROTOCOL, "protocol error");
+                }
+                return;
+            }
+        }
+    }
+}
+
+fn is_too_big(e: axum::Error) -> bool {
+    use tungstenite::error::{CapacityError, Error};
+    matches!(
+        e.into_inner().downcast_ref::<Error>(),
+        Some(Error::Capacity(
+            CapacityError::MessageTooLong { .. } | CapacityError::TooManyHeaders
+        ))
+    )
+}
+
+/// Outbox to socket, each write within the write timeout.
+async fn write(rt: &Runtime, outbox: &Outbox, mut sink: SplitSink<WebSocket, Message>) {
+    let deadline = rt.options.write_timeout;
+    while let Some(msg) = outbox.next().await {
+        let closing = matches!(msg, Message::Close(_));
+        match tokio::time::timeout(deadline, sink.send(msg)).await {
+            Ok(Ok(())) if !closing => {}
+            Ok(Ok(())) => {
+                // Give the client a moment to see the close frame before the socket goes.
+                let _ = tokio::time::timeout(deadline, sink.close()).await;
+                return;
+            }
+            Ok(Err(_)) => return,
+            Err(_) => {
+                tracing::info!(
+                    "a tab's socket took no frame for {deadline:?}; closing it"
+                );
+                outbox.close_now(CLOSE_TRY_LATER, "too slow");
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_session_travels_in_the_subprotocol() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::SEC_WEBSOCKET_PROTOCOL,
+            "numerous, numerous.session.abc123".parse().unwrap(),
+        );
+        assert_eq!(requested_session(&h).as_deref(), Some("abc123"));
+        h.insert(header::SEC_WEBSOCKET_PROTOCOL, "numerous".parse().unwrap());
+        assert_eq!(requested_session(&h), None);
+        assert_eq!(requested_session(&HeaderMap::new()), None);
+    }
+}

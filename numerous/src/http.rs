@@ -1,0 +1,387 @@
+//! The HTTP side of serving: the accept loop (timeouts, TCP keepalive, graceful shutdown), the
+//! client's address, and the checks every request passes (`Host`, `Origin`).
+
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto::Builder;
+use hyper_util::service::TowerToHyperService;
+use ipnet::IpNet;
+use tokio::net::TcpListener;
+use tower::ServiceExt as _;
+
+use crate::options::Options;
+use crate::runtime::Runtime;
+
+/// How long shutdown waits for open tabs to take their close frame.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serves `router` on `listener` until `signal` completes, then closes every tab of `rt` with
+/// 1001 and waits (briefly) for them to go.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    rt: Arc<Runtime>,
+    signal: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(rt.options.header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(rt.options.ping_interval));
+    let builder = Arc::new(builder);
+    let connections = tokio_util::task::TaskTracker::new();
+    tokio::pin!(signal);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        configure(&stream, &rt.options);
+        let service = router
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                req.map(axum::body::Body::new)
+            });
+        let builder = builder.clone();
+        let shutdown = rt.shutdown.clone();
+        connections.spawn(async move {
+            let conn = builder.serve_connection_with_upgrades(
+                TokioIo::new(stream),
+                TowerToHyperService::new(service),
+            );
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = shutdown.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: closing every tab");
+    rt.shutdown.cancel();
+    rt.tabs.close();
+    connections.close();
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        rt.tabs.wait().await;
+        connections.wait().await;
+    })
+    .await;
+    Ok(())
+}
+
+/// TCP keepalive finds peers that vanished without a word; no delay for small frames.
+fn configure(stream: &tokio::net::TcpStream, options: &Options) {
+    let _ = stream.set_nodelay(true);
+    let keepalive = socket2::TcpKeepalive::new()
+        .with_time(options.ping_interval.max(Duration::from_secs(1)))
+        .with_interval(Duration::from_secs(5));
+    #[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
+    let keepalive = keepalive.with_retries(3);
+    let _ = socket2::SockRef::from(stream).set_tcp_keepalive(&keepalive);
+}
+
+/// The client's address for limits: the peer, or behind a trusted proxy the address the proxy
+/// saw; IPv6 clients count by their /64.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ClientAddr {
+    /// The client, as limits count it.
+    pub(crate) key: IpAddr,
+    /// The TCP peer (a proxy, maybe), when known.
+    pub(crate) peer: Option<IpAddr>,
+}
+
+impl FromRequestParts<Arc<Runtime>> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, rt: &Arc<Runtime>) -> Result<Self, Infallible> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let ip = forwarded_client(
+            peer.unwrap_or(IpAddr::from([0, 0, 0, 0])),
+            &parts.headers,
+            &rt.options.trusted_proxies,
+        );
+        Ok(ClientAddr {
+            key: limit_key(ip),
+            peer,
+        })
+    }
+}
+
+fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
+    let ip = ip.to_canonical();
+    trusted.iter().any(|net| net.contains(&ip))
+}
+
+/// The rightmost address of `X-Forwarded-For` that is not a trusted proxy, if `peer` is one.
+fn forwarded_client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    if !is_trusted(peer, trusted) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_hop(hop.trim()) else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(ip, trusted) {
+            break;
+        }
+    }
+    client
+}
+
+/// `1.2.3.4`, `1.2.3.4:5678`, `::1` or `[::1]:5678`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse() {
+        return Some(ip);
+    }
+    hop.parse::<SocketAddr>().ok().map(|a| a.ip())
+}
+
+/// IPv4 as is; IPv6 by its /64 (one subscriber's network).
+fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let mask = u128::MAX << 64;
+            IpAddr::V6(Ipv6Addr::from(u128::from(v6) & mask))
+        }
+        v4 => v4,
+    }
+}
+
+/// Refuses requests for host names the app does not serve (DNS rebinding), and marks every
+/// response `nosniff`.
+pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Next) -> Response {
+    if let Some(host) = request_host(&req)
+        && !host_allowed(host, &rt.options.allowed_hosts)
+    {
+        tracing::info!(host, "refused a request for a host this app does not serve");
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "this server does not serve the host `{host}` (allow it with --allowed-hosts)"
+            ),
+        )
+            .into_response();
+    }
+    let mut response = next.run(req).await;
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+fn request_host(req: &Request) -> Option<&str> {
+    req.uri().host().or_else(|| {
+        let host = req.headers().get(header::HOST)?.to_str().ok()?;
+        Some(strip_port(host))
+    })
+}
+
+/// `example.com:80` → `example.com`; `[::1]:80` → `[::1]`.
+fn strip_port(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end]);
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => authority,
+    }
+}
+
+/// IP addresses and `localhost` always; names only when allowed.
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.trim_end_matches('.');
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    let host = host.to_ascii_lowercase();
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
+    }
+    allowed.iter().any(|a| {
+        let a = a.trim().trim_end_matches('.').to_ascii_lowercase();
+        a == "*"
+            || a == host
+            || (a.starts_with('.') && (host.ends_with(&a) || host == a[1..]))
+    })
+}
+
+/// `Ok` unless the request comes from a browser page of another origin than the app's (or an
+/// allowed one); the error names the origin.
+pub(crate) fn check_origin(
+    headers: &HeaderMap,
+    options: &Options,
+    peer: Option<IpAddr>,
+) -> Result<(), String> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        // Not a browser (browsers always send Origin with a WebSocket).
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("").trim_end_matches('/');
+    let allowed = options
+        .allowed_origins
+        .iter()
+        .any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    if allowed {
+        return Ok(());
+    }
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return Err(origin.to_owned());
+    };
+    let own = |host: &str| same_authority(scheme, authority, host);
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    // Behind a trusted proxy the page's host may be in X-Forwarded-Host.
+    let forwarded = peer
+        .filter(|p| is_trusted(*p, &options.trusted_proxies))
+        .and_then(|_| headers.get("x-forwarded-host"))
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(',').next())
+        .map(str::trim);
+    if host.is_some_and(own) || forwarded.is_some_and(own) {
+        Ok(())
+    } else {
+        Err(origin.to_owned())
+    }
+}
+
+/// Whether `scheme://authority` and a `Host` header name the same host and port.
+fn same_authority(scheme: &str, authority: &str, host: &str) -> bool {
+    let default = match scheme.to_ascii_lowercase().as_str() {
+        "http" => "80",
+        "https" => "443",
+        _ => return false,
+    };
+    let norm = |a: &str| {
+        let a = a.to_ascii_lowercase();
+        let host = strip_port(&a).to_owned();
+        let port = a[host.len()..].trim_start_matches(':').to_owned();
+        let port = if port.is_empty() { default.to_owned() } else { port };
+        (host, port)
+    };
+    norm(authority) == norm(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts() {
+        let allowed = vec!["example.com".to_owned(), ".example.org".to_owned()];
+        for ok in [
+            "127.0.0.1",
+            "[::1]",
+            "localhost",
+            "app.localhost",
+            "example.com",
+            "EXAMPLE.com.",
+            "example.org",
+            "a.example.org",
+            "10.1.2.3",
+        ] {
+            assert!(host_allowed(ok, &allowed), "{ok}");
+        }
+        for bad in ["evil.example", "example.com.evil", "xexample.org", "localhost.evil"] {
+            assert!(!host_allowed(bad, &allowed), "{bad}");
+        }
+        assert!(host_allowed("anything", &["*".to_owned()]));
+        assert_eq!(strip_port("[::1]:8000"), "[::1]");
+        assert_eq!(strip_port("a.b:80"), "a.b");
+        assert_eq!(strip_port("a.b"), "a.b");
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn origins() {
+        let o = Options::default();
+        let same = headers(&[("origin", "http://127.0.0.1:8000"), ("host", "127.0.0.1:8000")]);
+        assert!(check_origin(&same, &o, None).is_ok());
+        let https = headers(&[("origin", "https://app.example"), ("host", "app.example:443")]);
+        assert!(check_origin(&https, &o, None).is_ok());
+        let cross = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8000")]);
+        assert_eq!(check_origin(&cross, &o, None), Err("http://evil.example".into()));
+        let other_port = headers(&[("origin", "http://127.0.0.1:9000"), ("host", "127.0.0.1:8000")]);
+        assert!(check_origin(&other_port, &o, None).is_err());
+        let null = headers(&[("origin", "null"), ("host", "127.0.0.1:8000")]);
+        assert!(check_origin(&null, &o, None).is_err());
+        assert!(check_origin(&headers(&[("host", "x")]), &o, None).is_ok());
+        let allowed = o.clone().allow_origins(["http://evil.example"]);
+        assert!(check_origin(&cross, &allowed, None).is_ok());
+        // a trusted proxy's X-Forwarded-Host counts; an untrusted peer's does not
+        let proxied = headers(&[
+            ("origin", "https://app.example"),
+            ("host", "127.0.0.1:8000"),
+            ("x-forwarded-host", "app.example"),
+        ]);
+        assert!(check_origin(&proxied, &o, Some([127, 0, 0, 1].into())).is_ok());
+        assert!(check_origin(&proxied, &o, Some([203, 0, 113, 9].into())).is_err());
+    }
+
+    #[test]
+    fn clients_behind_trusted_proxies() {
+        let trusted = Options::default().trusted_proxies;
+        let h = headers(&[("x-forwarded-for", "198.51.100.7, 203.0.113.9")]);
+        let local: IpAddr = [127, 0, 0, 1].into();
+        // loopback is trusted: the last untrusted hop is the client
+        assert_eq!(forwarded_client(local, &h, &trusted), IpAddr::from([203, 0, 113, 9]));
+        // an untrusted peer's header is ignored
+        let peer: IpAddr = [192, 0, 2, 1].into();
+        assert_eq!(forwarded_client(peer, &h, &trusted), peer);
+        // garbage stops the walk
+        let h = headers(&[("x-forwarded-for", "nonsense")]);
+        assert_eq!(forwarded_client(local, &h, &trusted), local);
+        let h = headers(&[("x-forwarded-for", "[2001:db8::1]:443")]);
+        assert_eq!(
+            limit_key(forwarded_client(local, &h, &trusted)),
+            "2001:db8::".parse::<IpAddr>().unwrap()
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! What one mounted app shares between its sessions: options, dispatch table, page parts and the
+//! registry of live sessions. Only connecting touches the registry; the event path stays inside
+//! a session's task.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use dashmap::DashMap;
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::app::{App, Dispatch};
+use crate::options::Options;
+use crate::page::PageParts;
+use crate::session::{self, Control, Input};
+
+/// Inputs queued to one session before its tabs' readers wait (and stop reading their sockets).
+const INPUT_QUEUE: usize = 64;
+
+/// Everything one mounted app shares between its sessions.
+#[derive(Debug)]
+pub(crate) struct Runtime {
+    pub(crate) options: Options,
+    pub(crate) dispatch: Dispatch,
+    pub(crate) page: PageParts,
+    /// The page's security headers, built once from the options.
+    pub(crate) page_headers: Vec<(axum::http::HeaderName, HeaderValue)>,
+    sessions: DashMap<Arc<str>, SessionHandle>,
+    /// Live sessions per client address.
+    clients: DashMap<IpAddr, usize>,
+    live: AtomicUsize,
+    next_conn: AtomicU64,
+    next_session: AtomicU64,
+    /// Modules and stylesheets of custom widgets, by file name (`<kind>.js`, `<kind>.css`).
+    pub(crate) custom_assets: std::collections::HashMap<String, &'static str>,
+    /// Cancelled when the server shuts down: every tab is closed with 1001.
+    pub(crate) shutdown: CancellationToken,
+    /// The tabs' connection tasks, so shutdown can wait for them to close.
+    pub(crate) tabs: TaskTracker,
+    /// Uploads being read.
+    pub(crate) uploads: Semaphore,
+}
+
+/// How tabs and uploads reach a session's task.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionHandle {
+    /// Tabs coming and going: never waits, and is handled even while a handler runs.
+    pub(crate) control: mpsc::UnboundedSender<Control>,
+    /// Frames and uploads, in the order they came: a full queue makes the sender wait.
+    pub(crate) inputs: mpsc::Sender<Input>,
+}
+
+/// Why a tab got no session.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// The server holds as many sessions as it may.
+    Full(usize),
+    /// This client holds as many sessions as one client may.
+    Client(usize),
+}
+
+impl Refusal {
+    pub(crate) fn message(&self) -> String {
+        match self {
+            Refusal::Full(n) => {
+                format!("the server is at its limit of {n} sessions; try again later")
+            }
+            Refusal::Client(n) => format!(
+                "this address holds {n} sessions, as many as one client may; close some tabs or try again later"
+            ),
+        }
+    }
+}
+
+impl Runtime {
+    pub(crate) fn new<A: App>(options: Options) -> Arc<Self> {
+        Arc::new(Runtime {
+            dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
+            page: PageParts::new::<A>(&options.prefix),
+            page_headers: page_headers(&options),
+            sessions: DashMap::new(),
+            clients: DashMap::new(),
+            live: AtomicUsize::new(0),
+            next_conn: AtomicU64::new(0),
+            next_session: AtomicU64::new(0),
+            custom_assets: A::SPEC
+                .widgets
+                .iter()
+                .flat_map(|w| {
+                    [
+                        w.module.map(|m| (format!("{}.js", w.kind), m)),
+                        w.css.map(|c| (format!("{}.css", w.kind), c)),
+                    ]
+                })
+                .flatten()
+                .collect(),
+            shutdown: CancellationToken::new(),
+            tabs: TaskTracker::new(),
+            uploads: Semaphore::new(options.max_concurrent_uploads.max(1)),
+            options,
+        })
+    }
+
+    /// A number for a new connection, unique within this app.
+    pub(crate) fn next_conn(&self) -> u64 {
+        self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The live session `id`, if any.
+    pub(crate) fn session(&self, id: &str) -> Option<SessionHandle> {
+        self.sessions
+            .get(id)
+            .map(|h| h.clone())
+            .filter(|h| !h.inputs.is_closed())
+    }
+
+    /// The session `requested` if it is alive, else a new one for `client`, if the limits allow.
+    pub(crate) fn attach<A: App>(
+        self: &Arc<Self>,
+        requested: Option<&str>,
+        client: IpAddr,
+    ) -> Result<(SessionHandle, bool), Refusal> {
+        if let Some(handle) = requested.and_then(|id| self.session(id)) {
+            return Ok((handle, true));
+        }
+        let max = self.options.max_sessions;
+        // The last tenth of the places is kept for clients holding at most one session.
+        let reserve = max / 10;
+        let per_client = self.options.max_sessions_per_client;
+        let admitted = {
+            let mut held = self.clients.entry(client).or_insert(0);
+            let live = self.live.fetch_add(1, Ordering::AcqRel);
+            let refusal = if per_client > 0 && *held >= per_client {
+                Some(Refusal::Client(*held))
+            } else if live >= max || (live >= max - reserve && *held > 1) {
+                Some(Refusal::Full(max))
+            } else {
+                None
+            };
+            match refusal {
+                Some(r) => {
+                    self.live.fetch_sub(1, Ordering::AcqRel);
+                    Err(r)
+                }
+                None => {
+                    *held += 1;
+                    Ok(())
+                }
+            }
+        };
+        if let Err(refusal) = admitted {
+            // Leave no entry behind for a client that holds nothing.
+            self.clients.remove_if(&client, |_, held| *held == 0);
+            return Err(refusal);
+        }
+        let id: Arc<str> = new_session_id().into();
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let (inputs, inputs_rx) = mpsc::channel(INPUT_QUEUE);
+        let number = self.next_session.fetch_add(1, Ordering::Relaxed);
+        let handle = SessionHandle { control, inputs };
+        self.sessions.insert(id.clone(), handle.clone());
+        let registered = Registered {
+            rt: self.clone(),
+            id: id.clone(),
+            client,
+            number,
+        };
+        tokio::spawn(session::run::<A>(
+            self.clone(),
+            registered,
+            id,
+            control_rx,
+            inputs_rx,
+        ));
+        Ok((handle, false))
+    }
+
+}
+
+impl Options {
+    /// How long a session without tabs is kept, given whether a tab ever sent it an event and
+    /// how long it had tabs open.
+    pub(crate) fn keep_idle(&self, used: bool, engaged: Duration) -> Duration {
+        let floor = self.unused_session_timeout.min(self.idle_timeout);
+        if !used {
+            return floor;
+        }
+        engaged.saturating_mul(10).clamp(floor, self.idle_timeout)
+    }
+}
+
+/// A session's place in the registry; leaving it (when the session's task ends, even by a
+/// panic) frees the place.
+#[derive(Debug)]
+pub(crate) struct Registered {
+    rt: Arc<Runtime>,
+    id: Arc<str>,
+    client: IpAddr,
+    pub(crate) number: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.rt.sessions.remove(&self.id);
+        self.rt.live.fetch_sub(1, Ordering::AcqRel);
+        self.rt
+            .clients
+            .remove_if_mut(&self.client, |_, held| {
+                *held = held.saturating_sub(1);
+                *held == 0
+            });
+        tracing::debug!(session = self.number, "session ended");
+    }
+}
+
+/// 128 random bits, hex: the only secret a tab holds for its session.
+fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn page_headers(o: &Options) -> Vec<(axum::http::HeaderName, HeaderValue)> {
+    use axum::http::header;
+    let mut headers = vec![(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    )];
+    let ancestors = if o.frame_ancestors.is_empty() {
+        headers.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+        "'none'".to_owned()
+    } else {
+        o.frame_ancestors.join(" ")
+    };
+    if let Some(csp) = &o.content_security_policy {
+        let policy = format!("{}; frame-ancestors {ancestors}", csp.trim_end_matches([';', ' ']));
+        match HeaderValue::from_str(&policy) {
+            Ok(v) => headers.push((header::CONTENT_SECURITY_POLICY, v)),
+            Err(_) => tracing::error!("the Content-Security-Policy is not a valid header value; none is sent"),
+        }
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_used_briefly_are_kept_briefly() {
+        let rt = Options::default();
+        let min = Duration::from_secs(30);
+        assert_eq!(rt.keep_idle(false, Duration::from_secs(3600)), min);
+        assert_eq!(rt.keep_idle(true, Duration::from_millis(10)), min);
+        assert_eq!(rt.keep_idle(true, Duration::from_secs(60)), Duration::from_secs(600));
+        assert_eq!(rt.keep_idle(true, Duration::from_secs(3600)), Duration::from_secs(1800));
+    }
+
+    #[test]
+    fn frames_are_refused_unless_allowed() {
+        let h = page_headers(&Options::default());
+        let csp = h
+            .iter()
+            .find(|(k, _)| k == axum::http::header::CONTENT_SECURITY_POLICY)
+            .unwrap();
+        assert!(csp.1.to_str().unwrap().ends_with("frame-ancestors 'none'"));
+        assert!(h.iter().any(|(k, v)| k == axum::http::header::X_FRAME_OPTIONS && v == "DENY"));
+
+        let h = page_headers(&Options::default().frame_ancestors(["https://portal.example"]));
+        assert!(!h.iter().any(|(k, _)| k == axum::http::header::X_FRAME_OPTIONS));
+    }
+}

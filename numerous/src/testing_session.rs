@@ -1,0 +1,117 @@
+//! Driving an app in-process, for tests and benchmarks.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Message;
+use tokio::sync::mpsc;
+
+use crate::app::App;
+use crate::outbox::{Next, Outbox};
+use crate::runtime::Runtime;
+use crate::session::{Control, FrameCtx, Session};
+
+/// Drives one session in-process, without a server or sockets: the same event path as a live
+/// tab (decode, validate, handler, diff, encode). For unit tests of an app, and benchmarks.
+///
+/// ```no_run
+/// # use numerous::prelude::*;
+/// # #[numerous::app(template = "index.html")]
+/// # struct Counter { counter: Number, increment: Button }
+/// # #[numerous::handlers]
+/// # impl Counter {
+/// #     #[on_click(increment)]
+/// #     fn increment(&mut self) { self.counter.value += 1.0; }
+/// # }
+/// # async fn test() {
+/// let mut tab = numerous::testing::TestSession::<Counter>::new();
+/// let frames = tab.send(r#"{"type":"msg","widget":"increment","content":{"event":"click"}}"#).await;
+/// assert!(frames[0].contains(r#""counter":{"label":"","value":1.0}"#));
+/// assert_eq!(tab.app().counter.value, 1.0);
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct TestSession<A: App> {
+    rt: Arc<Runtime>,
+    app: A,
+    session: Session,
+    control: mpsc::UnboundedReceiver<Control>,
+    _control: mpsc::UnboundedSender<Control>,
+    out: Arc<Outbox>,
+    welcome: String,
+}
+
+impl<A: App> Default for TestSession<A> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A: App> TestSession<A> {
+    /// A fresh session with one connected tab.
+    pub fn new() -> Self {
+        let rt = Runtime::new::<A>(crate::Options::default());
+        let app = A::new();
+        let session = Session::new("test".into(), 0, usize::MAX, &app);
+        let (control_tx, control) = mpsc::unbounded_channel();
+        let out = Arc::new(Outbox::new(usize::MAX));
+        session.control::<A>(Control::Connect {
+            conn: 0,
+            outbox: out.clone(),
+            resumed: false,
+        });
+        let welcome = match out.try_next() {
+            Next::Frame(Message::Text(t)) => t.to_string(),
+            _ => String::new(),
+        };
+        TestSession {
+            rt,
+            app,
+            session,
+            control,
+            _control: control_tx,
+            out,
+            welcome,
+        }
+    }
+
+    /// The app's state.
+    pub fn app(&self) -> &A {
+        &self.app
+    }
+
+    /// The welcome frame the tab received.
+    pub fn welcome(&self) -> &str {
+        &self.welcome
+    }
+
+    /// Handles one frame from the tab, as the server would, and returns the frames the tab
+    /// received in answer (patches, errors).
+    pub async fn send(&mut self, frame: &str) -> Vec<String> {
+        let mut ctx = FrameCtx {
+            rt: &self.rt,
+            session: &self.session,
+            control: &mut self.control,
+            conn: 0,
+            seq: None,
+        };
+        ctx.handle(&mut self.app, frame).await;
+        let mut frames = Vec::new();
+        while let Next::Frame(msg) = self.out.try_next() {
+            if let Message::Text(t) = msg {
+                frames.push(t.to_string());
+            }
+        }
+        frames
+    }
+
+    /// Compares every widget with what the tab was last sent, sending what changed: the diff
+    /// step of the event path on its own.
+    pub fn push(&mut self) -> usize {
+        self.session.push(&self.app);
+        let mut n = 0;
+        while let Next::Frame(_) = self.out.try_next() {
+            n += 1;
+        }
+        n
+    }
+}
