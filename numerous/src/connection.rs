@@ -10,8 +10,8 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
@@ -39,6 +39,8 @@ const CLOSE_TOO_BIG: u16 = 1009;
 const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code: the tab answered no ping.
 const CLOSE_NO_PONG: u16 = 4000;
+/// How long a socket stays open after its close frame, for the client to read it.
+const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(1);
 /// Close code: the client broke the WebSocket protocol.
 const CLOSE_PROTOCOL: u16 = 1002;
 
@@ -129,20 +131,51 @@ async fn connection<A: App>(
         let reader = async {
             match &session {
                 Some(s) => read(&rt, s, conn, &outbox, stream).await,
-                None => std::future::pending().await,
+                // Refused: nothing to read, but the client's close reply.
+                None => Some(Leftover {
+                    stream,
+                    corrupt: false,
+                }),
             }
         };
         tokio::pin!(reader);
-        let mut reading = true;
+        let mut read_result = None;
         let mut stopping = false;
-        loop {
+        let closed_cleanly = loop {
             tokio::select! {
-                () = &mut writer => break,
-                () = &mut reader, if reading => reading = false,
+                sent_close = &mut writer => break sent_close,
+                r = &mut reader, if read_result.is_none() => read_result = Some(r),
                 () = rt.shutdown.cancelled(), if !stopping => {
                     stopping = true;
                     outbox.close(CLOSE_GOING_AWAY, "the server is shutting down");
                 }
+            }
+        };
+        // The close frame is out: give the client a moment to read it (and answer it) before
+        // the socket goes, or unread bytes would make the kernel reset the connection and the
+        // client would never see why it was closed.
+        if closed_cleanly {
+            match read_result {
+                None => {
+                    let _ = tokio::time::timeout(CLOSE_LINGER, reader).await;
+                }
+                Some(Some(Leftover {
+                    mut stream,
+                    corrupt: false,
+                })) => {
+                    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+                        while let Some(Ok(_)) = stream.next().await {}
+                    })
+                    .await;
+                }
+                Some(Some(Leftover {
+                    stream,
+                    corrupt: true,
+                })) => {
+                    tokio::time::sleep(CLOSE_LINGER).await;
+                    drop(stream);
+                }
+                Some(None) => {}
             }
         }
     }
@@ -151,14 +184,24 @@ async fn connection<A: App>(
     }
 }
 
-/// Socket to session: in order, waiting (not reading) while either side is full.
+/// What a reader leaves when it stops before the client closed: the socket's read half, to
+/// keep until the client has seen the close frame.
+struct Leftover {
+    stream: SplitStream<WebSocket>,
+    /// The stream broke off mid-frame: it cannot be read any more.
+    corrupt: bool,
+}
+
+/// Socket to session: in order, waiting (not reading) while either side is full. Returns the
+/// stream unless the client closed it.
 async fn read(
     rt: &Runtime,
     session: &SessionHandle,
     conn: u64,
     outbox: &Outbox,
     mut stream: SplitStream<WebSocket>,
-) {
+) -> Option<Leftover> {
+    let leftover = |stream, corrupt| Some(Leftover { stream, corrupt });
     let max = rt.options.max_message_bytes;
     let interval = rt.options.ping_interval;
     let mut pinged = false;
@@ -166,13 +209,13 @@ async fn read(
         // The tab is not taking what it is sent: take nothing more from it until it does.
         outbox.wait_drained().await;
         if outbox.is_closed() {
-            return;
+            return leftover(stream, false);
         }
         let Ok(msg) = tokio::time::timeout(interval, stream.next()).await else {
             if pinged {
                 tracing::debug!(conn, "a tab answered no ping; closing it");
                 outbox.close_now(CLOSE_NO_PONG, "no answer to ping");
-                return;
+                return leftover(stream, false);
             }
             pinged = true;
             let _ = outbox.push(Message::Ping(Default::default()));
@@ -190,9 +233,14 @@ async fn read(
                 ));
             }
             Some(Ok(Message::Text(text))) => {
-                if session.inputs.send(Input::Frame { conn, text }).await.is_err() {
+                if session
+                    .inputs
+                    .send(Input::Frame { conn, text })
+                    .await
+                    .is_err()
+                {
                     outbox.close(CLOSE_SESSION_ENDED, "the session ended");
-                    return;
+                    return leftover(stream, false);
                 }
             }
             Some(Ok(Message::Binary(_))) => {
@@ -204,7 +252,7 @@ async fn read(
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
             Some(Ok(Message::Close(_))) | None => {
                 outbox.close_now(1000, "");
-                return;
+                return None;
             }
             Some(Err(e)) => {
                 if is_too_big(e) {
@@ -219,12 +267,14 @@ async fn read(
                 } else {
                     outbox.close_now(CLOSE_PROTOCOL, "protocol error");
                 }
-                return;
+                return leftover(stream, true);
             }
         }
     }
 }
 
+/// Whether a read failed on a message over the transport's limit. (`tungstenite` must be the
+/// version axum uses, or the downcast never matches: the 1009 test catches that.)
 fn is_too_big(e: axum::Error) -> bool {
     use tungstenite::error::{CapacityError, Error};
     matches!(
@@ -235,28 +285,24 @@ fn is_too_big(e: axum::Error) -> bool {
     )
 }
 
-/// Outbox to socket, each write within the write timeout.
-async fn write(rt: &Runtime, outbox: &Outbox, mut sink: SplitSink<WebSocket, Message>) {
+/// Outbox to socket, each write within the write timeout. Returns whether it sent a close frame
+/// (and not: the socket failed or stayed stuck).
+async fn write(rt: &Runtime, outbox: &Outbox, mut sink: SplitSink<WebSocket, Message>) -> bool {
     let deadline = rt.options.write_timeout;
     while let Some(msg) = outbox.next().await {
         let closing = matches!(msg, Message::Close(_));
         match tokio::time::timeout(deadline, sink.send(msg)).await {
             Ok(Ok(())) if !closing => {}
-            Ok(Ok(())) => {
-                // Give the client a moment to see the close frame before the socket goes.
-                let _ = tokio::time::timeout(deadline, sink.close()).await;
-                return;
-            }
-            Ok(Err(_)) => return,
+            Ok(Ok(())) => return true,
+            Ok(Err(_)) => return false,
             Err(_) => {
-                tracing::info!(
-                    "a tab's socket took no frame for {deadline:?}; closing it"
-                );
+                tracing::info!("a tab's socket took no frame for {deadline:?}; closing it");
                 outbox.close_now(CLOSE_TRY_LATER, "too slow");
-                return;
+                return false;
             }
         }
     }
+    false
 }
 
 #[cfg(test)]

@@ -194,9 +194,7 @@ pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Ne
         return (
             StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!(
-                "this server does not serve the host `{host}` (allow it with --allowed-hosts)"
-            ),
+            format!("this server does not serve the host `{host}` (allow it with --allowed-hosts)"),
         )
             .into_response();
     }
@@ -241,9 +239,7 @@ fn host_allowed(host: &str, allowed: &[String]) -> bool {
     }
     allowed.iter().any(|a| {
         let a = a.trim().trim_end_matches('.').to_ascii_lowercase();
-        a == "*"
-            || a == host
-            || (a.starts_with('.') && (host.ends_with(&a) || host == a[1..]))
+        a == "*" || a == host || (a.starts_with('.') && (host.ends_with(&a) || host == a[1..]))
     })
 }
 
@@ -296,7 +292,11 @@ fn same_authority(scheme: &str, authority: &str, host: &str) -> bool {
         let a = a.to_ascii_lowercase();
         let host = strip_port(&a).to_owned();
         let port = a[host.len()..].trim_start_matches(':').to_owned();
-        let port = if port.is_empty() { default.to_owned() } else { port };
+        let port = if port.is_empty() {
+            default.to_owned()
+        } else {
+            port
+        };
         (host, port)
     };
     norm(authority) == norm(host)
@@ -322,7 +322,12 @@ mod tests {
         ] {
             assert!(host_allowed(ok, &allowed), "{ok}");
         }
-        for bad in ["evil.example", "example.com.evil", "xexample.org", "localhost.evil"] {
+        for bad in [
+            "evil.example",
+            "example.com.evil",
+            "xexample.org",
+            "localhost.evil",
+        ] {
             assert!(!host_allowed(bad, &allowed), "{bad}");
         }
         assert!(host_allowed("anything", &["*".to_owned()]));
@@ -342,13 +347,28 @@ mod tests {
     #[test]
     fn origins() {
         let o = Options::default();
-        let same = headers(&[("origin", "http://127.0.0.1:8000"), ("host", "127.0.0.1:8000")]);
+        let same = headers(&[
+            ("origin", "http://127.0.0.1:8000"),
+            ("host", "127.0.0.1:8000"),
+        ]);
         assert!(check_origin(&same, &o, None).is_ok());
-        let https = headers(&[("origin", "https://app.example"), ("host", "app.example:443")]);
+        let https = headers(&[
+            ("origin", "https://app.example"),
+            ("host", "app.example:443"),
+        ]);
         assert!(check_origin(&https, &o, None).is_ok());
-        let cross = headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8000")]);
-        assert_eq!(check_origin(&cross, &o, None), Err("http://evil.example".into()));
-        let other_port = headers(&[("origin", "http://127.0.0.1:9000"), ("host", "127.0.0.1:8000")]);
+        let cross = headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8000"),
+        ]);
+        assert_eq!(
+            check_origin(&cross, &o, None),
+            Err("http://evil.example".into())
+        );
+        let other_port = headers(&[
+            ("origin", "http://127.0.0.1:9000"),
+            ("host", "127.0.0.1:8000"),
+        ]);
         assert!(check_origin(&other_port, &o, None).is_err());
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:8000")]);
         assert!(check_origin(&null, &o, None).is_err());
@@ -371,7 +391,10 @@ mod tests {
         let h = headers(&[("x-forwarded-for", "198.51.100.7, 203.0.113.9")]);
         let local: IpAddr = [127, 0, 0, 1].into();
         // loopback is trusted: the last untrusted hop is the client
-        assert_eq!(forwarded_client(local, &h, &trusted), IpAddr::from([203, 0, 113, 9]));
+        assert_eq!(
+            forwarded_client(local, &h, &trusted),
+            IpAddr::from([203, 0, 113, 9])
+        );
         // an untrusted peer's header is ignored
         let peer: IpAddr = [192, 0, 2, 1].into();
         assert_eq!(forwarded_client(peer, &h, &trusted), peer);

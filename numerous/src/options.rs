@@ -58,7 +58,8 @@ pub struct Options {
     /// At most this many uploads are read at once; others wait up to 10 s, then get 503.
     pub max_concurrent_uploads: usize,
     /// A request whose headers are not complete within this long is closed (slow clients
-    /// holding connections open).
+    /// holding connections open). An upload's body may take this long, and beyond it must
+    /// arrive at 1 KiB/s at least.
     pub header_read_timeout: Duration,
     /// Host names the app answers to, besides IP addresses and `localhost`: `example.com`, or
     /// `.example.com` for it and every subdomain, or `*` for any. A request for any other host
@@ -171,7 +172,10 @@ impl Options {
     }
 
     /// Lets these origins show the app in a frame ([`Options::frame_ancestors`]).
-    pub fn frame_ancestors<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
+    pub fn frame_ancestors<S: Into<String>>(
+        mut self,
+        origins: impl IntoIterator<Item = S>,
+    ) -> Self {
         self.frame_ancestors = origins.into_iter().map(Into::into).collect();
         self
     }
@@ -301,6 +305,9 @@ mod tests {
     #[test]
     fn defaults_trust_only_loopback() {
         let cli = Cli::parse_from(["app"]);
-        assert_eq!(cli.options().trusted_proxies, Options::default().trusted_proxies);
+        assert_eq!(
+            cli.options().trusted_proxies,
+            Options::default().trusted_proxies
+        );
     }
 }

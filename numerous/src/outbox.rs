@@ -308,7 +308,12 @@ fn encode(out: Out) -> Message {
         Out::Frame(m) => m,
         Out::Patch(t) => Message::Text(t),
         Out::Merged(parts) => {
-            let mut s = String::with_capacity(32 + parts.iter().map(|(k, v)| k.len() + v.get().len() + 4).sum::<usize>());
+            let mut s = String::with_capacity(
+                32 + parts
+                    .iter()
+                    .map(|(k, v)| k.len() + v.get().len() + 4)
+                    .sum::<usize>(),
+            );
             s.push_str(r#"{"type":"patch","state":{"#);
             for (i, (k, v)) in parts.iter().enumerate() {
                 if i > 0 {
@@ -353,7 +358,8 @@ mod tests {
     async fn patches_merge_when_the_writer_is_behind() {
         let o = Outbox::new(1 << 20);
         for i in 0..1000 {
-            o.push_patch(patch(if i % 2 == 0 { "a" } else { "b" }, i)).unwrap();
+            o.push_patch(patch(if i % 2 == 0 { "a" } else { "b" }, i))
+                .unwrap();
         }
         let mut frames = Vec::new();
         while let Some(m) = tokio::time::timeout(std::time::Duration::from_millis(10), o.next())
@@ -375,7 +381,10 @@ mod tests {
     async fn a_frame_over_the_limit_closes_the_tab() {
         let o = Outbox::new(100);
         o.push(Message::Text("x".repeat(60).into())).unwrap();
-        assert_eq!(o.push(Message::Text("y".repeat(60).into())), Err(Refused::Closed));
+        assert_eq!(
+            o.push(Message::Text("y".repeat(60).into())),
+            Err(Refused::Closed)
+        );
         match o.next().await.unwrap() {
             Message::Close(Some(c)) => assert_eq!(c.code, CLOSE_TOO_SLOW),
             other => panic!("{other:?}"),

@@ -178,7 +178,6 @@ impl Runtime {
         ));
         Ok((handle, false))
     }
-
 }
 
 impl Options {
@@ -207,12 +206,10 @@ impl Drop for Registered {
     fn drop(&mut self) {
         self.rt.sessions.remove(&self.id);
         self.rt.live.fetch_sub(1, Ordering::AcqRel);
-        self.rt
-            .clients
-            .remove_if_mut(&self.client, |_, held| {
-                *held = held.saturating_sub(1);
-                *held == 0
-            });
+        self.rt.clients.remove_if_mut(&self.client, |_, held| {
+            *held = held.saturating_sub(1);
+            *held == 0
+        });
         tracing::debug!(session = self.number, "session ended");
     }
 }
@@ -237,10 +234,15 @@ fn page_headers(o: &Options) -> Vec<(axum::http::HeaderName, HeaderValue)> {
         o.frame_ancestors.join(" ")
     };
     if let Some(csp) = &o.content_security_policy {
-        let policy = format!("{}; frame-ancestors {ancestors}", csp.trim_end_matches([';', ' ']));
+        let policy = format!(
+            "{}; frame-ancestors {ancestors}",
+            csp.trim_end_matches([';', ' '])
+        );
         match HeaderValue::from_str(&policy) {
             Ok(v) => headers.push((header::CONTENT_SECURITY_POLICY, v)),
-            Err(_) => tracing::error!("the Content-Security-Policy is not a valid header value; none is sent"),
+            Err(_) => tracing::error!(
+                "the Content-Security-Policy is not a valid header value; none is sent"
+            ),
         }
     }
     headers
@@ -256,8 +258,14 @@ mod tests {
         let min = Duration::from_secs(30);
         assert_eq!(rt.keep_idle(false, Duration::from_secs(3600)), min);
         assert_eq!(rt.keep_idle(true, Duration::from_millis(10)), min);
-        assert_eq!(rt.keep_idle(true, Duration::from_secs(60)), Duration::from_secs(600));
-        assert_eq!(rt.keep_idle(true, Duration::from_secs(3600)), Duration::from_secs(1800));
+        assert_eq!(
+            rt.keep_idle(true, Duration::from_secs(60)),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            rt.keep_idle(true, Duration::from_secs(3600)),
+            Duration::from_secs(1800)
+        );
     }
 
     #[test]
@@ -268,9 +276,15 @@ mod tests {
             .find(|(k, _)| k == axum::http::header::CONTENT_SECURITY_POLICY)
             .unwrap();
         assert!(csp.1.to_str().unwrap().ends_with("frame-ancestors 'none'"));
-        assert!(h.iter().any(|(k, v)| k == axum::http::header::X_FRAME_OPTIONS && v == "DENY"));
+        assert!(
+            h.iter()
+                .any(|(k, v)| k == axum::http::header::X_FRAME_OPTIONS && v == "DENY")
+        );
 
         let h = page_headers(&Options::default().frame_ancestors(["https://portal.example"]));
-        assert!(!h.iter().any(|(k, _)| k == axum::http::header::X_FRAME_OPTIONS));
+        assert!(
+            !h.iter()
+                .any(|(k, _)| k == axum::http::header::X_FRAME_OPTIONS)
+        );
     }
 }

@@ -48,7 +48,10 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
             .nest(&prefix, routes)
     };
     let router = routes
-        .layer(axum::middleware::from_fn_with_state(rt.clone(), http::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            rt.clone(),
+            http::guard,
+        ))
         .with_state(rt.clone());
     (router, rt)
 }

@@ -102,7 +102,9 @@ pub(crate) enum Control {
         outbox: Arc<Outbox>,
         resumed: bool,
     },
-    Disconnect { conn: u64 },
+    Disconnect {
+        conn: u64,
+    },
 }
 
 /// Events, handled one at a time in the order they came.

@@ -22,9 +22,8 @@ use crate::session::Input;
 
 /// The header that names the session of an upload.
 pub(crate) const SESSION_HEADER: &str = "x-numerous-session";
-/// Every upload may take this long regardless of its size...
-const GRACE: Duration = Duration::from_secs(10);
-/// ...and beyond that must arrive at this many bytes per second at least.
+/// Beyond the header timeout (which every upload may take regardless of its size), a body must
+/// arrive at this many bytes per second at least.
 const MIN_BYTES_PER_SEC: f64 = 1024.0;
 /// How long an upload waits for its turn when the server reads as many as it may.
 const QUEUE_WAIT: Duration = Duration::from_secs(10);
@@ -114,17 +113,16 @@ pub(crate) async fn upload(
     let capacity = declared.map_or(0, |n| n as usize).min(max);
     let mut bytes = Vec::with_capacity(capacity);
     let started = Instant::now();
+    let grace = rt.options.header_read_timeout;
     let mut stream = body.into_data_stream();
     loop {
         let deadline =
-            started + GRACE + Duration::from_secs_f64(bytes.len() as f64 / MIN_BYTES_PER_SEC);
+            started + grace + Duration::from_secs_f64(bytes.len() as f64 / MIN_BYTES_PER_SEC);
         let chunk = match tokio::time::timeout_at(deadline, stream.next()).await {
             Err(_) => {
                 return reply(
                     StatusCode::REQUEST_TIMEOUT,
-                    format!(
-                        "the upload was too slow (under {MIN_BYTES_PER_SEC} bytes per second)"
-                    ),
+                    format!("the upload was too slow (under {MIN_BYTES_PER_SEC} bytes per second)"),
                 );
             }
             Ok(None) => break,

@@ -119,3 +119,49 @@ async fn failing_and_panicking_handlers_roll_back_and_leave_others_alone() {
     click(&mut c, "ok").await;
     assert_eq!(recv(&mut c).await["state"]["count"]["value"], 1.0);
 }
+
+/// Log lines written while a test runs, for asserting what logs hold.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_never_hold_the_session_id() {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .finish();
+    // The test's runtime is single-threaded: the server's tasks log on this thread.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(numerous::serve::<Failing>(listener, Options::default()));
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    let welcome = recv(&mut ws).await;
+    let session = welcome["session"].as_str().unwrap().to_owned();
+    click(&mut ws, "fail").await;
+    assert_eq!(recv(&mut ws).await["code"], "handler-failed");
+    click(&mut ws, "boom").await;
+    assert_eq!(recv(&mut ws).await["code"], "handler-panicked");
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("the database is down"), "{text}");
+    assert!(
+        !text.contains(&session),
+        "the session id is in the logs:\n{text}"
+    );
+}

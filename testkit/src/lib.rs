@@ -159,6 +159,61 @@ impl Tab {
     }
 }
 
+/// An HTTP response as a test sees it.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    /// Header lines, lower-cased names: `("content-type", "text/html")`.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    /// The first header `name` (lower case), if any.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends a raw HTTP/1.1 request over a real socket (`head` without the blank line that ends it)
+/// and reads the whole response (the request asks the server to close the connection).
+pub async fn http(addr: SocketAddr, head: &str, body: &[u8]) -> Response {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    let request = format!("{}\r\nConnection: close\r\n\r\n", head.trim_end());
+    s.write_all(request.as_bytes()).await.unwrap();
+    let _ = s.write_all(body).await;
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), s.read_to_end(&mut out))
+        .await
+        .expect("a response within 10 s");
+    parse_response(&out)
+}
+
+/// Parses a raw HTTP/1.1 response (not chunked).
+pub fn parse_response(raw: &[u8]) -> Response {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_owned(),
+    }
+}
+
 fn which(names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| {
         Command::new("which")

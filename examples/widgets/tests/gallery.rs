@@ -54,13 +54,7 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     );
 
     // Over the widget's own limit (2 KB): refused by the widget, with the numbers.
-    let (status, body) = post(
-        addr,
-        "/upload/upload?name=big.txt",
-        &session,
-        &[b'x'; 3000],
-    )
-    .await;
+    let (status, body) = post(addr, "/upload/upload?name=big.txt", &session, &[b'x'; 3000]).await;
     assert_eq!(status, 422);
     assert_eq!(
         body["error"],
@@ -84,13 +78,7 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     // Unknown session or widget.
     let (status, _) = post(addr, "/upload/upload?name=a.txt", "nope", b"x").await;
     assert_eq!(status, 404);
-    let (status, _) = post(
-        addr,
-        "/upload/number?name=a.txt",
-        &session,
-        b"x",
-    )
-    .await;
+    let (status, _) = post(addr, "/upload/number?name=a.txt", &session, b"x").await;
     assert_eq!(status, 422);
 
     // The session kept the good file.
@@ -221,4 +209,129 @@ async fn the_gallery_works_in_chromium() {
         .wait_until("document.querySelector('#chart svg path')")
         .await;
     browser.finish().await;
+}
+
+/// Sends an upload's headers (declaring `length` bytes) and `body`, one chunk every `pause`.
+async fn upload_raw(
+    addr: SocketAddr,
+    session: &str,
+    name: &str,
+    length: usize,
+    chunks: &[&[u8]],
+    pause: std::time::Duration,
+) -> tokio::net::TcpStream {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /upload/upload?name={name} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: {session}\r\nContent-Type: text/plain\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    for chunk in chunks {
+        tokio::time::sleep(pause).await;
+        if s.write_all(chunk).await.is_err() {
+            break;
+        }
+    }
+    s
+}
+
+async fn response(mut s: tokio::net::TcpStream) -> testkit::Response {
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), s.read_to_end(&mut out))
+        .await
+        .expect("an answer within 10 s");
+    testkit::parse_response(&out)
+}
+
+#[tokio::test]
+async fn an_upload_declared_too_large_is_refused_before_its_body() {
+    let addr = testkit::serve::<Gallery>(Options::default().max_upload_bytes(1 << 20)).await;
+    let tab = Tab::open(addr, None).await;
+    // No byte of the body is sent: the answer must come from the headers alone.
+    let s = upload_raw(
+        addr,
+        &tab.session,
+        "huge.bin",
+        100 << 20,
+        &[],
+        Default::default(),
+    )
+    .await;
+    let r = response(s).await;
+    assert_eq!(r.status, 413, "{}", r.body);
+    let s = upload_raw(addr, &tab.session, "big.txt", 3000, &[], Default::default()).await;
+    let r = response(s).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body
+            .contains("big.txt is 3000 bytes, over the limit of 2048 bytes"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_trickling_upload_is_cut_off() {
+    let options = Options::default().header_read_timeout(std::time::Duration::from_millis(300));
+    let addr = testkit::serve::<Gallery>(options).await;
+    let tab = Tab::open(addr, None).await;
+    let bytes = [b"x"; 200];
+    let chunks: Vec<&[u8]> = bytes.iter().map(|b| &b[..]).collect();
+    let s = tokio::spawn(async move {
+        upload_raw(
+            addr,
+            &tab.session,
+            "slow.txt",
+            200,
+            &chunks,
+            std::time::Duration::from_millis(50),
+        )
+        .await
+    });
+    let r = response(s.await.unwrap()).await;
+    assert_eq!(r.status, 408, "{}", r.body);
+    assert!(r.body.contains("too slow"), "{}", r.body);
+}
+
+#[tokio::test]
+async fn uploads_are_read_a_few_at_a_time() {
+    let addr = testkit::serve::<Gallery>(Options::default().max_concurrent_uploads(1)).await;
+    let mut tab = Tab::open(addr, None).await;
+    // The first upload holds the only place while its body is on its way...
+    let mut first = upload_raw(
+        addr,
+        &tab.session,
+        "first.txt",
+        10,
+        &[b"first"],
+        Default::default(),
+    )
+    .await;
+    // ...so the second, complete at once, waits for it.
+    let second = {
+        let session = tab.session.clone();
+        tokio::spawn(async move {
+            let s = upload_raw(
+                addr,
+                &session,
+                "second.txt",
+                6,
+                &[b"second"],
+                Default::default(),
+            )
+            .await;
+            response(s).await
+        })
+    };
+    tab.expect_silence(300).await;
+    first.write_all(b"-done").await.unwrap();
+    assert_eq!(response(first).await.status, 200);
+    assert_eq!(second.await.unwrap().status, 200);
+    let mut names = Vec::new();
+    while names.len() < 2 {
+        let patch = tab.recv().await;
+        if let Some(name) = patch["state"]["upload"]["file_name"].as_str() {
+            names.push(name.to_owned());
+        }
+    }
+    assert_eq!(names, ["first.txt", "second.txt"]);
 }
