@@ -23,6 +23,7 @@ use crate::outbox::Outbox;
 use crate::protocol::{self, ErrorCode};
 use crate::runtime::{Refusal, Runtime, SessionHandle};
 use crate::session::{CLOSE_SESSION_ENDED, CLOSE_TRY_LATER, Control, Input};
+use tokio::time::Instant;
 
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 4096;
@@ -35,8 +36,6 @@ pub(crate) const SESSION_SUBPROTOCOL: &str = "numerous.session.";
 
 /// Close code: a message over four times the message limit.
 const CLOSE_TOO_BIG: u16 = 1009;
-/// Close code: the server is shutting down; the client reconnects at once.
-const CLOSE_GOING_AWAY: u16 = 1001;
 /// Close code: the tab answered no ping.
 const CLOSE_NO_PONG: u16 = 4000;
 /// How long a socket stays open after its close frame, for the client to read it.
@@ -140,15 +139,11 @@ async fn connection<A: App>(
         };
         tokio::pin!(reader);
         let mut read_result = None;
-        let mut stopping = false;
+        // Shutdown reaches the tab through its session, which closes the outbox with 1001.
         let closed_cleanly = loop {
             tokio::select! {
                 sent_close = &mut writer => break sent_close,
                 r = &mut reader, if read_result.is_none() => read_result = Some(r),
-                () = rt.shutdown.cancelled(), if !stopping => {
-                    stopping = true;
-                    outbox.close(CLOSE_GOING_AWAY, "the server is shutting down");
-                }
             }
         };
         // The close frame is out: give the client a moment to read it (and answer it) before
@@ -205,22 +200,39 @@ async fn read(
     let max = rt.options.max_message_bytes;
     let interval = rt.options.ping_interval;
     let mut pinged = false;
+    // One timer for the connection's life, moved only when it fires: a frame costs a clock
+    // read, not a timer registration.
+    let mut last_seen = Instant::now();
+    let silence = tokio::time::sleep_until(last_seen + interval);
+    tokio::pin!(silence);
     loop {
         // The tab is not taking what it is sent: take nothing more from it until it does.
         outbox.wait_drained().await;
         if outbox.is_closed() {
             return leftover(stream, false);
         }
-        let Ok(msg) = tokio::time::timeout(interval, stream.next()).await else {
-            if pinged {
-                tracing::debug!(conn, "a tab answered no ping; closing it");
-                outbox.close_now(CLOSE_NO_PONG, "no answer to ping");
-                return leftover(stream, false);
+        let msg = tokio::select! {
+            biased;
+            msg = stream.next() => msg,
+            () = &mut silence => {
+                let due = last_seen + interval;
+                let now = Instant::now();
+                if now < due {
+                    silence.as_mut().reset(due);
+                } else if pinged {
+                    tracing::debug!(conn, "a tab answered no ping; closing it");
+                    outbox.close_now(CLOSE_NO_PONG, "no answer to ping");
+                    return leftover(stream, false);
+                } else {
+                    pinged = true;
+                    last_seen = now;
+                    silence.as_mut().reset(now + interval);
+                    let _ = outbox.push(Message::Ping(Default::default()));
+                }
+                continue;
             }
-            pinged = true;
-            let _ = outbox.push(Message::Ping(Default::default()));
-            continue;
         };
+        last_seen = Instant::now();
         pinged = false;
         match msg {
             Some(Ok(Message::Text(text))) if text.len() > max => {

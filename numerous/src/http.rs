@@ -84,7 +84,7 @@ pub(crate) async fn serve(
     }
     drop(listener);
     tracing::info!("shutting down: closing every tab");
-    rt.shutdown.cancel();
+    rt.shut_down();
     rt.tabs.close();
     connections.close();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {

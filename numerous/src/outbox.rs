@@ -202,6 +202,12 @@ impl Outbox {
     /// `Message::Close`), then `None`.
     pub(crate) async fn next(&self) -> Option<Message> {
         loop {
+            // Fast path: a frame is waiting (no waker to register).
+            match self.try_next() {
+                Next::Frame(m) => return Some(m),
+                Next::Done => return None,
+                Next::Empty => {}
+            }
             let notified = self.ready.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
@@ -244,6 +250,9 @@ impl Outbox {
     /// calls this before taking another frame from the socket, so a client that sends faster
     /// than it reads is slowed down instead of growing the server's memory.
     pub(crate) async fn wait_drained(&self) {
+        if self.lock().bytes <= self.high_water() {
+            return;
+        }
         loop {
             let notified = self.drained.notified();
             tokio::pin!(notified);

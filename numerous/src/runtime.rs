@@ -37,7 +37,8 @@ pub(crate) struct Runtime {
     next_session: AtomicU64,
     /// Modules and stylesheets of custom widgets, by file name (`<kind>.js`, `<kind>.css`).
     pub(crate) custom_assets: std::collections::HashMap<String, &'static str>,
-    /// Cancelled when the server shuts down: every tab is closed with 1001.
+    /// Cancelled when the server shuts down (HTTP connections finish; sessions are told
+    /// through their control queues, so nothing on the event path polls this).
     pub(crate) shutdown: CancellationToken,
     /// The tabs' connection tasks, so shutdown can wait for them to close.
     pub(crate) tabs: TaskTracker,
@@ -177,6 +178,16 @@ impl Runtime {
             inputs_rx,
         ));
         Ok((handle, false))
+    }
+}
+
+impl Runtime {
+    /// Tells every session that the server is shutting down: each closes its tabs with 1001.
+    pub(crate) fn shut_down(&self) {
+        self.shutdown.cancel();
+        for entry in &self.sessions {
+            let _ = entry.control.send(Control::Shutdown);
+        }
     }
 }
 

@@ -28,6 +28,8 @@ pub(crate) const UPLOADER: u64 = u64::MAX;
 pub(crate) const CLOSE_TRY_LATER: u16 = 1013;
 /// Close code for a tab whose session ended under it: it reconnects to a new one at once.
 pub(crate) const CLOSE_SESSION_ENDED: u16 = 1012;
+/// Close code: the server is shutting down; the client reconnects at once.
+pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// The context a handler can take as its second parameter: `ctx: &Session`.
 ///
@@ -85,6 +87,8 @@ struct Sync {
     engaged: Duration,
     /// Whether a tab ever sent it an event.
     used: bool,
+    /// The server is shutting down: the session ends after the input at hand.
+    shutting_down: bool,
 }
 
 #[derive(Debug)]
@@ -105,6 +109,8 @@ pub(crate) enum Control {
     Disconnect {
         conn: u64,
     },
+    /// The server is shutting down: close every tab with 1001 and end.
+    Shutdown,
 }
 
 /// Events, handled one at a time in the order they came.
@@ -146,6 +152,7 @@ impl Session {
                 tabs_since: None,
                 engaged: Duration::ZERO,
                 used: false,
+                shutting_down: false,
             }),
         }
     }
@@ -236,6 +243,10 @@ impl Session {
                 resumed,
             } => self.connect::<A>(conn, outbox, resumed),
             Control::Disconnect { conn } => self.disconnect(conn),
+            Control::Shutdown => {
+                self.close_all(CLOSE_GOING_AWAY, "the server is shutting down");
+                self.lock().shutting_down = true;
+            }
         }
     }
 
@@ -277,9 +288,13 @@ impl Session {
         s.note_if_idle();
     }
 
-    /// When the session ends if no tab comes: `None` while it has tabs.
+    /// When the session ends if no tab comes: `None` while it has tabs, now when the server is
+    /// shutting down.
     fn idle_deadline(&self, options: &crate::Options) -> Option<Instant> {
         let s = self.lock();
+        if s.shutting_down {
+            return Some(Instant::now());
+        }
         let since = s.idle_since?;
         Some(since + options.keep_idle(s.used, s.engaged))
     }
@@ -459,7 +474,6 @@ pub(crate) async fn run<A: App>(
                 None => break,
             },
             () = sleep_until(deadline) => break,
-            () = rt.shutdown.cancelled() => break,
         }
     }
     // Leave the registry first, so no new tab finds this session; then close the tabs that

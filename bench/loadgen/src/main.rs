@@ -93,6 +93,40 @@ enum Mode {
         #[arg(long, default_value_t = 20)]
         runs: usize,
     },
+    /// Sessions that each write N clicks at once, then read: are all N applied, with no error?
+    Burst {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 1)]
+        sessions: usize,
+        #[arg(long, default_value_t = 2000)]
+        clicks: usize,
+        /// The widget whose `value` counts the clicks.
+        #[arg(long, default_value = "counter2")]
+        count_widget: String,
+    },
+    /// Clients that click without ever reading: the server's memory while they are stuck, and
+    /// how long until it cuts each off.
+    Stuck {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// Give up after this long.
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+    },
+    /// Clients that open a session and then neither read nor write: how long until the server
+    /// closes each.
+    Silent {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 40)]
+        clients: usize,
+        /// Give up after this long.
+        #[arg(long, default_value_t = 120)]
+        seconds: u64,
+    },
     /// Internal: the bare WebSocket echo server of the floor. Prints its port.
     Echo,
 }
@@ -163,6 +197,88 @@ async fn clicker(url: String, widget: String, until: Instant, think: Duration) -
     }
     let _ = ws.close(None).await;
     out
+}
+
+struct BurstOutcome {
+    lost: usize,
+    errors: usize,
+    elapsed: Duration,
+}
+
+/// Writes `clicks` clicks without reading, then reads until the count shows them all (or no
+/// frame comes for 5 s).
+async fn burst(url: &str, widget: &str, count: &str, clicks: usize) -> Result<BurstOutcome, String> {
+    let mut ws = open(url).await?;
+    let click = format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#);
+    let t0 = Instant::now();
+    for _ in 0..clicks {
+        ws.send(Message::Text(click.clone().into()))
+            .await
+            .map_err(|e| format!("send: {e}"))?;
+    }
+    let (mut seen, mut errors) = (0usize, 0usize);
+    while seen < clicks {
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
+                if v["type"] == "error" {
+                    errors += 1;
+                }
+                if let Some(n) = v["state"][count]["value"].as_f64() {
+                    seen = n as usize;
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => break,
+        }
+    }
+    let elapsed = t0.elapsed();
+    let _ = ws.close(None).await;
+    Ok(BurstOutcome {
+        lost: clicks.saturating_sub(seen),
+        errors,
+        elapsed,
+    })
+}
+
+/// Clicks as fast as it can, never reading, until a send fails; returns how long that took.
+async fn stuck(url: &str, widget: &str, deadline: Instant) -> Option<Duration> {
+    let mut ws = open(url).await.ok()?;
+    let click = format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#);
+    let t0 = Instant::now();
+    while Instant::now() < deadline {
+        let sent = tokio::time::timeout_at(
+            deadline.into(),
+            ws.send(Message::Text(click.clone().into())),
+        )
+        .await;
+        match sent {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Some(t0.elapsed()),
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Opens a session, then reads raw bytes (never answering pings) until the server closes the
+/// socket; returns how long that took.
+async fn silent(url: &str, deadline: Instant) -> Option<Duration> {
+    use tokio::io::AsyncReadExt;
+    let ws = open(url).await.ok()?;
+    let t0 = Instant::now();
+    let mut tcp = match ws.into_inner() {
+        tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp,
+        _ => return None,
+    };
+    let mut buf = [0u8; 1024];
+    loop {
+        match tokio::time::timeout_at(deadline.into(), tcp.read(&mut buf)).await {
+            Ok(Ok(0) | Err(_)) => return Some(t0.elapsed()),
+            Ok(Ok(_)) => {}
+            Err(_) => return None,
+        }
+    }
 }
 
 /// A bare tokio WebSocket server answering every text frame with a patch-sized frame.
@@ -362,9 +478,12 @@ fn is_loopback(url: &str) -> bool {
 async fn main() {
     let args = Args::parse();
     let target = match &args.mode {
-        Mode::Run { target, .. } | Mode::Ramp { target, .. } | Mode::Idle { target, .. } => {
-            Some(target.url.clone())
-        }
+        Mode::Run { target, .. }
+        | Mode::Ramp { target, .. }
+        | Mode::Idle { target, .. }
+        | Mode::Burst { target, .. }
+        | Mode::Stuck { target, .. }
+        | Mode::Silent { target, .. } => Some(target.url.clone()),
         Mode::Page { addr, .. } => Some(format!("http://{addr}/")),
         _ => None,
     };
@@ -477,6 +596,113 @@ async fn main() {
                 percentile(&samples, 0.5),
                 percentile(&samples, 0.9),
                 percentile(&samples, 0.99)
+            );
+        }
+        Mode::Burst {
+            target,
+            sessions,
+            clicks,
+            count_widget,
+        } => {
+            let tasks: Vec<_> = (0..sessions)
+                .map(|_| {
+                    let (url, widget, count) = (
+                        target.url.clone(),
+                        target.widget.clone(),
+                        count_widget.clone(),
+                    );
+                    tokio::spawn(async move { burst(&url, &widget, &count, clicks).await })
+                })
+                .collect();
+            let mut times = Vec::new();
+            let (mut lost, mut errors) = (0, 0);
+            for t in tasks {
+                match t.await.expect("a burst task") {
+                    Ok(b) => {
+                        lost += b.lost;
+                        errors += b.errors;
+                        times.push(b.elapsed.as_nanos() as u64);
+                    }
+                    Err(e) => {
+                        println!("burst failed: {e}");
+                        lost += clicks;
+                    }
+                }
+            }
+            times.sort_unstable();
+            println!(
+                "burst sessions={sessions} clicks each={clicks} lost={lost} error frames={errors} all applied in p50={:.1} ms max={:.1} ms",
+                percentile(&times, 0.5) / 1000.0,
+                times.last().map_or(f64::NAN, |t| *t as f64 / 1e6)
+            );
+        }
+        Mode::Stuck {
+            target,
+            clients,
+            seconds,
+        } => {
+            let pid = target.pid.expect("--pid of the server");
+            let rss0 = rss_kib(pid).unwrap_or(0);
+            let t0 = Instant::now();
+            let deadline = t0 + Duration::from_secs(seconds);
+            let tasks: Vec<_> = (0..clients)
+                .map(|_| {
+                    let (url, widget) = (target.url.clone(), target.widget.clone());
+                    tokio::spawn(async move { stuck(&url, &widget, deadline).await })
+                })
+                .collect();
+            let mut peak = rss0;
+            while tasks.iter().any(|t| !t.is_finished()) {
+                peak = peak.max(rss_kib(pid).unwrap_or(0));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let mut cut: Vec<u64> = Vec::new();
+            let mut never = 0;
+            for t in tasks {
+                match t.await.expect("a stuck task") {
+                    Some(after) => cut.push(after.as_nanos() as u64),
+                    None => never += 1,
+                }
+            }
+            cut.sort_unstable();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let rss1 = rss_kib(pid).unwrap_or(0);
+            let fresh = open(&target.url).await.is_ok();
+            println!(
+                "stuck clients={clients} cut off={} never={never} after p50={:.1} s max={:.1} s; server RSS {rss0} KiB, peak {peak} KiB (+{:.0} KiB per stuck client), {rss1} KiB after; a new session afterwards: {}",
+                cut.len(),
+                percentile(&cut, 0.5) / 1e6,
+                cut.last().map_or(f64::NAN, |t| *t as f64 / 1e9),
+                peak.saturating_sub(rss0) as f64 / clients.max(1) as f64,
+                if fresh { "ok" } else { "FAILED" }
+            );
+        }
+        Mode::Silent {
+            target,
+            clients,
+            seconds,
+        } => {
+            let deadline = Instant::now() + Duration::from_secs(seconds);
+            let tasks: Vec<_> = (0..clients)
+                .map(|_| {
+                    let url = target.url.clone();
+                    tokio::spawn(async move { silent(&url, deadline).await })
+                })
+                .collect();
+            let mut cut = Vec::new();
+            let mut never = 0;
+            for t in tasks {
+                match t.await.expect("a silent task") {
+                    Some(after) => cut.push(after.as_nanos() as u64),
+                    None => never += 1,
+                }
+            }
+            cut.sort_unstable();
+            println!(
+                "silent clients={clients} closed by the server={} never={never} after p50={:.1} s max={:.1} s",
+                cut.len(),
+                percentile(&cut, 0.5) / 1e6,
+                cut.last().map_or(f64::NAN, |t| *t as f64 / 1e9),
             );
         }
         Mode::Startup { bin, runs } => {
