@@ -159,6 +159,28 @@ impl Tab {
     }
 }
 
+/// Serves `html` for every request on an ephemeral loopback port: a page of another site.
+pub async fn serve_static_page(html: String) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            let html = html.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
+                    html.len()
+                );
+                let _ = s.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    addr
+}
+
 /// An HTTP response as a test sees it.
 #[derive(Debug)]
 pub struct Response {
@@ -420,6 +442,12 @@ impl Browser {
             assert!(Instant::now() < deadline, "never true: {script}");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Closes the browser without looking at its console (for tests that expect errors there).
+    pub async fn close(self) {
+        let _ = self.client.clone().close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
     }
 
     /// Fails if the browser console has an error, then closes the browser.

@@ -207,7 +207,12 @@ struct BurstOutcome {
 
 /// Writes `clicks` clicks without reading, then reads until the count shows them all (or no
 /// frame comes for 5 s).
-async fn burst(url: &str, widget: &str, count: &str, clicks: usize) -> Result<BurstOutcome, String> {
+async fn burst(
+    url: &str,
+    widget: &str,
+    count: &str,
+    clicks: usize,
+) -> Result<BurstOutcome, String> {
     let mut ws = open(url).await?;
     let click = format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#);
     let t0 = Instant::now();

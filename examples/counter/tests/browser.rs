@@ -56,3 +56,35 @@ async fn click_in_chromium_changes_the_number() {
     browser.wait_for_value("#counter input", "2").await;
     browser.finish().await;
 }
+
+#[tokio::test]
+async fn a_page_of_another_site_cannot_open_a_session_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = testkit::serve::<Counter>(numerous::Options::default()).await;
+    // The other site is `localhost:<port>`: another origin than the app's `127.0.0.1:<port>`.
+    let page = format!(
+        r#"<!doctype html><title>elsewhere</title><script>
+        window.outcome = null;
+        const ws = new WebSocket("ws://{app}/ws", ["numerous"]);
+        ws.onmessage = (e) => {{ window.outcome = "got a frame: " + e.data.slice(0, 40); }};
+        ws.onclose = (e) => {{ window.outcome = window.outcome ?? ("closed " + e.code); }};
+        </script>"#
+    );
+    let site = testkit::serve_static_page(page).await;
+    browser
+        .client
+        .goto(&format!("http://localhost:{}/", site.port()))
+        .await
+        .unwrap();
+    browser.wait_until("window.outcome !== null").await;
+    let outcome = browser
+        .client
+        .execute("return window.outcome", vec![])
+        .await
+        .unwrap();
+    // Refused at the handshake (403): the browser reports an abnormal close, no frame came.
+    assert_eq!(outcome, serde_json::json!("closed 1006"));
+    browser.close().await;
+}
