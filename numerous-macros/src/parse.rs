@@ -42,6 +42,17 @@ pub struct App {
     /// `template = "..."`.
     pub template: Option<LitStr>,
     pub widgets: Vec<WidgetField>,
+    /// Fields marked `#[state]`: plain per-session state, never sent to the browser.
+    pub states: Vec<StateField>,
+}
+
+/// One `#[state]` field of the app struct.
+#[derive(Debug)]
+pub struct StateField {
+    pub ident: Ident,
+    pub ty: Type,
+    /// `#[state(init = ..)]`; `Default` otherwise.
+    pub init: Option<Expr>,
 }
 
 /// One widget field of the app struct.
@@ -169,23 +180,50 @@ pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App 
         );
     }
     let mut widgets = Vec::new();
+    let mut states = Vec::new();
     match &mut item.fields {
         Fields::Named(named) => {
             for field in &mut named.named {
                 let mut attrs = Vec::new();
+                let mut widget_attr = None;
+                let mut state_attr = None;
                 field.attrs.retain(|a| {
                     if a.path().is_ident("widget") {
                         attrs.extend(widget_attrs(a, errors));
+                        widget_attr = Some(a.path().clone());
+                        false
+                    } else if a.path().is_ident("state") {
+                        state_attr = Some(a.clone());
                         false
                     } else {
                         true
                     }
                 });
-                widgets.push(WidgetField {
-                    ident: field.ident.clone().expect("named field"),
-                    ty: field.ty.clone(),
-                    attrs,
-                });
+                let ident = field.ident.clone().expect("named field");
+                match (state_attr, widget_attr) {
+                    (Some(_), Some(widget)) => {
+                        errors.spanned(
+                            &widget,
+                            format!("`{ident}` cannot be both a widget and #[state]: a widget is already kept per session; remove one of the attributes"),
+                        );
+                        // Go on as a widget, so no other error follows from this one.
+                        widgets.push(WidgetField {
+                            ident,
+                            ty: field.ty.clone(),
+                            attrs,
+                        });
+                    }
+                    (Some(state), None) => states.push(StateField {
+                        ident,
+                        ty: field.ty.clone(),
+                        init: state_init(&state, errors),
+                    }),
+                    (None, _) => widgets.push(WidgetField {
+                        ident,
+                        ty: field.ty.clone(),
+                        attrs,
+                    }),
+                }
             }
         }
         Fields::Unnamed(f) => errors.spanned(
@@ -201,7 +239,35 @@ pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App 
         item,
         template,
         widgets,
+        states,
     }
+}
+
+/// `#[state]` or `#[state(init = expr)]`.
+fn state_init(attr: &syn::Attribute, errors: &mut Errors) -> Option<Expr> {
+    if matches!(attr.meta, Meta::Path(_)) {
+        return None;
+    }
+    let metas = match attr.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let mut init = None;
+    for meta in metas {
+        match meta {
+            Meta::NameValue(nv) if nv.path.is_ident("init") && init.is_none() => {
+                init = Some(nv.value);
+            }
+            other => errors.spanned(
+                other.path(),
+                "#[state] takes only `init = <expr>` (the starting value; `Default` without it)",
+            ),
+        }
+    }
+    init
 }
 
 fn widget_attrs(attr: &syn::Attribute, errors: &mut Errors) -> Vec<WidgetAttr> {

@@ -41,9 +41,10 @@ pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
     };
 
     let keys: Vec<String> = app.widgets.iter().map(|w| w.ident.to_string()).collect();
+    let states: Vec<String> = app.states.iter().map(|s| s.ident.to_string()).collect();
     let mut ok = true;
     for var in &info.vars {
-        if keys.contains(&var.name) {
+        if keys.contains(&var.name) || states.contains(&var.name) {
             continue;
         }
         ok = false;
@@ -53,7 +54,10 @@ pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
             var.at,
             list(&keys)
         );
-        if let Some(close) = closest(&var.name, keys.iter().map(String::as_str)) {
+        if !states.is_empty() {
+            msg.push_str(&format!(" and the state fields {}", list(&states)));
+        }
+        if let Some(close) = closest(&var.name, keys.iter().chain(&states).map(String::as_str)) {
             msg.push_str(&format!("; did you mean `{close}`?"));
         }
         errors.spanned(lit, msg);
@@ -81,6 +85,13 @@ fn duplicate_keys(app: &mut App, errors: &mut Errors) {
         let fresh = seen.insert(w.ident.to_string());
         if !fresh {
             errors.spanned(&w.ident, format!("duplicate widget key `{}`", w.ident));
+        }
+        fresh
+    });
+    app.states.retain(|s| {
+        let fresh = seen.insert(s.ident.to_string());
+        if !fresh {
+            errors.spanned(&s.ident, format!("duplicate field `{}`", s.ident));
         }
         fresh
     });

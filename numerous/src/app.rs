@@ -33,6 +33,24 @@ pub trait App: Handlers + Send + Sized + 'static {
     /// Renders the layout template, each widget as its container.
     #[doc(hidden)]
     fn render_template(&self, out: &mut String) -> askama::Result<()>;
+
+    /// Whether the app has `#[state]` fields.
+    #[doc(hidden)]
+    const HAS_STATE: bool = false;
+
+    /// Writes the `#[state]` fields as a JSON object.
+    #[doc(hidden)]
+    fn save_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.extend_from_slice(b"{}");
+        Ok(())
+    }
+
+    /// Reads back what [`App::save_state`] wrote.
+    #[doc(hidden)]
+    fn restore_state(&mut self, bytes: &[u8]) -> serde_json::Result<()> {
+        let _ = bytes;
+        Ok(())
+    }
 }
 
 /// The event handlers of an app: the dispatch table `#[numerous::handlers]` generates.

@@ -52,6 +52,7 @@ mod protocol;
 mod runtime;
 mod server;
 mod session;
+mod state;
 mod testing_session;
 mod upload;
 mod widget;
@@ -62,6 +63,7 @@ pub use numerous_macros::{app, handlers, on_change, on_click, on_message, widget
 pub use options::{Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use server::{init_tracing, router, run, serve, serve_until};
 pub use session::{Session, ToastLevel};
+pub use state::StateField;
 pub use widget::{
     EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, Upload, ValueInput, Widget,
 };
@@ -111,7 +113,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
     pub use crate::widget::{DynWidget, Event, Slot};
+    pub use crate::state::{StateField, StateMap, StateWriter, state_from, state_ref};
     pub use askama;
+    pub use serde_json;
     pub use serde_json::value::RawValue;
 
     /// A widget field as the runtime sees it.

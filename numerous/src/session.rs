@@ -78,6 +78,8 @@ struct Sync {
     conns: Vec<Conn>,
     /// Per widget, its state as last sent.
     snapshot: Vec<Vec<u8>>,
+    /// The `#[state]` fields as last pushed: what a failed handler rolls them back to.
+    state: Vec<u8>,
     scratch: Vec<u8>,
     /// Since when the session has had no tab, if it has none.
     idle_since: Option<Instant>,
@@ -140,6 +142,8 @@ impl Session {
                 buf
             })
             .collect();
+        let mut state = Vec::new();
+        write_state(app, &mut state);
         Session {
             id,
             number,
@@ -147,6 +151,7 @@ impl Session {
             sync: Mutex::new(Sync {
                 conns: Vec::new(),
                 snapshot,
+                state,
                 scratch: Vec::new(),
                 idle_since: Some(Instant::now()),
                 tabs_since: None,
@@ -346,10 +351,16 @@ impl Session {
         true
     }
 
-    /// Puts back every widget whose state differs from the last state sent.
+    /// Puts back every widget whose state differs from the last state sent, and the `#[state]`
+    /// fields as they were then.
     fn rollback<A: App>(&self, app: &mut A) {
         let mut s = self.lock();
         let s = &mut *s;
+        if A::HAS_STATE
+            && let Err(e) = app.restore_state(&s.state)
+        {
+            tracing::error!(app = A::SPEC.name, "cannot restore the session state: {e}");
+        }
         for (i, snap) in s.snapshot.iter().enumerate() {
             s.scratch.clear();
             write_widget(app, i, &mut s.scratch);
@@ -378,6 +389,11 @@ impl Sync {
     }
 
     fn broadcast_changes<A: App>(&mut self, app: &A) {
+        if A::HAS_STATE {
+            self.scratch.clear();
+            write_state(app, &mut self.scratch);
+            std::mem::swap(&mut self.scratch, &mut self.state);
+        }
         let mut out = Vec::new();
         let mut changed = 0;
         for i in 0..self.snapshot.len() {
@@ -427,6 +443,15 @@ fn text(bytes: Vec<u8>) -> Message {
 fn utf8(bytes: Vec<u8>) -> Utf8Bytes {
     // Built from JSON text only, so this never fails; stay safe without `unsafe`.
     String::from_utf8(bytes).unwrap_or_default().into()
+}
+
+fn write_state<A: App>(app: &A, out: &mut Vec<u8>) {
+    out.clear();
+    if A::HAS_STATE
+        && let Err(e) = app.save_state(out)
+    {
+        tracing::error!(app = A::SPEC.name, "cannot serialize the session state: {e}");
+    }
 }
 
 fn write_widget<A: App>(app: &A, index: usize, out: &mut Vec<u8>) {

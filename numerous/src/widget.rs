@@ -13,8 +13,9 @@ use serde_json::value::RawValue;
 /// the browser may change is only [`Widget::Input`], validated by [`Widget::apply`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a numerous widget",
-    label = "every field of a #[numerous::app] struct is a widget",
-    note = "built-in widgets: Number, Button, DropDown, Tabs, TextInput, Slider, Checkbox, Markdown"
+    label = "a field without #[state] is a widget",
+    note = "for plain session state (a list, a name, a count) mark the field #[state]; it must be serde-serializable",
+    note = "the built-in widgets are listed in `numerous::prelude` and the README"
 )]
 pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     /// The name of the widget's ES module and stylesheet under `static/widgets/`.

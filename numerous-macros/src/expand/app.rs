@@ -52,6 +52,15 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
         quote_spanned!(ty.span()=> #p::dyn_widget_mut(&mut self.#ident))
     });
     let template_name = app.template.as_ref().map(|t| t.value()).unwrap_or_default();
+    let state_idents: Vec<_> = app.states.iter().map(|s| &s.ident).collect();
+    let state_inits = app.states.iter().map(|s| {
+        let ty = &s.ty;
+        match &s.init {
+            Some(v) => quote_spanned!(v.span()=> { let __s: #ty = #v; __s }),
+            None => quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()),
+        }
+    });
+    let state_fns = state_fns(app);
 
     let (template_item, render_body) = match template {
         Some(info) => {
@@ -62,6 +71,14 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                 )
             });
             let tmpl = format_ident!("__NumerousTemplate{}", name);
+            // State fields the template shows, rendered (escaped) at page load.
+            let shown: Vec<_> = app
+                .states
+                .iter()
+                .filter(|s| info.vars.iter().any(|v| s.ident == v.name))
+                .collect();
+            let s_idents: Vec<_> = shown.iter().map(|s| &s.ident).collect();
+            let s_tys: Vec<_> = shown.iter().map(|s| &s.ty).collect();
             (
                 quote! {
                     #(#files)*
@@ -69,11 +86,15 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                     #[template(path = #template_name, askama = #p::askama)]
                     struct #tmpl<'__numerous> {
                         #( #idents: #p::Slot<'__numerous, #tys>, )*
+                        #( #s_idents: &'__numerous #s_tys, )*
                     }
                 },
                 quote! {
                     #p::askama::Template::render_into(
-                        &#tmpl { #( #idents: #p::Slot::new(#keys, __NUMEROUS_KINDS[#indices], &self.#idents), )* },
+                        &#tmpl {
+                            #( #idents: #p::Slot::new(#keys, __NUMEROUS_KINDS[#indices], &self.#idents), )*
+                            #( #s_idents: &self.#s_idents, )*
+                        },
                         __out,
                     )
                 },
@@ -105,8 +126,10 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                 };
 
                 fn new() -> Self {
-                    Self { #( #idents: #inits, )* }
+                    Self { #( #idents: #inits, )* #( #state_idents: #state_inits, )* }
                 }
+
+                #state_fns
 
                 fn widget(&self, __index: usize) -> ::core::option::Option<&dyn #p::DynWidget> {
                     match __index {
@@ -127,6 +150,43 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+/// Saving and restoring the `#[state]` fields, as a JSON object keyed by field name: a field
+/// missing from saved state keeps its starting value, an unknown one is ignored. Each field goes
+/// through a helper whose bound reports a type that cannot be state at the field.
+fn state_fns(app: &App) -> TokenStream {
+    if app.states.is_empty() {
+        return quote!();
+    }
+    let p = quote!(::numerous::__private);
+    let names: Vec<String> = app.states.iter().map(|s| s.ident.to_string()).collect();
+    let saves = app.states.iter().zip(&names).map(|(s, name)| {
+        let (ident, ty) = (&s.ident, &s.ty);
+        let field = quote_spanned!(ty.span()=> #p::state_ref::<#ty>(&self.#ident));
+        quote!(__w.field(#name, #field)?;)
+    });
+    let restores = app.states.iter().zip(&names).map(|(s, name)| {
+        let (ident, ty) = (&s.ident, &s.ty);
+        let value = quote_spanned!(ty.span()=> #p::state_from::<#ty>(__v)?);
+        quote!(if let ::core::option::Option::Some(__v) = __m.get(#name) { self.#ident = #value; })
+    });
+    quote! {
+        const HAS_STATE: bool = true;
+
+        fn save_state(&self, __out: &mut ::std::vec::Vec<u8>) -> #p::serde_json::Result<()> {
+            let mut __w = #p::StateWriter::new(__out);
+            #(#saves)*
+            __w.finish();
+            ::core::result::Result::Ok(())
+        }
+
+        fn restore_state(&mut self, __bytes: &[u8]) -> #p::serde_json::Result<()> {
+            let __m = #p::StateMap::parse(__bytes)?;
+            #(#restores)*
+            ::core::result::Result::Ok(())
+        }
     }
 }
 

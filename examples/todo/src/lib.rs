@@ -1,0 +1,59 @@
+//! A to-do list: its items are a plain `Vec` kept per session beside the widgets.
+//!
+//! Run with: `cargo run -p example-todo` and open <http://127.0.0.1:8000>.
+
+use numerous::prelude::*;
+
+/// One session: two widgets to add and clear, one to show the list, and the list itself.
+#[numerous::app(template = "index.html")]
+#[derive(Debug)]
+pub struct Todo {
+    #[widget(placeholder = "What needs doing?")]
+    new_item: TextInput,
+    #[widget(label = "Add")]
+    add: Button,
+    #[widget(label = "Clear", variant = "secondary")]
+    clear: Button,
+    #[widget(content = "Nothing to do.")]
+    list: Markdown,
+    /// Kept per session, never sent to the browser, rolled back with the widgets on an error.
+    #[state]
+    items: Vec<String>,
+    /// Shown by the template at page load.
+    #[state(init = "My to-do list".to_owned())]
+    title: String,
+}
+
+#[numerous::handlers]
+impl Todo {
+    #[on_click(add)]
+    fn add(&mut self) -> Result<(), String> {
+        let item = self.new_item.value.trim().to_owned();
+        self.items.push(item.clone());
+        if item.is_empty() {
+            return Err("type something to add first".into()); // `items` is rolled back
+        }
+        self.new_item.value.clear();
+        self.show();
+        Ok(())
+    }
+
+    #[on_click(clear)]
+    fn clear(&mut self) {
+        self.items.clear();
+        self.show();
+    }
+
+    fn show(&mut self) {
+        self.list.content = if self.items.is_empty() {
+            "Nothing to do.".into()
+        } else {
+            self.items.iter().map(|i| format!("1. {i}\n")).collect()
+        };
+    }
+
+    /// The items, for tests.
+    pub fn items(&self) -> &[String] {
+        &self.items
+    }
+}

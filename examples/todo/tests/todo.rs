@@ -1,0 +1,76 @@
+//! The to-do list's plain state: kept per session, across reloads, rolled back on an error.
+
+use example_todo::Todo;
+use numerous::Options;
+use numerous::testing::TestSession;
+use serde_json::json;
+use testkit::{Tab, http, serve};
+
+fn update(widget: &str, value: &str) -> String {
+    json!({"type": "update", "widget": widget, "state": {"value": value}}).to_string()
+}
+
+fn click(widget: &str) -> String {
+    json!({"type": "msg", "widget": widget, "content": {"event": "click"}}).to_string()
+}
+
+#[tokio::test]
+async fn items_live_in_a_vec_and_roll_back_with_a_failed_handler() {
+    let mut tab = TestSession::<Todo>::new();
+    tab.send(&update("new_item", "milk")).await;
+    tab.send(&click("add")).await;
+    assert_eq!(tab.app().items(), ["milk"]);
+
+    // An empty item: the handler pushes it, then fails; the push is undone.
+    let frames = tab.send(&click("add")).await;
+    assert!(frames.iter().any(|f| f.contains("handler-failed")), "{frames:?}");
+    assert_eq!(tab.app().items(), ["milk"]);
+
+    tab.send(&update("new_item", "eggs")).await;
+    let frames = tab.send(&click("add")).await;
+    assert_eq!(tab.app().items(), ["milk", "eggs"]);
+    // The state itself never goes to the browser; the list widget shows it.
+    assert!(frames.iter().all(|f| !f.contains("\"items\"")), "{frames:?}");
+    assert!(frames.iter().any(|f| f.contains("1. eggs")), "{frames:?}");
+}
+
+#[tokio::test]
+async fn items_survive_a_reload() {
+    let addr = serve::<Todo>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    tab.update("new_item", json!({"value": "milk"})).await;
+    tab.click("add").await;
+    loop {
+        if tab.recv().await["state"]["list"]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("milk"))
+        {
+            break;
+        }
+    }
+    let session = tab.session.clone();
+    tab.close().await;
+
+    // The reloaded tab adds to the same Vec.
+    let mut tab = Tab::open(addr, Some(&session)).await;
+    assert!(tab.resumed);
+    tab.update("new_item", json!({"value": "eggs"})).await;
+    tab.click("add").await;
+    loop {
+        let frame = tab.recv().await;
+        if let Some(list) = frame["state"]["list"]["content"].as_str() {
+            assert_eq!(list, "1. milk\n1. eggs\n");
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_template_shows_state_rendered_at_page_load() {
+    let addr = serve::<Todo>(Options::default()).await;
+    let page = http(addr, "GET / HTTP/1.1\r\nHost: 127.0.0.1", b"").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h1>My to-do list</h1>"), "{}", page.body);
+    // and not in the widgets' state sent to the browser
+    assert!(!page.body.contains("\"items\""));
+}
