@@ -84,6 +84,8 @@ pub enum EventKind {
     Click,
     Change,
     Message,
+    /// `#[on_start]`: the session was created.
+    Start,
 }
 
 impl EventKind {
@@ -92,6 +94,7 @@ impl EventKind {
             "on_click" => Some(Self::Click),
             "on_change" => Some(Self::Change),
             "on_message" => Some(Self::Message),
+            "on_start" => Some(Self::Start),
             _ => None,
         }
     }
@@ -101,6 +104,7 @@ impl EventKind {
             Self::Click => "on_click",
             Self::Change => "on_change",
             Self::Message => "on_message",
+            Self::Start => "on_start",
         }
     }
 }
@@ -112,6 +116,8 @@ pub enum Param {
     Ctx(Type),
     /// The typed content of a custom message (`#[on_message]` only).
     Message(Type),
+    /// A shared resource, `Res<T>`, built from the session for each call.
+    Resource(Type),
 }
 
 /// One handler method and the event it answers.
@@ -119,12 +125,25 @@ pub enum Param {
 pub struct Handler {
     pub method: Ident,
     pub event: EventKind,
-    pub widget: Ident,
+    /// The widget whose event it answers; `None` for `#[on_start]`.
+    pub widget: Option<Ident>,
     pub is_async: bool,
     /// The parameters after `self`, in order.
     pub params: Vec<Param>,
     /// The declared return type, or `None` for `()`.
     pub output: Option<Type>,
+    /// `#[blocking]`: run where it cannot hold up other sessions.
+    pub blocking: bool,
+}
+
+/// Whether `ty` is `Res<..>` (by its last path segment, so `numerous::Res<T>` works too).
+fn is_resource(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => {
+            p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Res")
+        }
+        _ => false,
+    }
 }
 
 pub fn app_args(args: TokenStream, errors: &mut Errors) -> Option<LitStr> {
@@ -332,10 +351,15 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
             continue;
         };
         let mut events = Vec::new();
+        let mut blocking = None;
         method.attrs.retain(|a| {
             let Some(ident) = a.path().get_ident() else {
                 return true;
             };
+            if ident == "blocking" {
+                blocking = Some(a.clone());
+                return false;
+            }
             match EventKind::from_attr(&ident.to_string()) {
                 Some(kind) => {
                     events.push((kind, a.clone()));
@@ -344,9 +368,20 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
                 None => true,
             }
         });
+        let had_events = !events.is_empty();
         for (event, attr) in events {
             let widget = match attr.parse_args::<Ident>() {
-                Ok(w) => w,
+                _ if event == EventKind::Start => {
+                    if !matches!(attr.meta, Meta::Path(_)) {
+                        errors.spanned(
+                            &attr,
+                            "#[on_start] takes no widget: it runs when a session starts",
+                        );
+                        continue;
+                    }
+                    None
+                }
+                Ok(w) => Some(w),
                 Err(_) => {
                     errors.spanned(
                         &attr,
@@ -358,9 +393,24 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
                     continue;
                 }
             };
-            if let Some(h) = handler(method, event, widget, errors) {
+            if let Some(mut h) = handler(method, event, widget, errors) {
+                if let Some(attr) = &blocking {
+                    if h.is_async {
+                        errors.spanned(
+                            attr,
+                            "#[blocking] is for a plain `fn` that computes or blocks; an `async fn` should await instead (or call tokio::task::spawn_blocking)",
+                        );
+                    }
+                    h.blocking = true;
+                }
                 handlers.push(h);
             }
+        }
+        if let (Some(attr), false) = (&blocking, had_events) {
+            errors.spanned(
+                attr,
+                "#[blocking] goes on a handler: a method with #[on_click], #[on_change] or #[on_message]",
+            );
         }
     }
     Handlers { item, handlers }
@@ -369,7 +419,7 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
 fn handler(
     method: &syn::ImplItemFn,
     event: EventKind,
-    widget: Ident,
+    widget: Option<Ident>,
     errors: &mut Errors,
 ) -> Option<Handler> {
     let sig = &method.sig;
@@ -415,6 +465,10 @@ fn handler(
     for input in inputs {
         let FnArg::Typed(t) = input else { continue };
         let ty = (*t.ty).clone();
+        if is_resource(&ty) {
+            params.push(Param::Resource(ty));
+            continue;
+        }
         let is_ref = matches!(ty, Type::Reference(_));
         let has_ctx = params.iter().any(|p| matches!(p, Param::Ctx(_)));
         let has_msg = params.iter().any(|p| matches!(p, Param::Message(_)));
@@ -426,7 +480,7 @@ fn handler(
             errors.spanned(
                 t,
                 format!(
-                    "a handler cannot take `{}`: besides `self` it takes only the session context `ctx: &Session` (and, with #[on_message], the message); {expected}",
+                    "a handler cannot take `{}`: besides `self` it takes the session context `ctx: &Session`, shared resources `Res<T>` (and, with #[on_message], the message); {expected}",
                     quote::ToTokens::to_token_stream(&ty).to_string().replace(' ', "")
                 ),
             );
@@ -452,6 +506,7 @@ fn handler(
         is_async: sig.asyncness.is_some(),
         params,
         output,
+        blocking: false,
     })
 }
 

@@ -99,6 +99,10 @@ pub struct HandlerSpec {
     pub name: &'static str,
     pub widget: &'static str,
     pub event: Event,
+    /// `#[blocking]`: run with `block_in_place` on a multi-threaded runtime.
+    pub blocking: bool,
+    /// The resources its `Res<T>` parameters need, checked at start-up.
+    pub resources: &'static [fn() -> (std::any::TypeId, &'static str)],
 }
 
 /// Lookup tables built once per app from its [`AppSpec`].
@@ -107,6 +111,8 @@ pub(crate) struct Dispatch {
     index: HashMap<&'static str, usize>,
     /// Per widget: (event, handler index).
     handlers: Vec<Vec<(Event, usize)>>,
+    /// `#[on_start]` handlers.
+    pub(crate) start: Vec<usize>,
 }
 
 impl Dispatch {
@@ -120,7 +126,12 @@ impl Dispatch {
             .map(|(i, w)| (w.key, i))
             .collect();
         let mut handlers = vec![Vec::new(); spec.widgets.len()];
+        let mut start = Vec::new();
         for (h, handler) in handler_specs.iter().enumerate() {
+            if handler.event == Event::Start {
+                start.push(h);
+                continue;
+            }
             let Some(&w) = index.get(handler.widget) else {
                 panic!(
                     "app `{}`: handler `{}` names `{}`, which is not a widget of the app",
@@ -129,7 +140,11 @@ impl Dispatch {
             };
             handlers[w].push((handler.event, h));
         }
-        Dispatch { index, handlers }
+        Dispatch {
+            index,
+            handlers,
+            start,
+        }
     }
 
     pub(crate) fn widget(&self, key: &str) -> Option<usize> {

@@ -43,27 +43,33 @@ mod app;
 mod assets;
 pub mod attrs;
 mod connection;
+mod handle;
 mod http;
 mod markdown;
 mod options;
 mod outbox;
 mod page;
 mod protocol;
+mod resources;
 mod runtime;
 mod server;
 mod session;
 mod state;
 mod testing_session;
+mod topics;
 mod upload;
 mod widget;
 pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
+pub use handle::{Handle, UpdateError};
 pub use numerous_macros::{app, handlers, on_change, on_click, on_message, widget};
-pub use options::{Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
-pub use server::{init_tracing, router, run, serve, serve_until};
+pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
+pub use resources::{Res, Resources};
+pub use server::{init_tracing, router, run, run_with, serve, serve_until};
 pub use session::{Session, ToastLevel};
 pub use state::StateField;
+pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};
 pub use widget::{
     EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, Upload, ValueInput, Widget,
 };
@@ -105,15 +111,16 @@ pub mod prelude {
         Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup, RangeSlider, Series,
         Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
-    pub use crate::{Session, ToastLevel, on_change, on_click, on_message};
+    pub use crate::{Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message};
 }
 
 /// What generated code uses. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
-    pub use crate::widget::{DynWidget, Event, Slot};
+    pub use crate::resources::FromSession;
     pub use crate::state::{StateField, StateMap, StateWriter, state_from, state_ref};
+    pub use crate::widget::{DynWidget, Event, Slot};
     pub use askama;
     pub use serde_json;
     pub use serde_json::value::RawValue;

@@ -1,10 +1,16 @@
 //! How an app is served: limits, timeouts and protections, each with a default that is safe for
 //! a public server, and the command line that sets them.
 
+use std::fmt;
 use std::net::IpAddr;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
+
+use crate::resources::Resources;
+use crate::topics::{Broker, LocalBroker, Publisher};
 
 /// The Content-Security-Policy of the page unless [`Options::content_security_policy`] replaces
 /// it. The client and the widget modules need no inline script (the page's configuration is a
@@ -76,6 +82,36 @@ pub struct Options {
     /// [`DEFAULT_CONTENT_SECURITY_POLICY`] by default; `frame-ancestors` is added from
     /// [`Options::frame_ancestors`].
     pub content_security_policy: Option<String>,
+    /// Shared resources, by type ([`Options::resource`]).
+    pub resources: Resources,
+    /// Carries topic messages between sessions; one per process by default. Give apps served
+    /// together the same broker to let them talk.
+    pub broker: Arc<dyn Broker>,
+    /// Your own routes, served under the app's prefix with its resources.
+    pub routes: Option<axum::Router>,
+    /// Work not tied to a session, started when the app is served and stopped on shutdown.
+    pub tasks: Vec<AppTask>,
+}
+
+/// Starts work not tied to a session ([`Options::task`]).
+#[derive(Clone)]
+pub struct AppTask(
+    pub(crate) Arc<dyn Fn(AppContext) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>,
+);
+
+impl fmt::Debug for AppTask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AppTask(..)")
+    }
+}
+
+/// What work not tied to a session can reach: the app's resources and its topics.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    /// The app's shared resources.
+    pub resources: Resources,
+    /// Publishes on the app's topics.
+    pub publisher: Publisher,
 }
 
 impl Default for Options {
@@ -102,6 +138,10 @@ impl Default for Options {
             allowed_origins: Vec::new(),
             frame_ancestors: Vec::new(),
             content_security_policy: Some(DEFAULT_CONTENT_SECURITY_POLICY.to_owned()),
+            resources: Resources::default(),
+            broker: Arc::new(LocalBroker::default()),
+            routes: None,
+            tasks: Vec::new(),
         }
     }
 }
@@ -177,6 +217,41 @@ impl Options {
         origins: impl IntoIterator<Item = S>,
     ) -> Self {
         self.frame_ancestors = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Registers a resource shared by every session: handlers take it as a `Res<T>` parameter,
+    /// your routes as a `Res<T>` extractor. One value per type; a second replaces the first.
+    pub fn resource<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.resources.insert(value);
+        self
+    }
+
+    /// Uses `broker` for topics (to share one between apps, or to carry them between processes).
+    pub fn broker(mut self, broker: Arc<dyn Broker>) -> Self {
+        self.broker = broker;
+        self
+    }
+
+    /// Serves your own axum routes (a JSON API, a form post, a webhook) under the app's prefix,
+    /// with the same checks, and with `Res<T>` and [`Publisher`] extractors.
+    pub fn routes(mut self, routes: axum::Router) -> Self {
+        self.routes = Some(match self.routes.take() {
+            Some(r) => r.merge(routes),
+            None => routes,
+        });
+        self
+    }
+
+    /// Runs `task` when the app is served (a ticker that publishes news); it is stopped when
+    /// the server shuts down.
+    pub fn task<F, Fut>(mut self, task: F) -> Self
+    where
+        F: Fn(AppContext) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.tasks
+            .push(AppTask(Arc::new(move |cx| Box::pin(task(cx)))));
         self
     }
 

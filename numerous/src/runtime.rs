@@ -78,7 +78,21 @@ impl Refusal {
 }
 
 impl Runtime {
+    /// Panics, naming the handler and the type, when a handler takes a resource the options
+    /// do not register: better at start-up than at the first click.
     pub(crate) fn new<A: App>(options: Options) -> Arc<Self> {
+        for h in A::HANDLERS {
+            for key in h.resources {
+                let (id, name) = key();
+                assert!(
+                    options.resources.contains(id),
+                    "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {:?})",
+                    A::SPEC.name,
+                    h.name,
+                    options.resources.names(),
+                );
+            }
+        }
         Arc::new(Runtime {
             dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
             page: PageParts::new::<A>(&options.prefix),
@@ -175,6 +189,7 @@ impl Runtime {
             registered,
             id,
             control_rx,
+            handle.inputs.clone(),
             inputs_rx,
         ));
         Ok((handle, false))

@@ -8,8 +8,9 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 use crate::app::App;
-use crate::options::{Cli, Options};
+use crate::options::{AppContext, Cli, Options};
 use crate::runtime::Runtime;
+use crate::topics::Publisher;
 use crate::{Error, assets, connection, http, page, upload};
 
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket,
@@ -32,10 +33,14 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom))
         .layer(tower_http::compression::CompressionLayer::new());
-    let routes = Router::new()
+    let mut routes: Router = Router::new()
         .route("/ws", get(connection::endpoint::<A>))
         .route("/upload/{widget}", post(upload::upload))
-        .merge(compressed);
+        .merge(compressed)
+        .with_state(rt.clone());
+    if let Some(user) = rt.options.routes.clone() {
+        routes = routes.merge(user);
+    }
     let routes = if prefix.is_empty() {
         routes
     } else {
@@ -45,14 +50,16 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
                 &format!("{prefix}/"),
                 get(page::page::<A>).layer(tower_http::compression::CompressionLayer::new()),
             )
+            .with_state(rt.clone())
             .nest(&prefix, routes)
     };
     let router = routes
+        .layer(axum::Extension(rt.options.resources.clone()))
+        .layer(axum::Extension(Publisher::new(rt.options.broker.clone())))
         .layer(axum::middleware::from_fn_with_state(
             rt.clone(),
             http::guard,
-        ))
-        .with_state(rt.clone());
+        ));
     (router, rt)
 }
 
@@ -71,6 +78,21 @@ pub async fn serve_until<A: App>(
 ) -> Result<(), Error> {
     let (router, rt) = build::<A>(options);
     let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+    // Work not tied to a session runs while the server does.
+    let cx = AppContext {
+        resources: rt.options.resources.clone(),
+        publisher: Publisher::new(rt.options.broker.clone()),
+    };
+    for task in &rt.options.tasks {
+        let work = (task.0)(cx.clone());
+        let stop = rt.shutdown.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = work => {}
+                () = stop.cancelled() => {}
+            }
+        });
+    }
     http::serve(listener, router, rt, signal)
         .await
         .map_err(Error::Serve)
@@ -98,27 +120,41 @@ async fn shutdown_signal() {
 /// Runs app `A` as a program: reads the command line, logs through `tracing` (`RUST_LOG`),
 /// serves until Ctrl-C. Exits the process with an error message if it cannot start.
 pub fn run<A: App>() {
-    use clap::Parser as _;
-    let cli = Cli::parse();
+    run_with::<A>(|options| options);
+}
+
+/// [`run`], with the options from the command line passed through `configure` first: to add
+/// resources, routes and tasks (`numerous::run_with::<App>(|o| o.resource(config))`). For set-up
+/// that awaits (a database pool), use [`Cli::serve`] from your own `#[tokio::main]`.
+pub fn run_with<A: App>(configure: impl FnOnce(Options) -> Options) {
+    let cli = Cli::parse_args();
     init_tracing();
     let result = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(Error::Serve)
-        .and_then(|rt| {
-            rt.block_on(async {
-                let addr = format!("{}:{}", cli.host, cli.port);
-                let listener = TcpListener::bind(&addr)
-                    .await
-                    .map_err(|e| Error::Bind(addr.clone(), e))?;
-                let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
-                tracing::info!("{} listening on http://{local}/", A::SPEC.name);
-                serve::<A>(listener, cli.options()).await
-            })
-        });
+        .and_then(|rt| rt.block_on(cli.serve::<A>(configure(cli.options()))));
     if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
+    }
+}
+
+impl Cli {
+    /// The command line of this process (exits with a usage message if it is wrong).
+    pub fn parse_args() -> Cli {
+        <Cli as clap::Parser>::parse()
+    }
+
+    /// Binds `--host`:`--port` and serves app `A` with `options` until Ctrl-C or SIGTERM.
+    pub async fn serve<A: App>(&self, options: Options) -> Result<(), Error> {
+        let addr = format!("{}:{}", self.host, self.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .map_err(|e| Error::Bind(addr.clone(), e))?;
+        let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
+        tracing::info!("{} listening on http://{local}/", A::SPEC.name);
+        serve::<A>(listener, options).await
     }
 }
 

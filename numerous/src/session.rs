@@ -15,10 +15,14 @@ use serde_json::value::RawValue;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
-use crate::app::{App, Call, HandlerError};
+use crate::app::{App, Call as HandlerCall, HandlerError};
+use crate::handle::{Call, Handle};
 use crate::outbox::Outbox;
 use crate::protocol::{self, ClientFrame, ErrorCode};
+use crate::resources::Res;
+use crate::resources::Resources;
 use crate::runtime::{Registered, Runtime};
+use crate::topics::{Message as TopicMessage, Publisher, Topic};
 use crate::widget::{Event, InputError};
 
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
@@ -55,7 +59,30 @@ pub struct Session {
     /// For logs: the id is a secret and never logged.
     number: u64,
     max_tabs: usize,
+    /// The session's own input queue, for handles to it.
+    inputs: mpsc::Sender<Input>,
+    resources: Resources,
+    publisher: Publisher,
     sync: Mutex<Sync>,
+}
+
+/// What a session is made of besides its app.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) id: Arc<str>,
+    pub(crate) number: u64,
+    pub(crate) max_tabs: usize,
+    pub(crate) inputs: mpsc::Sender<Input>,
+    pub(crate) resources: Resources,
+    pub(crate) publisher: Publisher,
+}
+
+/// Work a session started: it ends with the session.
+#[derive(Debug)]
+struct Task {
+    /// The topic, for a subscription.
+    topic: Option<String>,
+    abort: tokio::task::AbortHandle,
 }
 
 /// How a toast looks.
@@ -91,6 +118,8 @@ struct Sync {
     used: bool,
     /// The server is shutting down: the session ends after the input at hand.
     shutting_down: bool,
+    /// Background work and subscriptions.
+    tasks: Vec<Task>,
 }
 
 #[derive(Debug)]
@@ -120,6 +149,8 @@ pub(crate) enum Control {
 pub(crate) enum Input {
     /// A frame from tab `conn`.
     Frame { conn: u64, text: Utf8Bytes },
+    /// A change from a [`Handle`](crate::Handle): background work, a topic message.
+    Call(Call),
     /// A file uploaded over HTTP to widget `widget`; the outcome goes back on `done`.
     Upload {
         widget: usize,
@@ -134,7 +165,15 @@ pub(crate) enum Input {
 }
 
 impl Session {
-    pub(crate) fn new<A: App>(id: Arc<str>, number: u64, max_tabs: usize, app: &A) -> Self {
+    pub(crate) fn new<A: App>(parts: Parts, app: &A) -> Self {
+        let Parts {
+            id,
+            number,
+            max_tabs,
+            inputs,
+            resources,
+            publisher,
+        } = parts;
         let snapshot = (0..A::SPEC.widgets.len())
             .map(|i| {
                 let mut buf = Vec::new();
@@ -148,6 +187,9 @@ impl Session {
             id,
             number,
             max_tabs,
+            inputs,
+            resources,
+            publisher,
             sync: Mutex::new(Sync {
                 conns: Vec::new(),
                 snapshot,
@@ -158,6 +200,7 @@ impl Session {
                 engaged: Duration::ZERO,
                 used: false,
                 shutting_down: false,
+                tasks: Vec::new(),
             }),
         }
     }
@@ -209,6 +252,96 @@ impl Session {
         out.push(b'}');
         self.lock().send(&text(out), |_| true);
         Ok(())
+    }
+
+    /// The shared resource of type `T`, if the app registered one (`Options::resource`). A
+    /// handler can also take it as a parameter: `db: Res<Pool>`.
+    pub fn resource<T: Send + std::marker::Sync + 'static>(&self) -> Option<Res<T>> {
+        self.resources.get::<T>()
+    }
+
+    /// Publishes `message` on `topic`: every session subscribed to it runs its handler.
+    /// Returns how many subscriptions there were.
+    pub fn publish<T: TopicMessage>(&self, topic: &Topic<T>, message: T) -> usize {
+        self.publisher.publish(topic, message)
+    }
+
+    /// A publisher on the app's topics, to move into background work.
+    pub fn publisher(&self) -> Publisher {
+        self.publisher.clone()
+    }
+
+    /// A handle to this session, for work that outlives the handler (see [`Handle`]).
+    pub fn handle<A: App>(&self) -> Handle<A> {
+        Handle::new(self.inputs.clone())
+    }
+
+    /// Runs `work` in the background until it finishes or the session ends. It changes the
+    /// session only through a [`Handle`] (`ctx.handle::<Self>()`), in the session's own task.
+    pub fn spawn<F>(&self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let abort = tokio::spawn(work).abort_handle();
+        self.add_task(None, abort);
+    }
+
+    /// Subscribes this session to `topic`: for each message published from now on, in order,
+    /// `handler` runs in the session's task and the tabs get what changed. The subscription ends
+    /// with the session, or with [`Session::unsubscribe`].
+    ///
+    /// A session that falls more than [`TOPIC_BUFFER`](crate::TOPIC_BUFFER) messages behind
+    /// skips the ones it missed (logged with their count); publishers never wait for it.
+    pub fn subscribe<A: App, T: TopicMessage>(
+        &self,
+        topic: &Topic<T>,
+        handler: fn(&mut A, &T, &Session),
+    ) {
+        use tokio::sync::broadcast::error::RecvError;
+        let mut rx = self.publisher.broker().subscribe(topic.name());
+        let handle = self.handle::<A>();
+        let name = topic.name().to_owned();
+        let number = self.number;
+        let abort = tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(envelope) => {
+                        let Some(message) = envelope.get::<T>() else {
+                            continue;
+                        };
+                        let posted = handle.post(move |app, ctx| handler(app, &message, ctx));
+                        if posted.await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(RecvError::Lagged(skipped)) => tracing::warn!(
+                        session = number,
+                        skipped,
+                        "a session fell behind its topic and skips what it missed"
+                    ),
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        })
+        .abort_handle();
+        self.add_task(Some(name), abort);
+    }
+
+    /// Ends this session's subscriptions to `topic`.
+    pub fn unsubscribe<T>(&self, topic: &Topic<T>) {
+        self.lock().tasks.retain(|t| {
+            let ours = t.topic.as_deref() == Some(topic.name());
+            if ours {
+                t.abort.abort();
+            }
+            !ours
+        });
+    }
+
+    fn add_task(&self, topic: Option<String>, abort: tokio::task::AbortHandle) {
+        let mut s = self.lock();
+        s.tasks.retain(|t| !t.abort.is_finished());
+        s.tasks.push(Task { topic, abort });
     }
 
     /// Shows a notification in every tab of the session.
@@ -450,7 +583,10 @@ fn write_state<A: App>(app: &A, out: &mut Vec<u8>) {
     if A::HAS_STATE
         && let Err(e) = app.save_state(out)
     {
-        tracing::error!(app = A::SPEC.name, "cannot serialize the session state: {e}");
+        tracing::error!(
+            app = A::SPEC.name,
+            "cannot serialize the session state: {e}"
+        );
     }
 }
 
@@ -472,10 +608,31 @@ pub(crate) async fn run<A: App>(
     registered: Registered,
     id: Arc<str>,
     mut control: mpsc::UnboundedReceiver<Control>,
-    mut inputs: mpsc::Receiver<Input>,
+    inputs: mpsc::Sender<Input>,
+    mut input_rx: mpsc::Receiver<Input>,
 ) {
     let mut app = A::new();
-    let session = Session::new(id, registered.number, rt.options.max_tabs_per_session, &app);
+    let session = Session::new(
+        Parts {
+            id,
+            number: registered.number,
+            max_tabs: rt.options.max_tabs_per_session,
+            inputs,
+            resources: rt.options.resources.clone(),
+            publisher: Publisher::new(rt.options.broker.clone()),
+        },
+        &app,
+    );
+    for h in rt.dispatch.start.iter().copied() {
+        let mut ctx = FrameCtx {
+            rt: &rt,
+            session: &session,
+            control: &mut control,
+            conn: UPLOADER,
+            seq: None,
+        };
+        ctx.run_handler(&mut app, h, None).await;
+    }
     loop {
         let deadline = session.idle_deadline(&rt.options);
         tokio::select! {
@@ -484,7 +641,7 @@ pub(crate) async fn run<A: App>(
                 Some(c) => session.control::<A>(c),
                 None => break,
             },
-            i = inputs.recv() => match i {
+            i = input_rx.recv() => match i {
                 Some(input) => {
                     session.mark_used();
                     let mut ctx = FrameCtx {
@@ -542,7 +699,7 @@ impl FrameCtx<'_> {
         self.session.send_error(self.conn, code, message, self.seq);
     }
 
-    async fn input<A: App>(&mut self, app: &mut A, input: Input) {
+    pub(crate) async fn input<A: App>(&mut self, app: &mut A, input: Input) {
         match input {
             Input::Frame { conn, text } => {
                 self.conn = conn;
@@ -554,6 +711,23 @@ impl FrameCtx<'_> {
             }
             Input::UploadLimit { widget, reply } => {
                 let _ = reply.send(app.widget(widget).and_then(|w| w.upload_limit()));
+            }
+            Input::Call(Call(change)) => {
+                let app_any: &mut dyn std::any::Any = app;
+                let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    change(&mut *app_any, self.session);
+                }));
+                match done {
+                    Ok(()) => self.session.push(app),
+                    Err(panic) => {
+                        self.session.rollback(app);
+                        tracing::warn!(
+                            session = self.session.number,
+                            "an update from background work panicked: {}",
+                            panic_message(&*panic)
+                        );
+                    }
+                }
             }
         }
     }
@@ -651,19 +825,36 @@ impl FrameCtx<'_> {
         self.error(code, &format!("widget `{key}`: {e}"));
     }
 
-    async fn run_handler<A: App>(&mut self, app: &mut A, h: usize, content: Option<&RawValue>) {
+    pub(crate) async fn run_handler<A: App>(
+        &mut self,
+        app: &mut A,
+        h: usize,
+        content: Option<&RawValue>,
+    ) {
         let session = self.session;
         let result = {
             let mut app = Some(&mut *app);
-            let started = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                app.take().map(|app| app.call(h, session, content))
-            }));
+            let mut start = || {
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    app.take().map(|app| app.call(h, session, content))
+                }))
+            };
+            // A `#[blocking]` handler computes or blocks: on a multi-threaded runtime this
+            // worker hands its other tasks (other sessions) to another thread meanwhile.
+            let started = if A::HANDLERS[h].blocking
+                && tokio::runtime::Handle::current().runtime_flavor()
+                    == tokio::runtime::RuntimeFlavor::MultiThread
+            {
+                tokio::task::block_in_place(start)
+            } else {
+                start()
+            };
             match started {
                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
                 Ok(None) => unreachable!("the handler is started once"),
-                Ok(Some(Call::Ready(r))) => r.map_err(Failure::Error),
-                Ok(Some(Call::Invalid(e))) => Err(Failure::Invalid(e)),
-                Ok(Some(Call::Future(fut))) => {
+                Ok(Some(HandlerCall::Ready(r))) => r.map_err(Failure::Error),
+                Ok(Some(HandlerCall::Invalid(e))) => Err(Failure::Invalid(e)),
+                Ok(Some(HandlerCall::Future(fut))) => {
                     let mut fut = AssertUnwindSafe(fut).catch_unwind();
                     // Tabs may come and go meanwhile (a new one is welcomed with the last state
                     // sent); inputs wait their turn in the session's queue, and when it is

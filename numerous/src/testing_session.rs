@@ -8,7 +8,8 @@ use tokio::sync::mpsc;
 use crate::app::App;
 use crate::outbox::{Next, Outbox};
 use crate::runtime::Runtime;
-use crate::session::{Control, FrameCtx, Session};
+use crate::session::{Control, FrameCtx, Input, Parts, Session};
+use crate::topics::Publisher;
 
 /// Drives one session in-process, without a server or sockets: the same event path as a live
 /// tab (decode, validate, handler, diff, encode). For unit tests of an app, and benchmarks.
@@ -36,8 +37,10 @@ pub struct TestSession<A: App> {
     session: Session,
     control: mpsc::UnboundedReceiver<Control>,
     _control: mpsc::UnboundedSender<Control>,
+    inputs: mpsc::Receiver<Input>,
     out: Arc<Outbox>,
     welcome: String,
+    started: bool,
 }
 
 impl<A: App> Default for TestSession<A> {
@@ -49,9 +52,26 @@ impl<A: App> Default for TestSession<A> {
 impl<A: App> TestSession<A> {
     /// A fresh session with one connected tab.
     pub fn new() -> Self {
-        let rt = Runtime::new::<A>(crate::Options::default());
+        Self::with_options(crate::Options::default())
+    }
+
+    /// A fresh session of an app served with `options`: its resources (a test database), its
+    /// broker (to exchange topic messages with other test sessions).
+    pub fn with_options(options: crate::Options) -> Self {
+        let rt = Runtime::new::<A>(options);
         let app = A::new();
-        let session = Session::new("test".into(), 0, usize::MAX, &app);
+        let (inputs_tx, inputs) = mpsc::channel(64);
+        let session = Session::new(
+            Parts {
+                id: "test".into(),
+                number: 0,
+                max_tabs: usize::MAX,
+                inputs: inputs_tx,
+                resources: rt.options.resources.clone(),
+                publisher: Publisher::new(rt.options.broker.clone()),
+            },
+            &app,
+        );
         let (control_tx, control) = mpsc::unbounded_channel();
         let out = Arc::new(Outbox::new(usize::MAX));
         session.control::<A>(Control::Connect {
@@ -69,8 +89,10 @@ impl<A: App> TestSession<A> {
             session,
             control,
             _control: control_tx,
+            inputs,
             out,
             welcome,
+            started: false,
         }
     }
 
@@ -87,6 +109,7 @@ impl<A: App> TestSession<A> {
     /// Handles one frame from the tab, as the server would, and returns the frames the tab
     /// received in answer (patches, errors).
     pub async fn send(&mut self, frame: &str) -> Vec<String> {
+        self.start().await;
         let mut ctx = FrameCtx {
             rt: &self.rt,
             session: &self.session,
@@ -95,6 +118,47 @@ impl<A: App> TestSession<A> {
             seq: None,
         };
         ctx.handle(&mut self.app, frame).await;
+        self.drain()
+    }
+
+    /// Waits for the next change from background work or a topic (see [`crate::Handle`]),
+    /// applies it as the session would, and returns the frames the tab received.
+    pub async fn next_update(&mut self) -> Vec<String> {
+        self.start().await;
+        let Some(input) = self.inputs.recv().await else {
+            return Vec::new();
+        };
+        let mut ctx = FrameCtx {
+            rt: &self.rt,
+            session: &self.session,
+            control: &mut self.control,
+            conn: 0,
+            seq: None,
+        };
+        ctx.input(&mut self.app, input).await;
+        self.drain()
+    }
+
+    /// Runs the app's `#[on_start]` handlers, as a new session does (once; `send` and
+    /// `next_update` call this first). Returns the frames the tab received.
+    pub async fn start(&mut self) -> Vec<String> {
+        if std::mem::replace(&mut self.started, true) {
+            return Vec::new();
+        }
+        for h in self.rt.dispatch.start.clone() {
+            let mut ctx = FrameCtx {
+                rt: &self.rt,
+                session: &self.session,
+                control: &mut self.control,
+                conn: 0,
+                seq: None,
+            };
+            ctx.run_handler(&mut self.app, h, None).await;
+        }
+        self.drain()
+    }
+
+    fn drain(&mut self) -> Vec<String> {
         let mut frames = Vec::new();
         while let Next::Frame(msg) = self.out.try_next() {
             if let Message::Text(t) = msg {

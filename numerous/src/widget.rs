@@ -92,6 +92,8 @@ pub enum Event {
     Change,
     /// The widget's module sent a custom message (`model.send(content)`).
     Message,
+    /// The session started (`#[on_start]`; no widget).
+    Start,
 }
 
 impl Event {
@@ -101,6 +103,7 @@ impl Event {
             Self::Click => "click",
             Self::Change => "change",
             Self::Message => "message",
+            Self::Start => "start",
         }
     }
 }

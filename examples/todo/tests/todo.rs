@@ -23,14 +23,20 @@ async fn items_live_in_a_vec_and_roll_back_with_a_failed_handler() {
 
     // An empty item: the handler pushes it, then fails; the push is undone.
     let frames = tab.send(&click("add")).await;
-    assert!(frames.iter().any(|f| f.contains("handler-failed")), "{frames:?}");
+    assert!(
+        frames.iter().any(|f| f.contains("handler-failed")),
+        "{frames:?}"
+    );
     assert_eq!(tab.app().items(), ["milk"]);
 
     tab.send(&update("new_item", "eggs")).await;
     let frames = tab.send(&click("add")).await;
     assert_eq!(tab.app().items(), ["milk", "eggs"]);
     // The state itself never goes to the browser; the list widget shows it.
-    assert!(frames.iter().all(|f| !f.contains("\"items\"")), "{frames:?}");
+    assert!(
+        frames.iter().all(|f| !f.contains("\"items\"")),
+        "{frames:?}"
+    );
     assert!(frames.iter().any(|f| f.contains("1. eggs")), "{frames:?}");
 }
 
@@ -70,7 +76,11 @@ async fn the_template_shows_state_rendered_at_page_load() {
     let addr = serve::<Todo>(Options::default()).await;
     let page = http(addr, "GET / HTTP/1.1\r\nHost: 127.0.0.1", b"").await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("<h1>My to-do list</h1>"), "{}", page.body);
+    assert!(
+        page.body.contains("<h1>My to-do list</h1>"),
+        "{}",
+        page.body
+    );
     // and not in the widgets' state sent to the browser
     assert!(!page.body.contains("\"items\""));
 }

@@ -15,9 +15,20 @@ pub fn expand(h: &Handlers) -> TokenStream {
 
     let specs = h.handlers.iter().map(|h| {
         let name = h.method.to_string();
-        let widget = h.widget.to_string();
+        let widget = h.widget.as_ref().map(ToString::to_string).unwrap_or_default();
         let event = event(h.event);
-        quote!(#p::HandlerSpec { name: #name, widget: #widget, event: #p::Event::#event })
+        let blocking = h.blocking;
+        let resources = h.params.iter().filter_map(|p| match p {
+            Param::Resource(ty) => Some(ty),
+            _ => None,
+        });
+        quote!(#p::HandlerSpec {
+            name: #name,
+            widget: #widget,
+            event: #p::Event::#event,
+            blocking: #blocking,
+            resources: &[ #( <#resources as #p::FromSession>::key as fn() -> (::core::any::TypeId, &'static str), )* ],
+        })
     });
 
     let arms = h.handlers.iter().enumerate().map(|(i, h)| {
@@ -25,6 +36,9 @@ pub fn expand(h: &Handlers) -> TokenStream {
         let args = h.params.iter().map(|param| match param {
             Param::Ctx(ty) => quote_spanned!(ty.span()=> __ctx),
             Param::Message(ty) => quote_spanned!(ty.span()=> __msg),
+            Param::Resource(ty) => {
+                quote_spanned!(ty.span()=> <#ty as #p::FromSession>::from_session(__ctx))
+            }
         });
         let args = quote!(self #(, #args)*);
         // Spanned on the return type so an unsupported one is reported there.
@@ -36,7 +50,7 @@ pub fn expand(h: &Handlers) -> TokenStream {
         };
         match h.params.iter().find_map(|p| match p {
             Param::Message(ty) => Some(ty),
-            Param::Ctx(_) => None,
+            Param::Ctx(_) | Param::Resource(_) => None,
         }) {
             Some(ty) => {
                 quote_spanned!(ty.span()=> #i => match #p::decode_message::<#ty>(__content) {
@@ -50,14 +64,15 @@ pub fn expand(h: &Handlers) -> TokenStream {
 
     // `&__app.widget` fails with rustc's "no field" (and its suggestion) on a wrong name, and
     // with our `on_unimplemented` text on a widget that cannot emit the event.
-    let checks = h.handlers.iter().map(|h| {
-        let w = &h.widget;
+    let checks = h.handlers.iter().filter_map(|h| {
+        let w = h.widget.as_ref()?;
         let assert = match h.event {
             EventKind::Click => quote_spanned!(w.span()=> #p::assert_emits_click),
             EventKind::Change => quote_spanned!(w.span()=> #p::assert_emits_change),
             EventKind::Message => quote_spanned!(w.span()=> #p::assert_emits_message),
+            EventKind::Start => return None,
         };
-        quote_spanned!(w.span()=> #assert(&__app.#w);)
+        Some(quote_spanned!(w.span()=> #assert(&__app.#w);))
     });
 
     quote! {
@@ -95,6 +110,7 @@ fn event(e: EventKind) -> proc_macro2::Ident {
         EventKind::Click => "Click",
         EventKind::Change => "Change",
         EventKind::Message => "Message",
+        EventKind::Start => "Start",
     };
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }
