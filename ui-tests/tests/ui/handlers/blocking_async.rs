@@ -1,0 +1,18 @@
+use numerous::prelude::*;
+
+#[numerous::app(template = "counter.html")]
+struct Counter {
+    counter: Number,
+    increment: Button,
+}
+
+#[numerous::handlers]
+impl Counter {
+    #[on_click(increment)]
+    #[blocking]
+    async fn increment(&mut self) {
+        self.counter.value += 1.0;
+    }
+}
+
+fn main() {}
