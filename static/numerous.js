@@ -104,6 +104,95 @@ class Model {
   }
 }
 
+/**
+ * The fallback transport for networks that block WebSockets (docs/protocol.md): server-sent
+ * events for what the server sends, ordered POSTs for what the tab sends, behind the interface of
+ * a WebSocket (`send`, `readyState`, `onmessage`, `onclose`).
+ */
+class SseSocket {
+  constructor(session) {
+    this.readyState = 0;
+    this.onmessage = null;
+    this.onclose = null;
+    this.queue = [];
+    this.sending = false;
+    this.open(session);
+  }
+
+  async open(session) {
+    try {
+      const headers = session ? { "x-numerous-session": session } : {};
+      const response = await fetch(`${config.base}/sse`, { method: "POST", headers });
+      if (!response.ok) {
+        // Refused (the session limit): the body is the error frame a socket would have sent.
+        const text = await response.text();
+        if (text) this.onmessage?.({ data: text });
+        return this.closed(1013);
+      }
+      const { stream, send } = await response.json();
+      this.sendToken = send;
+      const events = new EventSource(`${config.base}/sse?stream=${encodeURIComponent(stream)}`);
+      this.events = events;
+      events.onopen = () => {
+        this.readyState = 1;
+      };
+      events.onmessage = (event) => {
+        this.readyState = 1;
+        this.onmessage?.({ data: event.data });
+      };
+      events.addEventListener("close", (event) => this.closed(Number(event.data) || 1000));
+      // EventSource would reconnect by itself, without resuming the session: the client does.
+      events.onerror = () => this.closed(1006);
+    } catch {
+      this.closed(1006);
+    }
+  }
+
+  closed(code) {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.events?.close();
+    this.onclose?.({ code });
+  }
+
+  send(text) {
+    this.queue.push(text);
+    this.pump();
+  }
+
+  /** One POST at a time, so frames reach the server in the order they were made. */
+  async pump() {
+    if (this.sending) return;
+    this.sending = true;
+    while (this.queue.length > 0 && this.readyState === 1) {
+      const batch = this.queue.splice(0);
+      try {
+        const response = await fetch(`${config.base}/sse/send`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-numerous-stream": this.sendToken },
+          body: `[${batch.join(",")}]`,
+        });
+        if (!response.ok) this.closed(1006);
+      } catch {
+        this.closed(1006);
+      }
+    }
+    this.sending = false;
+  }
+
+  close() {
+    this.closed(1000);
+  }
+}
+
+/** Which transport a tab uses: `?numerous_transport=sse` forces the fallback; a tab whose
+ * WebSocket never opens three times in a row switches to it for good. */
+function initialTransport() {
+  const asked = new URLSearchParams(location.search).get("numerous_transport");
+  if (asked === "sse" || asked === "websocket") return asked;
+  return sessionStorage.getItem(storageKey("transport")) ?? "websocket";
+}
+
 /** Close codes after which the client reconnects at once: going away (1001), session ended
  * (1012), too slow to follow (4008). See docs/protocol.md. */
 const QUICK_RECONNECT = new Set([1001, 1012, 4008]);
@@ -119,15 +208,36 @@ class Client {
     this.seq = 0;
     this.attempt = 0;
     this.welcomed = false;
+    this.transport = initialTransport();
+    this.unopened = 0;
   }
 
   connect() {
-    const url = new URL(`${config.base}/ws`, location.href);
-    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-    // The session id travels as a subprotocol, which keeps it out of URLs and access logs.
-    const protocols = ["numerous"];
-    if (this.session) protocols.push(`numerous.session.${this.session}`);
-    const socket = new WebSocket(url, protocols);
+    let socket;
+    if (this.transport === "sse") {
+      socket = new SseSocket(this.session);
+    } else {
+      const url = new URL(`${config.base}/ws`, location.href);
+      url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+      // The session id travels as a subprotocol, which keeps it out of URLs and access logs.
+      const protocols = ["numerous"];
+      if (this.session) protocols.push(`numerous.session.${this.session}`);
+      socket = new WebSocket(url, protocols);
+      let opened = false;
+      socket.onopen = () => {
+        opened = true;
+        this.unopened = 0;
+      };
+      socket.addEventListener("close", () => {
+        if (opened) return;
+        this.unopened += 1;
+        if (this.unopened >= 3) {
+          // Something between here and the server blocks WebSockets: fall back for good.
+          this.transport = "sse";
+          sessionStorage.setItem(storageKey("transport"), "sse");
+        }
+      });
+    }
     this.socket = socket;
     socket.onmessage = (event) => this._receive(event.data);
     socket.onclose = (event) => {
@@ -254,7 +364,7 @@ class Client {
 
   /** Welcomed on an open socket: frames may go out. */
   get ready() {
-    return this.welcomed && this.socket?.readyState === WebSocket.OPEN;
+    return this.welcomed && this.socket?.readyState === 1;
   }
 }
 

@@ -52,15 +52,7 @@ pub(crate) async fn endpoint<A: App>(
 ) -> Response {
     let (peer, client) = (client.peer, client.key);
     if let Err(origin) = http::check_origin(&headers, &rt.options, peer) {
-        tracing::info!(%origin, "refused a WebSocket from another origin");
-        return (
-            StatusCode::FORBIDDEN,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!(
-                "pages from {origin} may not connect to this app (allow it with --allowed-origins)"
-            ),
-        )
-            .into_response();
+        return forbidden_origin(&origin);
     }
     let requested = requested_session(&headers);
     // The transport's hard limit is above ours, so a message between the two gets a clear error
@@ -77,28 +69,16 @@ pub(crate) async fn endpoint<A: App>(
         .on_upgrade(move |socket| connection::<A>(rt, socket, requested, client))
 }
 
-/// The session id a client offers in `Sec-WebSocket-Protocol`, if any.
-fn requested_session(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .find_map(|p| p.trim().strip_prefix(SESSION_SUBPROTOCOL))
-        .filter(|id| !id.is_empty())
-        .map(str::to_owned)
-}
-
-async fn connection<A: App>(
-    rt: Arc<Runtime>,
-    socket: WebSocket,
-    requested: Option<String>,
+/// Attaches a new tab (of any transport) to the session it asks for, or a new one: its outbox
+/// holds the welcome, or the refusal and a close frame.
+pub(crate) fn open_tab<A: App>(
+    rt: &Arc<Runtime>,
+    requested: Option<&str>,
     client: IpAddr,
-) {
-    let _tracked = rt.tabs.token();
+) -> (Option<SessionHandle>, Arc<Outbox>, u64) {
     let outbox = Arc::new(Outbox::new(rt.options.max_queued_bytes));
     let conn = rt.next_conn();
-    let session = match rt.attach::<A>(requested.as_deref(), client) {
+    let session = match rt.attach::<A>(requested, client) {
         Ok((session, resumed)) => {
             let connected = session.control.send(Control::Connect {
                 conn,
@@ -122,7 +102,42 @@ async fn connection<A: App>(
             None
         }
     };
+    (session, outbox, conn)
+}
 
+/// The response to a request from another site's page.
+pub(crate) fn forbidden_origin(origin: &str) -> Response {
+    tracing::info!(%origin, "refused a connection from another origin");
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!(
+            "pages from {origin} may not connect to this app (allow it with --allowed-origins)"
+        ),
+    )
+        .into_response()
+}
+
+/// The session id a client offers in `Sec-WebSocket-Protocol`, if any.
+fn requested_session(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .find_map(|p| p.trim().strip_prefix(SESSION_SUBPROTOCOL))
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+}
+
+async fn connection<A: App>(
+    rt: Arc<Runtime>,
+    socket: WebSocket,
+    requested: Option<String>,
+    client: IpAddr,
+) {
+    let _tracked = rt.tabs.token();
+    let (session, outbox, conn) = open_tab::<A>(&rt, requested.as_deref(), client);
     {
         let (sink, stream) = socket.split();
         let writer = write(&rt, &outbox, sink);

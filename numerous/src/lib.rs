@@ -54,6 +54,7 @@ mod resources;
 mod runtime;
 mod server;
 mod session;
+mod sse;
 mod state;
 mod testing_session;
 mod topics;

@@ -44,6 +44,10 @@ pub(crate) struct Runtime {
     pub(crate) tabs: TaskTracker,
     /// Uploads being read.
     pub(crate) uploads: Semaphore,
+    /// Fallback-transport tabs opened and waiting for their event stream, by stream token.
+    pub(crate) sse_open: DashMap<String, crate::sse::SseTab>,
+    /// Fallback-transport tabs, by the token their POSTs carry.
+    pub(crate) sse_send: DashMap<Arc<str>, crate::sse::SseTab>,
 }
 
 /// How tabs and uploads reach a session's task.
@@ -116,6 +120,8 @@ impl Runtime {
             shutdown: CancellationToken::new(),
             tabs: TaskTracker::new(),
             uploads: Semaphore::new(options.max_concurrent_uploads.max(1)),
+            sse_open: DashMap::new(),
+            sse_send: DashMap::new(),
             options,
         })
     }

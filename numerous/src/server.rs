@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::options::{AppContext, Cli, Options};
 use crate::runtime::Runtime;
 use crate::topics::Publisher;
-use crate::{Error, assets, connection, http, page, upload};
+use crate::{Error, assets, connection, http, page, sse, upload};
 
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket,
 /// uploads and the client's assets. Merge it with your own routes, or serve it with [`serve`].
@@ -36,6 +36,8 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
     let mut routes: Router = Router::new()
         .route("/ws", get(connection::endpoint::<A>))
         .route("/upload/{widget}", post(upload::upload))
+        .route("/sse", post(sse::open::<A>).get(sse::stream))
+        .route("/sse/send", post(sse::send))
         .merge(compressed)
         .with_state(rt.clone());
     if let Some(user) = rt.options.routes.clone() {

@@ -88,3 +88,26 @@ async fn a_page_of_another_site_cannot_open_a_session_in_chromium() {
     assert_eq!(outcome, serde_json::json!("closed 1006"));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn the_fallback_transport_works_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Counter>(numerous::Options::default()).await;
+    browser
+        .open(&format!("http://{addr}/?numerous_transport=sse"))
+        .await;
+    browser
+        .wait_until("window.numerous.client.transport === 'sse'")
+        .await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "2").await;
+    // A reload comes back to the same session over the same transport.
+    browser.client.refresh().await.unwrap();
+    testkit::wait_until_live(&browser.client).await;
+    browser.wait_for_value("#counter input", "2").await;
+    browser.finish().await;
+}

@@ -1,0 +1,218 @@
+//! The fallback transport for networks that block WebSockets: server-sent events for what the
+//! server sends, HTTP POSTs for what the tab sends. The same frames, the same session, the same
+//! outbox (merged patches, limits), the same order.
+//!
+//! 1. `POST <prefix>/sse` (header `X-Numerous-Session` to resume) opens a tab and answers
+//!    `{"stream": A, "send": B}`.
+//! 2. `GET <prefix>/sse?stream=A` is the event stream: one `message` event per frame, comments as
+//!    pings, and a `close` event (`data` = the close code) before the server ends it. `A` works
+//!    once, so the URL (which proxies log) holds no lasting credential.
+//! 3. `POST <prefix>/sse/send` with header `X-Numerous-Stream: B` and a JSON array of frames:
+//!    queued in order for the session (the answer waits while its queue is full), 204.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::ws::{Message, Utf8Bytes};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::app::App;
+use crate::connection::{forbidden_origin, open_tab};
+use crate::http::{self, ClientAddr};
+use crate::outbox::Outbox;
+use crate::runtime::{Runtime, SessionHandle};
+use crate::session::{Control, Input};
+use crate::upload::SESSION_HEADER;
+
+/// The header that names an event stream in `POST /sse/send`.
+const STREAM_HEADER: &str = "x-numerous-stream";
+/// How long an opened tab waits for its event stream.
+const OPEN_WAIT: Duration = Duration::from_secs(10);
+
+/// A tab on the fallback transport.
+#[derive(Debug, Clone)]
+pub(crate) struct SseTab {
+    session: SessionHandle,
+    outbox: Arc<Outbox>,
+    conn: u64,
+    send_token: Arc<str>,
+}
+
+/// `POST /sse`: opens a tab.
+pub(crate) async fn open<A: App>(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(origin) = http::check_origin(&headers, &rt.options, client.peer) {
+        return forbidden_origin(&origin);
+    }
+    let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
+    let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key);
+    let stream = token();
+    let send: Arc<str> = token().into();
+    let Some(session) = session else {
+        // Refused: the outbox holds the error frame; say it in the answer.
+        let error = match outbox.try_next() {
+            crate::outbox::Next::Frame(Message::Text(t)) => t.to_string(),
+            _ => String::new(),
+        };
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            error,
+        )
+            .into_response();
+    };
+    let tab = SseTab {
+        session,
+        outbox,
+        conn,
+        send_token: send.clone(),
+    };
+    rt.sse_open.insert(stream.clone(), tab.clone());
+    rt.sse_send.insert(send.clone(), tab);
+    // A tab whose stream never comes is closed.
+    let rt2 = rt.clone();
+    let waiting = stream.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(OPEN_WAIT).await;
+        if let Some((_, tab)) = rt2.sse_open.remove(&waiting) {
+            close_tab(&rt2, &tab);
+        }
+    });
+    Json(serde_json::json!({ "stream": stream, "send": &*send })).into_response()
+}
+
+fn close_tab(rt: &Runtime, tab: &SseTab) {
+    rt.sse_send.remove(&tab.send_token);
+    tab.outbox.close_now(1000, "");
+    let _ = tab
+        .session
+        .control
+        .send(Control::Disconnect { conn: tab.conn });
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct StreamQuery {
+    stream: String,
+}
+
+/// Ends the tab when its event stream is dropped (the client went away, or the server ended it).
+struct StreamGuard {
+    rt: Arc<Runtime>,
+    tab: Option<SseTab>,
+    _tracked: tokio_util::task::task_tracker::TaskTrackerToken,
+}
+
+impl Drop for StreamGuard {
+    fn drop(&mut self) {
+        if let Some(tab) = &self.tab {
+            close_tab(&self.rt, tab);
+        }
+    }
+}
+
+/// `GET /sse?stream=A`: the tab's event stream.
+pub(crate) async fn stream(
+    State(rt): State<Arc<Runtime>>,
+    Query(q): Query<StreamQuery>,
+) -> Response {
+    let Some((_, tab)) = rt.sse_open.remove(q.stream.as_str()) else {
+        return (
+            StatusCode::NOT_FOUND,
+            "unknown or used event stream; open a new one",
+        )
+            .into_response();
+    };
+    let outbox = tab.outbox.clone();
+    let guard = StreamGuard {
+        rt: rt.clone(),
+        tab: Some(tab),
+        _tracked: rt.tabs.token(),
+    };
+    let events =
+        futures_util::stream::unfold((outbox, guard, false), |(outbox, guard, done)| async move {
+            if done {
+                return None;
+            }
+            let event = match outbox.next().await? {
+                Message::Text(t) => Event::default().data(t.as_str()),
+                Message::Close(frame) => {
+                    let code = frame.map_or(1000, |f| f.code);
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(
+                            Event::default().event("close").data(code.to_string()),
+                        ),
+                        (outbox, guard, true),
+                    ));
+                }
+                // Pings are the keep-alive comments below.
+                _ => Event::default().comment(""),
+            };
+            Some((Ok(event), (outbox, guard, false)))
+        });
+    let mut response = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(rt.options.ping_interval))
+        .into_response();
+    // Proxies must not buffer the stream.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", "no".parse().expect("a valid header"));
+    response
+}
+
+/// `POST /sse/send`: the tab's frames, in order.
+pub(crate) async fn send(
+    State(rt): State<Arc<Runtime>>,
+    headers: HeaderMap,
+    Json(frames): Json<Vec<Box<serde_json::value::RawValue>>>,
+) -> Response {
+    let Some(tab) = headers
+        .get(STREAM_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| rt.sse_send.get(t).map(|t| t.clone()))
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            "unknown event stream; open a new one",
+        )
+            .into_response();
+    };
+    let max = rt.options.max_message_bytes;
+    for frame in frames {
+        let text = frame.get();
+        if text.len() > max {
+            let m = format!(
+                "message of {} bytes is over the limit of {max} bytes; ignored",
+                text.len()
+            );
+            let _ = tab.outbox.push(Message::Text(
+                crate::protocol::error(crate::protocol::ErrorCode::TooLarge, &m, None).into(),
+            ));
+            continue;
+        }
+        // Backpressure: wait while the tab or the session is behind, as the socket reader does.
+        tab.outbox.wait_drained().await;
+        let input = Input::Frame {
+            conn: tab.conn,
+            text: Utf8Bytes::from(text),
+        };
+        if tab.session.inputs.send(input).await.is_err() {
+            return (StatusCode::GONE, "the session ended").into_response();
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// 128 random bits, hex.
+fn token() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
