@@ -11,8 +11,11 @@ use tokio::sync::{mpsc, oneshot};
 use crate::app::App;
 use crate::session::{Input, Session};
 
+/// A change to an app, type-erased.
+type Change = Box<dyn FnOnce(&mut dyn Any, &Session) + Send>;
+
 /// A change to run in the session's task.
-pub(crate) struct Call(pub(crate) Box<dyn FnOnce(&mut dyn Any, &Session) + Send>);
+pub(crate) struct Call(pub(crate) Change);
 
 impl fmt::Debug for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -93,11 +93,12 @@ pub struct Options {
     pub tasks: Vec<AppTask>,
 }
 
+/// Work not tied to a session, as it is started.
+type StartTask = dyn Fn(AppContext) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync;
+
 /// Starts work not tied to a session ([`Options::task`]).
 #[derive(Clone)]
-pub struct AppTask(
-    pub(crate) Arc<dyn Fn(AppContext) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>,
-);
+pub struct AppTask(pub(crate) Arc<StartTask>);
 
 impl fmt::Debug for AppTask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

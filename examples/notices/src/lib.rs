@@ -198,7 +198,7 @@ impl Drop for Running {
 pub struct Tick(pub Duration);
 
 fn is_prime(n: usize) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d))
 }
 
 /// Markdown shows raw HTML as text already; this keeps `*`, `_` and friends literal too.
