@@ -80,10 +80,22 @@ class Model {
     else this._listeners.get(event)?.delete(callback);
   }
 
-  /** State from the server: fires change events for the fields that differ. */
+  /** State from the server: fires change events for the fields that differ. A patch may also
+   * append to array fields (`$append: {field: [..]}`) and then keep their last n items
+   * (`$keep: {field: n}`): docs/protocol.md. */
   _apply(state) {
     let changed = false;
-    for (const [name, value] of Object.entries(state)) {
+    const { $append: append, $keep: keep, ...fields } = state;
+    for (const [name, extra] of Object.entries(append ?? {})) {
+      let next = [...(this._state[name] ?? []), ...extra];
+      const n = keep?.[name];
+      if (n != null && next.length > n) next = next.slice(next.length - n);
+      this._state[name] = next;
+      this._dirty.delete(name);
+      changed = true;
+      this._emit(`change:${name}`, this, next);
+    }
+    for (const [name, value] of Object.entries(fields)) {
       if (same(this._state[name], value)) continue;
       this._state[name] = value;
       this._dirty.delete(name);

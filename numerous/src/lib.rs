@@ -108,7 +108,8 @@ pub mod prelude {
         Step, TabList, Unit, Value, Variant,
     };
     pub use crate::widgets::{
-        Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, FileUpload,
+        Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,
+        FileUpload,
         Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup, RangeSlider, Series,
         Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };

@@ -287,6 +287,14 @@ fn merge(last: &mut Out, frame: &str) -> bool {
     let Some(new) = parse_patch(frame) else {
         return false;
     };
+    // A widget patch that appends (`$append`) cannot be replaced by a later one: keep both.
+    let delta = |v: &RawValue| v.get().starts_with(r#"{"$append""#);
+    if new
+        .iter()
+        .any(|(k, v)| parts.iter().any(|(pk, pv)| pk == k && (delta(v) || delta(pv))))
+    {
+        return false;
+    }
     for (key, state) in new {
         match parts.iter_mut().find(|(k, _)| *k == key) {
             Some(slot) => slot.1 = state,

@@ -108,6 +108,8 @@ struct Sync {
     /// The `#[state]` fields as last pushed: what a failed handler rolls them back to.
     state: Vec<u8>,
     scratch: Vec<u8>,
+    /// A widget's small patch, while a patch frame is built.
+    patch: Vec<u8>,
     /// Since when the session has had no tab, if it has none.
     idle_since: Option<Instant>,
     /// Since when it has had tabs, if it has any.
@@ -195,6 +197,7 @@ impl Session {
                 snapshot,
                 state,
                 scratch: Vec::new(),
+                patch: Vec::new(),
                 idle_since: Some(Instant::now()),
                 tabs_since: None,
                 engaged: Duration::ZERO,
@@ -533,6 +536,11 @@ impl Sync {
             self.scratch.clear();
             write_widget(app, i, &mut self.scratch);
             if self.scratch != self.snapshot[i] {
+                // A widget may say what changed in fewer bytes than its state (a new feed item).
+                self.patch.clear();
+                let small = app
+                    .widget(i)
+                    .is_some_and(|w| w.write_patch(&self.snapshot[i], &mut self.patch));
                 std::mem::swap(&mut self.scratch, &mut self.snapshot[i]);
                 if changed == 0 {
                     out.extend_from_slice(b"{\"type\":\"patch\",\"state\":{");
@@ -543,7 +551,7 @@ impl Sync {
                 out.push(b'"');
                 out.extend_from_slice(A::SPEC.widgets[i].key.as_bytes());
                 out.extend_from_slice(b"\":");
-                out.extend_from_slice(&self.snapshot[i]);
+                out.extend_from_slice(if small { &self.patch } else { &self.snapshot[i] });
             }
         }
         if changed > 0 {

@@ -57,6 +57,16 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         Err(InputError::Rejected("this widget takes no uploads".into()))
     }
 
+    /// A patch smaller than the whole state, written to `out`, when the change since `previous`
+    /// (the state last sent, as JSON) allows one; `false` sends the whole state. A patch is a
+    /// partial state the browser merges into the widget's model, with two operators for lists:
+    /// `"$append": {"field": [..]}` adds items to an array field and `"$keep": {"field": n}` then
+    /// keeps its last `n`. [`crate::widgets::Feed`] uses it: one new chat line is sent alone.
+    fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool {
+        let _ = (previous, out);
+        false
+    }
+
     /// The largest file [`Widget::upload`] takes now, in bytes; `None` (the default) when the
     /// widget takes no uploads. The server refuses a larger file before reading it.
     fn upload_limit(&self) -> Option<usize> {
@@ -157,6 +167,7 @@ pub trait DynWidget: Send {
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError>;
     fn upload_limit(&self) -> Option<usize>;
     fn echo_input(&self) -> bool;
+    fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
 }
 
 impl<W: Widget> DynWidget for W {
@@ -198,6 +209,10 @@ impl<W: Widget> DynWidget for W {
 
     fn echo_input(&self) -> bool {
         W::ECHO_INPUT
+    }
+
+    fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool {
+        Widget::write_patch(self, previous, out)
     }
 }
 

@@ -53,10 +53,12 @@ macro_rules! impl_bounds {
 }
 
 mod display;
+mod feed;
 mod files;
 mod inputs;
 mod table;
 
+pub use feed::Feed;
 pub use display::{Accordion, AccordionPanel, Chart, ChartKind, Html, Image, ProgressBar, Series};
 pub use files::{Download, DownloadFile, FileUpload, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
