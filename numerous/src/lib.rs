@@ -109,9 +109,8 @@ pub mod prelude {
     };
     pub use crate::widgets::{
         Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,
-        FileUpload,
-        Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup, RangeSlider, Series,
-        Slider, Table, Tabs, TextArea, TextInput, Toggle,
+        FileUpload, Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup,
+        RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
     pub use crate::{Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message};
 }

@@ -289,10 +289,11 @@ fn merge(last: &mut Out, frame: &str) -> bool {
     };
     // A widget patch that appends (`$append`) cannot be replaced by a later one: keep both.
     let delta = |v: &RawValue| v.get().starts_with(r#"{"$append""#);
-    if new
-        .iter()
-        .any(|(k, v)| parts.iter().any(|(pk, pv)| pk == k && (delta(v) || delta(pv))))
-    {
+    if new.iter().any(|(k, v)| {
+        parts
+            .iter()
+            .any(|(pk, pv)| pk == k && (delta(v) || delta(pv)))
+    }) {
         return false;
     }
     for (key, state) in new {

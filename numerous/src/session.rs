@@ -551,7 +551,11 @@ impl Sync {
                 out.push(b'"');
                 out.extend_from_slice(A::SPEC.widgets[i].key.as_bytes());
                 out.extend_from_slice(b"\":");
-                out.extend_from_slice(if small { &self.patch } else { &self.snapshot[i] });
+                out.extend_from_slice(if small {
+                    &self.patch
+                } else {
+                    &self.snapshot[i]
+                });
             }
         }
         if changed > 0 {

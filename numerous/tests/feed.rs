@@ -20,7 +20,8 @@ impl Chat {
     #[on_click(say)]
     fn say(&mut self) {
         self.said += 1;
-        self.log.push(format!("**ann**: message number {} of the chat", self.said));
+        self.log
+            .push(format!("**ann**: message number {} of the chat", self.said));
     }
 
     #[on_click(clear)]
@@ -41,13 +42,19 @@ async fn one_new_line_in_a_list_of_a_thousand_is_sent_alone() {
     assert_eq!(frames.len(), 1);
     let patch = &frames[0];
     // The figure in BENCHMARKS.md.
-    println!("patch for one new line in a list of 1,000: {} bytes", patch.len());
+    println!(
+        "patch for one new line in a list of 1,000: {} bytes",
+        patch.len()
+    );
     assert!(patch.len() < 300, "{} bytes: {patch}", patch.len());
     let v: Value = serde_json::from_str(patch).unwrap();
     let items = &v["state"]["log"]["$append"]["items"];
     assert_eq!(items.as_array().unwrap().len(), 1);
     assert_eq!(items[0]["text"], "**ann**: message number 1001 of the chat");
-    assert_eq!(items[0]["html"], "<p><strong>ann</strong>: message number 1001 of the chat</p>\n");
+    assert_eq!(
+        items[0]["html"],
+        "<p><strong>ann</strong>: message number 1001 of the chat</p>\n"
+    );
     assert_eq!(v["state"]["log"]["$keep"]["items"], 1000);
     // The whole list is what a new tab gets.
     assert_eq!(tab.app().log.len(), 1000);
@@ -64,5 +71,11 @@ async fn clearing_sends_the_whole_state() {
     assert_eq!(v["state"]["log"]["items"], serde_json::json!([]));
     let frames = tab.send(SAY).await;
     let v: Value = serde_json::from_str(&frames[0]).unwrap();
-    assert_eq!(v["state"]["log"]["$append"]["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["state"]["log"]["$append"]["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }

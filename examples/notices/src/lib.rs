@@ -90,8 +90,8 @@ pub struct Notices {
     text: TextInput,
     #[widget(label = "Post")]
     post: Button,
-    #[widget(content = "No notices yet.")]
-    feed: Markdown,
+    #[widget(init = Feed::default().cap(KEEP).markdown(true).newest_first(true))]
+    feed: Feed,
     #[widget(label = "Server clock", unit = "s")]
     clock: Number,
     #[widget(label = "Countdown", unit = "s", init = Number::default().value(10.0))]
@@ -104,9 +104,6 @@ pub struct Notices {
     crunch: Button,
     #[widget(content = "")]
     primes: Markdown,
-    /// The notices this page has shown, newest last.
-    #[state]
-    seen: Vec<Notice>,
 }
 
 #[numerous::handlers]
@@ -114,8 +111,9 @@ impl Notices {
     /// A new page shows the recent notices and hears about new ones and the clock.
     #[on_start]
     fn started(&mut self, ctx: &Session, board: Res<Board>) {
-        self.seen = board.recent();
-        self.show();
+        for notice in board.recent() {
+            self.show(&notice);
+        }
         ctx.subscribe(&NOTICES, Self::heard);
         ctx.subscribe(&TICKS, |app: &mut Self, t: &u64, _: &Session| {
             app.clock.value = *t as f64
@@ -130,24 +128,15 @@ impl Notices {
         Ok(())
     }
 
-    /// Runs in this session's task for each notice, in the order they were posted.
+    /// Runs in this session's task for each notice, in the order they were posted; the page
+    /// gets the new line only.
     fn heard(&mut self, notice: &Notice, _: &Session) {
-        self.seen.push(notice.clone());
-        let over = self.seen.len().saturating_sub(KEEP);
-        self.seen.drain(..over);
-        self.show();
+        self.show(notice);
     }
 
-    fn show(&mut self) {
-        self.feed.content = if self.seen.is_empty() {
-            "No notices yet.".into()
-        } else {
-            self.seen
-                .iter()
-                .rev()
-                .map(|n| format!("- **{}**: {}\n", escape(&n.from), escape(&n.text)))
-                .collect()
-        };
+    fn show(&mut self, n: &Notice) {
+        self.feed
+            .push(format!("**{}**: {}", escape(&n.from), escape(&n.text)));
     }
 
     /// Counts down in the background, one second at a time, until zero or the session ends.
@@ -198,7 +187,10 @@ impl Drop for Running {
 pub struct Tick(pub Duration);
 
 fn is_prime(n: usize) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d))
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 /// Markdown shows raw HTML as text already; this keeps `*`, `_` and friends literal too.

@@ -12,15 +12,49 @@ use testkit::{Tab, http, serve};
 
 const SLOW: Duration = Duration::from_secs(3600);
 
-/// Reads until the feed satisfies `done`; returns the feed's content.
+/// The feed's lines as the page shows them (newest first), from the welcome and the patches
+/// after it: whole states, and `$append` patches of new lines only.
+#[derive(Default)]
+struct FeedView(Vec<String>);
+
+impl FeedView {
+    fn apply(&mut self, feed: &Value) {
+        if let Some(items) = feed["items"].as_array() {
+            self.0 = items
+                .iter()
+                .map(|i| i["text"].as_str().unwrap().to_owned())
+                .collect();
+        }
+        if let Some(new) = feed["$append"]["items"].as_array() {
+            self.0
+                .extend(new.iter().map(|i| i["text"].as_str().unwrap().to_owned()));
+            let keep = feed["$keep"]["items"].as_u64().unwrap() as usize;
+            let over = self.0.len().saturating_sub(keep);
+            self.0.drain(..over);
+        }
+    }
+
+    /// Newest first, one line each.
+    fn text(&self) -> String {
+        self.0.iter().rev().map(|l| format!("{l}\n")).collect()
+    }
+}
+
+/// Reads until the feed satisfies `done`; returns the feed, newest first, a line each.
 async fn feed_until(tab: &mut Tab, done: impl Fn(&str) -> bool) -> String {
+    let mut view = FeedView::default();
+    view.apply(&tab.state["feed"]);
+    if done(&view.text()) {
+        return view.text();
+    }
     loop {
         let frame = tab.recv().await;
         assert_ne!(frame["type"], "error", "{frame}");
-        if let Some(feed) = frame["state"]["feed"]["content"].as_str()
-            && done(feed)
-        {
-            return feed.to_owned();
+        if frame["state"]["feed"].is_object() {
+            view.apply(&frame["state"]["feed"]);
+            if done(&view.text()) {
+                return view.text();
+            }
         }
     }
 }
@@ -42,7 +76,7 @@ async fn notices_reach_every_open_page_in_order() {
     let feed = feed_until(&mut b, |f| f.contains("n19")).await;
     // newest first, every one of them, in the order posted
     let lines: Vec<&str> = feed.lines().collect();
-    let expected: Vec<String> = (0..20).rev().map(|i| format!("- **ann**: n{i}")).collect();
+    let expected: Vec<String> = (0..20).rev().map(|i| format!("**ann**: n{i}")).collect();
     assert_eq!(lines, expected);
 }
 
@@ -124,11 +158,9 @@ async fn a_new_page_starts_with_the_recent_notices() {
     assert_eq!(board.recent(), [Notice::new("", "hello").unwrap()]);
     // `#[on_start]` ran before the welcome: the page is right at once.
     let second = Tab::open(addr, None).await;
-    assert!(
-        second.state["feed"]["content"]
-            .as_str()
-            .unwrap()
-            .contains("hello")
+    assert_eq!(
+        second.state["feed"]["items"][0]["text"],
+        "**someone**: hello"
     );
 }
 

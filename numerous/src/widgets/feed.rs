@@ -207,7 +207,10 @@ mod tests {
         f.label = "Chat".into();
         assert!(!Widget::write_patch(&f, &before, &mut Vec::new()));
         let before = state(&f);
-        assert!(!Widget::write_patch(&f, &before, &mut Vec::new()), "nothing changed");
+        assert!(
+            !Widget::write_patch(&f, &before, &mut Vec::new()),
+            "nothing changed"
+        );
     }
 
     #[test]

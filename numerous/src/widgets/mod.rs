@@ -58,8 +58,8 @@ mod files;
 mod inputs;
 mod table;
 
-pub use feed::Feed;
 pub use display::{Accordion, AccordionPanel, Chart, ChartKind, Html, Image, ProgressBar, Series};
+pub use feed::Feed;
 pub use files::{Download, DownloadFile, FileUpload, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
 pub use table::Table;
