@@ -77,7 +77,7 @@ pub use widget::{
 
 /// Driving an app in-process, for tests and benchmarks.
 pub mod testing {
-    pub use crate::testing_session::TestSession;
+    pub use crate::testing_session::{TestServer, TestSession};
 }
 
 /// Errors that stop a server.

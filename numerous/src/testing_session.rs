@@ -179,3 +179,55 @@ impl<A: App> TestSession<A> {
         n
     }
 }
+
+/// Sessions of an app running as on a server, without sockets: each is its own task with its
+/// `#[on_start]` handlers run, its subscriptions and background work, reached through a
+/// [`Handle`](crate::Handle). For tests of apps whose sessions talk to each other, and benchmarks.
+///
+/// ```no_run
+/// # use numerous::prelude::*;
+/// # #[numerous::app(template = "index.html")]
+/// # struct Counter { counter: Number, increment: Button }
+/// # #[numerous::handlers]
+/// # impl Counter {}
+/// # async fn test() {
+/// let server = numerous::testing::TestServer::<Counter>::new(numerous::Options::default());
+/// let a = server.session();
+/// let value = a.update(|app, _| app.counter.value).await.unwrap();
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct TestServer<A: App> {
+    rt: Arc<Runtime>,
+    _app: std::marker::PhantomData<fn() -> A>,
+}
+
+impl<A: App> TestServer<A> {
+    /// The app's sessions as `options` would serve them (with no per-client limit).
+    pub fn new(options: crate::Options) -> Self {
+        TestServer {
+            rt: Runtime::new::<A>(options.max_sessions_per_client(0)),
+            _app: std::marker::PhantomData,
+        }
+    }
+
+    /// A new session (in a tokio runtime). Without a tab it lives for the unused-session
+    /// timeout after its last input.
+    ///
+    /// # Panics
+    /// Beyond the options' `max_sessions`.
+    pub fn session(&self) -> crate::Handle<A> {
+        // Each session its own (made-up) client, as on a server with many visitors.
+        let client = std::net::Ipv4Addr::from(self.rt.next_conn() as u32 | 0x0a00_0000);
+        let (handle, _) = self
+            .rt
+            .attach::<A>(None, client.into())
+            .unwrap_or_else(|r| panic!("{}", r.message()));
+        crate::Handle::new(handle.inputs)
+    }
+
+    /// Publishes on the app's topics.
+    pub fn publisher(&self) -> Publisher {
+        Publisher::new(self.rt.options.broker.clone())
+    }
+}

@@ -57,6 +57,12 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         Err(InputError::Rejected("this widget takes no uploads".into()))
     }
 
+    /// Writes the state as JSON (what the browser's model holds). The default serializes the
+    /// widget with serde; a widget may write the same bytes faster.
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+
     /// A patch smaller than the whole state, written to `out`, when the change since `previous`
     /// (the state last sent, as JSON) allows one; `false` sends the whole state. A patch is a
     /// partial state the browser merges into the widget's model, with two operators for lists:
@@ -176,7 +182,7 @@ impl<W: Widget> DynWidget for W {
     }
 
     fn write_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(out, self)
+        self.write_json(out)
     }
 
     fn apply_json(&mut self, input: &str) -> Result<(), InputError> {

@@ -127,6 +127,19 @@ enum Mode {
         #[arg(long, default_value_t = 120)]
         seconds: u64,
     },
+    /// N sessions of the notices example, each subscribed to its topic; one notice is posted
+    /// through its HTTP API M times: deliveries per second and publish → receipt latency.
+    Fanout {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 1000)]
+        sessions: usize,
+        #[arg(long, default_value_t = 20)]
+        messages: usize,
+        /// Connections opened at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
     /// Internal: the bare WebSocket echo server of the floor. Prints its port.
     Echo,
 }
@@ -284,6 +297,117 @@ async fn silent(url: &str, deadline: Instant) -> Option<Duration> {
             Err(_) => return None,
         }
     }
+}
+
+/// Opens `sessions` tabs, then posts `messages` notices one after the other (each once every
+/// tab has the previous one) and measures publish → receipt for every tab.
+async fn fanout(url: &str, sessions: usize, messages: usize, concurrency: usize) {
+    use std::sync::Arc;
+    use tokio::sync::{Barrier, watch};
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("127.0.0.1:8000")
+        .to_owned();
+    let results: Vec<_> = futures_util::stream::iter((0..sessions).map(|_| open(url)))
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let failures = results.iter().filter(|r| r.is_err()).count();
+    let tabs: Vec<Ws> = results.into_iter().filter_map(Result::ok).collect();
+    let n = tabs.len();
+    // Each round: the publisher stamps the time, every tab waits for the notice.
+    let (round_tx, round_rx) = watch::channel((0usize, Instant::now()));
+    let done = Arc::new(Barrier::new(n + 1));
+    let readers: Vec<_> = tabs
+        .into_iter()
+        .map(|mut ws| {
+            let mut round_rx = round_rx.clone();
+            let done = done.clone();
+            tokio::spawn(async move {
+                let mut samples = Vec::with_capacity(messages);
+                for m in 0..messages {
+                    let needle = format!("fanout-{m}-");
+                    let (_, started) = loop {
+                        let r = *round_rx.borrow_and_update();
+                        if r.0 == m {
+                            break r;
+                        }
+                        if round_rx.changed().await.is_err() {
+                            return samples;
+                        }
+                    };
+                    loop {
+                        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+                            Ok(Some(Ok(Message::Text(t)))) if t.contains(&needle) => {
+                                samples.push(started.elapsed().as_nanos() as u64);
+                                break;
+                            }
+                            Ok(Some(Ok(_))) => {}
+                            _ => {
+                                done.wait().await;
+                                return samples;
+                            }
+                        }
+                    }
+                    done.wait().await;
+                }
+                samples
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    for m in 0..messages {
+        let body = format!(r#"{{"from":"bench","text":"fanout-{m}-"}}"#);
+        let t0 = Instant::now();
+        round_tx.send_replace((m, t0));
+        let mut conn = connect_http(host.parse().expect("host:port")).await;
+        post_json(&mut conn, "/api/notices", &body).await;
+        done.wait().await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all = Vec::new();
+    for r in readers {
+        all.extend(r.await.unwrap_or_default());
+    }
+    all.sort_unstable();
+    println!(
+        "fanout sessions={n} (failed to open: {failures}) messages={messages} deliveries={} ({:.0}/s over the rounds) publish→receipt p50={:.1} ms p99={:.1} ms max={:.1} ms",
+        all.len(),
+        all.len() as f64 / elapsed,
+        percentile(&all, 0.5) / 1000.0,
+        percentile(&all, 0.99) / 1000.0,
+        all.last().map_or(f64::NAN, |v| *v as f64 / 1e6),
+    );
+}
+
+/// One HTTP/1.1 POST of JSON; the answer is read and dropped.
+async fn post_json(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+    path: &str,
+    body: &str,
+) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.get_mut().write_all(req.as_bytes()).await.unwrap();
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).await.unwrap();
+        let l = line.trim().to_ascii_lowercase();
+        if l.is_empty() {
+            break;
+        }
+        if let Some(v) = l.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; len];
+    stream.read_exact(&mut body).await.unwrap();
 }
 
 /// A bare tokio WebSocket server answering every text frame with a patch-sized frame.
@@ -488,7 +612,8 @@ async fn main() {
         | Mode::Idle { target, .. }
         | Mode::Burst { target, .. }
         | Mode::Stuck { target, .. }
-        | Mode::Silent { target, .. } => Some(target.url.clone()),
+        | Mode::Silent { target, .. }
+        | Mode::Fanout { target, .. } => Some(target.url.clone()),
         Mode::Page { addr, .. } => Some(format!("http://{addr}/")),
         _ => None,
     };
@@ -710,6 +835,12 @@ async fn main() {
                 cut.last().map_or(f64::NAN, |t| *t as f64 / 1e9),
             );
         }
+        Mode::Fanout {
+            target,
+            sessions,
+            messages,
+            concurrency,
+        } => fanout(&target.url, sessions, messages, concurrency).await,
         Mode::Startup { bin, runs } => {
             let mut samples = Vec::new();
             for _ in 0..runs {
