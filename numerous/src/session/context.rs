@@ -1,0 +1,298 @@
+//! The session as handlers see it: `ctx: &Session`.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::Input;
+use super::tabs::{Sync, text, write_state, write_widget};
+use crate::app::App;
+use crate::handle::Handle;
+use crate::resources::{Res, Resources};
+use crate::topics::{Message as TopicMessage, Publisher, Topic};
+
+/// The context a handler can take as its second parameter: `ctx: &Session`.
+///
+/// ```no_run
+/// # use numerous::prelude::*;
+/// # #[numerous::app(template = "job.html")]
+/// # struct Job { progress: Slider, start: Button }
+/// #[numerous::handlers]
+/// impl Job {
+///     #[on_click(start)]
+///     async fn start(&mut self, ctx: &Session) {
+///         for step in 1..=10 {
+///             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+///             self.progress.value = f64::from(step * 10);
+///             ctx.push(self); // the browser sees the progress now, not at the end
+///         }
+///     }
+/// }
+/// ```
+#[derive(Debug)]
+pub struct Session {
+    pub(super) id: Arc<str>,
+    /// For logs: the id is a secret and never logged.
+    pub(super) number: u64,
+    pub(super) max_tabs: usize,
+    /// The session's own input queue, for handles to it.
+    pub(super) inputs: mpsc::Sender<Input>,
+    pub(super) resources: Resources,
+    publisher: Publisher,
+    pub(super) sync: Mutex<Sync>,
+}
+
+/// What a session is made of besides its app.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    pub(crate) id: Arc<str>,
+    pub(crate) number: u64,
+    pub(crate) max_tabs: usize,
+    pub(crate) inputs: mpsc::Sender<Input>,
+    pub(crate) resources: Resources,
+    pub(crate) publisher: Publisher,
+}
+
+/// Work a session started: it ends with the session.
+#[derive(Debug)]
+pub(super) struct Task {
+    /// The topic, for a subscription.
+    pub(super) topic: Option<String>,
+    pub(super) abort: tokio::task::AbortHandle,
+}
+
+/// How a toast looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToastLevel {
+    /// Neutral news.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something needs attention.
+    Warning,
+    /// Something failed.
+    Error,
+}
+
+impl Session {
+    pub(crate) fn new<A: App>(parts: Parts, app: &A) -> Self {
+        let Parts {
+            id,
+            number,
+            max_tabs,
+            inputs,
+            resources,
+            publisher,
+        } = parts;
+        let snapshot = (0..A::SPEC.widgets.len())
+            .map(|i| {
+                let mut buf = Vec::new();
+                write_widget(app, i, &mut buf);
+                buf
+            })
+            .collect();
+        let mut state = Vec::new();
+        write_state(app, &mut state);
+        Session {
+            id,
+            number,
+            max_tabs,
+            inputs,
+            resources,
+            publisher,
+            sync: Mutex::new(Sync {
+                conns: Vec::new(),
+                snapshot,
+                state,
+                scratch: Vec::new(),
+                patch: Vec::new(),
+                idle_since: Some(Instant::now()),
+                tabs_since: None,
+                engaged: Duration::ZERO,
+                used: false,
+                shutting_down: false,
+                tasks: Vec::new(),
+            }),
+        }
+    }
+
+    /// The session's id, as the browser tab stores it.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Sends every widget changed since the last update to all tabs of the session.
+    ///
+    /// The runtime does this when a handler returns; a long handler calls it to show progress.
+    pub fn push<A: App>(&self, app: &A) {
+        self.lock().broadcast_changes(app);
+    }
+
+    /// Sends `content` to widget `widget` of `app` in every tab, where its module receives it
+    /// as a `msg:custom` event: `ctx.message(self, &self.chat, &json!({"typing": true}))`.
+    ///
+    /// Returns an error if `content` does not serialize; a widget that is not a field of `app`
+    /// is logged and ignored.
+    pub fn message<A: App, W: crate::Widget>(
+        &self,
+        app: &A,
+        widget: &W,
+        content: &impl serde::Serialize,
+    ) -> serde_json::Result<()> {
+        let target = (widget as *const W).cast::<()>();
+        let index = (0..A::SPEC.widgets.len()).find(|&i| {
+            app.widget(i).is_some_and(|w| {
+                std::ptr::eq(
+                    (w as *const dyn crate::widget::DynWidget).cast::<()>(),
+                    target,
+                )
+            })
+        });
+        let Some(index) = index else {
+            tracing::warn!(
+                app = A::SPEC.name,
+                "ctx.message: the widget is not a field of the app"
+            );
+            return Ok(());
+        };
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(b"{\"type\":\"msg\",\"widget\":\"");
+        out.extend_from_slice(A::SPEC.widgets[index].key.as_bytes());
+        out.extend_from_slice(b"\",\"content\":");
+        serde_json::to_writer(&mut out, content)?;
+        out.push(b'}');
+        self.lock().send(&text(out), |_| true);
+        Ok(())
+    }
+
+    /// The shared resource of type `T`, if the app registered one (`Options::resource`). A
+    /// handler can also take it as a parameter: `db: Res<Pool>`.
+    pub fn resource<T: Send + std::marker::Sync + 'static>(&self) -> Option<Res<T>> {
+        self.resources.get::<T>()
+    }
+
+    /// Publishes `message` on `topic`: every session subscribed to it runs its handler.
+    /// Returns how many subscriptions there were.
+    pub fn publish<T: TopicMessage>(&self, topic: &Topic<T>, message: T) -> usize {
+        self.publisher.publish(topic, message)
+    }
+
+    /// A publisher on the app's topics, to move into background work.
+    pub fn publisher(&self) -> Publisher {
+        self.publisher.clone()
+    }
+
+    /// A handle to this session, for work that outlives the handler (see [`Handle`]).
+    pub fn handle<A: App>(&self) -> Handle<A> {
+        Handle::new(self.inputs.clone())
+    }
+
+    /// Runs `work` in the background until it finishes or the session ends. It changes the
+    /// session only through a [`Handle`] (`ctx.handle::<Self>()`), in the session's own task.
+    pub fn spawn<F>(&self, work: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let abort = tokio::spawn(work).abort_handle();
+        self.add_task(None, abort);
+    }
+
+    /// Subscribes this session to `topic`: for each message published from now on, in order,
+    /// `handler` runs in the session's task and the tabs get what changed. The subscription ends
+    /// with the session, or with [`Session::unsubscribe`].
+    ///
+    /// A session that falls more than [`TOPIC_BUFFER`](crate::TOPIC_BUFFER) messages behind
+    /// skips the ones it missed (logged with their count); publishers never wait for it.
+    pub fn subscribe<A: App, T: TopicMessage>(
+        &self,
+        topic: &Topic<T>,
+        handler: fn(&mut A, &T, &Session),
+    ) {
+        use tokio::sync::broadcast::error::RecvError;
+        let mut rx = self.publisher.broker().subscribe(topic.name());
+        let handle = self.handle::<A>();
+        let name = topic.name().to_owned();
+        let number = self.number;
+        let abort = tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(envelope) => {
+                        let Some(message) = envelope.get::<T>() else {
+                            continue;
+                        };
+                        let posted = handle.post(move |app, ctx| handler(app, &message, ctx));
+                        if posted.await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(RecvError::Lagged(skipped)) => tracing::warn!(
+                        session = number,
+                        skipped,
+                        "a session fell behind its topic and skips what it missed"
+                    ),
+                    Err(RecvError::Closed) => return,
+                }
+            }
+        })
+        .abort_handle();
+        self.add_task(Some(name), abort);
+    }
+
+    /// Ends this session's subscriptions to `topic`.
+    pub fn unsubscribe<T>(&self, topic: &Topic<T>) {
+        self.lock().tasks.retain(|t| {
+            let ours = t.topic.as_deref() == Some(topic.name());
+            if ours {
+                t.abort.abort();
+            }
+            !ours
+        });
+    }
+
+    pub(super) fn add_task(&self, topic: Option<String>, abort: tokio::task::AbortHandle) {
+        let mut s = self.lock();
+        s.tasks.retain(|t| !t.abort.is_finished());
+        s.tasks.push(Task { topic, abort });
+    }
+
+    /// Shows a notification in every tab of the session.
+    pub fn toast(&self, message: impl Into<String>) {
+        self.toast_level(ToastLevel::Info, message);
+    }
+
+    /// Shows a notification of the given level in every tab of the session.
+    pub fn toast_level(&self, level: ToastLevel, message: impl Into<String>) {
+        #[derive(serde::Serialize)]
+        struct Toast {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            level: ToastLevel,
+            message: String,
+        }
+        let frame = serde_json::to_vec(&Toast {
+            kind: "toast",
+            level,
+            message: message.into(),
+        })
+        .unwrap_or_default();
+        self.lock().send(&text(frame), |_| true);
+    }
+
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Sync> {
+        // A panic never happens while the lock is held (we only copy bytes under it), but if
+        // one did, the data is still consistent: keep going.
+        self.sync.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for Session {
+    /// Background work and subscriptions end with the session.
+    fn drop(&mut self) {
+        for t in self.lock().tasks.drain(..) {
+            t.abort.abort();
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! One input being handled: decode, validate, handlers, diff, rollback on failure.
+
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+
+use super::{Control, Input, Session, UPLOADER};
+use crate::app::{App, Call as HandlerCall, HandlerError};
+use crate::handle::Call;
+use crate::protocol::{ClientFrame, ErrorCode};
+use crate::runtime::Runtime;
+use crate::widget::{Event, InputError};
+
+/// One input being handled.
+pub(crate) struct FrameCtx<'a> {
+    pub(crate) rt: &'a Runtime,
+    pub(crate) session: &'a Session,
+    /// Tabs may come and go while a handler runs.
+    pub(crate) control: &'a mut mpsc::UnboundedReceiver<Control>,
+    pub(crate) conn: u64,
+    pub(crate) seq: Option<u64>,
+}
+
+pub(super) enum Failure {
+    Error(HandlerError),
+    Panic(String),
+    /// The handler's message did not decode: nothing ran.
+    Invalid(String),
+}
+
+impl FrameCtx<'_> {
+    pub(super) fn error(&self, code: ErrorCode, message: &str) {
+        self.session.send_error(self.conn, code, message, self.seq);
+    }
+
+    pub(crate) async fn input<A: App>(&mut self, app: &mut A, input: Input) {
+        match input {
+            Input::Frame { conn, text } => {
+                self.conn = conn;
+                self.handle(app, &text).await;
+            }
+            Input::Upload { widget, file, done } => {
+                self.conn = UPLOADER;
+                let _ = done.send(self.upload(app, widget, file).await);
+            }
+            Input::UploadLimit { widget, reply } => {
+                let _ = reply.send(app.widget(widget).and_then(|w| w.upload_limit()));
+            }
+            Input::Call(Call(change)) => {
+                let app_any: &mut dyn std::any::Any = app;
+                let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    change(&mut *app_any, self.session);
+                }));
+                match done {
+                    Ok(()) => self.session.push(app),
+                    Err(panic) => {
+                        self.session.rollback(app);
+                        tracing::warn!(
+                            session = self.session.number,
+                            "an update from background work panicked: {}",
+                            panic_message(&*panic)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn handle<A: App>(&mut self, app: &mut A, text: &str) {
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(f) => f,
+            Err(e) => {
+                return self.error(ErrorCode::BadFrame, &format!("malformed message: {e}"));
+            }
+        };
+        self.seq = frame.seq;
+        let Some(key) = frame.widget.as_deref() else {
+            return self.error(ErrorCode::BadFrame, "the message names no `widget`");
+        };
+        let Some(index) = self.rt.dispatch.widget(key) else {
+            let keys: Vec<_> = A::SPEC.widgets.iter().map(|w| w.key).collect();
+            return self.error(
+                ErrorCode::UnknownWidget,
+                &format!("unknown widget `{key}`; this app has {}", keys.join(", ")),
+            );
+        };
+        let Some(widget) = app.widget_mut(index) else {
+            return;
+        };
+        let mut content = None;
+        let event = match &*frame.kind {
+            "update" => {
+                let Some(state) = frame.state else {
+                    return self.error(ErrorCode::BadFrame, "an `update` carries a `state` object");
+                };
+                if let Err(e) = widget.apply_json(state.get()) {
+                    return self.input_error(key, e);
+                }
+                if !self.session.accept_input(app, index, self.conn) {
+                    return;
+                }
+                Event::Change
+            }
+            "msg" => {
+                let Some(raw) = frame.content else {
+                    return self.error(ErrorCode::BadFrame, "a `msg` carries a `content`");
+                };
+                content = Some(raw);
+                match widget.message_json(raw) {
+                    Ok(Some(event)) => event,
+                    Ok(None) => return self.session.push(app),
+                    Err(e) => return self.input_error(key, e),
+                }
+            }
+            other => {
+                return self.error(
+                    ErrorCode::UnknownType,
+                    &format!("unknown message type `{other}`; expected `update` or `msg`"),
+                );
+            }
+        };
+        let rt = self.rt;
+        for h in rt.dispatch.handlers(index, event) {
+            self.run_handler(app, h, content).await;
+        }
+    }
+
+    /// A file uploaded to widget `index`: the widget takes it (or refuses it), then its
+    /// handlers run as for a browser change.
+    async fn upload<A: App>(
+        &mut self,
+        app: &mut A,
+        index: usize,
+        file: crate::widget::Upload,
+    ) -> Result<(), String> {
+        let key = A::SPEC.widgets[index].key;
+        let Some(widget) = app.widget_mut(index) else {
+            return Err(format!("unknown widget `{key}`"));
+        };
+        let event = match widget.upload(file) {
+            Ok(Some(event)) => event,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(format!("widget `{key}`: {e}")),
+        };
+        self.session.accept_input(app, index, UPLOADER);
+        let rt = self.rt;
+        for h in rt.dispatch.handlers(index, event) {
+            self.run_handler(app, h, None).await;
+        }
+        Ok(())
+    }
+
+    pub(super) fn input_error(&self, key: &str, e: InputError) {
+        let code = match e {
+            InputError::Invalid(_) => ErrorCode::InvalidInput,
+            InputError::Rejected(_) => ErrorCode::Rejected,
+            InputError::NoMessages => ErrorCode::NoMessages,
+        };
+        self.error(code, &format!("widget `{key}`: {e}"));
+    }
+
+    pub(crate) async fn run_handler<A: App>(
+        &mut self,
+        app: &mut A,
+        h: usize,
+        content: Option<&RawValue>,
+    ) {
+        let session = self.session;
+        let result = {
+            let mut app = Some(&mut *app);
+            let mut start = || {
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    app.take().map(|app| app.call(h, session, content))
+                }))
+            };
+            // A `#[blocking]` handler computes or blocks: on a multi-threaded runtime this
+            // worker hands its other tasks (other sessions) to another thread meanwhile.
+            let started = if A::HANDLERS[h].blocking
+                && tokio::runtime::Handle::current().runtime_flavor()
+                    == tokio::runtime::RuntimeFlavor::MultiThread
+            {
+                tokio::task::block_in_place(start)
+            } else {
+                start()
+            };
+            match started {
+                Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
+                Ok(None) => unreachable!("the handler is started once"),
+                Ok(Some(HandlerCall::Ready(r))) => r.map_err(Failure::Error),
+                Ok(Some(HandlerCall::Invalid(e))) => Err(Failure::Invalid(e)),
+                Ok(Some(HandlerCall::Future(fut))) => {
+                    let mut fut = AssertUnwindSafe(fut).catch_unwind();
+                    // Tabs may come and go meanwhile (a new one is welcomed with the last state
+                    // sent); inputs wait their turn in the session's queue, and when it is
+                    // full, the tabs' readers stop reading their sockets.
+                    loop {
+                        tokio::select! {
+                            biased;
+                            r = &mut fut => break match r {
+                                Ok(r) => r.map_err(Failure::Error),
+                                Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
+                            },
+                            Some(c) = self.control.recv() => session.control::<A>(c),
+                        }
+                    }
+                }
+            }
+        };
+        let name = A::HANDLERS[h].name;
+        match result {
+            Ok(()) => session.push(app),
+            Err(Failure::Invalid(e)) => {
+                let key = A::HANDLERS[h].widget;
+                self.error(ErrorCode::InvalidInput, &format!("widget `{key}`: {e}"));
+            }
+            Err(failure) => {
+                session.rollback(app);
+                let (code, message) = match failure {
+                    Failure::Error(e) => {
+                        (ErrorCode::HandlerFailed, format!("`{name}` failed: {e}"))
+                    }
+                    Failure::Panic(p) => (
+                        ErrorCode::HandlerPanicked,
+                        format!("`{name}` panicked: {p}"),
+                    ),
+                    Failure::Invalid(_) => unreachable!("handled above"),
+                };
+                tracing::warn!(session = session.number, handler = name, "{message}");
+                self.error(code, &message);
+            }
+        }
+    }
+}
+
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}

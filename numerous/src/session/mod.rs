@@ -1,0 +1,150 @@
+//! Sessions: one app instance per browser tab, owned by one tokio task.
+//!
+//! The event path (frame in, handler, diff, frame out) runs inside the session's own task and
+//! touches only that session's data: no lock is shared between sessions. Changes are found by
+//! comparing each widget's serialized state with the last state sent (the snapshot), which is
+//! also the "last good state" a failed handler is rolled back to.
+//!
+//! This module is the task loop; [`context`] is the `Session` handlers see, [`tabs`] what the
+//! tabs were sent and where to send more, [`frame`] one input being handled.
+
+mod context;
+mod frame;
+mod tabs;
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use crate::app::App;
+use crate::handle::Call;
+use crate::outbox::Outbox;
+use crate::runtime::{Registered, Runtime};
+use crate::topics::Publisher;
+
+pub(crate) use context::Parts;
+pub use context::{Session, ToastLevel};
+pub(crate) use frame::FrameCtx;
+
+/// The "connection" of an HTTP upload: no tab is excluded from its patch.
+pub(crate) const UPLOADER: u64 = u64::MAX;
+
+/// Close code for a tab refused because its session has as many tabs as it may.
+pub(crate) const CLOSE_TRY_LATER: u16 = 1013;
+/// Close code for a tab whose session ended under it: it reconnects to a new one at once.
+pub(crate) const CLOSE_SESSION_ENDED: u16 = 1012;
+/// Close code: the server is shutting down; the client reconnects at once.
+pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
+
+/// Tabs coming and going: handled at once, even while a handler runs.
+#[derive(Debug)]
+pub(crate) enum Control {
+    /// A tab connected; `resumed` says whether it asked for this session and found it.
+    Connect {
+        conn: u64,
+        outbox: Arc<Outbox>,
+        resumed: bool,
+    },
+    Disconnect {
+        conn: u64,
+    },
+    /// The server is shutting down: close every tab with 1001 and end.
+    Shutdown,
+}
+
+/// Events, handled one at a time in the order they came.
+#[derive(Debug)]
+pub(crate) enum Input {
+    /// A frame from tab `conn`.
+    Frame { conn: u64, text: Utf8Bytes },
+    /// A change from a [`Handle`](crate::Handle): background work, a topic message.
+    Call(Call),
+    /// A file uploaded over HTTP to widget `widget`; the outcome goes back on `done`.
+    Upload {
+        widget: usize,
+        file: crate::widget::Upload,
+        done: oneshot::Sender<Result<(), String>>,
+    },
+    /// How large a file widget `widget` takes now (`None`: it takes none).
+    UploadLimit {
+        widget: usize,
+        reply: oneshot::Sender<Option<usize>>,
+    },
+}
+
+/// The task that owns one session.
+pub(crate) async fn run<A: App>(
+    rt: Arc<Runtime>,
+    registered: Registered,
+    id: Arc<str>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    inputs: mpsc::Sender<Input>,
+    mut input_rx: mpsc::Receiver<Input>,
+) {
+    let mut app = A::new();
+    let session = Session::new(
+        Parts {
+            id,
+            number: registered.number,
+            max_tabs: rt.options.max_tabs_per_session,
+            inputs,
+            resources: rt.options.resources.clone(),
+            publisher: Publisher::new(rt.options.broker.clone()),
+        },
+        &app,
+    );
+    for h in rt.dispatch.start.iter().copied() {
+        let mut ctx = FrameCtx {
+            rt: &rt,
+            session: &session,
+            control: &mut control,
+            conn: UPLOADER,
+            seq: None,
+        };
+        ctx.run_handler(&mut app, h, None).await;
+    }
+    loop {
+        let deadline = session.idle_deadline(&rt.options);
+        tokio::select! {
+            biased;
+            c = control.recv() => match c {
+                Some(c) => session.control::<A>(c),
+                None => break,
+            },
+            i = input_rx.recv() => match i {
+                Some(input) => {
+                    session.mark_used();
+                    let mut ctx = FrameCtx {
+                        rt: &rt,
+                        session: &session,
+                        control: &mut control,
+                        conn: UPLOADER,
+                        seq: None,
+                    };
+                    ctx.input(&mut app, input).await;
+                }
+                None => break,
+            },
+            () = sleep_until(deadline) => break,
+        }
+    }
+    // Leave the registry first, so no new tab finds this session; then close the tabs that
+    // found it meanwhile: they reconnect to a new session at once.
+    drop(registered);
+    session.close_all(CLOSE_SESSION_ENDED, "the session ended");
+    control.close();
+    while let Ok(c) = control.try_recv() {
+        if let Control::Connect { outbox, .. } = c {
+            outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,284 @@
+//! What the tabs of a session were sent, and where to send more: the snapshot the diff compares
+//! with (and a failed handler is rolled back to), the tabs' outboxes, the session's lifetime.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{Message, Utf8Bytes};
+use tokio::time::Instant;
+
+use super::context::Task;
+use super::{CLOSE_GOING_AWAY, CLOSE_TRY_LATER, Control, Session, UPLOADER};
+use crate::app::App;
+use crate::outbox::Outbox;
+use crate::protocol::{self, ErrorCode};
+
+/// What the browsers of a session have been sent, and where to send more.
+#[derive(Debug)]
+pub(super) struct Sync {
+    pub(super) conns: Vec<Conn>,
+    /// Per widget, its state as last sent.
+    pub(super) snapshot: Vec<Vec<u8>>,
+    /// The `#[state]` fields as last pushed: what a failed handler rolls them back to.
+    pub(super) state: Vec<u8>,
+    pub(super) scratch: Vec<u8>,
+    /// A widget's small patch, while a patch frame is built.
+    pub(super) patch: Vec<u8>,
+    /// Since when the session has had no tab, if it has none.
+    pub(super) idle_since: Option<Instant>,
+    /// Since when it has had tabs, if it has any.
+    pub(super) tabs_since: Option<Instant>,
+    /// How long it has had tabs open, before `tabs_since`.
+    pub(super) engaged: Duration,
+    /// Whether a tab ever sent it an event.
+    pub(super) used: bool,
+    /// The server is shutting down: the session ends after the input at hand.
+    pub(super) shutting_down: bool,
+    /// Background work and subscriptions.
+    pub(super) tasks: Vec<Task>,
+}
+
+#[derive(Debug)]
+pub(super) struct Conn {
+    pub(super) id: u64,
+    pub(super) outbox: Arc<Outbox>,
+}
+
+impl Session {
+    pub(crate) fn control<A: App>(&self, c: Control) {
+        match c {
+            Control::Connect {
+                conn,
+                outbox,
+                resumed,
+            } => self.connect::<A>(conn, outbox, resumed),
+            Control::Disconnect { conn } => self.disconnect(conn),
+            Control::Shutdown => {
+                self.close_all(CLOSE_GOING_AWAY, "the server is shutting down");
+                self.lock().shutting_down = true;
+            }
+        }
+    }
+
+    pub(super) fn connect<A: App>(&self, conn: u64, outbox: Arc<Outbox>, resumed: bool) {
+        let mut s = self.lock();
+        if s.conns.len() >= self.max_tabs {
+            let message = format!(
+                "this session has {} tabs open, as many as it may; close one and reload",
+                s.conns.len()
+            );
+            let _ = outbox.push(Message::Text(
+                protocol::error(ErrorCode::TabLimit, &message, None).into(),
+            ));
+            outbox.close(CLOSE_TRY_LATER, "too many tabs");
+            return;
+        }
+        let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
+        let extra = format!("\"session\":\"{}\",\"resumed\":{resumed},", self.id);
+        protocol::state_frame(
+            &mut out,
+            "welcome",
+            &extra,
+            A::SPEC
+                .widgets
+                .iter()
+                .zip(&s.snapshot)
+                .map(|(w, state)| (w.key, state.as_slice())),
+        );
+        if outbox.push(text(out)).is_ok() {
+            s.conns.push(Conn { id: conn, outbox });
+            s.idle_since = None;
+            s.tabs_since.get_or_insert_with(Instant::now);
+        }
+    }
+
+    pub(super) fn disconnect(&self, conn: u64) {
+        let mut s = self.lock();
+        s.conns.retain(|c| c.id != conn);
+        s.note_if_idle();
+    }
+
+    /// When the session ends if no tab comes: `None` while it has tabs, now when the server is
+    /// shutting down.
+    pub(super) fn idle_deadline(&self, options: &crate::Options) -> Option<Instant> {
+        let s = self.lock();
+        if s.shutting_down {
+            return Some(Instant::now());
+        }
+        let since = s.idle_since?;
+        Some(since + options.keep_idle(s.used, s.engaged))
+    }
+
+    pub(super) fn mark_used(&self) {
+        self.lock().used = true;
+    }
+
+    /// Closes every tab (the server is shutting down, or the session ends).
+    pub(super) fn close_all(&self, code: u16, reason: &'static str) {
+        let mut s = self.lock();
+        for c in s.conns.drain(..) {
+            c.outbox.close(code, reason);
+        }
+        s.note_if_idle();
+    }
+
+    pub(crate) fn send_error(&self, conn: u64, code: ErrorCode, message: &str, seq: Option<u64>) {
+        let frame = Message::Text(protocol::error(code, message, seq).into());
+        // An upload came over HTTP, from no tab in particular: every tab hears of its failure.
+        self.lock().send(&frame, |c| conn == UPLOADER || c == conn);
+    }
+
+    /// After a browser wrote widget `index`: records its new state and sends it to the other
+    /// tabs of the session (back to the sender only for widgets that echo their input).
+    /// Returns whether anything changed.
+    pub(super) fn accept_input<A: App>(&self, app: &A, index: usize, from: u64) -> bool {
+        let mut s = self.lock();
+        let s = &mut *s;
+        s.scratch.clear();
+        write_widget(app, index, &mut s.scratch);
+        if s.scratch == s.snapshot[index] {
+            return false;
+        }
+        std::mem::swap(&mut s.scratch, &mut s.snapshot[index]);
+        let echo = app.widget(index).is_some_and(|w| w.echo_input());
+        let from = if echo { UPLOADER } else { from };
+        if s.conns.iter().any(|c| c.id != from) {
+            let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
+            let key = A::SPEC.widgets[index].key;
+            protocol::state_frame(
+                &mut out,
+                "patch",
+                "",
+                std::iter::once((key, s.snapshot[index].as_slice())),
+            );
+            s.send_patch(out, |c| c != from);
+        }
+        true
+    }
+
+    /// Puts back every widget whose state differs from the last state sent, and the `#[state]`
+    /// fields as they were then.
+    pub(super) fn rollback<A: App>(&self, app: &mut A) {
+        let mut s = self.lock();
+        let s = &mut *s;
+        if A::HAS_STATE
+            && let Err(e) = app.restore_state(&s.state)
+        {
+            tracing::error!(app = A::SPEC.name, "cannot restore the session state: {e}");
+        }
+        for (i, snap) in s.snapshot.iter().enumerate() {
+            s.scratch.clear();
+            write_widget(app, i, &mut s.scratch);
+            if s.scratch != *snap
+                && let Some(Err(e)) = app.widget_mut(i).map(|w| w.restore(snap))
+            {
+                tracing::error!(
+                    widget = A::SPEC.widgets[i].key,
+                    "cannot restore widget state: {e}"
+                );
+            }
+        }
+    }
+}
+
+impl Sync {
+    /// Notes when the last tab left (and for how long the session had tabs).
+    pub(super) fn note_if_idle(&mut self) {
+        if self.conns.is_empty() && self.idle_since.is_none() {
+            let now = Instant::now();
+            if let Some(since) = self.tabs_since.take() {
+                self.engaged += now - since;
+            }
+            self.idle_since = Some(now);
+        }
+    }
+
+    pub(super) fn broadcast_changes<A: App>(&mut self, app: &A) {
+        if A::HAS_STATE {
+            self.scratch.clear();
+            write_state(app, &mut self.scratch);
+            std::mem::swap(&mut self.scratch, &mut self.state);
+        }
+        let mut out = Vec::new();
+        let mut changed = 0;
+        for i in 0..self.snapshot.len() {
+            self.scratch.clear();
+            write_widget(app, i, &mut self.scratch);
+            if self.scratch != self.snapshot[i] {
+                // A widget may say what changed in fewer bytes than its state (a new feed item).
+                self.patch.clear();
+                let small = app
+                    .widget(i)
+                    .is_some_and(|w| w.write_patch(&self.snapshot[i], &mut self.patch));
+                std::mem::swap(&mut self.scratch, &mut self.snapshot[i]);
+                if changed == 0 {
+                    out.extend_from_slice(b"{\"type\":\"patch\",\"state\":{");
+                } else {
+                    out.push(b',');
+                }
+                changed += 1;
+                out.push(b'"');
+                out.extend_from_slice(A::SPEC.widgets[i].key.as_bytes());
+                out.extend_from_slice(b"\":");
+                out.extend_from_slice(if small {
+                    &self.patch
+                } else {
+                    &self.snapshot[i]
+                });
+            }
+        }
+        if changed > 0 {
+            out.extend_from_slice(b"}}");
+            self.send_patch(out, |_| true);
+        }
+    }
+
+    /// Queues `frame` for the tabs `to` picks. The session never waits for a tab: a tab that
+    /// cannot keep up is closed by its outbox and reconnects to the current state.
+    pub(super) fn send(&mut self, frame: &Message, to: impl Fn(u64) -> bool) {
+        self.conns
+            .retain(|c| !to(c.id) || c.outbox.push(frame.clone()).is_ok());
+        self.note_if_idle();
+    }
+
+    /// Queues a patch for the tabs `to` picks; patches waiting for a slow tab are merged.
+    pub(super) fn send_patch(&mut self, frame: Vec<u8>, to: impl Fn(u64) -> bool) {
+        let frame = utf8(frame);
+        self.conns
+            .retain(|c| !to(c.id) || c.outbox.push_patch(frame.clone()).is_ok());
+        self.note_if_idle();
+    }
+}
+
+pub(super) fn text(bytes: Vec<u8>) -> Message {
+    Message::Text(utf8(bytes))
+}
+
+pub(super) fn utf8(bytes: Vec<u8>) -> Utf8Bytes {
+    // Built from JSON text only, so this never fails; stay safe without `unsafe`.
+    String::from_utf8(bytes).unwrap_or_default().into()
+}
+
+pub(super) fn write_state<A: App>(app: &A, out: &mut Vec<u8>) {
+    out.clear();
+    if A::HAS_STATE
+        && let Err(e) = app.save_state(out)
+    {
+        tracing::error!(
+            app = A::SPEC.name,
+            "cannot serialize the session state: {e}"
+        );
+    }
+}
+
+pub(super) fn write_widget<A: App>(app: &A, index: usize, out: &mut Vec<u8>) {
+    let Some(w) = app.widget(index) else { return };
+    if let Err(e) = w.write_state(out) {
+        tracing::error!(
+            widget = A::SPEC.widgets[index].key,
+            "cannot serialize widget state: {e}"
+        );
+        out.clear();
+        out.extend_from_slice(b"null");
+    }
+}
