@@ -47,6 +47,9 @@ pub struct Gallery {
     tabs: Tabs,
     #[widget(content = "Use any widget: this log says what its handler saw.")]
     log: Markdown,
+    /// Everything the log said, newest first: a `Feed` sends each new line alone.
+    #[widget(label = "History", init = Feed::default().cap(20).markdown(true).newest_first(true))]
+    history: Feed,
     #[widget(label = "Notify me", variant = "secondary")]
     notify: Button,
     #[widget(label = "Reset", variant = "danger")]
@@ -106,6 +109,7 @@ pub struct Gallery {
 
 impl Gallery {
     fn say(&mut self, what: String) {
+        self.history.push(what.clone());
         self.log.content = what;
     }
 }
