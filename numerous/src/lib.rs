@@ -75,6 +75,10 @@ pub use widget::{
     EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, Upload, ValueInput, Widget,
 };
 
+/// The axum numerous is built on, for your own routes ([`Options::routes`]) without a
+/// dependency of your own.
+pub use axum;
+
 /// Driving an app in-process, for tests and benchmarks.
 pub mod testing {
     pub use crate::testing_session::{TestServer, TestSession};
