@@ -14,8 +14,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use axum::Json;
-use axum::routing::get;
+use numerous::axum::Json;
+use numerous::axum::routing::get;
 use numerous::prelude::*;
 use numerous::{Options, Publisher};
 use serde::{Deserialize, Serialize};
@@ -208,7 +208,7 @@ fn escape(s: &str) -> String {
 
 /// The app's options: the shared board, the HTTP API and the ticker, one step per `tick`.
 pub fn options(options: Options, tick: Duration) -> Options {
-    let api = axum::Router::new().route("/api/notices", get(list).post(create));
+    let api = numerous::axum::Router::new().route("/api/notices", get(list).post(create));
     options
         .resource(Board::default())
         .resource(Tick(tick))
@@ -240,9 +240,9 @@ async fn create(
     board: Res<Board>,
     publisher: Publisher,
     Json(body): Json<NewNotice>,
-) -> Result<Json<Reached>, (axum::http::StatusCode, String)> {
+) -> Result<Json<Reached>, (numerous::axum::http::StatusCode, String)> {
     let notice = Notice::new(&body.from, &body.text)
-        .map_err(|e| (axum::http::StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        .map_err(|e| (numerous::axum::http::StatusCode::UNPROCESSABLE_ENTITY, e))?;
     let reached = board.post(&publisher, notice);
     Ok(Json(Reached { reached }))
 }
