@@ -124,7 +124,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
     pub use crate::resources::FromSession;
-    pub use crate::state::{StateField, StateMap, StateWriter, state_from, state_ref};
+    pub use crate::state::{
+        StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,
+    };
     pub use crate::widget::{DynWidget, Event, Slot};
     pub use askama;
     pub use serde_json;

@@ -18,6 +18,19 @@ pub trait StateField: Serialize + DeserializeOwned + Send + 'static {}
 
 impl<T: Serialize + DeserializeOwned + Send + 'static> StateField for T {}
 
+/// What a `#[state]` field the template shows must be.
+#[diagnostic::on_unimplemented(
+    message = "the template shows `{Self}`, which cannot be displayed",
+    label = "this #[state] field is placed in the template",
+    note = "a state field in the template is rendered once, at page load, with `Display`: show a String or a number, or put what changes while the page is open in a widget"
+)]
+pub trait Shown: std::fmt::Display {}
+
+impl<T: std::fmt::Display + ?Sized> Shown for T {}
+
+/// Fails to compile, at the field, unless the template can show it (generated code).
+pub fn assert_shown<T: Shown + ?Sized>() {}
+
 /// The field, checked to be state (generated code).
 pub fn state_ref<T: StateField>(value: &T) -> &T {
     value

@@ -79,9 +79,14 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                 .collect();
             let s_idents: Vec<_> = shown.iter().map(|s| &s.ident).collect();
             let s_tys: Vec<_> = shown.iter().map(|s| &s.ty).collect();
+            // A state field the template shows must be Display: said at the field.
+            let displays = s_tys.iter().map(
+                |ty| quote_spanned!(ty.span()=> const _: fn() = || #p::assert_shown::<#ty>();),
+            );
             (
                 quote! {
                     #(#files)*
+                    #(#displays)*
                     #[derive(#p::askama::Template)]
                     #[template(path = #template_name, askama = #p::askama)]
                     struct #tmpl<'__numerous> {
