@@ -142,8 +142,9 @@ async fn logs_never_hold_the_session_id() {
         .with_max_level(tracing::Level::DEBUG)
         .with_writer(move || writer.clone())
         .finish();
-    // The test's runtime is single-threaded: the server's tasks log on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // Global, not scoped to this thread: tracing caches per call site whether anybody listens,
+    // and a scoped subscriber can lose that race against the other test of this binary.
+    tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
