@@ -336,6 +336,21 @@ pub struct Browser {
     profile: std::path::PathBuf,
 }
 
+impl Drop for Browser {
+    /// On every path, a failed assertion included: the browser's processes (found by their
+    /// profile folder, which only they use) go, then the folder. After `finish` or `close`
+    /// there is nothing left to do.
+    fn drop(&mut self) {
+        if self.profile.exists() {
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-f", "--"])
+                .arg(format!("--user-data-dir={}", self.profile.display()))
+                .status();
+            let _ = std::fs::remove_dir_all(&self.profile);
+        }
+    }
+}
+
 impl Browser {
     /// Starts Chromium, or returns `None` (after saying so) where it is not installed; with
     /// `NUMEROUS_REQUIRE_BROWSER=1` (CI) a missing browser fails the test instead.

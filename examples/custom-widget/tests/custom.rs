@@ -74,7 +74,10 @@ async fn the_widget_module_runs_in_chromium() {
     browser
         .wait_until("document.querySelector('#mood .badge').textContent === 'quiet'")
         .await;
+    // The module rebuilds its buttons on every change: wait for each click's state before
+    // the next, or the next click may find a button that is being replaced.
     browser.click(".reactions-button[data-emoji='👍']").await;
+    browser.wait_until("document.querySelector(\".reactions-button[data-emoji='👍']\").textContent.endsWith(' 1')").await;
     browser.click(".reactions-button[data-emoji='🎉']").await;
     browser
         .wait_until("document.querySelector('#mood .badge').dataset.tone === 'hot'")
