@@ -31,9 +31,13 @@ class Model {
   }
 
   set(name, value) {
-    if (same(this._state[name], value)) return;
+    // As in Jupyter and marimo, a set marks the field changed even when the value is equal
+    // (a module may have mutated the object `get` returned, then set a copy); listeners hear
+    // only of real changes.
+    const changed = !same(this._state[name], value);
     this._state[name] = value;
     this._dirty.add(name);
+    if (!changed) return;
     this._emit(`change:${name}`, this, value);
     this._emit("change", this);
   }
@@ -271,9 +275,20 @@ class Client {
   }
 
   update(key, state) {
+    // Events leave in the order the user made them: what other widgets hold back goes first.
+    this._flushThrottled(key);
     const rate = config.rates?.[key] ?? 0;
     if (rate > 0) return this._throttled(key, state, rate);
     this._enqueue(key, state);
+  }
+
+  /** Sends now what throttled widgets (all but `except`) hold back. */
+  _flushThrottled(except) {
+    for (const [key, t] of this.throttle ?? []) {
+      if (key === except || !t.timer) continue;
+      clearTimeout(t.timer);
+      t.send();
+    }
   }
 
   _enqueue(key, state) {
@@ -296,7 +311,7 @@ class Client {
     }
     Object.assign(t.state, state);
     if (t.timer) return;
-    const send = () => {
+    t.send = () => {
       t.timer = null;
       t.last = performance.now();
       const pending = t.state;
@@ -304,10 +319,12 @@ class Client {
       this._enqueue(key, pending);
     };
     const wait = Math.max(0, t.last + rate - performance.now());
-    t.timer = setTimeout(send, wait);
+    t.timer = setTimeout(t.send, wait);
   }
 
   message(key, content) {
+    // A click after typing: the text goes first, so the handler sees all of it.
+    this._flushThrottled(null);
     this.outbox.push({ type: "msg", widget: key, content });
     this._schedule();
   }
@@ -462,6 +479,18 @@ function loadModule(kind) {
   return modules.get(kind);
 }
 
+/** Calls the cleanup function `render` returned for `el`, once. */
+function runCleanup(el) {
+  const cleanup = el.numerousCleanup;
+  el.numerousCleanup = null;
+  if (typeof cleanup !== "function") return;
+  try {
+    cleanup();
+  } catch (error) {
+    console.error(`numerous: the cleanup of widget "${el.dataset.numerousWidget}" failed`, error);
+  }
+}
+
 const initialized = new Set();
 async function renderWidget(client, el) {
   const key = el.dataset.numerousWidget;
@@ -474,6 +503,8 @@ async function renderWidget(client, el) {
       initialized.add(key);
       await widget.initialize({ model });
     }
+    // A widget drawn again first cleans up after its last render (anywidget's contract).
+    runCleanup(el);
     const cleanup = await widget.render({ model, el });
     if (typeof cleanup === "function") el.numerousCleanup = cleanup;
   } catch (error) {
@@ -510,8 +541,15 @@ async function boot() {
     const snapshot = {};
     for (const [key, model] of client.models) snapshot[key] = model._state;
     sessionStorage.setItem(storageKey("state"), JSON.stringify(snapshot));
+    // The widgets are going away: each module's cleanup runs.
+    for (const el of document.querySelectorAll("[data-numerous-widget]")) runCleanup(el);
   });
-  window.numerous = { client, models: client.models };
+  window.numerous = {
+    client,
+    models: client.models,
+    /** Draws widget `key` again (its last render's cleanup runs first). */
+    rerender: (key) => renderWidget(client, document.getElementById(key)),
+  };
 }
 
 boot();

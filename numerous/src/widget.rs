@@ -192,8 +192,15 @@ impl<W: Widget> DynWidget for W {
                 "`state` must be an object of fields, e.g. {\"value\": 3}".into(),
             ));
         }
-        let input: W::Input =
-            serde_json::from_str(input).map_err(|e| InputError::Invalid(strip_position(&e)))?;
+        let input: W::Input = serde_json::from_str(input).map_err(|e| {
+            let mut message = strip_position(&e);
+            if W::MODULE.is_some() && message.starts_with("unknown field") {
+                message.push_str(
+                    "; the browser may write only the fields marked #[input] in the widget's struct",
+                );
+            }
+            InputError::Invalid(message)
+        })?;
         self.apply(input)
     }
 

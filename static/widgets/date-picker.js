@@ -5,8 +5,11 @@ export default {
   render({ model, el }) {
     const input = make("input", "numerous-input", { type: "date" });
     const sync = () => {
-      input.min = model.get("min") ?? "";
-      input.max = model.get("max") ?? "";
+      // Assigning min/max, even unchanged, resets Chromium's digit-by-digit entry: only on change.
+      const min = model.get("min") ?? "";
+      const max = model.get("max") ?? "";
+      if (input.min !== min) input.min = min;
+      if (input.max !== max) input.max = max;
       const value = model.get("value") ?? "";
       if (input.value !== value) input.value = value;
     };

@@ -142,9 +142,13 @@ impl Tab {
         }
     }
 
-    /// The next error frame.
+    /// The next error frame (after the patch that shows the server's state again, which
+    /// comes first when an update is refused).
     pub async fn recv_error(&mut self) -> Value {
-        let frame = self.recv().await;
+        let mut frame = self.recv().await;
+        if frame["type"] == "patch" {
+            frame = self.recv().await;
+        }
         assert_eq!(frame["type"], "error", "{frame}");
         frame
     }

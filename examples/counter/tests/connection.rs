@@ -384,6 +384,9 @@ async fn the_protocol_takes_objects_and_exact_clicks_only() {
     // serde would read a struct from an array of its fields; the protocol does not.
     tab.send(json!({"type": "update", "widget": "counter", "state": [7]}))
         .await;
+    // The tab is shown the server's value again, then why it was refused.
+    let resync = tab.recv().await;
+    assert_eq!(resync["state"]["counter"]["value"], 0.0, "{resync}");
     let err = tab.recv_error().await;
     assert_eq!(err["code"], "invalid-input");
     assert!(err["message"].as_str().unwrap().contains("object"), "{err}");

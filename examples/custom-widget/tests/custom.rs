@@ -82,5 +82,18 @@ async fn the_widget_module_runs_in_chromium() {
     browser
         .wait_until("document.querySelector('#mood .badge').dataset.tone === 'hot'")
         .await;
+
+    // Drawn again, a widget's last render is cleaned up first: its listener is not doubled.
+    let listeners = "window.numerous.models.get('mood')._listeners.get('change').size";
+    browser.wait_until(&format!("{listeners} === 1")).await;
+    browser
+        .client
+        .execute("return window.numerous.rerender('mood')", vec![])
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('#mood').dataset.renders === '2'")
+        .await;
+    browser.wait_until(&format!("{listeners} === 1")).await;
     browser.finish().await;
 }

@@ -96,6 +96,8 @@ impl FrameCtx<'_> {
                     return self.error(ErrorCode::BadFrame, "an `update` carries a `state` object");
                 };
                 if let Err(e) = widget.apply_json(state.get()) {
+                    // The tab shows what it tried: show it the server's state again, then why.
+                    self.session.resend::<A>(index, self.conn);
                     return self.input_error(key, e);
                 }
                 if !self.session.accept_input(app, index, self.conn) {

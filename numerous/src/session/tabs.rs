@@ -128,6 +128,20 @@ impl Session {
         self.lock().send(&frame, |c| conn == UPLOADER || c == conn);
     }
 
+    /// Sends widget `index` as last sent to tab `conn` again (after a refused update, so the
+    /// tab stops showing a value the server does not have).
+    pub(super) fn resend<A: App>(&self, index: usize, conn: u64) {
+        let mut s = self.lock();
+        let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
+        protocol::state_frame(
+            &mut out,
+            "patch",
+            "",
+            std::iter::once((A::SPEC.widgets[index].key, s.snapshot[index].as_slice())),
+        );
+        s.send_patch(out, |c| c == conn);
+    }
+
     /// After a browser wrote widget `index`: records its new state and sends it to the other
     /// tabs of the session (back to the sender only for widgets that echo their input).
     /// Returns whether anything changed.
