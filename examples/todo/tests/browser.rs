@@ -32,7 +32,10 @@ async fn a_click_right_after_typing_adds_what_was_typed() {
     browser.wait_for_value("#new_item input", "").await;
     let list = browser
         .client
-        .execute("return document.querySelector('#list').textContent.trim()", vec![])
+        .execute(
+            "return document.querySelector('#list').textContent.trim()",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(list, serde_json::json!("milk"));

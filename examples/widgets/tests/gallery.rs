@@ -335,3 +335,65 @@ async fn uploads_are_read_a_few_at_a_time() {
     }
     assert_eq!(names, ["first.txt", "second.txt"]);
 }
+
+#[tokio::test]
+async fn refused_values_do_not_stay_on_screen_and_dates_can_be_typed_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+
+    // 600 is over the Number's maximum: the server refuses it, the modal says why, and the
+    // input shows the server's value again.
+    let before = browser
+        .client
+        .execute(
+            "return document.querySelector('#number input').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let input = browser
+        .client
+        .find(Locator::Css("#number input"))
+        .await
+        .unwrap();
+    input.clear().await.unwrap();
+    input.send_keys("600\n").await.unwrap();
+    browser
+        .client
+        .execute(
+            "document.querySelector('#number input').dispatchEvent(new Event('change'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.getElementById('numerous-error-modal').classList.contains('numerous-visible')")
+        .await;
+    browser
+        .wait_until(&format!(
+            "document.querySelector('#number input').value === {before}"
+        ))
+        .await;
+
+    // A date typed digit by digit is kept whole.
+    browser
+        .click("#numerous-error-modal [data-numerous-dismiss]")
+        .await;
+    let date = browser
+        .client
+        .find(Locator::Css("#date input"))
+        .await
+        .unwrap();
+    date.click().await.unwrap();
+    date.send_keys("12312026").await.unwrap();
+    browser
+        .wait_until("window.numerous.models.get('date').get('value') === '2026-12-31'")
+        .await;
+    browser
+        .wait_until("document.querySelector('#log').textContent.includes('2026-12-31')")
+        .await;
+    browser.finish().await;
+}
