@@ -25,7 +25,9 @@ pub struct CustomWidget {
     pub css: Option<LitStr>,
     pub messages: bool,
     /// Fields the browser may write.
-    pub inputs: Vec<(Ident, Type)>,
+    /// Fields marked `#[input]`, with their `#[serde(..)]` attributes (a `rename` must hold
+    /// for what the browser writes too).
+    pub inputs: Vec<(Ident, Type, Vec<syn::Attribute>)>,
 }
 
 pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> CustomWidget {
@@ -82,9 +84,17 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
                 let before = field.attrs.len();
                 field.attrs.retain(|a| !a.path().is_ident("input"));
                 if field.attrs.len() != before {
-                    model
-                        .inputs
-                        .push((field.ident.clone().expect("named"), field.ty.clone()));
+                    let serde_attrs = field
+                        .attrs
+                        .iter()
+                        .filter(|a| a.path().is_ident("serde"))
+                        .cloned()
+                        .collect();
+                    model.inputs.push((
+                        field.ident.clone().expect("named"),
+                        field.ty.clone(),
+                        serde_attrs,
+                    ));
                 }
             }
         }
@@ -135,7 +145,9 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
     let module = text(&model.module);
     let css = text(&model.css);
     let input = format_ident!("__Numerous{}Input", name);
-    let (in_idents, in_tys): (Vec<_>, Vec<_>) = model.inputs.iter().cloned().unzip();
+    let in_idents: Vec<_> = model.inputs.iter().map(|(i, _, _)| i).collect();
+    let in_tys: Vec<_> = model.inputs.iter().map(|(_, t, _)| t).collect();
+    let in_attrs: Vec<_> = model.inputs.iter().map(|(_, _, a)| a).collect();
     let message = model.messages.then(|| {
         quote! {
             fn message(
@@ -163,7 +175,7 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
             #[serde(crate = #serde_path, deny_unknown_fields)]
             #[doc(hidden)]
             pub struct #input {
-                #( #[serde(default)] #in_idents: ::core::option::Option<#in_tys>, )*
+                #( #(#in_attrs)* #[serde(default)] #in_idents: ::core::option::Option<#in_tys>, )*
             }
 
             #[automatically_derived]
