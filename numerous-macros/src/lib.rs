@@ -49,3 +49,9 @@ pub fn on_message(_: TokenStream, item: TokenStream) -> TokenStream {
 pub fn on_change(_: TokenStream, item: TokenStream) -> TokenStream {
     expand::misplaced("on_change", item.into()).into()
 }
+
+/// Marks a submit handler (Enter in a `TextInput`); only valid inside `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_submit(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_submit", item.into()).into()
+}

@@ -86,6 +86,7 @@ pub enum EventKind {
     Message,
     /// `#[on_start]`: the session was created.
     Start,
+    Submit,
 }
 
 impl EventKind {
@@ -95,6 +96,7 @@ impl EventKind {
             "on_change" => Some(Self::Change),
             "on_message" => Some(Self::Message),
             "on_start" => Some(Self::Start),
+            "on_submit" => Some(Self::Submit),
             _ => None,
         }
     }
@@ -105,6 +107,7 @@ impl EventKind {
             Self::Change => "on_change",
             Self::Message => "on_message",
             Self::Start => "on_start",
+            Self::Submit => "on_submit",
         }
     }
 }

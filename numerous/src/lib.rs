@@ -64,7 +64,7 @@ pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
 pub use handle::{Handle, UpdateError};
-pub use numerous_macros::{app, handlers, on_change, on_click, on_message, widget};
+pub use numerous_macros::{app, handlers, on_change, on_click, on_message, on_submit, widget};
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use resources::{Res, Resources};
 pub use server::{init_tracing, router, run, run_with, serve, serve_until};
@@ -72,7 +72,8 @@ pub use session::{Session, ToastLevel};
 pub use state::StateField;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};
 pub use widget::{
-    EmitsChange, EmitsClick, EmitsMessage, Event, InputError, NoInput, Upload, ValueInput, Widget,
+    EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event, InputError, NoInput, Upload,
+    ValueInput, Widget,
 };
 
 /// The axum numerous is built on, for your own routes ([`Options::routes`]) without a
@@ -116,7 +117,9 @@ pub mod prelude {
         FileUpload, Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup,
         RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
-    pub use crate::{Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message};
+    pub use crate::{
+        Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message, on_submit,
+    };
 }
 
 /// What generated code uses. Not a public API: it changes without notice.
@@ -152,6 +155,9 @@ pub mod __private {
 
     /// Fails to compile, at the widget's name, unless it emits changes.
     pub fn assert_emits_change<W: crate::EmitsChange>(_: &W) {}
+
+    /// Fails to compile, at the widget's name, unless it can be submitted.
+    pub fn assert_emits_submit<W: crate::EmitsSubmit>(_: &W) {}
 
     /// Fails to compile, at the widget's name, unless it sends custom messages.
     pub fn assert_emits_message<W: crate::EmitsMessage>(_: &W) {}

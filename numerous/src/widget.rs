@@ -110,6 +110,8 @@ pub enum Event {
     Message,
     /// The session started (`#[on_start]`; no widget).
     Start,
+    /// The user submitted the widget (Enter in a `TextInput`).
+    Submit,
 }
 
 impl Event {
@@ -120,6 +122,7 @@ impl Event {
             Self::Change => "change",
             Self::Message => "message",
             Self::Start => "start",
+            Self::Submit => "submit",
         }
     }
 }
@@ -139,6 +142,14 @@ pub trait EmitsClick: Widget {}
     note = "#[on_change] needs an input widget, such as `Number`, `DropDown`, `Slider`, `TextInput`, `Checkbox` or `Tabs`; use #[on_click] for a `Button`"
 )]
 pub trait EmitsChange: Widget {}
+
+/// Widgets that emit [`Event::Submit`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be submitted, so #[on_submit] cannot name it",
+    label = "this widget emits no submit events",
+    note = "#[on_submit] needs a widget the user submits, such as `TextInput` (Enter)"
+)]
+pub trait EmitsSubmit: Widget {}
 
 /// Widgets whose module sends custom messages to `#[on_message]` handlers.
 #[diagnostic::on_unimplemented(

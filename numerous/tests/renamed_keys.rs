@@ -1,7 +1,6 @@
 //! Custom widgets whose JavaScript keys are not Rust field names (`className`, `static`):
 //! `#[serde(rename)]` holds both ways, for what the server sends and what the browser writes.
 
-use numerous::prelude::*;
 use numerous::testing::TestSession;
 
 #[numerous::widget(module = "tests/widgets/styled.js")]
@@ -27,7 +26,12 @@ impl App {}
 #[tokio::test]
 async fn renamed_keys_hold_both_ways() {
     let mut tab = TestSession::<App>::new();
-    assert!(tab.welcome().contains(r#""box_":{"className":"small","static":"hi"}"#), "{}", tab.welcome());
+    assert!(
+        tab.welcome()
+            .contains(r#""box_":{"className":"small","static":"hi"}"#),
+        "{}",
+        tab.welcome()
+    );
     // the browser writes `className`
     let frames = tab
         .send(r#"{"type":"update","widget":"box_","state":{"className":"big"}}"#)
@@ -38,7 +42,10 @@ async fn renamed_keys_hold_both_ways() {
     let frames = tab
         .send(r#"{"type":"update","widget":"box_","state":{"static":"x"}}"#)
         .await;
-    let error = frames.iter().find(|f| f.contains("\"error\"")).expect("an error");
+    let error = frames
+        .iter()
+        .find(|f| f.contains("\"error\""))
+        .expect("an error");
     assert!(error.contains("unknown field `static`"), "{error}");
     assert!(error.contains("#[input]"), "{error}");
     assert_eq!(tab.app().box_.fixed, "hi");

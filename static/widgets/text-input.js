@@ -1,4 +1,5 @@
-// TextInput: one line of text, sent as it is typed. State: label, value, placeholder.
+// TextInput: one line of text, sent as it is typed; Enter submits it. State: label, value,
+// placeholder. Sends {event: "submit"} (after the text, which the client sends first).
 import { labelled, make } from "./field.js";
 
 export default {
@@ -12,6 +13,9 @@ export default {
     input.addEventListener("input", () => {
       model.set("value", input.value);
       model.save_changes();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.isComposing) model.send({ event: "submit" });
     });
     model.on("change", sync);
     sync();

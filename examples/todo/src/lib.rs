@@ -26,7 +26,9 @@ pub struct Todo {
 
 #[numerous::handlers]
 impl Todo {
+    /// The Add button, or Enter in the box.
     #[on_click(add)]
+    #[on_submit(new_item)]
     fn add(&mut self) -> Result<(), String> {
         let item = self.new_item.value.trim().to_owned();
         self.items.push(item.clone());

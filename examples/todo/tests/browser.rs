@@ -40,6 +40,12 @@ async fn a_click_right_after_typing_adds_what_was_typed() {
         .unwrap();
     assert_eq!(list, serde_json::json!("milk"));
 
+    // Enter adds what was typed, however fast.
+    input.send_keys("eggs\n").await.unwrap();
+    browser
+        .wait_until("document.querySelector('#list').textContent.includes('eggs')")
+        .await;
+
     // A `set` of an unchanged value still marks the field for sending (as in Jupyter and
     // marimo: a module may have mutated the object it got, then set a copy).
     let queued = browser

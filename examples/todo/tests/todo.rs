@@ -84,3 +84,19 @@ async fn the_template_shows_state_rendered_at_page_load() {
     // and not in the widgets' state sent to the browser
     assert!(!page.body.contains("\"items\""));
 }
+
+#[tokio::test]
+async fn enter_in_the_box_adds_too() {
+    let mut tab = TestSession::<Todo>::new();
+    tab.send(&update("new_item", "bread")).await;
+    tab.send(r#"{"type":"msg","widget":"new_item","content":{"event":"submit"}}"#)
+        .await;
+    assert_eq!(tab.app().items(), ["bread"]);
+    let frames = tab
+        .send(r#"{"type":"msg","widget":"new_item","content":{"event":"submit","x":1}}"#)
+        .await;
+    assert!(
+        frames.iter().any(|f| f.contains("invalid-input")),
+        "{frames:?}"
+    );
+}

@@ -70,6 +70,7 @@ pub fn expand(h: &Handlers) -> TokenStream {
             EventKind::Click => quote_spanned!(w.span()=> #p::assert_emits_click),
             EventKind::Change => quote_spanned!(w.span()=> #p::assert_emits_change),
             EventKind::Message => quote_spanned!(w.span()=> #p::assert_emits_message),
+            EventKind::Submit => quote_spanned!(w.span()=> #p::assert_emits_submit),
             EventKind::Start => return None,
         };
         Some(quote_spanned!(w.span()=> #assert(&__app.#w);))
@@ -111,6 +112,7 @@ fn event(e: EventKind) -> proc_macro2::Ident {
         EventKind::Change => "Change",
         EventKind::Message => "Message",
         EventKind::Start => "Start",
+        EventKind::Submit => "Submit",
     };
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }

@@ -71,7 +71,8 @@ use crate::attrs::{
     Content, Disabled, Max, Min, OptionList, Placeholder, Step, TabList, Unit, Variant,
 };
 use crate::widget::{
-    EmitsChange, EmitsClick, Event, InputError, NoInput, Slot, ValueInput, Widget, escape_html,
+    EmitsChange, EmitsClick, EmitsSubmit, Event, InputError, NoInput, Slot, ValueInput, Widget,
+    escape_html,
 };
 
 impl_label!(Number, Button, DropDown, TextInput, Slider, Checkbox);
@@ -392,8 +393,25 @@ impl Widget for TextInput {
         self.value = input.value;
         Ok(())
     }
+
+    /// `{"event":"submit"}`: Enter was pressed (after the text it submits was sent).
+    fn message(&mut self, content: &RawValue) -> Result<Option<Event>, InputError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Submit<'a> {
+            #[serde(borrow)]
+            event: std::borrow::Cow<'a, str>,
+        }
+        let only = || InputError::Invalid("a text input takes only {\"event\":\"submit\"}".into());
+        let msg: Submit<'_> = serde_json::from_str(content.get()).map_err(|_| only())?;
+        if msg.event != "submit" {
+            return Err(only());
+        }
+        Ok(Some(Event::Submit))
+    }
 }
 impl EmitsChange for TextInput {}
+impl EmitsSubmit for TextInput {}
 
 impl Placeholder for TextInput {
     fn placeholder(mut self, placeholder: impl Into<String>) -> Self {
