@@ -114,7 +114,7 @@ pub mod prelude {
     };
     pub use crate::widgets::{
         Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,
-        FileUpload, Html, Image, Markdown, MultiSelect, Number, ProgressBar, RadioGroup,
+        FileUpload, Html, Image, Markdown, Metric, MultiSelect, Number, ProgressBar, RadioGroup,
         RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
     pub use crate::{

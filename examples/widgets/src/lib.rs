@@ -5,6 +5,7 @@
 
 use numerous::ToastLevel;
 use numerous::prelude::*;
+use numerous::widgets::MetricValue;
 use serde_json::json;
 
 const LOGO: &[u8] = br##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#6366f1"/><path d="M18 46V18h6l16 19V18h6v28h-6L24 27v19z" fill="#fff"/></svg>"##;
@@ -47,6 +48,9 @@ pub struct Gallery {
     tabs: Tabs,
     #[widget(content = "Use any widget: this log says what its handler saw.")]
     log: Markdown,
+    /// How many events the handlers saw: a read-only value with its change.
+    #[widget(label = "Events handled", value = 0)]
+    events: Metric,
     /// Everything the log said, newest first: a `Feed` sends each new line alone.
     #[widget(label = "History", init = Feed::default().cap(20).markdown(true).newest_first(true))]
     history: Feed,
@@ -109,6 +113,12 @@ pub struct Gallery {
 
 impl Gallery {
     fn say(&mut self, what: String) {
+        let n = match self.events.value {
+            MetricValue::Number(n) => n,
+            MetricValue::Text(_) => 0.0,
+        };
+        self.events.value = (n + 1.0).into();
+        self.events.delta = Some(1.0);
         self.history.push(what.clone());
         self.log.content = what;
     }

@@ -141,6 +141,13 @@ async fn the_gallery_works_in_chromium() {
     browser
         .wait_until("document.querySelector('#progress progress').value === 0.7")
         .await;
+    // The metric counts what the handlers saw, with its change.
+    browser
+        .wait_until("document.querySelector('#events .numerous-metric-value').textContent !== '0'")
+        .await;
+    browser
+        .wait_until("document.querySelector('#events .numerous-metric-delta').dataset.trend === 'good'")
+        .await;
 
     // A table page.
     browser

@@ -56,12 +56,14 @@ mod display;
 mod feed;
 mod files;
 mod inputs;
+mod metric;
 mod table;
 
 pub use display::{Accordion, AccordionPanel, Chart, ChartKind, Html, Image, ProgressBar, Series};
 pub use feed::Feed;
 pub use files::{Download, DownloadFile, FileUpload, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
+pub use metric::{Metric, MetricValue};
 pub use table::Table;
 
 use serde::{Deserialize, Serialize};
