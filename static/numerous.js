@@ -19,9 +19,15 @@ class Model {
     this._client = client;
     this._listeners = new Map();
     this._dirty = new Set();
+    // anywidget's widget manager: models by id, which here is the widget's key in the app.
     this.widget_manager = {
-      get_model: async () => {
-        throw new Error("numerous widgets do not share models");
+      get_model: async (id) => {
+        const model = client.models.get(id);
+        if (!model) {
+          const keys = [...client.models.keys()].join(", ");
+          throw new Error(`numerous: no widget "${id}" in this app (its widgets: ${keys})`);
+        }
+        return model;
       },
     };
   }

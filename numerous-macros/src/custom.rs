@@ -113,6 +113,18 @@ pub fn validate(model: &CustomWidget, errors: &mut Errors) -> Vec<(LitStr, PathB
     for lit in model.module.iter().chain(&model.css) {
         let path = root.join(lit.value());
         if path.is_file() {
+            if model.module.as_ref() == Some(lit)
+                && let Some(spec) = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|src| relative_import(&src))
+            {
+                errors.spanned(
+                    lit,
+                    format!(
+                        "the module imports `{spec}`, a file beside it, which the browser cannot fetch: a custom widget is one embedded file; bundle it first (esbuild --bundle --format=esm), or import from a full URL"
+                    ),
+                );
+            }
             files.push((lit.clone(), path));
         } else {
             errors.spanned(
@@ -125,6 +137,29 @@ pub fn validate(model: &CustomWidget, errors: &mut Errors) -> Vec<(LitStr, PathB
         }
     }
     files
+}
+
+/// The first `./` or `../` module a module imports (statically or with `import()`), if any.
+fn relative_import(source: &str) -> Option<String> {
+    for marker in ["from", "import"] {
+        let mut rest = source;
+        while let Some(at) = rest.find(marker) {
+            let after = rest[at + marker.len()..].trim_start();
+            let after = after.strip_prefix('(').unwrap_or(after).trim_start();
+            if let Some(quote) = after
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            {
+                let spec: String = after[1..].chars().take_while(|c| *c != quote).collect();
+                if spec.starts_with("./") || spec.starts_with("../") {
+                    return Some(spec);
+                }
+            }
+            rest = &rest[at + marker.len()..];
+        }
+    }
+    None
 }
 
 pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream {
@@ -218,6 +253,23 @@ fn kebab(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_relative_imports() {
+        assert_eq!(
+            relative_import("import { a } from \"./util.js\";\nexport default {}"),
+            Some("./util.js".into())
+        );
+        assert_eq!(
+            relative_import("const m = await import('../x.js');"),
+            Some("../x.js".into())
+        );
+        assert_eq!(
+            relative_import("import * as d3 from \"https://esm.sh/d3\";"),
+            None
+        );
+        assert_eq!(relative_import("export default { render() {} }"), None);
+    }
     use syn::parse_quote;
 
     #[test]

@@ -39,6 +39,8 @@ impl PageParts {
         // Custom widgets' modules and styles, served from the app itself.
         let mut modules = serde_json::Map::new();
         let mut custom_css = String::new();
+        // Several widget kinds may share one stylesheet (a library's): link it once.
+        let mut linked: Vec<&str> = Vec::new();
         for w in A::SPEC.widgets {
             let Some(module) = w.module else { continue };
             if modules.contains_key(w.kind) {
@@ -49,7 +51,10 @@ impl PageParts {
                 w.kind.to_owned(),
                 format!("{prefix}/numerous-widgets/{}.js?v={v}", w.kind).into(),
             );
-            if w.css.is_some() {
+            if let Some(css) = w.css
+                && !linked.contains(&css)
+            {
+                linked.push(css);
                 let _ = write!(
                     custom_css,
                     r#"<link rel="stylesheet" href="{prefix}/numerous-widgets/{}.css?v={v}">"#,

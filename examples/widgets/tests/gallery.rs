@@ -146,7 +146,9 @@ async fn the_gallery_works_in_chromium() {
         .wait_until("document.querySelector('#events .numerous-metric-value').textContent !== '0'")
         .await;
     browser
-        .wait_until("document.querySelector('#events .numerous-metric-delta').dataset.trend === 'good'")
+        .wait_until(
+            "document.querySelector('#events .numerous-metric-delta').dataset.trend === 'good'",
+        )
         .await;
 
     // A table page.

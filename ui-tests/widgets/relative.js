@@ -1,0 +1,2 @@
+import { draw } from "./util.js";
+export default { render({ model, el }) { draw(model, el); } };
