@@ -79,6 +79,20 @@ class Model {
     }
   }
 
+  /** numerous extension: fetches the file this widget serves (a Download's), as a Blob. */
+  async download(nonce) {
+    const url = new URL(`${config.base}/download/${encodeURIComponent(this.key)}`, location.href);
+    if (nonce != null) url.searchParams.set("nonce", String(nonce));
+    const response = await fetch(url, {
+      headers: { "x-numerous-session": this._client.session ?? "" },
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new Error(body.error ?? `download failed (${response.status})`);
+    }
+    return response.blob();
+  }
+
   on(event, callback) {
     if (!this._listeners.has(event)) this._listeners.set(event, new Set());
     this._listeners.get(event).add(callback);

@@ -72,7 +72,7 @@ pub use session::{Session, ToastLevel};
 pub use state::StateField;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};
 pub use widget::{
-    EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event, InputError, NoInput, Upload,
+    EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event, InputError, NoInput, Served, Upload,
     ValueInput, Widget,
 };
 

@@ -36,6 +36,7 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
     let mut routes: Router = Router::new()
         .route("/ws", get(connection::endpoint::<A>))
         .route("/upload/{widget}", post(upload::upload))
+        .route("/download/{widget}", get(upload::download))
         .route("/sse", post(sse::open::<A>).get(sse::stream))
         .route("/sse/send", post(sse::send))
         .merge(compressed)

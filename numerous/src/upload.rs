@@ -1,4 +1,5 @@
-//! `POST <prefix>/upload/{widget}?name=<file name>`: a file for a widget, over HTTP.
+//! Files over HTTP, never over the WebSocket: `POST <prefix>/upload/{widget}?name=<file name>`
+//! brings a file to a widget, `GET <prefix>/download/{widget}` takes one from it.
 //!
 //! The session is named by the `X-Numerous-Session` header (never in the URL). The file must fit
 //! the widget's own limit and the server's, checked against `Content-Length` before anything is
@@ -162,5 +163,113 @@ pub(crate) async fn upload(
         Ok(Ok(())) => Json(serde_json::json!({ "ok": true })).into_response(),
         Ok(Err(e)) => reply(StatusCode::UNPROCESSABLE_ENTITY, e),
         Err(_) => reply(StatusCode::INTERNAL_SERVER_ERROR, "the session ended"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DownloadQuery {
+    nonce: Option<u64>,
+}
+
+/// `GET /download/{widget}?nonce=N` (header `X-Numerous-Session`): the file the widget serves,
+/// if it is still file `N`; 404 otherwise.
+pub(crate) async fn download(
+    State(rt): State<Arc<Runtime>>,
+    Path(widget): Path<String>,
+    Query(q): Query<DownloadQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(session) = headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|id| rt.session(id))
+    else {
+        return reply(StatusCode::NOT_FOUND, "unknown or expired session");
+    };
+    let Some(index) = rt.dispatch.widget(&widget) else {
+        return reply(StatusCode::NOT_FOUND, format!("unknown widget `{widget}`"));
+    };
+    let (ask, answer) = oneshot::channel();
+    let asked = session
+        .inputs
+        .send(Input::ServedFile {
+            widget: index,
+            reply: ask,
+        })
+        .await;
+    let file = match (asked, answer.await) {
+        (Ok(()), Ok(Some(file))) if q.nonce.is_none_or(|n| n == file.nonce) => file,
+        (Ok(()), Ok(_)) => {
+            return reply(
+                StatusCode::NOT_FOUND,
+                format!("widget `{widget}` has no such file (any more)"),
+            );
+        }
+        _ => return reply(StatusCode::NOT_FOUND, "the session ended"),
+    };
+    let mime = axum::http::HeaderValue::from_str(&file.mime)
+        .unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));
+    let disposition = content_disposition(&file.name);
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            ),
+        ],
+        axum::body::Bytes::from_owner(file.bytes),
+    )
+        .into_response()
+}
+
+/// `attachment; filename="..."; filename*=UTF-8''...`: an ASCII fallback and the exact name.
+fn content_disposition(name: &str) -> axum::http::HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    axum::http::HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    ))
+    .unwrap_or_else(|_| axum::http::HeaderValue::from_static("attachment"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe_in_the_header() {
+        let v = content_disposition("r\u{e9}sum\u{e9} \"x\".csv\r\nSet-Cookie: a=b");
+        let s = v.to_str().unwrap();
+        assert!(!s.contains('\r') && !s.contains('\n'), "{s}");
+        assert!(
+            s.starts_with("attachment; filename=\"r_sum_ _x_.csv__Set-Cookie: a=b\""),
+            "{s}"
+        );
+        assert!(
+            s.contains(
+                "filename*=UTF-8''r%C3%A9sum%C3%A9%20%22x%22.csv%0D%0ASet-Cookie%3A%20a%3Db"
+            ),
+            "{s}"
+        );
     }
 }

@@ -73,6 +73,12 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         false
     }
 
+    /// A file this widget offers the browser to fetch (`GET <prefix>/download/<key>`): a
+    /// [`crate::widgets::Download`]'s last file. `None` (the default) for none.
+    fn served_file(&self) -> Option<Served> {
+        None
+    }
+
     /// The largest file [`Widget::upload`] takes now, in bytes; `None` (the default) when the
     /// widget takes no uploads. The server refuses a larger file before reading it.
     fn upload_limit(&self) -> Option<usize> {
@@ -97,6 +103,19 @@ pub struct Upload {
     pub mime: String,
     /// Its content.
     pub bytes: Vec<u8>,
+}
+
+/// A file a widget serves over HTTP.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// The name the browser saves it under.
+    pub name: String,
+    /// Its media type.
+    pub mime: String,
+    /// Which file of the widget this is (the browser asks for the one its state names).
+    pub nonce: u64,
+    /// The content.
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 /// Events a widget can emit, which `#[on_click]` and `#[on_change]` handlers answer.
@@ -183,6 +202,7 @@ pub trait DynWidget: Send {
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()>;
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError>;
     fn upload_limit(&self) -> Option<usize>;
+    fn served_file(&self) -> Option<Served>;
     fn echo_input(&self) -> bool;
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
 }
@@ -229,6 +249,10 @@ impl<W: Widget> DynWidget for W {
 
     fn upload_limit(&self) -> Option<usize> {
         Widget::upload_limit(self)
+    }
+
+    fn served_file(&self) -> Option<Served> {
+        Widget::served_file(self)
     }
 
     fn echo_input(&self) -> bool {

@@ -1,22 +1,27 @@
 // Download: a button whose click handler produces a file; the browser saves each new file once.
-// State: label, file {name, mime, data (base64)}, nonce.
+// State: label, file {name, mime, size}, nonce. The bytes come over HTTP (model.download), not
+// in the state, so a reload does not carry them again.
 export default {
   render({ model, el }) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "numerous-btn numerous-btn-secondary";
     let saved = model.get("nonce") ?? 0;
-    const sync = () => {
+    const sync = async () => {
       button.textContent = model.get("label") ?? "";
       const nonce = model.get("nonce") ?? 0;
       const file = model.get("file");
-      if (nonce !== saved && file) {
-        saved = nonce;
-        const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
-        const url = URL.createObjectURL(new Blob([bytes], { type: file.mime }));
+      if (nonce === saved || !file) return;
+      saved = nonce;
+      try {
+        const blob = await model.download(nonce);
+        const url = URL.createObjectURL(blob);
         const a = Object.assign(document.createElement("a"), { href: url, download: file.name });
         a.click();
         setTimeout(() => URL.revokeObjectURL(url), 1000);
+        el.dataset.saved = file.name;
+      } catch (error) {
+        console.warn(`numerous: ${error.message}`);
       }
     };
     button.addEventListener("click", () => model.send({ event: "click" }));

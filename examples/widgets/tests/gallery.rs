@@ -110,11 +110,51 @@ async fn the_table_pages_and_sorts_on_the_server() {
     tab.update("table", json!({"page": 500})).await;
     assert_eq!(tab.recv_error().await["code"], "rejected");
 
+    // The file is named in the state and fetched over HTTP, not carried in the state.
     tab.click("download").await;
     let patch = tab.recv().await;
     let file = &patch["state"]["download"]["file"];
     assert_eq!(file["name"], "table.csv");
-    assert!(file["data"].as_str().unwrap().len() > 1000);
+    let size = file["size"].as_u64().unwrap();
+    assert!(size > 1000);
+    assert!(patch.to_string().len() < 1000, "{patch}");
+    let nonce = patch["state"]["download"]["nonce"].as_u64().unwrap();
+    let r = testkit::http(
+        addr,
+        &format!(
+            "GET /download/download?nonce={nonce} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: {}",
+            tab.session
+        ),
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/csv"));
+    assert!(
+        r.header("content-disposition")
+            .unwrap()
+            .contains("filename=\"table.csv\"")
+    );
+    assert_eq!(r.body.len() as u64, size);
+    assert!(r.body.starts_with("id,"), "{}", &r.body[..40]);
+    // Another session (or none) gets nothing; an old file number neither.
+    let r = testkit::http(
+        addr,
+        "GET /download/download HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: nope",
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let r = testkit::http(
+        addr,
+        &format!(
+            "GET /download/download?nonce=0 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: {}",
+            tab.session
+        ),
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 404);
 }
 
 #[tokio::test]
@@ -202,6 +242,12 @@ async fn the_gallery_works_in_chromium() {
         .wait_until("document.querySelector('.numerous-upload-error')?.textContent.includes('over the limit of 2048 bytes')")
         .await;
     let _ = std::fs::remove_dir_all(dir);
+
+    // A download: the page fetches the file over HTTP and saves it.
+    browser.click("#download button").await;
+    browser
+        .wait_until("document.querySelector('#download').dataset.saved === 'table.csv'")
+        .await;
 
     // Every other tab renders without errors.
     for tab in ["Choices", "Display", "Inputs"] {

@@ -45,6 +45,9 @@ impl FrameCtx<'_> {
                 self.conn = UPLOADER;
                 let _ = done.send(self.upload(app, widget, file).await);
             }
+            Input::ServedFile { widget, reply } => {
+                let _ = reply.send(app.widget(widget).and_then(|w| w.served_file()));
+            }
             Input::UploadLimit { widget, reply } => {
                 let _ = reply.send(app.widget(widget).and_then(|w| w.upload_limit()));
             }

@@ -67,6 +67,11 @@ pub(crate) enum Input {
         file: crate::widget::Upload,
         done: oneshot::Sender<Result<(), String>>,
     },
+    /// The file widget `widget` serves now, if any.
+    ServedFile {
+        widget: usize,
+        reply: oneshot::Sender<Option<crate::widget::Served>>,
+    },
     /// How large a file widget `widget` takes now (`None`: it takes none).
     UploadLimit {
         widget: usize,

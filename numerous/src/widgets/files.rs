@@ -1,7 +1,6 @@
 //! Files in and out: FileUpload (to a handler, with a size limit) and Download (bytes a handler
 //! produced).
 
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -109,19 +108,23 @@ impl MaxBytes for FileUpload {
     }
 }
 
-/// A file a handler made, ready for the browser to save.
+/// A file a handler made, as the browser's state describes it; its bytes stay on the server
+/// until the browser fetches them (`GET <prefix>/download/<widget>`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownloadFile {
     /// The name the browser saves it under.
     pub name: String,
     /// Its media type.
     pub mime: String,
-    /// Its content, base64.
-    pub data: String,
+    /// Its size in bytes.
+    pub size: usize,
 }
 
 /// A button whose `#[on_click]` handler produces a file, which the browser then saves:
 /// `self.export.send("report.csv", "text/csv", bytes)`. Emits [`crate::Event::Click`].
+///
+/// The file does not travel in the widget's state (which every reload would resend): the state
+/// names it, and the browser fetches it over HTTP once.
 ///
 /// Attributes: `label`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -133,17 +136,32 @@ pub struct Download {
     pub file: Option<DownloadFile>,
     /// Counts the files produced, so the browser saves each once.
     pub nonce: u64,
+    /// The file's content, kept on the server.
+    #[serde(skip)]
+    bytes: Option<std::sync::Arc<[u8]>>,
 }
 
 impl Download {
     /// Has the browser save `bytes` as `name`.
-    pub fn send(&mut self, name: impl Into<String>, mime: impl Into<String>, bytes: &[u8]) {
+    pub fn send(
+        &mut self,
+        name: impl Into<String>,
+        mime: impl Into<String>,
+        bytes: impl Into<Vec<u8>>,
+    ) {
+        let bytes: Vec<u8> = bytes.into();
         self.file = Some(DownloadFile {
             name: name.into(),
             mime: mime.into(),
-            data: base64::engine::general_purpose::STANDARD.encode(bytes),
+            size: bytes.len(),
         });
+        self.bytes = Some(bytes.into());
         self.nonce += 1;
+    }
+
+    /// The file last produced, with its content.
+    pub fn content(&self) -> Option<(&DownloadFile, &[u8])> {
+        Some((self.file.as_ref()?, self.bytes.as_deref()?))
     }
 }
 
@@ -166,8 +184,35 @@ impl Widget for Download {
         })?;
         Ok(Some(Event::Click))
     }
+
+    /// The bytes are not in the state sent to the browser, so they stay.
+    fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
+        let bytes = self.bytes.take();
+        let nonce = self.nonce;
+        *self = serde_json::from_slice(state)?;
+        if self.nonce == nonce {
+            self.bytes = bytes;
+        }
+        Ok(())
+    }
+
+    fn served_file(&self) -> Option<crate::widget::Served> {
+        self.served()
+    }
 }
 impl EmitsClick for Download {}
+
+impl Download {
+    pub(crate) fn served(&self) -> Option<crate::widget::Served> {
+        let (file, bytes) = self.content()?;
+        Some(crate::widget::Served {
+            name: file.name.clone(),
+            mime: file.mime.clone(),
+            nonce: self.nonce,
+            bytes: self.bytes.clone().unwrap_or_else(|| bytes.into()),
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -197,10 +242,13 @@ mod tests {
     }
 
     #[test]
-    fn downloads_carry_base64() {
+    fn downloads_keep_their_bytes_on_the_server() {
         let mut d = Download::default();
-        d.send("x.txt", "text/plain", b"hi");
-        assert_eq!(d.file.as_ref().unwrap().data, "aGk=");
+        d.send("x.txt", "text/plain", b"hi".to_vec());
+        assert_eq!(d.file.as_ref().unwrap().size, 2);
         assert_eq!(d.nonce, 1);
+        let state = serde_json::to_string(&d).unwrap();
+        assert!(!state.contains("hi\""), "{state}");
+        assert_eq!(d.content().unwrap().1, b"hi");
     }
 }
