@@ -1,23 +1,38 @@
-// MultiSelect: several of `options`. State: label, options, value (list).
+// MultiSelect: several of `options`, as a list of check boxes (no Ctrl+click). State: label,
+// options, value (list, in the order of the options).
 import { labelled, make } from "./field.js";
 
 export default {
   render({ model, el }) {
-    const select = make("select", "numerous-input", { multiple: true });
+    const list = make("span", "numerous-checklist");
+    list.setAttribute("role", "group");
     const sync = () => {
       const chosen = new Set(model.get("value") ?? []);
-      select.replaceChildren(
-        ...(model.get("options") ?? []).map((o) => new Option(o, o, false, chosen.has(o))),
-      );
-      select.size = Math.min(6, select.options.length);
+      const options = model.get("options") ?? [];
+      const same =
+        list.children.length === options.length &&
+        options.every((o, i) => list.children[i].dataset.option === o);
+      if (!same) {
+        list.replaceChildren(
+          ...options.map((o) => {
+            const item = make("label", "numerous-checklist-item");
+            item.dataset.option = o;
+            const box = make("input", "numerous-checkbox", { type: "checkbox", value: o });
+            item.append(box, document.createTextNode(o));
+            return item;
+          }),
+        );
+      }
+      for (const box of list.querySelectorAll("input")) box.checked = chosen.has(box.value);
     };
-    select.addEventListener("change", () => {
-      model.set("value", [...select.selectedOptions].map((o) => o.value));
+    list.addEventListener("change", () => {
+      const value = [...list.querySelectorAll("input")].filter((b) => b.checked).map((b) => b.value);
+      model.set("value", value);
       model.save_changes();
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, select));
+    el.replaceChildren(labelled(model, list));
     return () => model.off("change", sync);
   },
 };

@@ -1,11 +1,26 @@
-// RangeSlider: two handles, value [low, high]. State: label, value, min, max, step.
+// RangeSlider: one track with two handles, value [low, high]. State: label, value, min, max, step.
+// Two range inputs share the track: only their handles take the pointer, and the filled part
+// between them is drawn underneath.
 import { labelled, make } from "./field.js";
 
 export default {
   render({ model, el }) {
     const low = make("input", "numerous-slider", { type: "range" });
     const high = make("input", "numerous-slider", { type: "range" });
+    low.setAttribute("aria-label", "low");
+    high.setAttribute("aria-label", "high");
+    const fill = make("div", "numerous-range-fill");
+    const track = make("div", "numerous-range-track");
+    track.append(fill, low, high);
     const output = make("output", "numerous-slider-value");
+    const paint = (a, b) => {
+      const min = Number(model.get("min") ?? 0);
+      const max = Number(model.get("max") ?? 100);
+      const span = max > min ? max - min : 1;
+      fill.style.left = `${((a - min) / span) * 100}%`;
+      fill.style.width = `${((b - a) / span) * 100}%`;
+      output.textContent = `${a} – ${b}`;
+    };
     const sync = () => {
       for (const input of [low, high]) {
         input.min = model.get("min");
@@ -15,7 +30,7 @@ export default {
       const [a, b] = model.get("value") ?? [0, 0];
       if (low.valueAsNumber !== a) low.value = a;
       if (high.valueAsNumber !== b) high.value = b;
-      output.textContent = `${a} – ${b}`;
+      paint(a, b);
     };
     const send = (moved) => {
       let a = low.valueAsNumber;
@@ -26,7 +41,7 @@ export default {
         low.value = a;
         high.value = b;
       }
-      output.textContent = `${a} – ${b}`;
+      paint(a, b);
       model.set("value", [a, b]);
       model.save_changes();
     };
@@ -35,7 +50,7 @@ export default {
     model.on("change", sync);
     sync();
     const box = make("span", "numerous-range");
-    box.append(low, high, output);
+    box.append(track, output);
     el.replaceChildren(labelled(model, box));
     return () => model.off("change", sync);
   },

@@ -263,6 +263,33 @@ async fn the_gallery_works_in_chromium() {
     browser
         .wait_until("document.querySelector('#chart svg path')")
         .await;
+
+    // Toppings are check boxes: no Ctrl+click to pick two.
+    browser
+        .client
+        .find(Locator::XPath("//button[text()='Choices']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.click("#multi [data-option='Olives'] input").await;
+    browser.click("#multi [data-option='Chili'] input").await;
+    browser
+        .wait_until(&format!("{log}.includes('Toppings: Olives, Chili')"))
+        .await;
+    // The price range is one track with two handles and the part between them filled.
+    browser
+        .client
+        .find(Locator::XPath("//button[text()='Inputs']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelectorAll('#range .numerous-range-track input').length === 2 && document.querySelector('#range .numerous-range-fill').style.left === '10%'")
+        .await;
     browser.finish().await;
 }
 
