@@ -30,6 +30,7 @@ pub const WIDGET_ATTRS: &[&str] = &[
     "max_bytes",
     "accept",
     "src",
+    "columns",
     "init",
     "debounce",
 ];

@@ -26,6 +26,12 @@ attr_trait!(
     "`{Self}` does not take `label`"
 );
 attr_trait!(
+    /// The column names of a table.
+    Columns::columns(columns: impl IntoIterator<Item = impl Into<String>>),
+    "widget `{Self}` has no attribute `columns`",
+    "`{Self}` does not take `columns`"
+);
+attr_trait!(
     /// The choices of a selection widget; the value moves to the first one if it is not among them.
     OptionList::options(options: impl IntoIterator<Item = impl Into<String>>),
     "widget `{Self}` has no attribute `options`",

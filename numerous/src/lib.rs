@@ -76,6 +76,10 @@ pub use widget::{
     ValueInput, Widget,
 };
 
+/// A JSON value (a table cell, a custom message), and the macro that writes one:
+/// `json!({"a": 1})`. Re-exported so an app needs no dependency of its own.
+pub use serde_json::{Value as Json, json};
+
 /// The axum numerous is built on, for your own routes ([`Options::routes`]) without a
 /// dependency of your own.
 pub use axum;
@@ -109,8 +113,8 @@ fn bind_hint(e: &std::io::Error) -> &'static str {
 /// Everything an app file needs: `use numerous::prelude::*;`.
 pub mod prelude {
     pub use crate::attrs::{
-        Accept, Content, Disabled, Label, Max, MaxBytes, Min, OptionList, Placeholder, Rows, Src,
-        Step, TabList, Unit, Value, Variant,
+        Accept, Columns, Content, Disabled, Label, Max, MaxBytes, Min, OptionList, Placeholder,
+        Rows, Src, Step, TabList, Unit, Value, Variant,
     };
     pub use crate::widgets::{
         Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,

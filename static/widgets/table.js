@@ -29,7 +29,11 @@ export default {
       const body = table.createTBody();
       for (const row of model.get("rows") ?? []) {
         const tr = body.insertRow();
-        for (const cell of row) tr.insertCell().textContent = cell == null ? "" : typeof cell === "object" ? JSON.stringify(cell) : String(cell);
+        for (const cell of row) {
+          const td = tr.insertCell();
+          td.textContent = cell == null ? "" : typeof cell === "object" ? JSON.stringify(cell) : String(cell);
+          if (typeof cell === "number") td.className = "numerous-num";
+        }
       }
       const total = model.get("total") ?? 0;
       const size = Math.max(1, model.get("page_size") ?? 20);

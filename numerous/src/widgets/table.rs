@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::attrs::Rows;
+use crate::attrs::{Columns, Rows};
 use crate::widget::{EmitsChange, InputError, Widget};
 
 impl_label!(Table);
@@ -14,16 +14,22 @@ impl_label!(Table);
 /// Records in columns, sortable by clicking a column header, shown a page at a time. Emits
 /// [`crate::Event::Change`] when the browser changes the page or the sort.
 ///
-/// Attributes: `label`, `rows` (rows per page, 20 by default).
+/// Attributes: `label`, `columns`, `rows` (rows per page, 20 by default). A row is one
+/// [`Json`](crate::Json) value per column, made with [`numerous::json!`](crate::json); numbers
+/// are aligned right.
 ///
 /// ```
+/// use numerous::json;
 /// # use numerous::prelude::*;
-/// use serde_json::json;
 /// let mut t = Table::new(["name", "score"]).with_rows((0..1000).map(|i| vec![json!(format!("p{i}")), json!(i % 7)]));
 /// t.sort("score", true);
 /// assert_eq!(t.len(), 1000);
 /// assert_eq!(t.page_rows().next().unwrap()[1], json!(6));
+/// t.push_row(vec![json!("new"), json!(9)]);
+/// assert_eq!(t.page_rows().next().unwrap()[1], json!(9));
 /// ```
+///
+/// In an app: `#[widget(columns = ["name", "score"], rows = 10)] scores: Table`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Table {
@@ -76,10 +82,16 @@ impl Table {
         self
     }
 
-    /// Replaces the rows, keeping the sort; goes back to the first page.
+    /// Replaces the rows, keeping the sort and the page (the last page if there are fewer now).
     pub fn set_rows(&mut self, rows: impl IntoIterator<Item = Vec<Json>>) {
         self.rows = rows.into_iter().collect();
-        self.page = 0;
+        self.page = self.page.min(self.pages() - 1);
+        self.reorder();
+    }
+
+    /// Adds one row, in its place in the sort; the page shown stays.
+    pub fn push_row(&mut self, row: Vec<Json>) {
+        self.rows.push(row);
         self.reorder();
     }
 
@@ -205,6 +217,14 @@ mod serde_with_option {
     }
 }
 
+impl Columns for Table {
+    fn columns(mut self, columns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.columns = columns.into_iter().map(Into::into).collect();
+        self.reorder();
+        self
+    }
+}
+
 impl Widget for Table {
     const KIND: &'static str = "table";
     type Input = TableInput;
@@ -289,6 +309,20 @@ mod tests {
         assert_eq!(v["rows"][0][0], 40);
         assert_eq!(v["total"], 45);
         assert!(t.apply_json(r#"{"page": 3}"#).is_err());
+    }
+
+    #[test]
+    fn new_rows_keep_the_page() {
+        use crate::attrs::Columns;
+        let rows = |n: usize| (0..n).map(|i| vec![serde_json::json!(i)]);
+        let mut t = Table::default().columns(["n"]).with_rows(rows(100));
+        t.page = 3;
+        t.set_rows(rows(100));
+        assert_eq!(t.page, 3);
+        t.set_rows(rows(30)); // two pages now: the last one
+        assert_eq!(t.page, 1);
+        t.push_row(vec![serde_json::json!(1000)]);
+        assert_eq!((t.page, t.len()), (1, 31));
     }
 
     #[test]
