@@ -55,3 +55,9 @@ pub fn on_change(_: TokenStream, item: TokenStream) -> TokenStream {
 pub fn on_submit(_: TokenStream, item: TokenStream) -> TokenStream {
     expand::misplaced("on_submit", item.into()).into()
 }
+
+/// Marks a handler run when a session starts; only valid inside `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_start(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_start", item.into()).into()
+}

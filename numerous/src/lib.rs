@@ -64,7 +64,138 @@ pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
 pub use handle::{Handle, UpdateError};
-pub use numerous_macros::{app, handlers, on_change, on_click, on_message, on_submit, widget};
+/// Turns a struct into a numerous app: one instance per browser session.
+///
+/// ```no_run
+/// use numerous::prelude::*;
+///
+/// #[numerous::app(template = "todo.html")]
+/// struct Todo {
+///     #[widget(placeholder = "What needs doing?")]
+///     new_item: TextInput,
+///     #[widget(label = "Add", variant = "primary")]
+///     add: Button,
+///     #[widget(content = "Nothing yet.")]
+///     list: Markdown,
+///     #[state]
+///     items: Vec<String>,
+///     #[state(init = "To do".to_owned())]
+///     title: String,
+/// }
+/// # #[numerous::handlers] impl Todo {}
+/// ```
+///
+/// # The struct
+///
+/// - Every field is a **widget** (a type implementing [`Widget`]: the built-ins in
+///   [`prelude`], or a [`widget`](macro@widget) of your own) unless it is marked `#[state]`.
+///   The field's name is the widget's key: `{{ new_item }}` in the template, `"widget":"new_item"`
+///   on the wire.
+/// - `#[state]` marks **plain session state**: kept per session beside the widgets, never sent to
+///   the browser, rolled back with them when a handler fails. It must implement serde's
+///   `Serialize` and `Deserialize`; `#[state(init = expr)]` gives its starting value (`Default`
+///   otherwise).
+/// - No generics, named fields only, at least one widget.
+///
+/// # `#[widget(key = value, ..)]`
+///
+/// Each key calls the method of the same name of a trait in [`attrs`] on the widget, in the order
+/// written, after the widget is built: by `init = expr` if given, by `Default` otherwise. So
+/// `#[widget(init = Number::default().value(5.0), label = "Count")]` starts from `init`, then sets
+/// the label. A key the widget does not take fails the build at the key; an unknown key lists the
+/// known ones: `label`, `value`, `options`, `tabs`, `min`, `max`, `step`, `placeholder`,
+/// `content`, `disabled`, `unit`, `variant`, `rows`, `max_bytes`, `accept`, `src`, `columns`,
+/// `init`, `debounce`. `debounce = ms` sets how often the browser sends a fast-changing value
+/// (sliders 50 ms and text 150 ms by default); a key alone (`disabled`) means `= true`.
+///
+/// # The template
+///
+/// `template = "name.html"` is read from the `templates/` folder beside the crate's
+/// `Cargo.toml` (with the files it `include`s or `extends`, which are tracked: editing one
+/// rebuilds the app). It is an [askama](https://askama.rs) template. `{{ key }}` places a widget
+/// (its container `<div id="key" class="numerous-widget numerous-widget-<kind>">`); a name the app
+/// does not have fails the build with the closest key; a widget never placed fails it too. A
+/// `#[state]` field may be shown (`{{ title }}`, escaped, rendered once when the page loads: what
+/// changes while the page is open belongs in a widget). `{{ tabs.panel("Name") }}` on an element
+/// shows it only under that tab of a `Tabs` widget `tabs`; an `Accordion` works the same way.
+///
+/// The page gets numerous's stylesheet, whose classes a template may use: `numerous-app` (on
+/// `<body>`), `numerous-page` (the centred column), `numerous-card` (a panel), `numerous-row`
+/// (widgets side by side, wrapping); its colours, fonts and radii are CSS variables
+/// (`--numerous-color-primary`, ..) to override, in light and dark.
+#[doc(inline)]
+pub use numerous_macros::app;
+
+/// Registers an app's event handlers: the methods of one `impl` block.
+///
+/// ```no_run
+/// use numerous::prelude::*;
+/// # #[numerous::app(template = "job.html")]
+/// # struct Job { progress: Slider, start: Button }
+///
+/// #[numerous::handlers]
+/// impl Job {
+///     #[on_start]
+///     fn started(&mut self) {
+///         self.progress.value = 0.0;
+///     }
+///
+///     #[on_click(start)]
+///     async fn start(&mut self, ctx: &Session) -> Result<(), String> {
+///         for step in 1..=10 {
+///             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+///             self.progress.value = f64::from(step * 10);
+///             ctx.push(self);
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+///
+/// - Events: `#[on_click(w)]` (a `Button`, a `Download`), `#[on_change(w)]` (any input),
+///   `#[on_submit(w)]` (Enter in a `TextInput`), `#[on_message(w)]` (a custom widget's
+///   `model.send`; the handler takes the message as any `Deserialize` type), `#[on_start]` (a
+///   session starts). One method may carry several. A widget that cannot emit the event fails
+///   the build at its name.
+/// - Signature: `&mut self`, then in any order the context `ctx: &Session`, shared resources
+///   `Res<T>` ([`Options::resource`]), and with `#[on_message]` the message. `fn` or `async fn`;
+///   returning nothing or `Result<(), E: Display>` (an error is shown in the tab and the session
+///   is rolled back to its last good state, as for a panic).
+/// - `#[blocking]` on a plain `fn` that computes or blocks for long: other sessions go on
+///   meanwhile.
+/// - Methods without these attributes are ordinary methods (helpers, topic handlers).
+#[doc(inline)]
+pub use numerous_macros::handlers;
+
+/// Declares a custom widget: its state is the struct, its look an anywidget ES module.
+///
+/// ```no_run
+/// # mod hidden {
+/// #[numerous::widget(module = "tests/widgets/styled.js", css = "tests/widgets/shared.css", messages)]
+/// #[derive(Debug, Default)]
+/// pub struct Styled {
+///     /// The browser may write this field (`model.set` + `save_changes`).
+///     #[input]
+///     #[serde(rename = "className")]
+///     pub class_name: String,
+///     pub text: String,
+/// }
+/// # }
+/// ```
+///
+/// - `module = "path.js"` (required) and `css = "path.css"` are read relative to the crate's
+///   `Cargo.toml` and embedded in the binary; a missing file fails the build at its path, and so
+///   does a module that imports a file beside it (bundle it first).
+/// - `messages`: the module sends messages (`model.send`) to `#[on_message]` handlers.
+/// - `kind = "name"`: the widget's kind (its CSS class `numerous-widget-<kind>`); the struct's name
+///   in kebab case by default.
+/// - The struct derives serde's traits through the macro; `#[serde(..)]` attributes on fields
+///   apply both ways (a `rename` is the key the module sees and writes).
+/// - `#[input]` marks the fields the browser may write; others are refused, with the field named.
+#[doc(inline)]
+pub use numerous_macros::widget;
+
+pub use numerous_macros::{on_change, on_click, on_message, on_start, on_submit};
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use resources::{Res, Resources};
 pub use server::{init_tracing, router, run, run_with, serve, serve_until};
@@ -122,7 +253,8 @@ pub mod prelude {
         RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
     pub use crate::{
-        Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message, on_submit,
+        Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message, on_start,
+        on_submit,
     };
 }
 
