@@ -71,6 +71,80 @@ pub(crate) fn content_type(path: &str) -> &'static str {
     }
 }
 
+/// An asset compressed once, the first time it is asked for, and kept: serving it costs a copy,
+/// not a compression per request.
+#[derive(Debug)]
+pub(crate) struct Encoded {
+    pub(crate) br: Vec<u8>,
+    pub(crate) gzip: Vec<u8>,
+}
+
+impl Encoded {
+    fn of(data: &[u8]) -> Encoded {
+        use std::io::Write as _;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = gzip.write_all(data);
+        let gzip = gzip.finish().unwrap_or_default();
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        let _ = brotli::BrotliCompress(&mut &data[..], &mut br, &params);
+        Encoded { br, gzip }
+    }
+}
+
+/// The compressed forms of `key`'s `data`, made on first use.
+pub(crate) fn encoded(key: &str, data: &[u8]) -> std::sync::Arc<Encoded> {
+    static CACHE: OnceLock<dashmap::DashMap<String, std::sync::Arc<Encoded>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(dashmap::DashMap::new);
+    if let Some(e) = cache.get(key) {
+        return e.clone();
+    }
+    cache
+        .entry(key.to_owned())
+        .or_insert_with(|| std::sync::Arc::new(Encoded::of(data)))
+        .clone()
+}
+
+/// The body for a client with these `Accept-Encoding`s: brotli, gzip, or as it is. Text assets
+/// only (images are compressed already).
+pub(crate) fn negotiate(
+    headers: &HeaderMap,
+    key: &str,
+    path: &str,
+    data: std::borrow::Cow<'static, [u8]>,
+) -> (Option<&'static str>, axum::body::Bytes) {
+    let text = matches!(
+        path.rsplit('.').next().unwrap_or(""),
+        "js" | "mjs" | "css" | "html" | "json" | "svg" | "txt" | "md"
+    );
+    let accepts = |coding: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|c| {
+                let mut parts = c.split(';');
+                parts.next().is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
+                    && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
+            })
+    };
+    if text && data.len() > 256 && (accepts("br") || accepts("gzip")) {
+        let e = encoded(key, &data);
+        if accepts("br") && e.br.len() < data.len() {
+            return (Some("br"), axum::body::Bytes::copy_from_slice(&e.br));
+        }
+        if accepts("gzip") && e.gzip.len() < data.len() {
+            return (Some("gzip"), axum::body::Bytes::copy_from_slice(&e.gzip));
+        }
+    }
+    (None, axum::body::Bytes::from(data.into_owned()))
+}
+
 /// `GET <prefix>/numerous-static/{*path}`.
 pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     let (path, immutable) = match path.split_once('/') {
@@ -92,13 +166,16 @@ pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Respo
     {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (
-            [(header::CONTENT_TYPE, content_type(path))],
-            file.data.into_owned(),
-        )
-            .into_response()
+        let (encoding, body) = negotiate(&headers, path, path, file.data);
+        let mut res = ([(header::CONTENT_TYPE, content_type(path))], body).into_response();
+        if let Some(e) = encoding {
+            res.headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+        }
+        res
     };
     let h = res.headers_mut();
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
@@ -115,17 +192,28 @@ pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Respo
 pub(crate) async fn serve_custom(
     axum::extract::State(rt): axum::extract::State<std::sync::Arc<crate::runtime::Runtime>>,
     Path(file): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     match rt.custom_assets.get(&file) {
-        Some(body) => (
-            [
-                (header::CONTENT_TYPE, content_type(&file)),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            *body,
-        )
-            .into_response(),
+        Some(body) => {
+            // The content is the key: two apps' widgets of one kind may differ.
+            let key = format!("custom:{}", fnv_hex(&[body.as_bytes()]));
+            let (encoding, bytes) = negotiate(&headers, &key, &file, body.as_bytes().into());
+            let mut res = (
+                [
+                    (header::CONTENT_TYPE, content_type(&file)),
+                    (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+                    (header::VARY, "accept-encoding"),
+                ],
+                bytes,
+            )
+                .into_response();
+            if let Some(e) = encoding {
+                res.headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+            }
+            res
+        }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

@@ -26,13 +26,13 @@ pub fn router<A: App>(options: Options) -> Router {
 fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
     let rt = Runtime::new::<A>(options);
     let prefix = rt.options.prefix.clone();
-    // The page and the assets are gzipped for clients that accept it; the WebSocket and
-    // uploads are left alone.
+    // The page is compressed per request (it is small and made per request); the assets are
+    // compressed once and kept (assets::negotiate); the WebSocket and files are left alone.
     let compressed = Router::new()
         .route("/", get(page::page::<A>))
+        .layer(tower_http::compression::CompressionLayer::new())
         .route("/numerous-static/{*path}", get(assets::serve))
-        .route("/numerous-widgets/{file}", get(assets::serve_custom))
-        .layer(tower_http::compression::CompressionLayer::new());
+        .route("/numerous-widgets/{file}", get(assets::serve_custom));
     let mut routes: Router = Router::new()
         .route("/ws", get(connection::endpoint::<A>))
         .route("/upload/{widget}", post(upload::upload))
