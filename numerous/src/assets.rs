@@ -129,7 +129,9 @@ pub(crate) fn negotiate(
             .flat_map(|v| v.split(','))
             .any(|c| {
                 let mut parts = c.split(';');
-                parts.next().is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
+                parts
+                    .next()
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
                     && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
             })
     };
