@@ -499,6 +499,25 @@ function loadModule(kind) {
   return modules.get(kind);
 }
 
+/** For an isolated kind: the element to render into, inside a shadow root of `el` that holds
+ * the widget's stylesheet, so its CSS and the page's cannot reach each other. */
+function isolatedRoot(el, kind) {
+  if (!config.isolated || !(kind in config.isolated)) return null;
+  const root = el.shadowRoot ?? el.attachShadow({ mode: "open" });
+  const css = config.isolated[kind];
+  const box = document.createElement("div");
+  box.className = `numerous-widget-root numerous-widget-${kind}`;
+  const parts = [box];
+  if (css) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = css;
+    parts.unshift(link);
+  }
+  root.replaceChildren(...parts);
+  return box;
+}
+
 /** Calls the cleanup function `render` returned for `el`, once. */
 function runCleanup(el) {
   const cleanup = el.numerousCleanup;
@@ -525,7 +544,7 @@ async function renderWidget(client, el) {
     }
     // A widget drawn again first cleans up after its last render (anywidget's contract).
     runCleanup(el);
-    const cleanup = await widget.render({ model, el });
+    const cleanup = await widget.render({ model, el: isolatedRoot(el, kind) ?? el });
     if (typeof cleanup === "function") el.numerousCleanup = cleanup;
   } catch (error) {
     console.error(`numerous: widget "${key}" (${kind}) failed to render`, error);

@@ -14,7 +14,7 @@ use syn::{Expr, Fields, Ident, ItemStruct, LitStr, Meta, Token, Type};
 
 use crate::errors::Errors;
 
-const KEYS: &[&str] = &["kind", "module", "css", "messages"];
+const KEYS: &[&str] = &["kind", "module", "css", "messages", "isolated"];
 
 /// The model of a custom widget.
 #[derive(Debug)]
@@ -24,7 +24,8 @@ pub struct CustomWidget {
     pub module: Option<LitStr>,
     pub css: Option<LitStr>,
     pub messages: bool,
-    /// Fields the browser may write.
+    /// Rendered in a shadow root, its stylesheet inside it.
+    pub isolated: bool,
     /// Fields marked `#[input]`, with their `#[serde(..)]` attributes (a `rename` must hold
     /// for what the browser writes too).
     pub inputs: Vec<(Ident, Type, Vec<syn::Attribute>)>,
@@ -36,6 +37,7 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
         module: None,
         css: None,
         messages: false,
+        isolated: false,
         inputs: Vec::new(),
         item: item.clone(),
     };
@@ -49,6 +51,7 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
                     .unwrap_or_default();
                 match (&meta, name.as_str()) {
                     (Meta::Path(_), "messages") => model.messages = true,
+                    (Meta::Path(_), "isolated") => model.isolated = true,
                     (Meta::NameValue(nv), "kind" | "module" | "css") => match &nv.value {
                         Expr::Lit(syn::ExprLit {
                             lit: syn::Lit::Str(s),
@@ -177,6 +180,7 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
         }
         None => quote!(::core::option::Option::None),
     };
+    let isolated = model.isolated;
     let module = text(&model.module);
     let css = text(&model.css);
     let input = format_ident!("__Numerous{}Input", name);
@@ -218,6 +222,7 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
                 const KIND: &'static str = #kind;
                 const MODULE: ::core::option::Option<&'static str> = #module;
                 const CSS: ::core::option::Option<&'static str> = #css;
+                const ISOLATED: bool = #isolated;
                 type Input = #input;
 
                 fn apply(&mut self, __input: #input) -> ::core::result::Result<(), ::numerous::InputError> {

@@ -90,6 +90,7 @@ pub struct WidgetSpec {
     pub debounce_ms: u32,
     pub module: Option<&'static str>,
     pub css: Option<&'static str>,
+    pub isolated: bool,
 }
 
 /// One handler of an app.

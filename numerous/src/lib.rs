@@ -187,6 +187,8 @@ pub use numerous_macros::handlers;
 ///   `Cargo.toml` and embedded in the binary; a missing file fails the build at its path, and so
 ///   does a module that imports a file beside it (bundle it first).
 /// - `messages`: the module sends messages (`model.send`) to `#[on_message]` handlers.
+/// - `isolated`: the widget is drawn in a shadow root that holds its stylesheet, so a library's
+///   CSS (a reset, a theme) cannot restyle the page, nor the page's CSS the widget.
 /// - `kind = "name"`: the widget's kind (its CSS class `numerous-widget-<kind>`); the struct's name
 ///   in kebab case by default.
 /// - The struct derives serde's traits through the macro; `#[serde(..)]` attributes on fields

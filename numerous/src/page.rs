@@ -41,6 +41,8 @@ impl PageParts {
         let mut custom_css = String::new();
         // Several widget kinds may share one stylesheet (a library's): link it once.
         let mut linked: Vec<&str> = Vec::new();
+        // Kinds drawn in a shadow root, with the URL of their stylesheet (linked in there).
+        let mut isolated = serde_json::Map::new();
         for w in A::SPEC.widgets {
             let Some(module) = w.module else { continue };
             if modules.contains_key(w.kind) {
@@ -51,7 +53,12 @@ impl PageParts {
                 w.kind.to_owned(),
                 format!("{prefix}/numerous-widgets/{}.js?v={v}", w.kind).into(),
             );
-            if let Some(css) = w.css
+            if w.isolated {
+                let css = w
+                    .css
+                    .map(|_| format!("{prefix}/numerous-widgets/{}.css?v={v}", w.kind));
+                isolated.insert(w.kind.to_owned(), css.into());
+            } else if let Some(css) = w.css
                 && !linked.contains(&css)
             {
                 linked.push(css);
@@ -114,6 +121,7 @@ impl PageParts {
             "assets": assets,
             "widgets": widgets,
             "modules": modules,
+            "isolated": isolated,
             "rates": rates,
         })
         .to_string();

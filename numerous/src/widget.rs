@@ -31,6 +31,11 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     /// The stylesheet of a custom widget; `None` for none (or a built-in widget).
     const CSS: Option<&'static str> = None;
 
+    /// Render the widget in a shadow root with its stylesheet inside: the module's CSS cannot
+    /// reach the page, nor the page's the widget (`#[numerous::widget(.., isolated)]`). Off for
+    /// the built-in widgets, which the theme styles.
+    const ISOLATED: bool = false;
+
     /// The browser waits this long after a change before sending it, and sends at most one
     /// update per interval while the user keeps changing it (slider drags, typing).
     /// `#[widget(debounce = ms)]` overrides it per field.

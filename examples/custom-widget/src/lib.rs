@@ -32,7 +32,9 @@ pub struct Reactions {
 }
 
 /// A label, rendered by a module written in the function form of anywidget's default export.
-#[numerous::widget(module = "widgets/badge.js")]
+/// `isolated`: drawn in a shadow root with its stylesheet, which also has rules for the whole
+/// page (as some libraries' do) that must not leak out.
+#[numerous::widget(module = "widgets/badge.js", css = "widgets/badge.css", isolated)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Badge {
     /// The text.

@@ -72,7 +72,7 @@ async fn the_widget_module_runs_in_chromium() {
 
     // The badge's module is a default-export function; it re-renders from state changes.
     browser
-        .wait_until("document.querySelector('#mood .badge').textContent === 'quiet'")
+        .wait_until("document.querySelector('#mood').shadowRoot.querySelector('.badge').textContent === 'quiet'")
         .await;
     // The module rebuilds its buttons on every change: wait for each click's state before
     // the next, or the next click may find a button that is being replaced.
@@ -80,7 +80,15 @@ async fn the_widget_module_runs_in_chromium() {
     browser.wait_until("document.querySelector(\".reactions-button[data-emoji='👍']\").textContent.endsWith(' 1')").await;
     browser.click(".reactions-button[data-emoji='🎉']").await;
     browser
-        .wait_until("document.querySelector('#mood .badge').dataset.tone === 'hot'")
+        .wait_until("document.querySelector('#mood').shadowRoot.querySelector('.badge').dataset.tone === 'hot'")
+        .await;
+
+    // The badge is isolated: its stylesheet styles it, in its shadow root, and not the page.
+    browser
+        .wait_until("getComputedStyle(document.querySelector('#mood').shadowRoot.querySelector('.badge')).backgroundColor === 'rgb(254, 202, 202)'")
+        .await;
+    browser
+        .wait_until("getComputedStyle(document.querySelector('h1')).fontSize !== '7px' && getComputedStyle(document.querySelector('main')).backgroundColor !== 'rgb(255, 255, 255)'")
         .await;
 
     // Drawn again, a widget's last render is cleaned up first: its listener is not doubled.
@@ -92,7 +100,7 @@ async fn the_widget_module_runs_in_chromium() {
         .await
         .unwrap();
     browser
-        .wait_until("document.querySelector('#mood').dataset.renders === '2'")
+        .wait_until("document.querySelector('#mood').shadowRoot.querySelector('.numerous-widget-root').dataset.renders === '2'")
         .await;
     browser.wait_until(&format!("{listeners} === 1")).await;
     browser.finish().await;

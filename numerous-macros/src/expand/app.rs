@@ -127,6 +127,7 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                         debounce_ms: #debounce,
                         module: <#tys as ::numerous::Widget>::MODULE,
                         css: <#tys as ::numerous::Widget>::CSS,
+                        isolated: <#tys as ::numerous::Widget>::ISOLATED,
                     }, )* ],
                 };
 
