@@ -234,3 +234,12 @@ impl fmt::Debug for Call<'_> {
         }
     }
 }
+
+/// The index of `widget` among `app`'s widgets, if it is one of its fields.
+pub(crate) fn widget_index<A: App, W>(app: &A, widget: &W) -> Option<usize> {
+    let target = (widget as *const W).cast::<()>();
+    (0..A::SPEC.widgets.len()).find(|&i| {
+        app.widget(i)
+            .is_some_and(|w| std::ptr::eq((w as *const dyn DynWidget).cast::<()>(), target))
+    })
+}

@@ -121,6 +121,70 @@ impl<A: App> TestSession<A> {
         self.drain()
     }
 
+    /// Clicks the widget `pick` names (`tab.click(|app| &app.increment)`): the frames the tab
+    /// got in answer.
+    pub async fn click<W>(&mut self, pick: impl FnOnce(&A) -> &W) -> Vec<String> {
+        let key = self.key(pick);
+        self.send(&format!(
+            r#"{{"type":"msg","widget":"{key}","content":{{"event":"click"}}}}"#
+        ))
+        .await
+    }
+
+    /// Submits the widget `pick` names (Enter in a `TextInput`).
+    pub async fn submit<W>(&mut self, pick: impl FnOnce(&A) -> &W) -> Vec<String> {
+        let key = self.key(pick);
+        self.send(&format!(
+            r#"{{"type":"msg","widget":"{key}","content":{{"event":"submit"}}}}"#
+        ))
+        .await
+    }
+
+    /// Sets the `value` of the widget `pick` names, as the browser would:
+    /// `tab.set(|app| &app.name, "Ada")`. Any serializable value; the widget validates it.
+    pub async fn set<W>(
+        &mut self,
+        pick: impl FnOnce(&A) -> &W,
+        value: impl serde::Serialize,
+    ) -> Vec<String> {
+        let key = self.key(pick);
+        let state = serde_json::json!({ "value": value });
+        self.send(&format!(
+            r#"{{"type":"update","widget":"{key}","state":{state}}}"#
+        ))
+        .await
+    }
+
+    /// The toasts among `frames` (their messages), for asserting what a handler told the user.
+    pub fn toasts(frames: &[String]) -> Vec<String> {
+        frames
+            .iter()
+            .filter_map(|f| serde_json::from_str::<serde_json::Value>(f).ok())
+            .filter(|v| v["type"] == "toast")
+            .filter_map(|v| v["message"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The errors among `frames`, as `(code, message)`.
+    pub fn errors(frames: &[String]) -> Vec<(String, String)> {
+        frames
+            .iter()
+            .filter_map(|f| serde_json::from_str::<serde_json::Value>(f).ok())
+            .filter(|v| v["type"] == "error")
+            .map(|v| {
+                let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+                (s("code"), s("message"))
+            })
+            .collect()
+    }
+
+    fn key<W>(&self, pick: impl FnOnce(&A) -> &W) -> &'static str {
+        let widget = pick(&self.app);
+        let index = crate::app::widget_index(&self.app, widget)
+            .unwrap_or_else(|| panic!("not a widget of `{}`", A::SPEC.name));
+        A::SPEC.widgets[index].key
+    }
+
     /// Waits for the next change from background work or a topic (see [`crate::Handle`]),
     /// applies it as the session would, and returns the frames the tab received.
     pub async fn next_update(&mut self) -> Vec<String> {

@@ -59,3 +59,30 @@ impl Todo {
         &self.items
     }
 }
+
+/// Tests beside the app reach its fields: typed, by widget, no JSON to write.
+#[cfg(test)]
+mod tests {
+    use numerous::testing::TestSession;
+
+    use super::Todo;
+
+    #[tokio::test]
+    async fn add_by_click_and_by_enter_and_refuse_empty() {
+        let mut tab = TestSession::<Todo>::new();
+        tab.set(|t| &t.new_item, "milk").await;
+        tab.click(|t| &t.add).await;
+        tab.set(|t| &t.new_item, "eggs").await;
+        tab.submit(|t| &t.new_item).await;
+        assert_eq!(tab.app().items, ["milk", "eggs"]);
+        assert_eq!(tab.app().list.content, "1. milk\n1. eggs\n");
+        assert_eq!(tab.app().new_item.value, "");
+
+        let frames = tab.click(|t| &t.add).await;
+        let errors = TestSession::<Todo>::errors(&frames);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, "handler-failed");
+        assert!(errors[0].1.contains("type something"), "{errors:?}");
+        assert_eq!(tab.app().items.len(), 2);
+    }
+}

@@ -142,16 +142,7 @@ impl Session {
         widget: &W,
         content: &impl serde::Serialize,
     ) -> serde_json::Result<()> {
-        let target = (widget as *const W).cast::<()>();
-        let index = (0..A::SPEC.widgets.len()).find(|&i| {
-            app.widget(i).is_some_and(|w| {
-                std::ptr::eq(
-                    (w as *const dyn crate::widget::DynWidget).cast::<()>(),
-                    target,
-                )
-            })
-        });
-        let Some(index) = index else {
+        let Some(index) = crate::app::widget_index(app, widget) else {
             tracing::warn!(
                 app = A::SPEC.name,
                 "ctx.message: the widget is not a field of the app"
