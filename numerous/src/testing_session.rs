@@ -110,13 +110,7 @@ impl<A: App> TestSession<A> {
     /// received in answer (patches, errors).
     pub async fn send(&mut self, frame: &str) -> Vec<String> {
         self.start().await;
-        let mut ctx = FrameCtx {
-            rt: &self.rt,
-            session: &self.session,
-            control: &mut self.control,
-            conn: 0,
-            seq: None,
-        };
+        let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
         ctx.handle(&mut self.app, frame).await;
         self.drain()
     }
@@ -192,13 +186,7 @@ impl<A: App> TestSession<A> {
         let Some(input) = self.inputs.recv().await else {
             return Vec::new();
         };
-        let mut ctx = FrameCtx {
-            rt: &self.rt,
-            session: &self.session,
-            control: &mut self.control,
-            conn: 0,
-            seq: None,
-        };
+        let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
         ctx.input(&mut self.app, input).await;
         self.drain()
     }
@@ -210,13 +198,7 @@ impl<A: App> TestSession<A> {
             return Vec::new();
         }
         for h in self.rt.dispatch.start.clone() {
-            let mut ctx = FrameCtx {
-                rt: &self.rt,
-                session: &self.session,
-                control: &mut self.control,
-                conn: 0,
-                seq: None,
-            };
+            let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
             ctx.run_handler(&mut self.app, h, None).await;
         }
         self.drain()

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::runtime::Runtime;
+use crate::runtime::{Runtime, SessionHandle};
 use crate::session::Input;
 
 /// The header that names the session of an upload.
@@ -38,6 +38,36 @@ fn reply(status: StatusCode, error: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": error.into() }))).into_response()
 }
 
+/// The session named by the request's `X-Numerous-Session`, the index of `widget`, and what the
+/// session's own task answers to the input `make` builds (in order with the tab's events); or
+/// the 404 to send.
+async fn ask<T>(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    widget: &str,
+    make: impl FnOnce(usize, oneshot::Sender<T>) -> Input,
+) -> Result<(SessionHandle, usize, T), Response> {
+    let Some(session) = headers
+        .get(SESSION_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|id| rt.session(id))
+    else {
+        return Err(reply(StatusCode::NOT_FOUND, "unknown or expired session"));
+    };
+    let Some(index) = rt.dispatch.widget(widget) else {
+        return Err(reply(
+            StatusCode::NOT_FOUND,
+            format!("unknown widget `{widget}`"),
+        ));
+    };
+    let (tx, rx) = oneshot::channel();
+    let asked = session.inputs.send(make(index, tx)).await;
+    match (asked, rx.await) {
+        (Ok(()), Ok(answer)) => Ok((session, index, answer)),
+        _ => Err(reply(StatusCode::NOT_FOUND, "the session ended")),
+    }
+}
+
 pub(crate) async fn upload(
     State(rt): State<Arc<Runtime>>,
     Path(widget): Path<String>,
@@ -45,35 +75,20 @@ pub(crate) async fn upload(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
-    let Some(session) = headers
-        .get(SESSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|id| rt.session(id))
-    else {
-        return reply(StatusCode::NOT_FOUND, "unknown or expired session");
-    };
-    let Some(index) = rt.dispatch.widget(&widget) else {
-        return reply(StatusCode::NOT_FOUND, format!("unknown widget `{widget}`"));
-    };
-
     // The widget's limit now (a handler may have changed it), from the session's own task.
-    let (ask, answer) = oneshot::channel();
-    let asked = session
-        .inputs
-        .send(Input::UploadLimit {
-            widget: index,
-            reply: ask,
-        })
-        .await;
-    let widget_max = match (asked, answer.await) {
-        (Ok(()), Ok(Some(max))) => max,
-        (Ok(()), Ok(None)) => {
-            return reply(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("widget `{widget}`: this widget takes no uploads"),
-            );
-        }
-        _ => return reply(StatusCode::NOT_FOUND, "the session ended"),
+    let (session, index, limit) = match ask(&rt, &headers, &widget, |widget, reply| {
+        Input::UploadLimit { widget, reply }
+    })
+    .await
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Some(widget_max) = limit else {
+        return reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("widget `{widget}`: this widget takes no uploads"),
+        );
     };
     let server_max = rt.options.max_upload_bytes;
     let too_big = |size: Option<u64>| {
@@ -179,33 +194,20 @@ pub(crate) async fn download(
     Query(q): Query<DownloadQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(session) = headers
-        .get(SESSION_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|id| rt.session(id))
-    else {
-        return reply(StatusCode::NOT_FOUND, "unknown or expired session");
-    };
-    let Some(index) = rt.dispatch.widget(&widget) else {
-        return reply(StatusCode::NOT_FOUND, format!("unknown widget `{widget}`"));
-    };
-    let (ask, answer) = oneshot::channel();
-    let asked = session
-        .inputs
-        .send(Input::ServedFile {
-            widget: index,
-            reply: ask,
-        })
-        .await;
-    let file = match (asked, answer.await) {
-        (Ok(()), Ok(Some(file))) if q.nonce.is_none_or(|n| n == file.nonce) => file,
-        (Ok(()), Ok(_)) => {
+    let served = ask(&rt, &headers, &widget, |widget, reply| Input::ServedFile {
+        widget,
+        reply,
+    })
+    .await;
+    let file = match served {
+        Ok((_, _, Some(file))) if q.nonce.is_none_or(|n| n == file.nonce) => file,
+        Ok(_) => {
             return reply(
                 StatusCode::NOT_FOUND,
                 format!("widget `{widget}` has no such file (any more)"),
             );
         }
-        _ => return reply(StatusCode::NOT_FOUND, "the session ended"),
+        Err(response) => return response,
     };
     let mime = axum::http::HeaderValue::from_str(&file.mime)
         .unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"));

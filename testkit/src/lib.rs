@@ -446,6 +446,17 @@ impl Browser {
             .unwrap();
     }
 
+    /// Clicks the button whose text is `text` (a tab of a `Tabs` widget, a pager button).
+    pub async fn click_button(&self, text: &str) {
+        self.client
+            .find(Locator::XPath(&format!("//button[text()='{text}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// Polls the JavaScript expression until it returns `true`.
     pub async fn wait_until(&self, script: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);

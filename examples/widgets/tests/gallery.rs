@@ -192,14 +192,7 @@ async fn the_gallery_works_in_chromium() {
         .await;
 
     // A table page.
-    browser
-        .client
-        .find(Locator::XPath("//button[text()='Data']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click_button("Data").await;
     browser.click("#table button[data-page='next']").await;
     browser
         .wait_until("document.querySelector('#table').textContent.includes('Page 2 of 500')")
@@ -209,14 +202,7 @@ async fn the_gallery_works_in_chromium() {
         .await;
 
     // An upload, and one over the widget's limit, refused in the page.
-    browser
-        .client
-        .find(Locator::XPath("//button[text()='Files']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click_button("Files").await;
     let dir = std::env::temp_dir().join(format!("numerous-gallery-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let small = dir.join("hello.txt");
@@ -251,42 +237,21 @@ async fn the_gallery_works_in_chromium() {
 
     // Every other tab renders without errors.
     for tab in ["Choices", "Display", "Inputs"] {
-        browser
-            .client
-            .find(Locator::XPath(&format!("//button[text()='{tab}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        browser.click_button(tab).await;
     }
     browser
         .wait_until("document.querySelector('#chart svg path')")
         .await;
 
     // Toppings are check boxes: no Ctrl+click to pick two.
-    browser
-        .client
-        .find(Locator::XPath("//button[text()='Choices']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click_button("Choices").await;
     browser.click("#multi [data-option='Olives'] input").await;
     browser.click("#multi [data-option='Chili'] input").await;
     browser
         .wait_until(&format!("{log}.includes('Toppings: Olives, Chili')"))
         .await;
     // The price range is one track with two handles and the part between them filled.
-    browser
-        .client
-        .find(Locator::XPath("//button[text()='Inputs']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click_button("Inputs").await;
     browser
         .wait_until("document.querySelectorAll('#range .numerous-range-track input').length === 2 && document.querySelector('#range .numerous-range-fill').style.left === '10%'")
         .await;

@@ -30,6 +30,24 @@ pub(super) enum Failure {
     Invalid(String),
 }
 
+impl<'a> FrameCtx<'a> {
+    /// An input of tab `conn` (`UPLOADER` for none in particular) about to be handled.
+    pub(crate) fn new(
+        rt: &'a Runtime,
+        session: &'a Session,
+        control: &'a mut mpsc::UnboundedReceiver<Control>,
+        conn: u64,
+    ) -> Self {
+        FrameCtx {
+            rt,
+            session,
+            control,
+            conn,
+            seq: None,
+        }
+    }
+}
+
 impl FrameCtx<'_> {
     pub(super) fn error(&self, code: ErrorCode, message: &str) {
         self.session.send_error(self.conn, code, message, self.seq);

@@ -101,13 +101,7 @@ pub(crate) async fn run<A: App>(
         &app,
     );
     for h in rt.dispatch.start.iter().copied() {
-        let mut ctx = FrameCtx {
-            rt: &rt,
-            session: &session,
-            control: &mut control,
-            conn: UPLOADER,
-            seq: None,
-        };
+        let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
         ctx.run_handler(&mut app, h, None).await;
     }
     loop {
@@ -121,13 +115,7 @@ pub(crate) async fn run<A: App>(
             i = input_rx.recv() => match i {
                 Some(input) => {
                     session.mark_used();
-                    let mut ctx = FrameCtx {
-                        rt: &rt,
-                        session: &session,
-                        control: &mut control,
-                        conn: UPLOADER,
-                        seq: None,
-                    };
+                    let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
                     ctx.input(&mut app, input).await;
                 }
                 None => break,
