@@ -18,6 +18,10 @@ use tokio_tungstenite::tungstenite::Message;
 #[derive(Debug, Parser)]
 #[command(about = "Drive a numerous app with real WebSocket sessions")]
 struct Args {
+    /// Client threads: 1 (the default) runs the load generator on one thread, so its own
+    /// cross-thread wake-ups do not pad the figures; more for throughput runs.
+    #[arg(long, global = true, default_value_t = 1)]
+    threads: usize,
     #[command(subcommand)]
     mode: Mode,
 }
@@ -142,6 +146,8 @@ enum Mode {
     },
     /// Internal: the bare WebSocket echo server of the floor. Prints its port.
     Echo,
+    /// Internal: the raw TCP ping-pong floor (the same byte counts, no WebSocket). Prints its port.
+    TcpEcho,
 }
 
 #[derive(Debug, Default)]
@@ -188,7 +194,7 @@ async fn clicker(url: String, widget: String, until: Instant, think: Duration) -
             return out;
         }
     };
-    let click = format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#);
+    let click = click_frame(&widget);
     while Instant::now() < until {
         let t0 = Instant::now();
         if ws.send(Message::Text(click.clone().into())).await.is_err() {
@@ -227,7 +233,7 @@ async fn burst(
     clicks: usize,
 ) -> Result<BurstOutcome, String> {
     let mut ws = open(url).await?;
-    let click = format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#);
+    let click = click_frame(&widget);
     let t0 = Instant::now();
     for _ in 0..clicks {
         ws.send(Message::Text(click.clone().into()))
@@ -262,7 +268,7 @@ async fn burst(
 /// Clicks as fast as it can, never reading, until a send fails; returns how long that took.
 async fn stuck(url: &str, widget: &str, deadline: Instant) -> Option<Duration> {
     let mut ws = open(url).await.ok()?;
-    let click = format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#);
+    let click = click_frame(&widget);
     let t0 = Instant::now();
     while Instant::now() < deadline {
         let sent = tokio::time::timeout_at(
@@ -424,9 +430,8 @@ async fn echo_server() -> SocketAddr {
                 if ws.send(Message::Text(welcome.into())).await.is_err() {
                     return;
                 }
-                let reply = r#"{"type":"patch","state":{"counter":{"label":"Counter:","value":1.0},"counter2":{"label":"Counter 2:","value":1.0}}}"#;
                 while let Some(Ok(msg)) = ws.next().await {
-                    if msg.is_text() && ws.send(Message::Text(reply.into())).await.is_err() {
+                    if msg.is_text() && ws.send(Message::Text(CLICK_REPLY.into())).await.is_err() {
                         return;
                     }
                 }
@@ -436,28 +441,95 @@ async fn echo_server() -> SocketAddr {
     addr
 }
 
-/// The echo floor in its own process (this binary, `echo` mode), like the app it is compared to.
+/// The click frame a client sends, and the patch the echo floors answer with (the counter's).
+const CLICK_REPLY: &str = r#"{"type":"patch","state":{"counter":{"label":"Counter:","value":1.0},"counter2":{"label":"Counter 2:","value":1.0}}}"#;
+
+fn click_frame(widget: &str) -> String {
+    format!(r#"{{"type":"msg","widget":"{widget}","content":{{"event":"click"}}}}"#)
+}
+
+/// Bytes on the wire for a text frame of `len` bytes: header (2, +2 from 126 bytes), and the
+/// 4-byte mask a client adds.
+fn ws_wire(len: usize, masked: bool) -> usize {
+    len + if len < 126 { 2 } else { 4 } + if masked { 4 } else { 0 }
+}
+
+/// A raw TCP server that answers every `request` bytes with `reply` bytes: the floor without
+/// any WebSocket, single-threaded.
+async fn tcp_echo_server(request: usize, reply: usize) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let _ = tcp.set_nodelay(true);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; request];
+                let out = vec![b'x'; reply];
+                while tcp.read_exact(&mut buf).await.is_ok() {
+                    if tcp.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// One raw TCP client in a closed loop, as `clicker` but without WebSocket framing.
+async fn tcp_clicker(addr: String, widget: String, until: Instant, think: Duration) -> Outcome {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut out = Outcome::default();
+    let Ok(mut tcp) = tokio::net::TcpStream::connect(addr).await else {
+        out.failures += 1;
+        return out;
+    };
+    let _ = tcp.set_nodelay(true);
+    let request = vec![b'x'; ws_wire(click_frame(&widget).len(), true)];
+    let mut reply = vec![0u8; ws_wire(CLICK_REPLY.len(), false)];
+    while Instant::now() < until {
+        let t0 = Instant::now();
+        if tcp.write_all(&request).await.is_err() || tcp.read_exact(&mut reply).await.is_err() {
+            out.failures += 1;
+            break;
+        }
+        out.samples.push(t0.elapsed().as_nanos() as u64);
+        if !think.is_zero() {
+            tokio::time::sleep(think).await;
+        }
+    }
+    out
+}
+
+/// A floor in its own process (this binary, single-threaded), like the app it is compared to.
 struct Floor {
     child: std::process::Child,
     url: String,
 }
 
 impl Floor {
-    fn start() -> Floor {
+    /// The bare WebSocket echo (`echo`) or the raw TCP ping-pong (`tcp-echo`).
+    fn start(mode: &str) -> Floor {
         use std::io::BufRead;
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-            .arg("echo")
+            .args(["--threads", "1", mode])
             .stdout(std::process::Stdio::piped())
             .spawn()
-            .expect("the echo floor starts");
+            .expect("the floor starts");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        Floor {
-            child,
-            url: format!("ws://{}/ws", line.trim()),
-        }
+        let url = match mode {
+            "tcp-echo" => format!("tcp://{}", line.trim()),
+            _ => format!("ws://{}/ws", line.trim()),
+        };
+        Floor { child, url }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 
@@ -487,7 +559,10 @@ async fn run(url: &str, widget: &str, sessions: usize, seconds: u64, think: Dura
             let (url, widget) = (url.to_owned(), widget.to_owned());
             tokio::spawn(async move {
                 tokio::time::sleep_until(start.into()).await;
-                clicker(url, widget, until, think).await
+                match url.strip_prefix("tcp://") {
+                    Some(addr) => tcp_clicker(addr.to_owned(), widget, until, think).await,
+                    None => clicker(url, widget, until, think).await,
+                }
             })
         })
         .collect();
@@ -528,6 +603,11 @@ fn print_ratio(app: &Report, floor: &Report) {
         app.p90 / floor.p90,
         app.p99 / floor.p99
     );
+}
+
+/// CPU microseconds per message between two readings.
+fn per_message(before: Option<u64>, after: Option<u64>, messages: usize) -> Option<f64> {
+    Some(after?.saturating_sub(before?) as f64 / messages.max(1) as f64)
 }
 
 /// Total CPU time (user + system) of a process, in microseconds.
@@ -603,9 +683,25 @@ fn is_loopback(url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args = Args::parse();
+    let rt = if args.threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(args.threads);
+        b
+    }
+    .enable_all()
+    .build()
+    .expect("a tokio runtime");
+    rt.block_on(run_mode(args));
+}
+
+async fn run_mode(args: Args) {
+    if !matches!(args.mode, Mode::Echo | Mode::TcpEcho) {
+        println!("# client: {} thread(s)", args.threads);
+    }
     let target = match &args.mode {
         Mode::Run { target, .. }
         | Mode::Ramp { target, .. }
@@ -629,6 +725,12 @@ async fn main() {
             println!("{addr}");
             std::future::pending::<()>().await;
         }
+        Mode::TcpEcho => {
+            let request = ws_wire(click_frame("increment").len(), true);
+            let addr = tcp_echo_server(request, ws_wire(CLICK_REPLY.len(), false)).await;
+            println!("{addr}");
+            std::future::pending::<()>().await;
+        }
         Mode::Run {
             target,
             sessions,
@@ -637,16 +739,31 @@ async fn main() {
         } => {
             let think = Duration::from_millis(think_ms);
             let before = target.pid.and_then(rss_kib);
+            let cpu0 = target.pid.and_then(cpu_us);
             let app = run(&target.url, &target.widget, sessions, seconds, think).await;
             print("app", &app);
+            let app_cpu = per_message(cpu0, target.pid.and_then(cpu_us), app.clicks);
             if let (Some(b), Some(a)) = (before, target.pid.and_then(rss_kib)) {
                 println!("server RSS: {b} KiB before, {a} KiB after");
             }
+            if let Some(c) = app_cpu {
+                println!("   app server CPU per click: {c:.1} µs");
+            }
             if !target.no_floor {
-                let floor = Floor::start();
-                let f = run(&floor.url, &target.widget, sessions, seconds, think).await;
-                print("floor", &f);
-                print_ratio(&app, &f);
+                for (label, mode) in [("ws", "echo"), ("tcp", "tcp-echo")] {
+                    let floor = Floor::start(mode);
+                    let cpu0 = cpu_us(floor.pid());
+                    let f = run(&floor.url, &target.widget, sessions, seconds, think).await;
+                    let cpu = per_message(cpu0, cpu_us(floor.pid()), f.clicks);
+                    print(label, &f);
+                    if let Some(c) = cpu {
+                        println!("   {label} floor CPU per message: {c:.1} µs");
+                    }
+                    print_ratio(&app, &f);
+                    if let (Some(a), Some(f)) = (app_cpu, cpu) {
+                        println!(" ratio app/{label} floor: CPU per message {:.2}", a / f);
+                    }
+                }
             }
         }
         Mode::Ramp {
