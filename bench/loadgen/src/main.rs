@@ -233,7 +233,7 @@ async fn burst(
     clicks: usize,
 ) -> Result<BurstOutcome, String> {
     let mut ws = open(url).await?;
-    let click = click_frame(&widget);
+    let click = click_frame(widget);
     let t0 = Instant::now();
     for _ in 0..clicks {
         ws.send(Message::Text(click.clone().into()))
@@ -268,7 +268,7 @@ async fn burst(
 /// Clicks as fast as it can, never reading, until a send fails; returns how long that took.
 async fn stuck(url: &str, widget: &str, deadline: Instant) -> Option<Duration> {
     let mut ws = open(url).await.ok()?;
-    let click = click_frame(&widget);
+    let click = click_frame(widget);
     let t0 = Instant::now();
     while Instant::now() < deadline {
         let sent = tokio::time::timeout_at(
