@@ -79,6 +79,13 @@ class Model {
     }
   }
 
+  /** anywidget's `experimental.invoke`: calls the widget's `#[on_command]` handler named `name`
+   * with `msg`; resolves to `[answer, buffers]` (buffers are always empty here), rejects with the
+   * handler's error, after `timeout` ms (30 s by default), or when `signal` aborts. */
+  _invoke(name, msg, { timeout = 30000, signal } = {}) {
+    return this._client.invoke(this.key, name, msg, timeout, signal);
+  }
+
   /** numerous extension: fetches the file this widget serves (a Download's), as a Blob. */
   async download(nonce) {
     const url = new URL(`${config.base}/download/${encodeURIComponent(this.key)}`, location.href);
@@ -342,6 +349,31 @@ class Client {
     t.timer = setTimeout(t.send, wait);
   }
 
+  invoke(key, name, content, timeout, signal) {
+    this.pending ??= new Map();
+    this.invokeSeq = (this.invokeSeq ?? 0) + 1;
+    const id = this.invokeSeq;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
+      const done = (fn, value) => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        this.pending.delete(id);
+        clearTimeout(p.timer);
+        fn(value);
+      };
+      const timer = setTimeout(
+        () => done(reject, new Error(`numerous: "${name}" of widget "${key}" did not answer in ${timeout} ms`)),
+        timeout,
+      );
+      this.pending.set(id, { resolve, reject, timer, done });
+      signal?.addEventListener("abort", () => done(reject, signal.reason ?? new Error("aborted")));
+      this._flushThrottled(null);
+      this.outbox.push({ type: "invoke", widget: key, id, name, content });
+      this._schedule();
+    });
+  }
+
   message(key, content) {
     // A click after typing: the text goes first, so the handler sees all of it.
     this._flushThrottled(null);
@@ -400,6 +432,13 @@ class Client {
       case "toast":
         ui.toast(msg.message, msg.level);
         break;
+      case "reply": {
+        const pending = this.pending?.get(msg.id);
+        if (!pending) break;
+        if (msg.error != null) pending.done(pending.reject, new Error(msg.error));
+        else pending.done(pending.resolve, [msg.content, []]);
+        break;
+      }
       default:
         console.warn(`numerous: unknown frame type "${msg.type}"`);
     }
@@ -518,6 +557,11 @@ function isolatedRoot(el, kind) {
   return box;
 }
 
+/** anywidget's `experimental` argument of `initialize` and `render`. */
+function experimentalOf(model) {
+  return { invoke: (name, msg, options) => model._invoke(name, msg, options) };
+}
+
 /** Calls the cleanup function `render` returned for `el`, once. */
 function runCleanup(el) {
   const cleanup = el.numerousCleanup;
@@ -540,11 +584,15 @@ async function renderWidget(client, el) {
     const widget = await loadModule(kind);
     if (widget.initialize && !initialized.has(key)) {
       initialized.add(key);
-      await widget.initialize({ model });
+      await widget.initialize({ model, experimental: experimentalOf(model) });
     }
     // A widget drawn again first cleans up after its last render (anywidget's contract).
     runCleanup(el);
-    const cleanup = await widget.render({ model, el: isolatedRoot(el, kind) ?? el });
+    const cleanup = await widget.render({
+      model,
+      el: isolatedRoot(el, kind) ?? el,
+      experimental: experimentalOf(model),
+    });
     if (typeof cleanup === "function") el.numerousCleanup = cleanup;
   } catch (error) {
     console.error(`numerous: widget "${key}" (${kind}) failed to render`, error);

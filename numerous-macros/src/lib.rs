@@ -61,3 +61,10 @@ pub fn on_submit(_: TokenStream, item: TokenStream) -> TokenStream {
 pub fn on_start(_: TokenStream, item: TokenStream) -> TokenStream {
     expand::misplaced("on_start", item.into()).into()
 }
+
+/// Marks a command handler (anywidget's `experimental.invoke`); only valid inside
+/// `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_command(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_command", item.into()).into()
+}

@@ -88,6 +88,8 @@ pub enum EventKind {
     /// `#[on_start]`: the session was created.
     Start,
     Submit,
+    /// `#[on_command]`: the module called `experimental.invoke`; the handler answers.
+    Command,
 }
 
 impl EventKind {
@@ -98,6 +100,7 @@ impl EventKind {
             "on_message" => Some(Self::Message),
             "on_start" => Some(Self::Start),
             "on_submit" => Some(Self::Submit),
+            "on_command" => Some(Self::Command),
             _ => None,
         }
     }
@@ -109,6 +112,7 @@ impl EventKind {
             Self::Message => "on_message",
             Self::Start => "on_start",
             Self::Submit => "on_submit",
+            Self::Command => "on_command",
         }
     }
 }
@@ -138,6 +142,11 @@ pub struct Handler {
     pub output: Option<Type>,
     /// `#[blocking]`: run where it cannot hold up other sessions.
     pub blocking: bool,
+}
+
+/// Whether handlers of `event` take the message the module sent.
+fn takes_message(event: EventKind) -> bool {
+    matches!(event, EventKind::Message | EventKind::Command)
 }
 
 /// Whether `ty` is `Res<..>` (by its last path segment, so `numerous::Res<T>` works too).
@@ -478,9 +487,9 @@ fn handler(
         let has_msg = params.iter().any(|p| matches!(p, Param::Message(_)));
         if is_ref && !has_ctx {
             params.push(Param::Ctx(ty));
-        } else if !is_ref && event == EventKind::Message && !has_msg {
+        } else if !is_ref && takes_message(event) && !has_msg {
             params.push(Param::Message(ty));
-        } else if !is_ref && event != EventKind::Message {
+        } else if !is_ref && !takes_message(event) {
             errors.spanned(
                 t,
                 format!(
@@ -490,7 +499,7 @@ fn handler(
             );
             ok = false;
         } else {
-            let what = if event == EventKind::Message {
+            let what = if takes_message(event) {
                 "besides `self`, a message handler takes the session context `&Session` and the message (any type that implements Deserialize)"
             } else {
                 "a handler takes at most one parameter besides `self`, the session context `&Session`"

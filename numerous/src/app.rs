@@ -193,18 +193,40 @@ impl<E: fmt::Display> IntoHandlerResult for Result<(), E> {
     }
 }
 
+/// What a command handler (`#[on_command]`) answers, as JSON; `None` for other handlers.
+pub(crate) type Reply = Option<Box<serde_json::value::RawValue>>;
+
+/// What a command handler may return: `Result<T, E>`, `T` serializable, `E: Display`.
+#[diagnostic::on_unimplemented(
+    message = "a command handler cannot return `{Self}`",
+    label = "unsupported return type",
+    note = "an #[on_command] handler returns `Result<T, E>`: T is serialized as the answer of `experimental.invoke`, E (Display) is its error"
+)]
+pub trait IntoReply {
+    /// Converts to the JSON answer, or the error.
+    fn into_reply(self) -> Result<Box<serde_json::value::RawValue>, HandlerError>;
+}
+
+impl<T: serde::Serialize, E: fmt::Display> IntoReply for Result<T, E> {
+    fn into_reply(self) -> Result<Box<serde_json::value::RawValue>, HandlerError> {
+        let value = self.map_err(|e| HandlerError(e.to_string()))?;
+        serde_json::value::to_raw_value(&value)
+            .map_err(|e| HandlerError(format!("the answer does not serialize: {e}")))
+    }
+}
+
 /// A started handler: done already (sync handlers, no allocation), or a future to drive.
 #[doc(hidden)]
 pub enum Call<'a> {
-    Ready(Result<(), HandlerError>),
+    Ready(Result<Reply, HandlerError>),
     /// The handler's message did not decode: the browser sent something the app does not take.
     Invalid(String),
-    Future(Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'a>>),
+    Future(Pin<Box<dyn Future<Output = Result<Reply, HandlerError>> + Send + 'a>>),
 }
 
 impl<'a> Call<'a> {
     pub fn ready<R: IntoHandlerResult>(result: R) -> Self {
-        Call::Ready(result.into_handler_result())
+        Call::Ready(result.into_handler_result().map(|()| None))
     }
 
     pub fn future<F>(future: F) -> Self
@@ -212,7 +234,23 @@ impl<'a> Call<'a> {
         F: Future + Send + 'a,
         F::Output: IntoHandlerResult,
     {
-        Call::Future(Box::pin(async move { future.await.into_handler_result() }))
+        Call::Future(Box::pin(async move {
+            future.await.into_handler_result().map(|()| None)
+        }))
+    }
+
+    /// A command handler that answered.
+    pub fn reply<R: IntoReply>(result: R) -> Self {
+        Call::Ready(result.into_reply().map(Some))
+    }
+
+    /// An async command handler.
+    pub fn future_reply<F>(future: F) -> Self
+    where
+        F: Future + Send + 'a,
+        F::Output: IntoReply,
+    {
+        Call::Future(Box::pin(async move { future.await.into_reply().map(Some) }))
     }
 
     /// A handler that could not start: its message did not decode.

@@ -62,7 +62,7 @@ mod upload;
 mod widget;
 pub mod widgets;
 
-pub use app::{App, HandlerError, Handlers, IntoHandlerResult};
+pub use app::{App, HandlerError, Handlers, IntoHandlerResult, IntoReply};
 pub use handle::{Handle, UpdateError};
 /// Turns a struct into a numerous app: one instance per browser session.
 ///
@@ -154,8 +154,9 @@ pub use numerous_macros::app;
 ///
 /// - Events: `#[on_click(w)]` (a `Button`, a `Download`), `#[on_change(w)]` (any input),
 ///   `#[on_submit(w)]` (Enter in a `TextInput`), `#[on_message(w)]` (a custom widget's
-///   `model.send`; the handler takes the message as any `Deserialize` type), `#[on_start]` (a
-///   session starts). One method may carry several. A widget that cannot emit the event fails
+///   `model.send`; the handler takes the message as any `Deserialize` type), `#[on_command(w)]`
+///   (the module's `experimental.invoke(name, msg)` calls the method of that name, which returns
+///   `Result<T, E>`: `T` is the answer), `#[on_start]` (a session starts). One method may carry several. A widget that cannot emit the event fails
 ///   the build at its name.
 /// - Signature: `&mut self`, then in any order the context `ctx: &Session`, shared resources
 ///   `Res<T>` ([`Options::resource`]), and with `#[on_message]` the message. `fn` or `async fn`;
@@ -197,7 +198,7 @@ pub use numerous_macros::handlers;
 #[doc(inline)]
 pub use numerous_macros::widget;
 
-pub use numerous_macros::{on_change, on_click, on_message, on_start, on_submit};
+pub use numerous_macros::{on_change, on_click, on_command, on_message, on_start, on_submit};
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use resources::{Res, Resources};
 pub use server::{init_tracing, router, run, run_with, serve, serve_until};
@@ -255,8 +256,8 @@ pub mod prelude {
         RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };
     pub use crate::{
-        Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_message, on_start,
-        on_submit,
+        Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_command, on_message,
+        on_start, on_submit,
     };
 }
 

@@ -23,6 +23,33 @@ pub(crate) struct ClientFrame<'a> {
     /// Echoed in an error caused by this frame.
     #[serde(default)]
     pub seq: Option<u64>,
+    /// `invoke`: the request's id, echoed in the `reply`.
+    #[serde(default)]
+    pub id: Option<u64>,
+    /// `invoke`: the command (the handler's name).
+    #[serde(borrow, default)]
+    pub name: Option<Cow<'a, str>>,
+}
+
+/// `{"type":"reply","id":..,"content":..}` or `{"type":"reply","id":..,"error":".."}`.
+pub(crate) fn reply(id: u64, answer: Result<&RawValue, &str>) -> String {
+    #[derive(Serialize)]
+    struct Reply<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        id: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        content: Option<&'a RawValue>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<&'a str>,
+    }
+    serde_json::to_string(&Reply {
+        kind: "reply",
+        id,
+        content: answer.ok(),
+        error: answer.err(),
+    })
+    .expect("a reply always serializes")
 }
 
 /// Machine-readable error codes, stable across versions.
@@ -33,7 +60,7 @@ pub enum ErrorCode {
     BadFrame,
     /// Larger than the configured limit.
     TooLarge,
-    /// A `type` the server does not know.
+    /// A `type` the server does not know, or an `invoke` of a command the widget lacks.
     UnknownType,
     /// A widget key the app does not have.
     UnknownWidget,

@@ -199,7 +199,7 @@ impl<A: App> TestSession<A> {
         }
         for h in self.rt.dispatch.start.clone() {
             let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
-            ctx.run_handler(&mut self.app, h, None).await;
+            let _ = ctx.run_handler(&mut self.app, h, None).await;
         }
         self.drain()
     }

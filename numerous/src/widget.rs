@@ -136,6 +136,8 @@ pub enum Event {
     Start,
     /// The user submitted the widget (Enter in a `TextInput`).
     Submit,
+    /// The widget's module called `experimental.invoke(name, ..)` (`#[on_command]`).
+    Command,
 }
 
 impl Event {
@@ -147,6 +149,7 @@ impl Event {
             Self::Message => "message",
             Self::Start => "start",
             Self::Submit => "submit",
+            Self::Command => "command",
         }
     }
 }

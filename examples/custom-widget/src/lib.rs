@@ -43,6 +43,13 @@ pub struct Badge {
     pub tone: String,
 }
 
+/// What `experimental.invoke("top", ..)` asks.
+#[derive(Debug, Deserialize)]
+pub struct TopRequest {
+    /// How many emoji to answer with.
+    pub limit: usize,
+}
+
 /// What the module sends when an emoji is clicked.
 #[derive(Debug, Deserialize)]
 pub struct Reaction {
@@ -91,6 +98,22 @@ impl Feedback {
             &serde_json::json!({ "flash": reaction.emoji }),
         )
         .map_err(|e| e.to_string())
+    }
+
+    /// `experimental.invoke("top", {limit: 2})` in the module: the most picked emoji, most first.
+    /// A command answers the module that asked; it may change the app like any handler.
+    #[on_command(reactions)]
+    fn top(&mut self, request: TopRequest) -> Result<Vec<String>, String> {
+        if request.limit == 0 {
+            return Err("ask for at least one".into());
+        }
+        let mut counts: Vec<_> = self.reactions.counts.iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        Ok(counts
+            .into_iter()
+            .take(request.limit)
+            .map(|(emoji, _)| emoji.clone())
+            .collect())
     }
 
     /// The note the user typed in the widget.

@@ -50,6 +50,38 @@ async fn a_custom_message_round_trip() {
     let toast = tab.recv().await;
     assert_eq!(toast["type"], "toast", "{toast}");
     assert_eq!(toast["message"], "Noted: nice");
+
+    // A command (anywidget's experimental.invoke) is answered to the tab that asked.
+    tab.send(json!({"type": "invoke", "widget": "reactions", "id": 7, "name": "top", "content": {"limit": 1}}))
+        .await;
+    let reply = tab.recv().await;
+    assert_eq!(reply, json!({"type": "reply", "id": 7, "content": ["🎉"]}));
+    tab.send(json!({"type": "invoke", "widget": "reactions", "id": 8, "name": "top", "content": {"limit": 0}}))
+        .await;
+    let err = tab.recv_error().await;
+    assert_eq!(err["code"], "handler-failed");
+    let reply = tab.recv().await;
+    assert_eq!(reply["id"], 8);
+    assert!(
+        reply["error"]
+            .as_str()
+            .unwrap()
+            .contains("ask for at least one"),
+        "{reply}"
+    );
+    tab.send(
+        json!({"type": "invoke", "widget": "reactions", "id": 9, "name": "nope", "content": {}}),
+    )
+    .await;
+    assert_eq!(tab.recv_error().await["code"], "unknown-type");
+    let reply = tab.recv().await;
+    assert!(
+        reply["error"]
+            .as_str()
+            .unwrap()
+            .contains("no command `nope`"),
+        "{reply}"
+    );
 }
 
 #[tokio::test]
@@ -82,6 +114,33 @@ async fn the_widget_module_runs_in_chromium() {
     browser
         .wait_until("document.querySelector('#mood').shadowRoot.querySelector('.badge').dataset.tone === 'hot'")
         .await;
+
+    // anywidget's experimental.invoke: the module gets it, and it reaches #[on_command].
+    browser
+        .wait_until("document.querySelector('#mood').shadowRoot.querySelector('.numerous-widget-root').dataset.invoke === 'function'")
+        .await;
+    let top = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.numerous.models.get('reactions')._invoke('top', {limit: 2}).then(([answer, buffers]) => done({answer, buffers: buffers.length}), (e) => done({error: String(e)}))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(top["buffers"], 0, "{top}");
+    assert_eq!(top["answer"].as_array().unwrap().len(), 2, "{top}");
+    let refused = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.numerous.models.get('reactions')._invoke('top', {limit: 0}).then(() => done('answered'), (e) => done(String(e)))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        refused.as_str().unwrap().contains("ask for at least one"),
+        "{refused}"
+    );
 
     // The badge is isolated: its stylesheet styles it, in its shadow root, and not the page.
     browser

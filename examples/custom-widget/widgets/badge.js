@@ -6,7 +6,7 @@ export default async () => {
     initialize({ model }) {
       model.on("change:text", () => {});
     },
-    render({ model, el }) {
+    render({ model, el, experimental }) {
       renders += 1;
       const badge = document.createElement("span");
       badge.className = "badge";
@@ -18,6 +18,7 @@ export default async () => {
       sync();
       el.replaceChildren(badge);
       el.dataset.renders = String(renders);
+      el.dataset.invoke = typeof experimental?.invoke;
       return () => model.off("change", sync);
     },
   };

@@ -43,10 +43,13 @@ pub fn expand(h: &Handlers) -> TokenStream {
         let args = quote!(self #(, #args)*);
         // Spanned on the return type so an unsupported one is reported there.
         let out_span = h.output.as_ref().map_or(h.method.span(), |t| t.span());
-        let call = if h.is_async {
-            quote_spanned!(out_span=> #p::Call::future(async move { Self::#method(#args).await }))
-        } else {
-            quote_spanned!(out_span=> #p::Call::ready(Self::#method(#args)))
+        let call = match (h.event == EventKind::Command, h.is_async) {
+            (false, true) => {
+                quote_spanned!(out_span=> #p::Call::future(async move { Self::#method(#args).await }))
+            }
+            (false, false) => quote_spanned!(out_span=> #p::Call::ready(Self::#method(#args))),
+            (true, true) => quote_spanned!(out_span=> #p::Call::future_reply(async move { Self::#method(#args).await })),
+            (true, false) => quote_spanned!(out_span=> #p::Call::reply(Self::#method(#args))),
         };
         match h.params.iter().find_map(|p| match p {
             Param::Message(ty) => Some(ty),
@@ -69,7 +72,9 @@ pub fn expand(h: &Handlers) -> TokenStream {
         let assert = match h.event {
             EventKind::Click => quote_spanned!(w.span()=> #p::assert_emits_click),
             EventKind::Change => quote_spanned!(w.span()=> #p::assert_emits_change),
-            EventKind::Message => quote_spanned!(w.span()=> #p::assert_emits_message),
+            EventKind::Message | EventKind::Command => {
+                quote_spanned!(w.span()=> #p::assert_emits_message)
+            }
             EventKind::Submit => quote_spanned!(w.span()=> #p::assert_emits_submit),
             EventKind::Start => return None,
         };
@@ -113,6 +118,7 @@ fn event(e: EventKind) -> proc_macro2::Ident {
         EventKind::Message => "Message",
         EventKind::Start => "Start",
         EventKind::Submit => "Submit",
+        EventKind::Command => "Command",
     };
     proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }

@@ -137,16 +137,47 @@ impl FrameCtx<'_> {
                     Err(e) => return self.input_error(key, e),
                 }
             }
+            "invoke" => {
+                let (Some(id), Some(name)) = (frame.id, frame.name.as_deref()) else {
+                    return self.error(
+                        ErrorCode::BadFrame,
+                        "an `invoke` carries an `id` and a `name`",
+                    );
+                };
+                let rt = self.rt;
+                let handler = rt
+                    .dispatch
+                    .handlers(index, Event::Command)
+                    .find(|&h| A::HANDLERS[h].name == name);
+                let answer = match handler {
+                    Some(h) => self.run_handler(app, h, frame.content).await,
+                    None => {
+                        let message = format!(
+                            "widget `{key}` has no command `{name}` (an #[on_command({key})] method of that name)"
+                        );
+                        self.error(ErrorCode::UnknownType, &message);
+                        Err(message)
+                    }
+                };
+                let null = RawValue::NULL;
+                let text = match &answer {
+                    Ok(reply) => crate::protocol::reply(id, Ok(reply.as_deref().unwrap_or(null))),
+                    Err(e) => crate::protocol::reply(id, Err(e)),
+                };
+                return self.session.send_to(self.conn, text);
+            }
             other => {
                 return self.error(
                     ErrorCode::UnknownType,
-                    &format!("unknown message type `{other}`; expected `update` or `msg`"),
+                    &format!(
+                        "unknown message type `{other}`; expected `update`, `msg` or `invoke`"
+                    ),
                 );
             }
         };
         let rt = self.rt;
         for h in rt.dispatch.handlers(index, event) {
-            self.run_handler(app, h, content).await;
+            let _ = self.run_handler(app, h, content).await;
         }
     }
 
@@ -170,7 +201,7 @@ impl FrameCtx<'_> {
         self.session.accept_input(app, index, UPLOADER);
         let rt = self.rt;
         for h in rt.dispatch.handlers(index, event) {
-            self.run_handler(app, h, None).await;
+            let _ = self.run_handler(app, h, None).await;
         }
         Ok(())
     }
@@ -184,12 +215,14 @@ impl FrameCtx<'_> {
         self.error(code, &format!("widget `{key}`: {e}"));
     }
 
+    /// Runs handler `h`; returns what a command handler answered, or the error the tab was
+    /// shown.
     pub(crate) async fn run_handler<A: App>(
         &mut self,
         app: &mut A,
         h: usize,
         content: Option<&RawValue>,
-    ) {
+    ) -> Result<crate::app::Reply, String> {
         let session = self.session;
         let result = {
             let mut app = Some(&mut *app);
@@ -233,10 +266,15 @@ impl FrameCtx<'_> {
         };
         let name = A::HANDLERS[h].name;
         match result {
-            Ok(()) => session.push(app),
+            Ok(reply) => {
+                session.push(app);
+                Ok(reply)
+            }
             Err(Failure::Invalid(e)) => {
                 let key = A::HANDLERS[h].widget;
-                self.error(ErrorCode::InvalidInput, &format!("widget `{key}`: {e}"));
+                let message = format!("widget `{key}`: {e}");
+                self.error(ErrorCode::InvalidInput, &message);
+                Err(message)
             }
             Err(failure) => {
                 session.rollback(app);
@@ -252,6 +290,7 @@ impl FrameCtx<'_> {
                 };
                 tracing::warn!(session = session.number, handler = name, "{message}");
                 self.error(code, &message);
+                Err(message)
             }
         }
     }

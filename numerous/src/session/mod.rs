@@ -102,7 +102,7 @@ pub(crate) async fn run<A: App>(
     );
     for h in rt.dispatch.start.iter().copied() {
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
-        ctx.run_handler(&mut app, h, None).await;
+        let _ = ctx.run_handler(&mut app, h, None).await;
     }
     loop {
         let deadline = session.idle_deadline(&rt.options);

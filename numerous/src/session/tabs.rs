@@ -122,6 +122,12 @@ impl Session {
         s.note_if_idle();
     }
 
+    /// Sends a text frame to tab `conn` only.
+    pub(super) fn send_to(&self, conn: u64, frame: String) {
+        self.lock()
+            .send(&Message::Text(frame.into()), |c| c == conn);
+    }
+
     pub(crate) fn send_error(&self, conn: u64, code: ErrorCode, message: &str, seq: Option<u64>) {
         let frame = Message::Text(protocol::error(code, message, seq).into());
         // An upload came over HTTP, from no tab in particular: every tab hears of its failure.

@@ -25,6 +25,17 @@ impl Counter {
 
     #[on_change(counter)]
     async fn changed(&mut self) {}
+
+    #[on_command(counter)]
+    fn double(&mut self, n: i64) -> Result<i64, String> {
+        n.checked_mul(2).ok_or_else(|| "too big".to_owned())
+    }
+
+    #[on_command(counter)]
+    async fn slow(&mut self, ctx: &Session, _n: i64) -> Result<String, std::io::Error> {
+        ctx.toast("asked");
+        Ok(self.counter.label.clone())
+    }
 }
 
 fn main() {
