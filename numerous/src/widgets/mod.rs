@@ -498,6 +498,26 @@ impl EmitsChange for Checkbox {}
 pub struct Markdown {
     /// The Markdown source.
     pub content: String,
+    /// The HTML last rendered, with the source it was rendered from: every diff serializes the
+    /// widget, and rendering is what would cost.
+    #[serde(skip)]
+    rendered: Rendered,
+}
+
+/// A render cache that is no part of the widget's value (equal, cloned empty).
+#[derive(Debug, Default)]
+struct Rendered(std::sync::Mutex<Option<(String, String)>>);
+
+impl Clone for Rendered {
+    fn clone(&self) -> Self {
+        Rendered::default()
+    }
+}
+
+impl PartialEq for Rendered {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Serialize for Markdown {
@@ -505,7 +525,16 @@ impl Serialize for Markdown {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Markdown", 2)?;
         st.serialize_field("content", &self.content)?;
-        st.serialize_field("html", &crate::markdown::to_html(&self.content))?;
+        let mut cache = self
+            .rendered
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if cache.as_ref().is_none_or(|(source, _)| *source != self.content) {
+            *cache = Some((self.content.clone(), crate::markdown::to_html(&self.content)));
+        }
+        let html = cache.as_ref().map_or("", |(_, html)| html.as_str());
+        st.serialize_field("html", html)?;
         st.end()
     }
 }
@@ -621,6 +650,17 @@ mod tests {
         assert!(matches!(err, InputError::Rejected(_)), "{err}");
         d.apply_json(r#"{"value": "3"}"#).unwrap();
         assert_eq!(d.value, "3");
+    }
+
+    #[test]
+    fn markdown_renders_once_per_source() {
+        let mut m = Markdown::default().content("**a**");
+        let first = serde_json::to_string(&m).unwrap();
+        assert_eq!(first, r#"{"content":"**a**","html":"<p><strong>a</strong></p>\n"}"#);
+        assert_eq!(serde_json::to_string(&m).unwrap(), first);
+        m.content = "_b_".into();
+        assert!(serde_json::to_string(&m).unwrap().contains("<em>b</em>"));
+        assert_eq!(m.clone(), m);
     }
 
     #[test]
