@@ -121,10 +121,16 @@ impl Tab {
 
     /// The next text frame, as JSON; fails the test after 5 s.
     pub async fn recv(&mut self) -> Value {
+        self.recv_within(Duration::from_secs(5)).await
+    }
+
+    /// The next text frame, as JSON; fails the test after `limit` (for frames that come after
+    /// long work).
+    pub async fn recv_within(&mut self, limit: Duration) -> Value {
         loop {
-            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+            let msg = tokio::time::timeout(limit, self.ws.next())
                 .await
-                .expect("a frame within 5 s")
+                .unwrap_or_else(|_| panic!("a frame within {limit:?}"))
                 .expect("the connection is open")
                 .expect("a valid frame");
             if let Message::Text(t) = msg {

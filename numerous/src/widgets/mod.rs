@@ -530,8 +530,14 @@ impl Serialize for Markdown {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache.as_ref().is_none_or(|(source, _)| *source != self.content) {
-            *cache = Some((self.content.clone(), crate::markdown::to_html(&self.content)));
+        if cache
+            .as_ref()
+            .is_none_or(|(source, _)| *source != self.content)
+        {
+            *cache = Some((
+                self.content.clone(),
+                crate::markdown::to_html(&self.content),
+            ));
         }
         let html = cache.as_ref().map_or("", |(_, html)| html.as_str());
         st.serialize_field("html", html)?;
@@ -656,7 +662,10 @@ mod tests {
     fn markdown_renders_once_per_source() {
         let mut m = Markdown::default().content("**a**");
         let first = serde_json::to_string(&m).unwrap();
-        assert_eq!(first, r#"{"content":"**a**","html":"<p><strong>a</strong></p>\n"}"#);
+        assert_eq!(
+            first,
+            r#"{"content":"**a**","html":"<p><strong>a</strong></p>\n"}"#
+        );
         assert_eq!(serde_json::to_string(&m).unwrap(), first);
         m.content = "_b_".into();
         assert!(serde_json::to_string(&m).unwrap().contains("<em>b</em>"));
