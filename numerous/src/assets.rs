@@ -80,19 +80,55 @@ pub(crate) struct Encoded {
 }
 
 impl Encoded {
+    /// The smallest forms, for what is compressed once.
     fn of(data: &[u8]) -> Encoded {
+        Encoded::with(data, 11, flate2::Compression::best())
+    }
+
+    /// Forms made at a brotli quality and a gzip level.
+    pub(crate) fn with(data: &[u8], br_quality: i32, gzip_level: flate2::Compression) -> Encoded {
         use std::io::Write as _;
-        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), gzip_level);
         let _ = gzip.write_all(data);
         let gzip = gzip.finish().unwrap_or_default();
         let mut br = Vec::new();
         let params = brotli::enc::BrotliEncoderParams {
-            quality: 11,
+            quality: br_quality,
             lgwin: 22,
             ..Default::default()
         };
         let _ = brotli::BrotliCompress(&mut &data[..], &mut br, &params);
         Encoded { br, gzip }
+    }
+
+    /// The form for a client that accepts `coding`.
+    pub(crate) fn get(&self, coding: &str) -> &[u8] {
+        if coding == "br" { &self.br } else { &self.gzip }
+    }
+}
+
+/// The compression a client accepts that numerous prefers: brotli, then gzip.
+pub(crate) fn accepted(headers: &HeaderMap) -> Option<&'static str> {
+    let accepts = |coding: &str| {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|c| {
+                let mut parts = c.split(';');
+                parts
+                    .next()
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
+                    && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
+            })
+    };
+    if accepts("br") {
+        Some("br")
+    } else if accepts("gzip") {
+        Some("gzip")
+    } else {
+        None
     }
 }
 
@@ -121,27 +157,11 @@ pub(crate) fn negotiate(
         path.rsplit('.').next().unwrap_or(""),
         "js" | "mjs" | "css" | "html" | "json" | "svg" | "txt" | "md"
     );
-    let accepts = |coding: &str| {
-        headers
-            .get_all(header::ACCEPT_ENCODING)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .any(|c| {
-                let mut parts = c.split(';');
-                parts
-                    .next()
-                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(coding))
-                    && !parts.any(|q| q.trim().replace(' ', "") == "q=0")
-            })
-    };
-    if text && data.len() > 256 && (accepts("br") || accepts("gzip")) {
+    if let Some(coding) = accepted(headers).filter(|_| text && data.len() > 256) {
         let e = encoded(key, &data);
-        if accepts("br") && e.br.len() < data.len() {
-            return (Some("br"), axum::body::Bytes::copy_from_slice(&e.br));
-        }
-        if accepts("gzip") && e.gzip.len() < data.len() {
-            return (Some("gzip"), axum::body::Bytes::copy_from_slice(&e.gzip));
+        let body = e.get(coding);
+        if body.len() < data.len() {
+            return (Some(coding), axum::body::Bytes::copy_from_slice(body));
         }
     }
     (None, axum::body::Bytes::from(data.into_owned()))

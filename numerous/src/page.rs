@@ -23,6 +23,8 @@ pub(crate) struct PageParts {
     tail_start: String,
     /// Closes what `tail_start` opened.
     tail_end: String,
+    /// The last page rendered, by hash, compressed.
+    compressed: std::sync::Mutex<Option<(String, Arc<assets::Encoded>)>>,
 }
 
 impl PageParts {
@@ -137,16 +139,68 @@ impl PageParts {
             head,
             tail_start,
             tail_end,
+            compressed: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The compressed forms of `html`: kept while the page stays the same, made anew (quickly,
+    /// not at the smallest) when it changes.
+    fn compressed(&self, html: &str) -> Arc<assets::Encoded> {
+        let hash = assets::fnv_hex(&[html.as_bytes()]);
+        let mut cache = self
+            .compressed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match &*cache {
+            Some((h, encoded)) if *h == hash => encoded.clone(),
+            _ => {
+                let encoded = Arc::new(assets::Encoded::with(
+                    html.as_bytes(),
+                    9,
+                    flate2::Compression::default(),
+                ));
+                *cache = Some((hash, encoded.clone()));
+                encoded
+            }
         }
     }
 }
 
 /// `GET /`.
-pub(crate) async fn page<A: App>(State(rt): State<Arc<Runtime>>) -> Response {
+///
+/// The page is rendered for each request (from a fresh app, so it is usually the same every
+/// time); its compressed forms are kept with a hash of the page and reused while the page stays
+/// the same, so a page load compresses nothing.
+pub(crate) async fn page<A: App>(
+    State(rt): State<Arc<Runtime>>,
+    request_headers: axum::http::HeaderMap,
+) -> Response {
     match render::<A>(&rt.page) {
         Ok(html) => {
-            let mut response = ([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response();
+            let coding = assets::accepted(&request_headers);
+            let mut response = match coding {
+                Some(coding) => {
+                    let encoded = rt.page.compressed(&html);
+                    (
+                        [
+                            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                            (header::CONTENT_ENCODING, coding),
+                        ],
+                        encoded.get(coding).to_vec(),
+                    )
+                        .into_response()
+                }
+                None => Html(html).into_response(),
+            };
             let headers = response.headers_mut();
+            headers.insert(
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            );
+            headers.insert(
+                header::VARY,
+                header::HeaderValue::from_static("accept-encoding"),
+            );
             for (name, value) in &rt.page_headers {
                 headers.insert(name.clone(), value.clone());
             }

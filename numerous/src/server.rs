@@ -26,11 +26,10 @@ pub fn router<A: App>(options: Options) -> Router {
 fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
     let rt = Runtime::new::<A>(options);
     let prefix = rt.options.prefix.clone();
-    // The page is compressed per request (it is small and made per request); the assets are
-    // compressed once and kept (assets::negotiate); the WebSocket and files are left alone.
+    // The page and the assets are compressed once and kept (assets::negotiate, PageParts); the
+    // WebSocket and files are left alone.
     let compressed = Router::new()
         .route("/", get(page::page::<A>))
-        .layer(tower_http::compression::CompressionLayer::new())
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom));
     let mut routes: Router = Router::new()
@@ -49,10 +48,7 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
     } else {
         // `nest` serves `/sales`; the page is at `/sales/` too.
         Router::new()
-            .route(
-                &format!("{prefix}/"),
-                get(page::page::<A>).layer(tower_http::compression::CompressionLayer::new()),
-            )
+            .route(&format!("{prefix}/"), get(page::page::<A>))
             .with_state(rt.clone())
             .nest(&prefix, routes)
     };

@@ -152,3 +152,40 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
         raw = &raw[eol + 2 + size + 2..];
     }
 }
+
+#[tokio::test]
+async fn the_page_is_compressed_and_unpacks_to_the_same_page() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(numerous::serve::<Counter>(
+        listener,
+        numerous::Options::default(),
+    ));
+    let (head, plain) = get(addr, "/").await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let plain = if head.contains("transfer-encoding: chunked") {
+        dechunk(&plain)
+    } else {
+        plain
+    };
+    for (coding, accept) in [("br", "gzip, deflate, br"), ("gzip", "gzip")] {
+        // twice: the second answer comes from what the first compressed
+        for _ in 0..2 {
+            let (head, body) = get_with(addr, "/", &format!("Accept-Encoding: {accept}\r\n")).await;
+            assert!(
+                head.contains(&format!("content-encoding: {coding}")),
+                "{head}"
+            );
+            assert!(head.contains("content-security-policy"), "{head}");
+            let mut page = Vec::new();
+            if coding == "br" {
+                brotli::BrotliDecompress(&mut &body[..], &mut page).unwrap();
+            } else {
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut page)
+                    .unwrap();
+            }
+            assert_eq!(page, plain);
+            assert!(body.len() * 2 < plain.len());
+        }
+    }
+}
