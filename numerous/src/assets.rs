@@ -218,8 +218,10 @@ pub(crate) async fn serve_custom(
 ) -> Response {
     match rt.custom_assets.get(&file) {
         Some(body) => {
-            // The content is the key: two apps' widgets of one kind may differ.
-            let key = format!("custom:{}", fnv_hex(&[body.as_bytes()]));
+            // The embedded text itself is the key (where it lives, and its length): two apps'
+            // widgets of one kind may differ, and hashing a large stylesheet per request would
+            // cost what compressing once saves.
+            let key = format!("custom:{:p}:{}", body.as_ptr(), body.len());
             let (encoding, bytes) = negotiate(&headers, &key, &file, body.as_bytes().into());
             let mut res = (
                 [

@@ -263,6 +263,18 @@ impl Options {
     }
 }
 
+impl Options {
+    /// How long a session without tabs is kept, given whether a tab ever sent it an event and
+    /// how long it had tabs open.
+    pub(crate) fn keep_idle(&self, used: bool, engaged: Duration) -> Duration {
+        let floor = self.unused_session_timeout.min(self.idle_timeout);
+        if !used {
+            return floor;
+        }
+        engaged.saturating_mul(10).clamp(floor, self.idle_timeout)
+    }
+}
+
 /// The command line of an app binary (`--host`, `--port`, ...), each also read from the
 /// environment.
 #[derive(Debug, Clone, clap::Parser)]
@@ -376,6 +388,22 @@ mod tests {
         assert_eq!(o.trusted_proxies, ["10.0.0.0/8".parse::<IpNet>().unwrap()]);
         assert_eq!(o.max_sessions_per_client, 0);
         assert!(o.content_security_policy.is_some());
+    }
+
+    #[test]
+    fn sessions_used_briefly_are_kept_briefly() {
+        let rt = Options::default();
+        let min = Duration::from_secs(30);
+        assert_eq!(rt.keep_idle(false, Duration::from_secs(3600)), min);
+        assert_eq!(rt.keep_idle(true, Duration::from_millis(10)), min);
+        assert_eq!(
+            rt.keep_idle(true, Duration::from_secs(60)),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            rt.keep_idle(true, Duration::from_secs(3600)),
+            Duration::from_secs(1800)
+        );
     }
 
     #[test]

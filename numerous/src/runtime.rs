@@ -5,7 +5,6 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use axum::http::HeaderValue;
 use dashmap::DashMap;
@@ -212,18 +211,6 @@ impl Runtime {
     }
 }
 
-impl Options {
-    /// How long a session without tabs is kept, given whether a tab ever sent it an event and
-    /// how long it had tabs open.
-    pub(crate) fn keep_idle(&self, used: bool, engaged: Duration) -> Duration {
-        let floor = self.unused_session_timeout.min(self.idle_timeout);
-        if !used {
-            return floor;
-        }
-        engaged.saturating_mul(10).clamp(floor, self.idle_timeout)
-    }
-}
-
 /// A session's place in the registry; leaving it (when the session's task ends, even by a
 /// panic) frees the place.
 #[derive(Debug)]
@@ -283,22 +270,6 @@ fn page_headers(o: &Options) -> Vec<(axum::http::HeaderName, HeaderValue)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sessions_used_briefly_are_kept_briefly() {
-        let rt = Options::default();
-        let min = Duration::from_secs(30);
-        assert_eq!(rt.keep_idle(false, Duration::from_secs(3600)), min);
-        assert_eq!(rt.keep_idle(true, Duration::from_millis(10)), min);
-        assert_eq!(
-            rt.keep_idle(true, Duration::from_secs(60)),
-            Duration::from_secs(600)
-        );
-        assert_eq!(
-            rt.keep_idle(true, Duration::from_secs(3600)),
-            Duration::from_secs(1800)
-        );
-    }
 
     #[test]
     fn frames_are_refused_unless_allowed() {

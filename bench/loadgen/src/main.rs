@@ -388,32 +388,21 @@ async fn fanout(url: &str, sessions: usize, messages: usize, concurrency: usize)
     );
 }
 
-/// One HTTP/1.1 POST of JSON; the answer is read and dropped.
+/// One HTTP/1.1 POST of JSON on a keep-alive connection; the answer is read and dropped.
 async fn post_json(
     stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
     path: &str,
     body: &str,
 ) {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let req = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     stream.get_mut().write_all(req.as_bytes()).await.unwrap();
-    let mut len = 0usize;
-    loop {
-        let mut line = String::new();
-        stream.read_line(&mut line).await.unwrap();
-        let l = line.trim().to_ascii_lowercase();
-        if l.is_empty() {
-            break;
-        }
-        if let Some(v) = l.strip_prefix("content-length:") {
-            len = v.trim().parse().unwrap_or(0);
-        }
-    }
-    let mut body = vec![0; len];
-    stream.read_exact(&mut body).await.unwrap();
+    read_response(stream, path)
+        .await
+        .expect("the notice is posted");
 }
 
 /// A bare tokio WebSocket server answering every text frame with a patch-sized frame.
@@ -624,9 +613,18 @@ async fn http_get(
     stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
     path: &str,
 ) -> std::io::Result<Vec<u8>> {
-    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
     stream.get_mut().write_all(req.as_bytes()).await?;
+    read_response(stream, path).await
+}
+
+/// Reads one HTTP/1.1 response with a `Content-Length`; its body, or an error unless it is 200.
+async fn read_response(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+    path: &str,
+) -> std::io::Result<Vec<u8>> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
     let mut len = 0usize;
     let mut status = String::new();
     stream.read_line(&mut status).await?;

@@ -104,6 +104,7 @@ pub(crate) async fn run<A: App>(
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
         let _ = ctx.run_handler(&mut app, h, None).await;
     }
+    let mut used = false;
     loop {
         let deadline = session.idle_deadline(&rt.options);
         tokio::select! {
@@ -114,7 +115,11 @@ pub(crate) async fn run<A: App>(
             },
             i = input_rx.recv() => match i {
                 Some(input) => {
-                    session.mark_used();
+                    if !used {
+                        // Once: the lifetime rule only needs to know it happened.
+                        used = true;
+                        session.mark_used();
+                    }
                     let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
                     ctx.input(&mut app, input).await;
                 }
