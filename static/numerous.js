@@ -239,6 +239,10 @@ function initialTransport() {
 /** Close codes after which the client reconnects at once: going away (1001), session ended
  * (1012), too slow to follow (4008). See docs/protocol.md. */
 const QUICK_RECONNECT = new Set([1001, 1012, 4008]);
+/** The tab's sign-in expired or ended: refresh it, or go to the login page. */
+const CLOSE_UNAUTHENTICATED = 4401;
+/** The stored session belongs to another user: forget it and start afresh. */
+const CLOSE_NOT_YOURS = 4403;
 
 /** The tab's connection to its session. */
 class Client {
@@ -287,6 +291,18 @@ class Client {
       if (this.socket !== socket) return;
       this.socket = null;
       this.welcomed = false;
+      if (event.code === CLOSE_NOT_YOURS) {
+        this.session = null;
+        sessionStorage.removeItem(storageKey("session"));
+        sessionStorage.removeItem(storageKey("state"));
+        setTimeout(() => this.connect(), 0);
+        return;
+      }
+      if (event.code === CLOSE_UNAUTHENTICATED && window.numerousAuth) {
+        // A fresh token, then the same session again; or the login page.
+        window.numerousAuth.refresh().then((ok) => ok && this.connect());
+        return;
+      }
       // Closed on purpose by the server (shutting down, session ended, tab fell behind):
       // reconnect at once and quietly; anything else backs off and shows the banner.
       if (QUICK_RECONNECT.has(event.code) && this.attempt === 0) {
@@ -297,7 +313,9 @@ class Client {
       ui.connection(false);
       const delay = Math.min(10000, 250 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
       this.attempt += 1;
-      setTimeout(() => this.connect(), delay);
+      // A socket refused before it opened may be an expired sign-in (401): check it first.
+      const signedIn = window.numerousAuth ? window.numerousAuth.refresh() : Promise.resolve(true);
+      signedIn.then((ok) => ok && setTimeout(() => this.connect(), delay));
     };
   }
 
@@ -424,6 +442,8 @@ class Client {
         this._applyState(msg.state);
         break;
       case "error":
+        // The close that follows leads to a refresh or the login page.
+        if (msg.code === "unauthenticated") break;
         ui.error(msg.message, msg.code);
         break;
       case "msg":
@@ -616,7 +636,16 @@ async function boot() {
     client.models.set(key, new Model(key, state[key] ?? {}, client));
   }
   wireFragments();
+  // On a protected app, who is signed in is known before any widget renders.
+  let signedIn = null;
+  if (config.auth) {
+    const { NumerousAuth } = await import(`${config.assets}auth.js`);
+    window.numerousAuth = new NumerousAuth(config.base);
+    window.getNumerousUserContext = () => window.numerousAuth.getUserContext();
+    signedIn = window.numerousAuth.load();
+  }
   client.connect();
+  await signedIn;
   await Promise.all(
     [...document.querySelectorAll("[data-numerous-widget]")].map((el) => renderWidget(client, el)),
   );

@@ -18,6 +18,7 @@ use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 
 use crate::app::App;
+use crate::auth::{CurrentUser, TabAuth, User};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
 use crate::protocol::{self, ErrorCode};
@@ -43,15 +44,26 @@ const CLOSE_NO_PONG: u16 = 4000;
 const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(1);
 /// Close code: the client broke the WebSocket protocol.
 const CLOSE_PROTOCOL: u16 = 1002;
+/// The tab's sign-in expired or was ended: the client refreshes it or goes to the login page.
+pub(crate) const CLOSE_UNAUTHENTICATED: u16 = 4401;
+/// The tab asked for another user's session: the client forgets that id and starts afresh.
+pub(crate) const CLOSE_NOT_YOURS: u16 = 4403;
 
 /// `GET /ws`.
 pub(crate) async fn endpoint<A: App>(
     State(rt): State<Arc<Runtime>>,
     client: ClientAddr,
+    user: Option<CurrentUser>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let (peer, client) = (client.peer, client.key);
+    // The protect middleware has let only signed-in users through to a protected app.
+    let auth = match (&rt.auth, &user) {
+        (Some(auth), Some(user)) => Some(auth.watch_tab(&user.0)),
+        _ => None,
+    };
+    let user = user.map(|u| u.user().clone());
     if let Err(origin) = http::check_origin(&headers, &rt.options, peer) {
         return forbidden_origin(&origin);
     }
@@ -67,7 +79,7 @@ pub(crate) async fn endpoint<A: App>(
         // frames here are small, and each is flushed as soon as it is written.
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| connection::<A>(rt, socket, requested, client))
+        .on_upgrade(move |socket| connection::<A>(rt, socket, requested, client, user, auth))
 }
 
 /// Attaches a new tab (of any transport) to the session it asks for, or a new one: its outbox
@@ -76,10 +88,11 @@ pub(crate) fn open_tab<A: App>(
     rt: &Arc<Runtime>,
     requested: Option<&str>,
     client: IpAddr,
+    user: Option<&Arc<User>>,
 ) -> (Option<SessionHandle>, Arc<Outbox>, u64) {
     let outbox = Arc::new(Outbox::new(rt.options.max_queued_bytes));
     let conn = rt.next_conn();
-    let session = match rt.attach::<A>(requested, client) {
+    let session = match rt.attach::<A>(requested, client, user) {
         Ok((session, resumed)) => {
             let connected = session.control.send(Control::Connect {
                 conn,
@@ -91,6 +104,14 @@ pub(crate) fn open_tab<A: App>(
                 outbox.close(CLOSE_SESSION_ENDED, "the session ended");
             }
             Some(session)
+        }
+        Err(Refusal::NotYours) => {
+            tracing::warn!(%client, "refused a tab: it asked for another user's session");
+            let _ = outbox.push(Message::Text(
+                protocol::error(ErrorCode::Forbidden, &Refusal::NotYours.message(), None).into(),
+            ));
+            outbox.close(CLOSE_NOT_YOURS, "not your session");
+            None
         }
         Err(refusal) => {
             if matches!(refusal, Refusal::Client(_)) {
@@ -136,9 +157,11 @@ async fn connection<A: App>(
     socket: WebSocket,
     requested: Option<String>,
     client: IpAddr,
+    user: Option<Arc<User>>,
+    mut auth: Option<TabAuth>,
 ) {
     let _tracked = rt.tabs.token();
-    let (session, outbox, conn) = open_tab::<A>(&rt, requested.as_deref(), client);
+    let (session, outbox, conn) = open_tab::<A>(&rt, requested.as_deref(), client, user.as_ref());
     {
         let (sink, stream) = socket.split();
         let writer = write(&rt, &outbox, sink);
@@ -155,11 +178,28 @@ async fn connection<A: App>(
         };
         tokio::pin!(reader);
         let mut read_result = None;
+        // The tab's login expired (it was not refreshed in time) or was signed out.
+        let expired = async {
+            match &mut auth {
+                Some(a) => a.expired().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(expired);
+        let mut expiry_seen = false;
         // Shutdown reaches the tab through its session, which closes the outbox with 1001.
         let closed_cleanly = loop {
             tokio::select! {
                 sent_close = &mut writer => break sent_close,
                 r = &mut reader, if read_result.is_none() => read_result = Some(r),
+                () = &mut expired, if !expiry_seen => {
+                    expiry_seen = true;
+                    let m = "your sign-in has expired or was ended; sign in again";
+                    let _ = outbox.push(Message::Text(
+                        protocol::error(ErrorCode::Unauthenticated, m, None).into(),
+                    ));
+                    outbox.close(CLOSE_UNAUTHENTICATED, "sign-in expired");
+                }
             }
         };
         // The close frame is out: give the client a moment to read it (and answer it) before

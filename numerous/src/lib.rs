@@ -42,6 +42,7 @@
 mod app;
 mod assets;
 pub mod attrs;
+pub mod auth;
 mod connection;
 mod handle;
 mod http;
@@ -201,7 +202,7 @@ pub use numerous_macros::widget;
 pub use numerous_macros::{on_change, on_click, on_command, on_message, on_start, on_submit};
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use resources::{Res, Resources};
-pub use server::{init_tracing, router, run, run_with, serve, serve_until};
+pub use server::{init_tracing, router, run, run_with, serve, serve_until, try_router};
 pub use session::{Session, ToastLevel};
 pub use state::StateField;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};
@@ -233,6 +234,9 @@ pub enum Error {
     /// Serving failed.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
+    /// Authentication is misconfigured, or its backend cannot be reached.
+    #[error("authentication: {0}")]
+    Auth(#[from] auth::AuthError),
 }
 
 fn bind_hint(e: &std::io::Error) -> &'static str {

@@ -91,6 +91,9 @@ pub struct Options {
     pub routes: Option<axum::Router>,
     /// Work not tied to a session, started when the app is served and stopped on shutdown.
     pub tasks: Vec<AppTask>,
+    /// Who may use the app ([`Options::auth`]); `None` serves it to anybody, unless
+    /// `NUMEROUS_AUTH_USERS` is set.
+    pub auth: Option<crate::auth::Auth>,
 }
 
 /// Work not tied to a session, as it is started.
@@ -143,6 +146,7 @@ impl Default for Options {
             broker: Arc::new(LocalBroker::default()),
             routes: None,
             tasks: Vec::new(),
+            auth: None,
         }
     }
 }
@@ -234,8 +238,16 @@ impl Options {
         self
     }
 
+    /// Protects the app: only signed-in users may use it (see [`crate::auth`]).
+    pub fn auth(mut self, auth: crate::auth::Auth) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
     /// Serves your own axum routes (a JSON API, a form post, a webhook) under the app's prefix,
-    /// with the same checks, and with `Res<T>` and [`Publisher`] extractors.
+    /// with the same checks, and with `Res<T>` and [`Publisher`] extractors. With
+    /// [`Options::auth`] they are protected like the page, and take
+    /// [`CurrentUser`](crate::auth::CurrentUser).
     pub fn routes(mut self, routes: axum::Router) -> Self {
         self.routes = Some(match self.routes.take() {
             Some(r) => r.merge(routes),
@@ -280,6 +292,9 @@ impl Options {
 #[derive(Debug, Clone, clap::Parser)]
 #[command(about = "Serve a numerous app", long_about = None)]
 pub struct Cli {
+    /// Manage the app's users instead of serving it.
+    #[command(subcommand)]
+    pub command: Option<crate::auth::cli::UserCommand>,
     /// Address to listen on.
     #[arg(long, env = "NUMEROUS_HOST", default_value = "127.0.0.1")]
     pub host: String,

@@ -28,7 +28,7 @@ pub(crate) struct PageParts {
 }
 
 impl PageParts {
-    pub(crate) fn new<A: App>(prefix: &str) -> Self {
+    pub(crate) fn new<A: App>(prefix: &str, auth: bool) -> Self {
         let assets = format!("{prefix}/numerous-static/{}/", assets::version());
         let mut kinds: Vec<&str> = A::SPEC
             .widgets
@@ -125,6 +125,7 @@ impl PageParts {
             "modules": modules,
             "isolated": isolated,
             "rates": rates,
+            "auth": auth,
         })
         .to_string();
         // Open the config object and leave room for `"state":{..}`.

@@ -78,6 +78,10 @@ pub enum ErrorCode {
     SessionLimit,
     /// The session has as many tabs as it may.
     TabLimit,
+    /// The tab's sign-in expired or was ended: sign in again.
+    Unauthenticated,
+    /// The user may not do this (a role is missing, or the session is another user's).
+    Forbidden,
 }
 
 #[derive(Serialize)]

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::app::{App, Dispatch};
+use crate::auth::{AuthState, User};
 use crate::options::Options;
 use crate::page::PageParts;
 use crate::session::{self, Control, Input};
@@ -47,6 +48,10 @@ pub(crate) struct Runtime {
     pub(crate) sse_open: DashMap<String, crate::sse::SseTab>,
     /// Fallback-transport tabs, by the token their POSTs carry.
     pub(crate) sse_send: DashMap<Arc<str>, crate::sse::SseTab>,
+    /// Sign-in, when the app is protected.
+    pub(crate) auth: Option<Arc<AuthState>>,
+    /// Live sessions per user, when the app is protected.
+    users: DashMap<Arc<str>, usize>,
 }
 
 /// How tabs and uploads reach a session's task.
@@ -56,6 +61,8 @@ pub(crate) struct SessionHandle {
     pub(crate) control: mpsc::UnboundedSender<Control>,
     /// Frames and uploads, in the order they came: a full queue makes the sender wait.
     pub(crate) inputs: mpsc::Sender<Input>,
+    /// The user the session belongs to, when the app is protected: nobody else may join it.
+    pub(crate) owner: Option<Arc<User>>,
 }
 
 /// Why a tab got no session.
@@ -65,6 +72,10 @@ pub(crate) enum Refusal {
     Full(usize),
     /// This client holds as many sessions as one client may.
     Client(usize),
+    /// This user holds as many sessions as one user may.
+    User(usize),
+    /// The session belongs to another user.
+    NotYours,
 }
 
 impl Refusal {
@@ -76,6 +87,10 @@ impl Refusal {
             Refusal::Client(n) => format!(
                 "this address holds {n} sessions, as many as one client may; close some tabs or try again later"
             ),
+            Refusal::User(n) => format!(
+                "you hold {n} sessions, as many as one user may; close some tabs or try again later"
+            ),
+            Refusal::NotYours => "this session belongs to another user".to_owned(),
         }
     }
 }
@@ -84,6 +99,11 @@ impl Runtime {
     /// Panics, naming the handler and the type, when a handler takes a resource the options
     /// do not register: better at start-up than at the first click.
     pub(crate) fn new<A: App>(options: Options) -> Arc<Self> {
+        Self::with_auth::<A>(options, None)
+    }
+
+    /// [`Runtime::new`], protected by `auth`.
+    pub(crate) fn with_auth<A: App>(options: Options, auth: Option<Arc<AuthState>>) -> Arc<Self> {
         for h in A::HANDLERS {
             for key in h.resources {
                 let (id, name) = key();
@@ -98,7 +118,7 @@ impl Runtime {
         }
         Arc::new(Runtime {
             dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
-            page: PageParts::new::<A>(&options.prefix),
+            page: PageParts::new::<A>(&options.prefix, auth.is_some()),
             page_headers: page_headers(&options),
             sessions: DashMap::new(),
             clients: DashMap::new(),
@@ -121,6 +141,8 @@ impl Runtime {
             uploads: Semaphore::new(options.max_concurrent_uploads.max(1)),
             sse_open: DashMap::new(),
             sse_send: DashMap::new(),
+            auth,
+            users: DashMap::new(),
             options,
         })
     }
@@ -138,14 +160,41 @@ impl Runtime {
             .filter(|h| !h.inputs.is_closed())
     }
 
-    /// The session `requested` if it is alive, else a new one for `client`, if the limits allow.
+    /// The live session `id` if `user` may use it: on a protected app, only its owner may.
+    pub(crate) fn session_for(&self, id: &str, user: Option<&User>) -> Option<SessionHandle> {
+        self.session(id)
+            .filter(|h| h.owner.as_ref().map(|o| &o.id) == user.map(|u| &u.id))
+    }
+
+    /// The session `requested` if it is alive (and `user`'s), else a new one for `client` and
+    /// `user`, if the limits allow.
     pub(crate) fn attach<A: App>(
         self: &Arc<Self>,
         requested: Option<&str>,
         client: IpAddr,
+        user: Option<&Arc<User>>,
     ) -> Result<(SessionHandle, bool), Refusal> {
         if let Some(handle) = requested.and_then(|id| self.session(id)) {
+            if handle.owner.as_ref().map(|o| &o.id) != user.map(|u| &u.id) {
+                return Err(Refusal::NotYours);
+            }
             return Ok((handle, true));
+        }
+        // One user cannot fill the server.
+        let per_user = self
+            .auth
+            .as_ref()
+            .map_or(0, |a| a.config.max_sessions_per_user);
+        let owner: Option<Arc<str>> = user.map(|u| Arc::from(u.id.as_str()));
+        if let Some(id) = &owner {
+            let mut held = self.users.entry(id.clone()).or_insert(0);
+            if per_user > 0 && *held >= per_user {
+                let n = *held;
+                drop(held);
+                self.users.remove_if(id, |_, held| *held == 0);
+                return Err(Refusal::User(n));
+            }
+            *held += 1;
         }
         let max = self.options.max_sessions;
         // The last tenth of the places is kept for clients holding at most one session.
@@ -175,18 +224,26 @@ impl Runtime {
         if let Err(refusal) = admitted {
             // Leave no entry behind for a client that holds nothing.
             self.clients.remove_if(&client, |_, held| *held == 0);
+            if let Some(id) = &owner {
+                self.release_user(id);
+            }
             return Err(refusal);
         }
         let id: Arc<str> = new_session_id().into();
         let (control, control_rx) = mpsc::unbounded_channel();
         let (inputs, inputs_rx) = mpsc::channel(INPUT_QUEUE);
         let number = self.next_session.fetch_add(1, Ordering::Relaxed);
-        let handle = SessionHandle { control, inputs };
+        let handle = SessionHandle {
+            control,
+            inputs,
+            owner: user.cloned(),
+        };
         self.sessions.insert(id.clone(), handle.clone());
         let registered = Registered {
             rt: self.clone(),
             id: id.clone(),
             client,
+            user: owner,
             number,
         };
         tokio::spawn(session::run::<A>(
@@ -196,12 +253,20 @@ impl Runtime {
             control_rx,
             handle.inputs.clone(),
             inputs_rx,
+            user.cloned(),
         ));
         Ok((handle, false))
     }
 }
 
 impl Runtime {
+    fn release_user(&self, id: &Arc<str>) {
+        self.users.remove_if_mut(id, |_, held| {
+            *held = held.saturating_sub(1);
+            *held == 0
+        });
+    }
+
     /// Tells every session that the server is shutting down: each closes its tabs with 1001.
     pub(crate) fn shut_down(&self) {
         self.shutdown.cancel();
@@ -218,6 +283,7 @@ pub(crate) struct Registered {
     rt: Arc<Runtime>,
     id: Arc<str>,
     client: IpAddr,
+    user: Option<Arc<str>>,
     pub(crate) number: u64,
 }
 
@@ -229,6 +295,9 @@ impl Drop for Registered {
             *held = held.saturating_sub(1);
             *held == 0
         });
+        if let Some(user) = &self.user {
+            self.rt.release_user(user);
+        }
         tracing::debug!(session = self.number, "session ended");
     }
 }

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
 use crate::app::App;
+use crate::auth::{self, AuthState};
 use crate::options::{AppContext, Cli, Options};
 use crate::runtime::Runtime;
 use crate::topics::Publisher;
@@ -19,12 +20,51 @@ use crate::{Error, assets, connection, http, page, sse, upload};
 /// Served some other way than by [`serve`], give the router the client's address
 /// (`into_make_service_with_connect_info::<SocketAddr>()`), or every client counts as one for
 /// [`Options::max_sessions_per_client`].
+///
+/// # Panics
+///
+/// If the app's [`Options::auth`] is misconfigured (see [`try_router`]).
 pub fn router<A: App>(options: Options) -> Router {
-    build::<A>(options).0
+    match build::<A>(options) {
+        Ok((router, _)) => router,
+        Err(e) => panic!("app `{}`: {e}", A::SPEC.name),
+    }
 }
 
-fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
-    let rt = Runtime::new::<A>(options);
+/// [`router`], with an error instead of a panic when authentication is misconfigured (a short
+/// secret in a release build, a malformed `NUMEROUS_AUTH_USERS`).
+pub fn try_router<A: App>(options: Options) -> Result<Router, Error> {
+    build::<A>(options).map(|(router, _)| router)
+}
+
+/// The app's protection: the one its options give, or the users of `NUMEROUS_AUTH_USERS` when
+/// that is set, so an app is never served open by mistake.
+fn resolve_auth(options: &mut Options) -> Result<Option<Arc<AuthState>>, Error> {
+    match auth_config(options)? {
+        Some(auth) => Ok(Some(AuthState::new(auth, &options.prefix)?)),
+        None => Ok(None),
+    }
+}
+
+fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
+    let auth = match options.auth.take() {
+        Some(auth) => auth,
+        None if std::env::var_os(crate::auth::USERS_VAR).is_some() => {
+            let auth = crate::auth::Auth::from_env()?;
+            tracing::info!(
+                "{} is set: the app is protected by its users",
+                crate::auth::USERS_VAR
+            );
+            auth
+        }
+        None => return Ok(None),
+    };
+    Ok(Some(auth))
+}
+
+fn build<A: App>(mut options: Options) -> Result<(Router, Arc<Runtime>), Error> {
+    let auth = resolve_auth(&mut options)?;
+    let rt = Runtime::with_auth::<A>(options, auth);
     let prefix = rt.options.prefix.clone();
     // The page and the assets are compressed once and kept (assets::negotiate, PageParts); the
     // WebSocket and files are left alone.
@@ -32,14 +72,17 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
         .route("/", get(page::page::<A>))
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom));
-    let mut routes: Router = Router::new()
+    let mut routes = Router::new()
         .route("/ws", get(connection::endpoint::<A>))
         .route("/upload/{widget}", post(upload::upload))
         .route("/download/{widget}", get(upload::download))
         .route("/sse", post(sse::open::<A>).get(sse::stream))
         .route("/sse/send", post(sse::send))
-        .merge(compressed)
-        .with_state(rt.clone());
+        .merge(compressed);
+    if rt.auth.is_some() {
+        routes = routes.merge(auth::auth_routes());
+    }
+    let mut routes: Router = routes.with_state(rt.clone());
     if let Some(user) = rt.options.routes.clone() {
         routes = routes.merge(user);
     }
@@ -55,11 +98,16 @@ fn build<A: App>(options: Options) -> (Router, Arc<Runtime>) {
     let router = routes
         .layer(axum::Extension(rt.options.resources.clone()))
         .layer(axum::Extension(Publisher::new(rt.options.broker.clone())))
+        // Inside the host guard: a request for a foreign host is refused before anything.
+        .layer(axum::middleware::from_fn_with_state(
+            rt.clone(),
+            auth::protect,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             rt.clone(),
             http::guard,
         ));
-    (router, rt)
+    Ok((router, rt))
 }
 
 /// Serves app `A` on `listener` until Ctrl-C or SIGTERM.
@@ -75,7 +123,16 @@ pub async fn serve_until<A: App>(
     options: Options,
     signal: impl Future<Output = ()> + Send,
 ) -> Result<(), Error> {
-    let (router, rt) = build::<A>(options);
+    let (router, rt) = build::<A>(options)?;
+    if let Some(auth) = &rt.auth {
+        let provider = auth.config.provider();
+        provider.init().await?;
+        tracing::info!(
+            "{}: only signed-in users may use it ({} users)",
+            A::SPEC.name,
+            provider.kind()
+        );
+    }
     let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
     // Work not tied to a session runs while the server does.
     let cx = AppContext {
@@ -132,11 +189,33 @@ pub fn run_with<A: App>(configure: impl FnOnce(Options) -> Options) {
         .enable_all()
         .build()
         .map_err(Error::Serve)
-        .and_then(|rt| rt.block_on(cli.serve::<A>(configure(cli.options()))));
+        .and_then(|rt| {
+            rt.block_on(async {
+                let options = configure(cli.options());
+                match &cli.command {
+                    Some(command) => user_command(command, options).await,
+                    None => cli.serve::<A>(options).await,
+                }
+            })
+        });
     if let Err(e) = result {
         eprintln!("error: {e}");
         std::process::exit(1);
     }
+}
+
+/// Runs a user-management command against the app's provider.
+async fn user_command(command: &auth::cli::UserCommand, mut options: Options) -> Result<(), Error> {
+    let Some(auth) = auth_config(&mut options)? else {
+        return Err(Error::Auth(auth::AuthError::Config(format!(
+            "this app has no users to manage: give it `Options::auth(..)`, or set {}",
+            auth::USERS_VAR
+        ))));
+    };
+    let provider = auth.provider().clone();
+    provider.init().await?;
+    auth::cli::run(command, provider.as_ref(), &mut std::io::stdout()).await?;
+    Ok(())
 }
 
 impl Cli {

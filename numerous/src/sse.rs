@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::app::App;
+use crate::auth::CurrentUser;
 use crate::connection::{forbidden_origin, open_tab};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
@@ -47,13 +48,15 @@ pub(crate) struct SseTab {
 pub(crate) async fn open<A: App>(
     State(rt): State<Arc<Runtime>>,
     client: ClientAddr,
+    user: Option<CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
     if let Err(origin) = http::check_origin(&headers, &rt.options, client.peer) {
         return forbidden_origin(&origin);
     }
     let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
-    let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key);
+    let user = user.map(|u| u.user().clone());
+    let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key, user.as_ref());
     let stream = token();
     let send: Arc<str> = token().into();
     let Some(session) = session else {
@@ -170,6 +173,7 @@ pub(crate) async fn stream(
 /// `POST /sse/send`: the tab's frames, in order.
 pub(crate) async fn send(
     State(rt): State<Arc<Runtime>>,
+    user: Option<CurrentUser>,
     headers: HeaderMap,
     Json(frames): Json<Vec<Box<serde_json::value::RawValue>>>,
 ) -> Response {
@@ -177,6 +181,8 @@ pub(crate) async fn send(
         .get(STREAM_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|t| rt.sse_send.get(t).map(|t| t.clone()))
+        // On a protected app, only the session's owner may send to it.
+        .filter(|t| t.session.owner.as_ref().map(|o| &o.id) == user.as_ref().map(|u| &u.id))
     else {
         return (
             StatusCode::NOT_FOUND,

@@ -58,6 +58,16 @@ impl<A: App> TestSession<A> {
     /// A fresh session of an app served with `options`: its resources (a test database), its
     /// broker (to exchange topic messages with other test sessions).
     pub fn with_options(options: crate::Options) -> Self {
+        Self::session_of(options, None)
+    }
+
+    /// A fresh session of `user`'s, as on a protected app: handlers see them in
+    /// [`Session::user`] (role checks included).
+    pub fn signed_in(user: crate::auth::User) -> Self {
+        Self::session_of(crate::Options::default(), Some(Arc::new(user)))
+    }
+
+    fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
         let rt = Runtime::new::<A>(options);
         let app = A::new();
         let (inputs_tx, inputs) = mpsc::channel(64);
@@ -69,6 +79,7 @@ impl<A: App> TestSession<A> {
                 inputs: inputs_tx,
                 resources: rt.options.resources.clone(),
                 publisher: Publisher::new(rt.options.broker.clone()),
+                user,
             },
             &app,
         );
@@ -267,7 +278,7 @@ impl<A: App> TestServer<A> {
         let client = std::net::Ipv4Addr::from(self.rt.next_conn() as u32 | 0x0a00_0000);
         let (handle, _) = self
             .rt
-            .attach::<A>(None, client.into())
+            .attach::<A>(None, client.into(), None)
             .unwrap_or_else(|r| panic!("{}", r.message()));
         crate::Handle::new(handle.inputs)
     }

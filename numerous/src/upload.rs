@@ -43,6 +43,7 @@ fn reply(status: StatusCode, error: impl Into<String>) -> Response {
 /// the 404 to send.
 async fn ask<T>(
     rt: &Runtime,
+    user: Option<&crate::auth::CurrentUser>,
     headers: &HeaderMap,
     widget: &str,
     make: impl FnOnce(usize, oneshot::Sender<T>) -> Input,
@@ -50,7 +51,7 @@ async fn ask<T>(
     let Some(session) = headers
         .get(SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|id| rt.session(id))
+        .and_then(|id| rt.session_for(id, user.map(|u| &**u)))
     else {
         return Err(reply(StatusCode::NOT_FOUND, "unknown or expired session"));
     };
@@ -72,18 +73,20 @@ pub(crate) async fn upload(
     State(rt): State<Arc<Runtime>>,
     Path(widget): Path<String>,
     Query(q): Query<UploadQuery>,
+    user: Option<crate::auth::CurrentUser>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
     // The widget's limit now (a handler may have changed it), from the session's own task.
-    let (session, index, limit) = match ask(&rt, &headers, &widget, |widget, reply| {
-        Input::UploadLimit { widget, reply }
-    })
-    .await
-    {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+    let (session, index, limit) =
+        match ask(&rt, user.as_ref(), &headers, &widget, |widget, reply| {
+            Input::UploadLimit { widget, reply }
+        })
+        .await
+        {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
     let Some(widget_max) = limit else {
         return reply(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -192,11 +195,11 @@ pub(crate) async fn download(
     State(rt): State<Arc<Runtime>>,
     Path(widget): Path<String>,
     Query(q): Query<DownloadQuery>,
+    user: Option<crate::auth::CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
-    let served = ask(&rt, &headers, &widget, |widget, reply| Input::ServedFile {
-        widget,
-        reply,
+    let served = ask(&rt, user.as_ref(), &headers, &widget, |widget, reply| {
+        Input::ServedFile { widget, reply }
     })
     .await;
     let file = match served {

@@ -9,6 +9,7 @@ use tokio::time::Instant;
 use super::Input;
 use super::tabs::{Sync, text, write_state, write_widget};
 use crate::app::App;
+use crate::auth::User;
 use crate::handle::Handle;
 use crate::resources::{Res, Resources};
 use crate::topics::{Message as TopicMessage, Publisher, Topic};
@@ -41,6 +42,7 @@ pub struct Session {
     pub(super) inputs: mpsc::Sender<Input>,
     pub(super) resources: Resources,
     publisher: Publisher,
+    user: Option<Arc<User>>,
     pub(super) sync: Mutex<Sync>,
 }
 
@@ -53,6 +55,7 @@ pub(crate) struct Parts {
     pub(crate) inputs: mpsc::Sender<Input>,
     pub(crate) resources: Resources,
     pub(crate) publisher: Publisher,
+    pub(crate) user: Option<Arc<User>>,
 }
 
 /// Work a session started: it ends with the session.
@@ -86,6 +89,7 @@ impl Session {
             inputs,
             resources,
             publisher,
+            user,
         } = parts;
         let snapshot = (0..A::SPEC.widgets.len())
             .map(|i| {
@@ -103,6 +107,7 @@ impl Session {
             inputs,
             resources,
             publisher,
+            user,
             sync: Mutex::new(Sync {
                 conns: Vec::new(),
                 snapshot,
@@ -117,6 +122,12 @@ impl Session {
                 tasks: Vec::new(),
             }),
         }
+    }
+
+    /// The signed-in user the session belongs to, when the app is protected
+    /// ([`Options::auth`](crate::Options::auth)); `None` on an open app.
+    pub fn user(&self) -> Option<&User> {
+        self.user.as_deref()
     }
 
     /// The session's id, as the browser tab stores it.

@@ -87,6 +87,7 @@ pub(crate) async fn run<A: App>(
     mut control: mpsc::UnboundedReceiver<Control>,
     inputs: mpsc::Sender<Input>,
     mut input_rx: mpsc::Receiver<Input>,
+    user: Option<Arc<crate::auth::User>>,
 ) {
     let mut app = A::new();
     let session = Session::new(
@@ -97,6 +98,7 @@ pub(crate) async fn run<A: App>(
             inputs,
             resources: rt.options.resources.clone(),
             publisher: Publisher::new(rt.options.broker.clone()),
+            user,
         },
         &app,
     );

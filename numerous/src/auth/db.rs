@@ -1,0 +1,391 @@
+//! Users in a SQL database through sqlx: SQLite (a file) by default, PostgreSQL in production.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use tokio::sync::OnceCell;
+
+use super::provider::{
+    AuthProvider, NewUser, RefreshRecord, RefreshUse, check_password, hash_password,
+    verify_password,
+};
+use super::{AuthError, User, now, random_id};
+
+/// The variable [`DbProvider::from_env`] reads.
+pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
+/// The database used when `DATABASE_URL` is not set: a SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://numerous-auth.db?mode=rwc";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/auth");
+
+/// Users, roles and refresh tokens in a SQL database: SQLite or PostgreSQL, by URL
+/// (`sqlite://users.db?mode=rwc`, `postgres://user:password@host/db`). The tables
+/// (`numerous_users`, `numerous_roles`, `numerous_user_roles`, `numerous_refresh_tokens`) are
+/// created by embedded migrations when the app starts.
+///
+/// Passwords are hashed with argon2; roles are created as users are given them. Users are
+/// created from code ([`AuthProvider::create_user`]) or from the command line of the app
+/// (`my-app create-user ann --role editor`).
+///
+/// Sharing the database with migrations of your own: sqlx records both in one table, so run
+/// yours with `Migrator::set_ignore_missing(true)`.
+pub struct DbProvider {
+    pool: AnyPool,
+    url: String,
+    ready: OnceCell<()>,
+}
+
+impl std::fmt::Debug for DbProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbProvider")
+            .field("url", &redact(&self.url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// `url` with its password hidden.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> AuthError {
+    AuthError::Backend(e.to_string())
+}
+
+impl DbProvider {
+    /// The database at `DATABASE_URL`, or a SQLite file `numerous-auth.db` when it is not set.
+    /// Nothing is connected until the app starts (or a user command runs).
+    pub fn from_env() -> Result<Self, AuthError> {
+        let url = std::env::var(DATABASE_URL_VAR).unwrap_or_else(|_| DEFAULT_DATABASE_URL.into());
+        Self::new(&url)
+    }
+
+    /// The database at `url`; nothing is connected until first used.
+    pub fn new(url: &str) -> Result<Self, AuthError> {
+        sqlx::any::install_default_drivers();
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect_lazy(url)
+            .map_err(|e| {
+                AuthError::Config(format!("the auth database URL `{}`: {e}", redact(url)))
+            })?;
+        Ok(DbProvider {
+            pool,
+            url: url.to_owned(),
+            ready: OnceCell::new(),
+        })
+    }
+
+    /// The connection pool (to share the database with the app's own tables).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn ready(&self) -> Result<&AnyPool, AuthError> {
+        self.ready
+            .get_or_try_init(|| async {
+                MIGRATOR.run(&self.pool).await.map_err(|e| {
+                    AuthError::Config(format!(
+                        "the auth database at `{}` cannot be used: {e}",
+                        redact(&self.url)
+                    ))
+                })
+            })
+            .await?;
+        Ok(&self.pool)
+    }
+
+    async fn roles(&self, user_id: &str) -> Result<Vec<String>, AuthError> {
+        let rows =
+            sqlx::query("SELECT role FROM numerous_user_roles WHERE user_id = $1 ORDER BY role")
+                .bind(user_id)
+                .fetch_all(self.ready().await?)
+                .await
+                .map_err(backend)?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(backend))
+            .collect()
+    }
+
+    async fn find(&self, column: &str, value: &str) -> Result<Option<(User, String)>, AuthError> {
+        let sql = format!(
+            "SELECT id, username, email, is_admin, is_active, password_hash FROM numerous_users WHERE {column} = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(value)
+            .fetch_optional(self.ready().await?)
+            .await
+            .map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let (mut user, hash) = user_of(&row)?;
+        user.roles = self.roles(&user.id).await?;
+        Ok(Some((user, hash)))
+    }
+
+    async fn revoke_user(&self, user_id: &str) -> Result<(), AuthError> {
+        sqlx::query("UPDATE numerous_refresh_tokens SET revoked = TRUE WHERE user_id = $1")
+            .bind(user_id)
+            .execute(self.ready().await?)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn id_of(&self, username: &str) -> Result<String, AuthError> {
+        self.find("username", username)
+            .await?
+            .map(|(u, _)| u.id)
+            .ok_or_else(|| AuthError::UserNotFound(username.to_owned()))
+    }
+}
+
+fn user_of(row: &AnyRow) -> Result<(User, String), AuthError> {
+    Ok((
+        User {
+            id: row.try_get("id").map_err(backend)?,
+            username: row.try_get("username").map_err(backend)?,
+            email: row.try_get("email").map_err(backend)?,
+            roles: Vec::new(),
+            is_admin: row.try_get("is_admin").map_err(backend)?,
+            is_active: row.try_get("is_active").map_err(backend)?,
+        },
+        row.try_get("password_hash").map_err(backend)?,
+    ))
+}
+
+#[async_trait::async_trait]
+impl AuthProvider for DbProvider {
+    fn kind(&self) -> &'static str {
+        "database"
+    }
+
+    async fn init(&self) -> Result<(), AuthError> {
+        self.ready().await.map(|_| ())
+    }
+
+    async fn authenticate(&self, username: &str, password: &str) -> Result<User, AuthError> {
+        let found = self.find("username", username).await?;
+        let hash = found.as_ref().map(|(_, h)| h.clone());
+        let password = password.to_owned();
+        let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+            .await
+            .unwrap_or(false);
+        match found {
+            Some((user, _)) if ok && user.is_active => Ok(user),
+            Some(_) if ok => Err(AuthError::Inactive),
+            _ => Err(AuthError::InvalidCredentials),
+        }
+    }
+
+    async fn user(&self, id: &str) -> Result<Option<User>, AuthError> {
+        Ok(self.find("id", id).await?.map(|(u, _)| u))
+    }
+
+    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {
+        let pool = self.ready().await?;
+        let now = now();
+        // Expired tokens go as new ones come.
+        sqlx::query("DELETE FROM numerous_refresh_tokens WHERE expires_at < $1")
+            .bind(now)
+            .execute(pool)
+            .await
+            .map_err(backend)?;
+        sqlx::query(
+            "INSERT INTO numerous_refresh_tokens (id, family, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token.id)
+        .bind(token.family)
+        .bind(token.user_id)
+        .bind(token.expires_at)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError> {
+        let pool = self.ready().await?;
+        // One statement: of two concurrent uses, one wins.
+        let used = sqlx::query(
+            "UPDATE numerous_refresh_tokens SET used_at = $2 \
+             WHERE id = $1 AND used_at IS NULL AND revoked = FALSE AND expires_at > $2 \
+             RETURNING user_id",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)?;
+        if let Some(row) = used {
+            return Ok(RefreshUse::Fresh {
+                user_id: row.try_get(0).map_err(backend)?,
+            });
+        }
+        let row = sqlx::query(
+            "SELECT used_at FROM numerous_refresh_tokens WHERE id = $1 AND revoked = FALSE AND expires_at > $2",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)?;
+        let used_at: Option<i64> = match row {
+            Some(row) => row.try_get(0).map_err(backend)?,
+            None => None,
+        };
+        Ok(match used_at {
+            Some(used_at) => RefreshUse::Reused { used_at },
+            None => RefreshUse::Unknown,
+        })
+    }
+
+    async fn revoke_family(&self, family: &str) -> Result<(), AuthError> {
+        sqlx::query("UPDATE numerous_refresh_tokens SET revoked = TRUE WHERE family = $1")
+            .bind(family)
+            .execute(self.ready().await?)
+            .await
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn create_user(&self, new: NewUser) -> Result<User, AuthError> {
+        new.validate()?;
+        let pool = self.ready().await?;
+        let password = new.password.clone();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(backend)??;
+        let id = random_id();
+        let now = now();
+        let mut tx = pool.begin().await.map_err(backend)?;
+        let inserted = sqlx::query(
+            "INSERT INTO numerous_users (id, username, email, password_hash, is_admin, is_active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)",
+        )
+        .bind(&id)
+        .bind(&new.username)
+        .bind(&new.email)
+        .bind(&hash)
+        .bind(new.is_admin)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(AuthError::UserExists(new.username));
+            }
+            Err(e) => return Err(backend(e)),
+        }
+        let mut roles = new.roles.clone();
+        roles.sort();
+        roles.dedup();
+        for role in &roles {
+            sqlx::query(
+                "INSERT INTO numerous_roles (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(role)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend)?;
+            sqlx::query("INSERT INTO numerous_user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(role)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)?;
+        Ok(User {
+            id,
+            username: new.username,
+            email: new.email,
+            roles,
+            is_admin: new.is_admin,
+            is_active: true,
+        })
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, AuthError> {
+        let pool = self.ready().await?;
+        let rows = sqlx::query(
+            "SELECT id, username, email, is_admin, is_active, password_hash FROM numerous_users ORDER BY username",
+        )
+        .fetch_all(pool)
+        .await
+        .map_err(backend)?;
+        let mut users = rows
+            .iter()
+            .map(|r| user_of(r).map(|(u, _)| u))
+            .collect::<Result<Vec<_>, _>>()?;
+        let roles = sqlx::query("SELECT user_id, role FROM numerous_user_roles ORDER BY role")
+            .fetch_all(pool)
+            .await
+            .map_err(backend)?;
+        for r in &roles {
+            let (user_id, role): (String, String) = (
+                r.try_get(0).map_err(backend)?,
+                r.try_get(1).map_err(backend)?,
+            );
+            if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
+                u.roles.push(role);
+            }
+        }
+        Ok(users)
+    }
+
+    async fn set_password(&self, username: &str, password: &str) -> Result<(), AuthError> {
+        check_password(password)?;
+        let id = self.id_of(username).await?;
+        let password = password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(backend)??;
+        sqlx::query("UPDATE numerous_users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(now())
+            .bind(&id)
+            .execute(self.ready().await?)
+            .await
+            .map_err(backend)?;
+        // A new password signs the user out everywhere.
+        self.revoke_user(&id).await
+    }
+
+    async fn set_active(&self, username: &str, active: bool) -> Result<(), AuthError> {
+        let id = self.id_of(username).await?;
+        sqlx::query("UPDATE numerous_users SET is_active = $1, updated_at = $2 WHERE id = $3")
+            .bind(active)
+            .bind(now())
+            .bind(&id)
+            .execute(self.ready().await?)
+            .await
+            .map_err(backend)?;
+        if !active {
+            self.revoke_user(&id).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_shown_without_passwords() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db.internal:5432/app"),
+            "postgres://app:***@db.internal:5432/app"
+        );
+        assert_eq!(redact("sqlite://users.db"), "sqlite://users.db");
+    }
+}

@@ -1,0 +1,314 @@
+//! Where users and refresh tokens live: the [`AuthProvider`] trait, and the pieces a provider of
+//! your own can reuse (password hashing, an in-memory refresh-token store).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+
+use super::{AuthError, User};
+
+/// The shortest password a provider accepts for a new user or a new password.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// A user to create ([`AuthProvider::create_user`]).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct NewUser {
+    /// Unique, 1 to 255 characters.
+    pub username: String,
+    /// At least [`MIN_PASSWORD_LEN`] characters.
+    pub password: String,
+    /// Unique when given.
+    pub email: Option<String>,
+    /// Role names.
+    pub roles: Vec<String>,
+    /// Whether the user is an administrator.
+    pub is_admin: bool,
+}
+
+impl NewUser {
+    /// A user with no roles who is not an administrator.
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        NewUser {
+            username: username.into(),
+            password: password.into(),
+            ..NewUser::default()
+        }
+    }
+
+    /// With these roles.
+    pub fn roles<S: Into<String>>(mut self, roles: impl IntoIterator<Item = S>) -> Self {
+        self.roles = roles.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// An administrator.
+    pub fn admin(mut self, is_admin: bool) -> Self {
+        self.is_admin = is_admin;
+        self
+    }
+
+    /// With an email address.
+    pub fn email(mut self, email: impl Into<String>) -> Self {
+        self.email = Some(email.into());
+        self
+    }
+
+    /// `Ok` when the name and the password are acceptable.
+    pub fn validate(&self) -> Result<(), AuthError> {
+        let name = self.username.trim();
+        if name.is_empty() || name.len() > 255 || name != self.username {
+            return Err(AuthError::Invalid(
+                "a username is 1 to 255 characters, without spaces around it".into(),
+            ));
+        }
+        check_password(&self.password)
+    }
+}
+
+/// `Ok` when `password` is long enough.
+pub fn check_password(password: &str) -> Result<(), AuthError> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(AuthError::Invalid(format!(
+            "a password has at least {MIN_PASSWORD_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A refresh token as a provider stores it: never the token itself, only its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRecord {
+    /// The token's unique id (its `jti` claim).
+    pub id: String,
+    /// The chain of tokens it belongs to: one login, rotated at each refresh.
+    pub family: String,
+    /// Whose token it is.
+    pub user_id: String,
+    /// When it expires, in seconds since the Unix epoch.
+    pub expires_at: i64,
+}
+
+/// What using a refresh token found ([`AuthProvider::use_refresh`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshUse {
+    /// The token was unused; it is now used.
+    Fresh {
+        /// Whose token it is.
+        user_id: String,
+    },
+    /// The token was used before, at `used_at`: it may have been stolen.
+    Reused {
+        /// When it was first used, in seconds since the Unix epoch.
+        used_at: i64,
+    },
+    /// No such token, or it is revoked or expired.
+    Unknown,
+}
+
+/// Where users and refresh tokens live. The framework does the rest: tokens, cookies, routes,
+/// rate limits. Implement it for a backend of your own; the management methods are optional
+/// (their defaults answer [`AuthError::Unsupported`]).
+#[async_trait::async_trait]
+pub trait AuthProvider: Send + Sync + 'static {
+    /// A short name for logs: `env`, `database`.
+    fn kind(&self) -> &'static str;
+
+    /// Prepares the backend (connects, creates its tables); called once before the app is
+    /// served and before a user command runs. An error stops the start with its message.
+    async fn init(&self) -> Result<(), AuthError> {
+        Ok(())
+    }
+
+    /// The user with these credentials. An unknown user and a wrong password both give
+    /// [`AuthError::InvalidCredentials`] (and take as long); a deactivated user
+    /// [`AuthError::Inactive`].
+    async fn authenticate(&self, username: &str, password: &str) -> Result<User, AuthError>;
+
+    /// The user with this id, active or not.
+    async fn user(&self, id: &str) -> Result<Option<User>, AuthError>;
+
+    /// Keeps a new refresh token.
+    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError>;
+
+    /// Marks refresh token `id` used at `now` (seconds since the Unix epoch), atomically: of two
+    /// concurrent uses, one is [`RefreshUse::Fresh`].
+    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError>;
+
+    /// Revokes every refresh token of `family`.
+    async fn revoke_family(&self, family: &str) -> Result<(), AuthError>;
+
+    /// Creates a user.
+    async fn create_user(&self, user: NewUser) -> Result<User, AuthError> {
+        let _ = user;
+        Err(AuthError::Unsupported("creating users"))
+    }
+
+    /// Every user, by name.
+    async fn list_users(&self) -> Result<Vec<User>, AuthError> {
+        Err(AuthError::Unsupported("listing users"))
+    }
+
+    /// Sets a user's password.
+    async fn set_password(&self, username: &str, password: &str) -> Result<(), AuthError> {
+        let _ = (username, password);
+        Err(AuthError::Unsupported("setting passwords"))
+    }
+
+    /// Activates or deactivates a user; a deactivated user's refresh tokens are revoked.
+    async fn set_active(&self, username: &str, active: bool) -> Result<(), AuthError> {
+        let _ = (username, active);
+        Err(AuthError::Unsupported("deactivating users"))
+    }
+}
+
+/// Hashes `password` with argon2id and a random salt (PHC string). Takes tens of
+/// milliseconds: call it off the async threads (`tokio::task::spawn_blocking`).
+pub fn hash_password(password: &str) -> Result<String, AuthError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AuthError::Backend(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| AuthError::Backend(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AuthError::Backend(e.to_string()))
+}
+
+/// Whether `password` matches `hash` (a PHC string from [`hash_password`]); constant-time.
+/// Given `None` (no such user) it checks against a fixed hash, so an unknown user takes as
+/// long as a wrong password.
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    let hash = hash.unwrap_or_else(|| dummy_hash());
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let ok = Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
+    ok && !std::ptr::eq(hash, dummy_hash())
+}
+
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("numerous: no such user").unwrap_or_default())
+}
+
+/// Refresh tokens in memory: for providers whose users do not change at run time (they are
+/// forgotten on restart, which signs everybody out).
+#[derive(Debug, Default)]
+pub struct MemoryRefreshTokens {
+    tokens: Mutex<HashMap<String, MemoryToken>>,
+}
+
+#[derive(Debug)]
+struct MemoryToken {
+    family: String,
+    user_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked: bool,
+}
+
+impl MemoryRefreshTokens {
+    /// Keeps `token` (and forgets expired ones).
+    pub fn store(&self, token: RefreshRecord, now: i64) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        tokens.retain(|_, t| t.expires_at > now);
+        tokens.insert(
+            token.id,
+            MemoryToken {
+                family: token.family,
+                user_id: token.user_id,
+                expires_at: token.expires_at,
+                used_at: None,
+                revoked: false,
+            },
+        );
+    }
+
+    /// See [`AuthProvider::use_refresh`].
+    pub fn use_token(&self, id: &str, now: i64) -> RefreshUse {
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        match tokens.get_mut(id) {
+            Some(t) if t.revoked || t.expires_at <= now => RefreshUse::Unknown,
+            Some(t) => match t.used_at {
+                Some(used_at) => RefreshUse::Reused { used_at },
+                None => {
+                    t.used_at = Some(now);
+                    RefreshUse::Fresh {
+                        user_id: t.user_id.clone(),
+                    }
+                }
+            },
+            None => RefreshUse::Unknown,
+        }
+    }
+
+    /// See [`AuthProvider::revoke_family`].
+    pub fn revoke_family(&self, family: &str) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        for t in tokens.values_mut().filter(|t| t.family == family) {
+            t.revoked = true;
+        }
+    }
+
+    /// Revokes every token of `user_id`.
+    pub fn revoke_user(&self, user_id: &str) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        for t in tokens.values_mut().filter(|t| t.user_id == user_id) {
+            t.revoked = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", Some(&h)));
+        assert!(!verify_password("wrong horse", Some(&h)));
+        assert!(!verify_password("correct horse", None));
+        assert!(!verify_password("x", Some("not a hash")));
+        // Salted: the same password hashes differently.
+        assert_ne!(h, hash_password("correct horse").unwrap());
+    }
+
+    #[test]
+    fn a_refresh_token_is_used_once() {
+        let m = MemoryRefreshTokens::default();
+        m.store(
+            RefreshRecord {
+                id: "t1".into(),
+                family: "f".into(),
+                user_id: "u".into(),
+                expires_at: 100,
+            },
+            0,
+        );
+        assert_eq!(
+            m.use_token("t1", 10),
+            RefreshUse::Fresh {
+                user_id: "u".into()
+            }
+        );
+        assert_eq!(m.use_token("t1", 11), RefreshUse::Reused { used_at: 10 });
+        assert_eq!(m.use_token("t2", 11), RefreshUse::Unknown);
+        m.revoke_family("f");
+        assert_eq!(m.use_token("t1", 12), RefreshUse::Unknown);
+        assert_eq!(m.use_token("t1", 200), RefreshUse::Unknown);
+    }
+
+    #[test]
+    fn new_users_are_checked() {
+        assert!(NewUser::new("ann", "12345678").validate().is_ok());
+        assert!(NewUser::new("ann", "1234567").validate().is_err());
+        assert!(NewUser::new("", "12345678").validate().is_err());
+        assert!(NewUser::new(" ann", "12345678").validate().is_err());
+    }
+}

@@ -1,0 +1,601 @@
+//! The auth routes, the middleware that protects an app, and the [`CurrentUser`] extractor.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::service::{AuthState, CSRF_COOKIE, Identity, Issued, REFRESH_COOKIE, cookie};
+use super::{AuthError, RoleName, User};
+use crate::http::{self, ClientAddr};
+use crate::runtime::Runtime;
+
+/// The signed-in user of a request, for your own axum routes. Taken as `CurrentUser` it
+/// answers 401 when nobody is signed in; as `Option<CurrentUser>` it lets anybody through.
+///
+/// ```no_run
+/// use numerous::auth::CurrentUser;
+/// async fn hello(user: CurrentUser) -> String {
+///     format!("hello, {}", user.username)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub(crate) Identity);
+
+impl CurrentUser {
+    /// The user.
+    pub fn user(&self) -> &Arc<User> {
+        &self.0.user
+    }
+
+    /// `Ok` if the user has `role` (or is an administrator), else a 403 response.
+    #[allow(clippy::result_large_err)]
+    pub fn require_role(&self, role: impl RoleName) -> Result<(), Response> {
+        if self.0.user.has_role(&role) {
+            Ok(())
+        } else {
+            Err(json_error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                &format!("the role `{}` is required", role.role_name()),
+            ))
+        }
+    }
+
+    /// `Ok` if the user is an administrator, else a 403 response.
+    #[allow(clippy::result_large_err)]
+    pub fn require_admin(&self) -> Result<(), Response> {
+        if self.0.user.is_admin {
+            Ok(())
+        } else {
+            Err(json_error(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "administrators only",
+            ))
+        }
+    }
+}
+
+impl std::ops::Deref for CurrentUser {
+    type Target = User;
+    fn deref(&self) -> &User {
+        &self.0.user
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or_else(|| {
+                json_error(
+                    StatusCode::UNAUTHORIZED,
+                    "not-authenticated",
+                    "sign in first",
+                )
+            })
+    }
+}
+
+impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
+        Ok(parts.extensions.get::<CurrentUser>().cloned())
+    }
+}
+
+/// What a login page holds ([`Auth::login_page`](super::Auth::login_page)). Every field is
+/// text to escape (askama does).
+#[derive(Debug, Template)]
+#[template(path = "login.html")]
+pub struct LoginPage<'a> {
+    /// The page's heading.
+    pub title: &'a str,
+    /// Where the form posts to.
+    pub action: &'a str,
+    /// The hidden `next` field: where to go once signed in (checked again on the server).
+    pub next: &'a str,
+    /// The hidden `csrf` field: must be posted back.
+    pub csrf: &'a str,
+    /// Why the last attempt failed.
+    pub error: Option<&'a str>,
+    /// The name last tried, to fill in again.
+    pub username: &'a str,
+    /// The URL of the client's assets, ending in `/` (`numerous.css` is there).
+    pub assets: &'a str,
+}
+
+impl LoginPage<'_> {
+    /// The built-in page.
+    pub fn render_default(&self) -> String {
+        self.render()
+            .unwrap_or_else(|e| format!("login page: {}", html_escape(&e.to_string())))
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The auth routes, relative to the app's prefix.
+pub(crate) fn routes() -> Router<Arc<Runtime>> {
+    Router::new()
+        .route("/login", get(login_page))
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/refresh", post(refresh))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/auth/me", get(me))
+}
+
+fn auth_of(rt: &Runtime) -> &Arc<AuthState> {
+    rt.auth
+        .as_ref()
+        .expect("auth routes are mounted only with auth")
+}
+
+fn json_error(status: StatusCode, code: &str, detail: &str) -> Response {
+    let mut r = (
+        status,
+        axum::Json(serde_json::json!({ "error": code, "detail": detail })),
+    )
+        .into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"numerous\""),
+        );
+    }
+    r
+}
+
+/// A same-origin path to go to once signed in, or the app's root: never another site.
+pub(crate) fn safe_next(next: Option<&str>, prefix: &str) -> String {
+    let home = format!("{prefix}/");
+    let Some(next) = next else { return home };
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && next.len() <= 2048
+        && !next.chars().any(char::is_control);
+    if ok { next.to_owned() } else { home }
+}
+
+/// Protects an app: a request for a protected path needs a valid access token, and the app's
+/// requirement (a role, admin). Pages without one go to the login page; API requests, the
+/// WebSocket and uploads get 401 JSON.
+pub(crate) async fn protect(
+    State(rt): State<Arc<Runtime>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some(auth) = rt.auth.clone() else {
+        return next.run(req).await;
+    };
+    let identity = auth.identify(req.headers());
+    let path = req.uri().path().to_owned();
+    let rel = path.strip_prefix(auth.prefix.as_str()).unwrap_or(&path);
+    let protected = auth.is_protected(rel);
+    let own = rel == "/login" || rel.starts_with("/api/auth/");
+    let api = is_api(rel, req.headers());
+    if let Some(id) = &identity {
+        req.extensions_mut().insert(CurrentUser(id.clone()));
+    }
+    if !protected {
+        return next.run(req).await;
+    }
+    match identity {
+        None if api => json_error(
+            StatusCode::UNAUTHORIZED,
+            "not-authenticated",
+            "Not authenticated",
+        ),
+        None => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+            let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+            let location = format!("{}/login?{query}", auth.prefix);
+            (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+        }
+        Some(id) if !own && !auth.config.require.met_by(&id.user) => {
+            let why = match &auth.config.require {
+                super::Requirement::Admin => "administrators only".to_owned(),
+                super::Requirement::Role(r) => format!("the role `{r}` is required"),
+                super::Requirement::SignedIn => String::new(),
+            };
+            tracing::info!(user = %id.user.username, "refused: {why}");
+            if api {
+                json_error(StatusCode::FORBIDDEN, "forbidden", &why)
+            } else {
+                (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    format!(
+                        "<!doctype html><title>Forbidden</title><p>You are signed in as {}, but this app is for {}.</p>",
+                        html_escape(&id.user.username),
+                        html_escape(why.trim_start_matches("the role "))
+                    ),
+                )
+                    .into_response()
+            }
+        }
+        Some(_) => next.run(req).await,
+    }
+}
+
+/// Whether a request wants data rather than a page.
+fn is_api(rel: &str, headers: &HeaderMap) -> bool {
+    const API: &[&str] = &[
+        "/api/",
+        "/ws",
+        "/sse",
+        "/upload/",
+        "/download/",
+        "/numerous-widgets/",
+    ];
+    API.iter().any(|p| rel.starts_with(p))
+        || headers.contains_key(header::UPGRADE)
+        || headers.contains_key("x-requested-with")
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"))
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    user: Option<CurrentUser>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let auth = auth_of(&rt);
+    let next = safe_next(q.next.as_deref(), &auth.prefix);
+    if user.is_some() {
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
+    }
+    render_login(&rt, &headers, client, &next, None, "", StatusCode::OK)
+}
+
+fn render_login(
+    rt: &Runtime,
+    headers: &HeaderMap,
+    client: ClientAddr,
+    next: &str,
+    error: Option<&str>,
+    username: &str,
+    status: StatusCode,
+) -> Response {
+    let auth = auth_of(rt);
+    // The form's CSRF token: kept if the browser has one, so several login tabs all work.
+    let csrf = cookie(headers, CSRF_COOKIE)
+        .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(super::random_id, str::to_owned);
+    let assets = format!(
+        "{}/numerous-static/{}/",
+        auth.prefix,
+        crate::assets::version()
+    );
+    let action = format!("{}/api/auth/login", auth.prefix);
+    let page = LoginPage {
+        title: &auth.config.title,
+        action: &action,
+        next,
+        csrf: &csrf,
+        error,
+        username,
+        assets: &assets,
+    };
+    let html = match auth.login_page_fn() {
+        Some(render) => render(&page),
+        None => page.render_default(),
+    };
+    let secure = auth.secure(headers, trusted(rt, client));
+    let mut response = (status, axum::response::Html(html)).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&auth.csrf_cookie(&csrf, secure)) {
+        h.append(header::SET_COOKIE, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in &rt.page_headers {
+        h.insert(name.clone(), value.clone());
+    }
+    response
+}
+
+fn trusted(rt: &Runtime, client: ClientAddr) -> bool {
+    client
+        .peer
+        .is_some_and(|p| http::is_trusted(p, &rt.options.trusted_proxies))
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    csrf: Option<String>,
+    /// API clients without cookies: the access token in the answer too.
+    #[serde(default)]
+    bearer: bool,
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Refuses a POST made by another site's page (CSRF): `Ok` for same-origin pages and for
+/// clients that are not browsers (no `Origin`).
+#[allow(clippy::result_large_err)]
+fn same_origin(rt: &Runtime, headers: &HeaderMap, client: ClientAddr) -> Result<(), Response> {
+    http::check_origin(headers, &rt.options, client.peer).map_err(|origin| {
+        tracing::info!(%origin, "refused an auth request from another origin");
+        json_error(
+            StatusCode::FORBIDDEN,
+            "cross-origin",
+            "requests from other sites are refused",
+        )
+    })
+}
+
+async fn login(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let auth = auth_of(&rt);
+    if let Err(r) = same_origin(&rt, &headers, client) {
+        return r;
+    }
+    let json = is_json(&headers);
+    let creds: Credentials = match if json {
+        serde_json::from_slice(&body).map_err(|e| e.to_string())
+    } else {
+        serde_urlencoded::from_bytes(&body).map_err(|e| e.to_string())
+    } {
+        Ok(c) => c,
+        Err(e) => {
+            return json_error(
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                &format!("expected username and password: {e}"),
+            );
+        }
+    };
+    // A form needs the token its page set (double-submit): another site cannot post it. JSON
+    // cannot be sent cross-site without a preflight this server never grants.
+    if !json {
+        let expected = cookie(&headers, CSRF_COOKIE);
+        if expected.is_none() || expected != creds.csrf.as_deref() {
+            tracing::info!("refused a login form without its CSRF token");
+            return json_error(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "the form is stale or from another site; reload the login page",
+            );
+        }
+    }
+    let next = safe_next(creds.next.as_deref(), &auth.prefix);
+    let secure = auth.secure(&headers, trusted(&rt, client));
+    match auth
+        .login(&creds.username, &creds.password, client.key)
+        .await
+    {
+        Ok((user, issued)) => {
+            let mut response = if json {
+                let mut body = serde_json::json!({
+                    "user": user.context(),
+                    "expires_in": issued.access_exp - super::now(),
+                    "next": next,
+                });
+                if creds.bearer {
+                    body["access_token"] = issued.access.clone().into();
+                    body["token_type"] = "bearer".into();
+                }
+                axum::Json(body).into_response()
+            } else {
+                (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response()
+            };
+            set_cookies(response.headers_mut(), &auth.cookies(&issued, secure));
+            response
+        }
+        Err(e) => {
+            let (status, code) = match &e {
+                AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials"),
+                AuthError::Inactive => (StatusCode::FORBIDDEN, "inactive"),
+                AuthError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "rate-limited"),
+                e => {
+                    tracing::error!("signing in: {e}");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+                }
+            };
+            let detail = match &e {
+                AuthError::InvalidCredentials => "Invalid username or password".to_owned(),
+                AuthError::Backend(_) => "signing in failed; try again later".to_owned(),
+                e => e.to_string(),
+            };
+            let mut response = if json {
+                json_error(status, code, &detail)
+            } else {
+                render_login(
+                    &rt,
+                    &headers,
+                    client,
+                    &next,
+                    Some(&detail),
+                    &creds.username,
+                    status,
+                )
+            };
+            if let AuthError::TooManyAttempts(secs) = e {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
+            response
+        }
+    }
+}
+
+fn set_cookies(headers: &mut HeaderMap, cookies: &[String]) {
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+}
+
+async fn refresh(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> Response {
+    let auth = auth_of(&rt);
+    if let Err(r) = same_origin(&rt, &headers, client) {
+        return r;
+    }
+    let secure = auth.secure(&headers, trusted(&rt, client));
+    let Some(token) = cookie(&headers, REFRESH_COOKIE) else {
+        return json_error(
+            StatusCode::UNAUTHORIZED,
+            "not-authenticated",
+            "no refresh token",
+        );
+    };
+    match auth.refresh(token).await {
+        Ok((user, issued)) => {
+            let mut response = axum::Json(token_answer(&user, &issued)).into_response();
+            set_cookies(response.headers_mut(), &auth.cookies(&issued, secure));
+            response
+        }
+        Err(e) => {
+            let mut response = match e {
+                AuthError::Backend(e) => {
+                    tracing::error!("refreshing a token: {e}");
+                    json_error(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "internal",
+                        "try again later",
+                    )
+                }
+                e => json_error(StatusCode::UNAUTHORIZED, "invalid-token", &e.to_string()),
+            };
+            set_cookies(response.headers_mut(), &auth.clear_cookies(secure));
+            response
+        }
+    }
+}
+
+fn token_answer(user: &User, issued: &Issued) -> serde_json::Value {
+    serde_json::json!({
+        "user": user.context(),
+        "expires_in": issued.access_exp - super::now(),
+    })
+}
+
+async fn logout(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    user: Option<CurrentUser>,
+    headers: HeaderMap,
+) -> Response {
+    let auth = auth_of(&rt);
+    if let Err(r) = same_origin(&rt, &headers, client) {
+        return r;
+    }
+    let secure = auth.secure(&headers, trusted(&rt, client));
+    auth.logout(
+        cookie(&headers, REFRESH_COOKIE),
+        user.as_ref().map(|u| &u.0),
+    )
+    .await;
+    if let Some(u) = &user {
+        tracing::info!(user = %u.username, "signed out");
+    }
+    let mut response = if is_json(&headers) || headers.contains_key("x-requested-with") {
+        axum::Json(serde_json::json!({ "ok": true, "login": format!("{}/login", auth.prefix) }))
+            .into_response()
+    } else {
+        let login = format!("{}/login", auth.prefix);
+        (StatusCode::SEE_OTHER, [(header::LOCATION, login)]).into_response()
+    };
+    set_cookies(response.headers_mut(), &auth.clear_cookies(secure));
+    response
+}
+
+async fn me(user: CurrentUser) -> Response {
+    let mut body = serde_json::to_value(user.0.user.context()).unwrap_or_default();
+    body["expires_in"] = (user.0.expires_at - super::now()).into();
+    let mut r = axum::Json(body).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/a?b=1&c=2"), ""), "/a?b=1&c=2");
+        for bad in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "evil",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(Some(bad), "/app"), "/app/", "{bad}");
+        }
+        assert_eq!(safe_next(None, ""), "/");
+    }
+
+    #[test]
+    fn the_login_page_escapes_what_it_shows() {
+        let html = LoginPage {
+            title: "Sign in",
+            action: "/api/auth/login",
+            next: "/\"><script>alert(1)</script>",
+            csrf: "t",
+            error: Some("<b>no</b>"),
+            username: "\"onfocus=alert(1)",
+            assets: "/s/",
+        }
+        .render_default();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(!html.contains("<b>no</b>"));
+        assert!(!html.contains("\"onfocus"));
+        assert!(html.contains("no") && html.contains("numerous-login-error"));
+    }
+}
