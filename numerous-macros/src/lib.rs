@@ -62,6 +62,20 @@ pub fn on_start(_: TokenStream, item: TokenStream) -> TokenStream {
     expand::misplaced("on_start", item.into()).into()
 }
 
+/// Restricts a handler to users with a role, or to administrators; only valid inside
+/// `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn requires(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("requires", item.into()).into()
+}
+
+/// Makes a unit-variant enum a set of role names (`RoleName`): `Editor` is `"editor"`,
+/// `#[role = "name"]` names a variant otherwise. See `numerous::Roles`.
+#[proc_macro_derive(Roles, attributes(role))]
+pub fn roles(item: TokenStream) -> TokenStream {
+    expand::roles(item.into()).into()
+}
+
 /// Marks a command handler (anywidget's `experimental.invoke`); only valid inside
 /// `#[numerous::handlers]`.
 #[proc_macro_attribute]

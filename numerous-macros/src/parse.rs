@@ -142,6 +142,17 @@ pub struct Handler {
     pub output: Option<Type>,
     /// `#[blocking]`: run where it cannot hold up other sessions.
     pub blocking: bool,
+    /// `#[requires(..)]`: who may run it.
+    pub requires: Option<Requires>,
+}
+
+/// Who may run a handler.
+#[derive(Debug, Clone)]
+pub enum Requires {
+    /// `#[requires(admin)]`.
+    Admin(proc_macro2::Span),
+    /// `#[requires(Role::Editor)]`, `#[requires("editor")]`: any `RoleName`.
+    Role(syn::Expr),
 }
 
 /// Whether handlers of `event` take the message the module sent.
@@ -365,12 +376,17 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
         };
         let mut events = Vec::new();
         let mut blocking = None;
+        let mut requires = None;
         method.attrs.retain(|a| {
             let Some(ident) = a.path().get_ident() else {
                 return true;
             };
             if ident == "blocking" {
                 blocking = Some(a.clone());
+                return false;
+            }
+            if ident == "requires" {
+                requires = Some(a.clone());
                 return false;
             }
             match EventKind::from_attr(&ident.to_string()) {
@@ -382,6 +398,25 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
             }
         });
         let had_events = !events.is_empty();
+        let requires = requires.and_then(|attr| match attr.parse_args::<syn::Expr>() {
+            Ok(syn::Expr::Path(p)) if p.path.is_ident("admin") => {
+                Some((attr.clone(), Requires::Admin(p.path.segments[0].ident.span())))
+            }
+            Ok(e) => Some((attr.clone(), Requires::Role(e))),
+            Err(_) => {
+                errors.spanned(
+                    &attr,
+                    "expected `#[requires(admin)]` or a role: `#[requires(Role::Editor)]`, `#[requires(\"editor\")]`",
+                );
+                None
+            }
+        });
+        if let (Some((attr, _)), false) = (&requires, had_events) {
+            errors.spanned(
+                attr,
+                "#[requires] goes on a handler: a method with #[on_click], #[on_change], #[on_submit], #[on_message] or #[on_command]",
+            );
+        }
         for (event, attr) in events {
             let widget = match attr.parse_args::<Ident>() {
                 _ if event == EventKind::Start => {
@@ -416,6 +451,7 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
                     }
                     h.blocking = true;
                 }
+                h.requires = requires.as_ref().map(|(_, r)| r.clone());
                 handlers.push(h);
             }
         }
@@ -520,6 +556,7 @@ fn handler(
         params,
         output,
         blocking: false,
+        requires: None,
     })
 }
 

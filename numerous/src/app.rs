@@ -222,6 +222,8 @@ pub enum Call<'a> {
     /// The handler's message did not decode: the browser sent something the app does not take.
     Invalid(String),
     Future(Pin<Box<dyn Future<Output = Result<Reply, HandlerError>> + Send + 'a>>),
+    /// The user may not run the handler (`#[requires]`).
+    Forbidden(String),
 }
 
 impl<'a> Call<'a> {
@@ -268,6 +270,7 @@ impl fmt::Debug for Call<'_> {
         match self {
             Call::Ready(r) => f.debug_tuple("Ready").field(r).finish(),
             Call::Invalid(e) => f.debug_tuple("Invalid").field(e).finish(),
+            Call::Forbidden(e) => f.debug_tuple("Forbidden").field(e).finish(),
             Call::Future(_) => f.write_str("Future(..)"),
         }
     }

@@ -199,7 +199,22 @@ pub use numerous_macros::handlers;
 #[doc(inline)]
 pub use numerous_macros::widget;
 
-pub use numerous_macros::{on_change, on_click, on_command, on_message, on_start, on_submit};
+pub use numerous_macros::{
+    on_change, on_click, on_command, on_message, on_start, on_submit, requires,
+};
+/// Makes an enum of unit variants a set of roles, so `#[requires(Role::Editr)]` is a build
+/// error, not a handler nobody can run. `Editor` is the role `"editor"`; `#[role = "name"]`
+/// names a variant otherwise.
+///
+/// ```no_run
+/// #[derive(numerous::Roles)]
+/// enum Role {
+///     Editor,
+///     #[role = "read-only"]
+///     Viewer,
+/// }
+/// ```
+pub use numerous_macros::Roles;
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use resources::{Res, Resources};
 pub use server::{init_tracing, router, run, run_with, serve, serve_until, try_router};
@@ -261,7 +276,7 @@ pub mod prelude {
     };
     pub use crate::{
         Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_command, on_message,
-        on_start, on_submit,
+        on_start, on_submit, requires,
     };
 }
 
@@ -286,6 +301,31 @@ pub mod __private {
     /// A widget field as the runtime sees it, mutably.
     pub fn dyn_widget_mut<W: crate::Widget>(w: &mut W) -> &mut dyn DynWidget {
         w
+    }
+
+    /// `Some(refusal)` unless the session's user has `role` (`#[requires(role)]`).
+    pub fn require_role<'a, R: crate::auth::RoleName>(
+        ctx: &crate::Session,
+        role: R,
+        handler: &str,
+    ) -> Option<Call<'a>> {
+        match ctx.user() {
+            Some(user) if user.has_role(&role) => None,
+            _ => Some(Call::Forbidden(format!(
+                "`{handler}` needs the role `{}`",
+                role.role_name()
+            ))),
+        }
+    }
+
+    /// `Some(refusal)` unless the session's user is an administrator (`#[requires(admin)]`).
+    pub fn require_admin<'a>(ctx: &crate::Session, handler: &str) -> Option<Call<'a>> {
+        match ctx.user() {
+            Some(user) if user.is_admin => None,
+            _ => Some(Call::Forbidden(format!(
+                "`{handler}` is for administrators only"
+            ))),
+        }
     }
 
     /// Decodes a browser frame, as the event path's first step does (for benchmarks).

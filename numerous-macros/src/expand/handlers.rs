@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::parse::{EventKind, Handlers, Param};
+use crate::parse::{EventKind, Handlers, Param, Requires};
 
 pub fn expand(h: &Handlers) -> TokenStream {
     let item = &h.item;
@@ -51,17 +51,32 @@ pub fn expand(h: &Handlers) -> TokenStream {
             (true, true) => quote_spanned!(out_span=> #p::Call::future_reply(async move { Self::#method(#args).await })),
             (true, false) => quote_spanned!(out_span=> #p::Call::reply(Self::#method(#args))),
         };
+        let name = h.method.to_string();
+        // Checked before the handler starts; a role that does not exist fails to compile here.
+        let guard = match &h.requires {
+            None => quote!(),
+            Some(Requires::Admin(span)) => quote_spanned!(*span=>
+                if let ::core::option::Option::Some(__denied) = #p::require_admin(__ctx, #name) {
+                    return __denied;
+                }
+            ),
+            Some(Requires::Role(role)) => quote_spanned!(role.span()=>
+                if let ::core::option::Option::Some(__denied) = #p::require_role(__ctx, #role, #name) {
+                    return __denied;
+                }
+            ),
+        };
         match h.params.iter().find_map(|p| match p {
             Param::Message(ty) => Some(ty),
             Param::Ctx(_) | Param::Resource(_) => None,
         }) {
             Some(ty) => {
-                quote_spanned!(ty.span()=> #i => match #p::decode_message::<#ty>(__content) {
+                quote_spanned!(ty.span()=> #i => { #guard match #p::decode_message::<#ty>(__content) {
                 ::core::result::Result::Ok(__msg) => #call,
                 ::core::result::Result::Err(__e) => #p::Call::invalid(__e),
-            },)
+            } },)
             }
-            None => quote!(#i => #call,),
+            None => quote!(#i => { #guard #call },),
         }
     });
 

@@ -74,6 +74,74 @@ pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// `#[on_click]` used outside an impl block marked `#[numerous::handlers]`.
+/// `#[derive(Roles)]`: each unit variant is a role, named in snake case or by `#[role = ".."]`.
+pub fn roles(item: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let syn::Data::Enum(data) = &input.data else {
+        return syn::Error::new_spanned(
+            &input.ident,
+            "#[derive(Roles)] goes on an enum whose variants are the roles: `enum Role { Editor, Viewer }`",
+        )
+        .to_compile_error();
+    };
+    let mut errors = Errors::default();
+    let mut arms = Vec::new();
+    for v in &data.variants {
+        if !matches!(v.fields, syn::Fields::Unit) {
+            errors.spanned(&v.fields, "a role is a unit variant: `Editor`, not `Editor(..)`");
+            continue;
+        }
+        let mut name = snake_case(&v.ident.to_string());
+        for a in v.attrs.iter().filter(|a| a.path().is_ident("role")) {
+            match &a.meta {
+                syn::Meta::NameValue(syn::MetaNameValue {
+                    value:
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Str(s),
+                            ..
+                        }),
+                    ..
+                }) => name = s.value(),
+                _ => errors.spanned(a, "expected `#[role = \"name\"]`"),
+            }
+        }
+        let ident = &v.ident;
+        arms.push(quote!(Self::#ident => #name,));
+    }
+    let errors = errors.to_compile_errors();
+    if !errors.is_empty() {
+        return errors;
+    }
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::numerous::auth::RoleName for #ident #ty_generics #where_clause {
+            fn role_name(&self) -> &str {
+                match self { #(#arms)* }
+            }
+        }
+    }
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn misplaced(name: &str, item: TokenStream) -> TokenStream {
     let msg = format!(
         "#[{name}] only works on a method of an impl block marked #[numerous::handlers]; add that attribute to the impl block"

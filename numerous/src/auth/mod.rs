@@ -216,6 +216,7 @@ pub struct Auth {
     pub(crate) login_attempts_per_minute: (u32, u32),
     pub(crate) login_page: Option<Arc<LoginPageFn>>,
     pub(crate) title: String,
+    pub(crate) reuse_grace: Duration,
 }
 
 impl std::fmt::Debug for Auth {
@@ -255,6 +256,7 @@ impl Auth {
             login_attempts_per_minute: (20, 5),
             login_page: None,
             title: "Sign in".into(),
+            reuse_grace: Duration::from_secs(10),
         }
     }
 
@@ -334,6 +336,14 @@ impl Auth {
     /// by default); beyond them the answer is 429.
     pub fn login_attempts_per_minute(mut self, per_address: u32, per_user: u32) -> Self {
         self.login_attempts_per_minute = (per_address.max(1), per_user.max(1));
+        self
+    }
+
+    /// A refresh token used again within this long of its first use is taken as two tabs
+    /// refreshing at once, and gets a new token of the same login (10 s by default); used again
+    /// later, it revokes its whole login (it was stolen, or the thief was first).
+    pub fn refresh_reuse_grace(mut self, grace: Duration) -> Self {
+        self.reuse_grace = grace;
         self
     }
 

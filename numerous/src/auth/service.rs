@@ -22,9 +22,6 @@ pub(crate) const REFRESH_COOKIE: &str = "numerous_refresh";
 /// The login form's CSRF token.
 pub(crate) const CSRF_COOKIE: &str = "numerous_csrf";
 
-/// A refresh token used again within this many seconds of its first use is taken as two tabs
-/// refreshing at once, not as theft: it gets a new token in the same family.
-const REUSE_GRACE: i64 = 10;
 
 /// Paths always public, relative to the prefix.
 const ALWAYS_PUBLIC: &[&str] = &[
@@ -243,7 +240,8 @@ impl AuthState {
         let provider = &self.config.provider;
         match provider.use_refresh(&claims.jti, now).await? {
             RefreshUse::Fresh { user_id } if user_id == claims.sub => {}
-            RefreshUse::Reused { used_at } if now - used_at <= REUSE_GRACE => {}
+            RefreshUse::Reused { used_at }
+                if now - used_at < self.config.reuse_grace.as_secs() as i64 => {}
             RefreshUse::Reused { .. } => {
                 tracing::warn!(
                     user = %claims.sub,

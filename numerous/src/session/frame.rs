@@ -28,6 +28,8 @@ pub(super) enum Failure {
     Panic(String),
     /// The handler's message did not decode: nothing ran.
     Invalid(String),
+    /// The user may not run the handler: nothing ran.
+    Forbidden(String),
 }
 
 impl<'a> FrameCtx<'a> {
@@ -246,6 +248,7 @@ impl FrameCtx<'_> {
                 Ok(None) => unreachable!("the handler is started once"),
                 Ok(Some(HandlerCall::Ready(r))) => r.map_err(Failure::Error),
                 Ok(Some(HandlerCall::Invalid(e))) => Err(Failure::Invalid(e)),
+                Ok(Some(HandlerCall::Forbidden(e))) => Err(Failure::Forbidden(e)),
                 Ok(Some(HandlerCall::Future(fut))) => {
                     let mut fut = AssertUnwindSafe(fut).catch_unwind();
                     // Tabs may come and go meanwhile (a new one is welcomed with the last state
@@ -276,6 +279,11 @@ impl FrameCtx<'_> {
                 self.error(ErrorCode::InvalidInput, &message);
                 Err(message)
             }
+            Err(Failure::Forbidden(message)) => {
+                tracing::info!(session = session.number, handler = name, "{message}");
+                self.error(ErrorCode::Forbidden, &message);
+                Err(message)
+            }
             Err(failure) => {
                 session.rollback(app);
                 let (code, message) = match failure {
@@ -286,7 +294,7 @@ impl FrameCtx<'_> {
                         ErrorCode::HandlerPanicked,
                         format!("`{name}` panicked: {p}"),
                     ),
-                    Failure::Invalid(_) => unreachable!("handled above"),
+                    Failure::Invalid(_) | Failure::Forbidden(_) => unreachable!("handled above"),
                 };
                 tracing::warn!(session = session.number, handler = name, "{message}");
                 self.error(code, &message);
