@@ -199,9 +199,6 @@ pub use numerous_macros::handlers;
 #[doc(inline)]
 pub use numerous_macros::widget;
 
-pub use numerous_macros::{
-    on_change, on_click, on_command, on_message, on_start, on_submit, requires,
-};
 /// Makes an enum of unit variants a set of roles, so `#[requires(Role::Editr)]` is a build
 /// error, not a handler nobody can run. `Editor` is the role `"editor"`; `#[role = "name"]`
 /// names a variant otherwise.
@@ -215,6 +212,9 @@ pub use numerous_macros::{
 /// }
 /// ```
 pub use numerous_macros::Roles;
+pub use numerous_macros::{
+    on_change, on_click, on_command, on_message, on_start, on_submit, requires,
+};
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 pub use resources::{Res, Resources};
 pub use server::{init_tracing, router, run, run_with, serve, serve_until, try_router};

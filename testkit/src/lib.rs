@@ -21,7 +21,11 @@ pub use tokio_tungstenite::tungstenite;
 pub async fn serve<A: numerous::App>(options: numerous::Options) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(numerous::serve::<A>(listener, options));
+    tokio::spawn(async move {
+        if let Err(e) = numerous::serve::<A>(listener, options).await {
+            eprintln!("the app stopped: {e}");
+        }
+    });
     addr
 }
 
@@ -161,6 +165,26 @@ impl Tab {
 
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
+    }
+
+    /// Reads until the server closes the connection (within `limit`); the close code, and the
+    /// text frames that came before it.
+    pub async fn closed_within(&mut self, limit: Duration) -> (u16, Vec<Value>) {
+        let mut frames = Vec::new();
+        loop {
+            let msg = tokio::time::timeout(limit, self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("a close within {limit:?}; got {frames:?}"));
+            match msg {
+                Some(Ok(Message::Text(t))) => frames.push(serde_json::from_str(&t).unwrap()),
+                Some(Ok(Message::Close(frame))) => {
+                    return (frame.map_or(1005, |f| u16::from(f.code)), frames);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("the connection failed before a close frame: {e}"),
+                None => panic!("the connection ended without a close frame"),
+            }
+        }
     }
 
     /// Drops the TCP connection without a closing handshake, as a network failure would.
@@ -625,4 +649,93 @@ impl SseTab {
         );
         http(self.addr, &head, body.as_bytes()).await.status
     }
+}
+
+/// The value of cookie `name` that a response sets (`Set-Cookie`), if it sets it.
+pub fn set_cookie<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
+    set_cookie_line(r, name).map(|line| {
+        let pair = line.split(';').next().unwrap_or("");
+        pair.split_once('=').map_or("", |(_, v)| v)
+    })
+}
+
+/// The whole `Set-Cookie` line for cookie `name` (value and attributes), if any.
+pub fn set_cookie_line<'a>(r: &'a Response, name: &str) -> Option<&'a str> {
+    r.headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .map(|(_, v)| v.as_str())
+        .find(|v| v.starts_with(&format!("{name}=")))
+}
+
+/// A signed-in browser's cookies.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub access: String,
+    pub refresh: String,
+    /// The JSON answer of the login.
+    pub body: Value,
+}
+
+impl Login {
+    /// The `Cookie` header a browser would send to the app (both cookies).
+    pub fn cookie(&self) -> String {
+        format!(
+            "numerous_access={}; numerous_refresh={}",
+            self.access, self.refresh
+        )
+    }
+}
+
+/// POSTs JSON credentials to `<prefix>/api/auth/login`; the raw response.
+pub async fn try_login(addr: SocketAddr, prefix: &str, user: &str, password: &str) -> Response {
+    let body = json!({ "username": user, "password": password }).to_string();
+    http(
+        addr,
+        &format!(
+            "POST {prefix}/api/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}",
+            body.len()
+        ),
+        body.as_bytes(),
+    )
+    .await
+}
+
+/// Signs in (JSON) and returns the cookies; panics unless the login succeeds.
+pub async fn login(addr: SocketAddr, prefix: &str, user: &str, password: &str) -> Login {
+    let r = try_login(addr, prefix, user, password).await;
+    assert_eq!(r.status, 200, "login of {user}: {}", r.body);
+    Login {
+        access: set_cookie(&r, "numerous_access").unwrap().to_owned(),
+        refresh: set_cookie(&r, "numerous_refresh").unwrap().to_owned(),
+        body: serde_json::from_str(&r.body).unwrap(),
+    }
+}
+
+/// A GET with a `Cookie` header (empty for none).
+pub async fn get_with_cookie(addr: SocketAddr, path: &str, cookie: &str, extra: &str) -> Response {
+    let cookie = if cookie.is_empty() {
+        String::new()
+    } else {
+        format!("\r\nCookie: {cookie}")
+    };
+    http(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}{cookie}{extra}"),
+        b"",
+    )
+    .await
+}
+
+/// A POST with a `Cookie` header and a JSON body.
+pub async fn post_json(addr: SocketAddr, path: &str, cookie: &str, body: &str) -> Response {
+    http(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}",
+            body.len()
+        ),
+        body.as_bytes(),
+    )
+    .await
 }

@@ -91,7 +91,10 @@ pub fn roles(item: TokenStream) -> TokenStream {
     let mut arms = Vec::new();
     for v in &data.variants {
         if !matches!(v.fields, syn::Fields::Unit) {
-            errors.spanned(&v.fields, "a role is a unit variant: `Editor`, not `Editor(..)`");
+            errors.spanned(
+                &v.fields,
+                "a role is a unit variant: `Editor`, not `Editor(..)`",
+            );
             continue;
         }
         let mut name = snake_case(&v.ident.to_string());

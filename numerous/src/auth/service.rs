@@ -22,7 +22,6 @@ pub(crate) const REFRESH_COOKIE: &str = "numerous_refresh";
 /// The login form's CSRF token.
 pub(crate) const CSRF_COOKIE: &str = "numerous_csrf";
 
-
 /// Paths always public, relative to the prefix.
 const ALWAYS_PUBLIC: &[&str] = &[
     "/login",
@@ -146,9 +145,9 @@ impl AuthState {
             !cfg!(debug_assertions),
             std::env::var(super::ALLOW_EPHEMERAL_SECRET_VAR).is_ok_and(|v| v == "1"),
         )?;
-        if config.access_ttl < Duration::from_secs(60) || config.refresh_ttl < config.access_ttl {
+        if config.access_ttl < Duration::from_secs(10) || config.refresh_ttl < config.access_ttl {
             return Err(AuthError::Config(
-                "the access token must last a minute at least, and the refresh token as long"
+                "the access token must last 10 seconds at least, and the refresh token as long"
                     .into(),
             ));
         }
