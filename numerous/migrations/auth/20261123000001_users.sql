@@ -1,12 +1,13 @@
 -- numerous: users, roles and refresh tokens of the database auth provider.
--- Portable between SQLite and PostgreSQL; times are seconds since the Unix epoch.
+-- Portable between SQLite and PostgreSQL (through sqlx's Any driver): times are seconds since
+-- the Unix epoch, flags are 0 or 1.
 CREATE TABLE IF NOT EXISTS numerous_users (
     id TEXT PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
     email TEXT UNIQUE,
     password_hash TEXT NOT NULL,
-    is_admin BOOLEAN NOT NULL DEFAULT FALSE,
-    is_active BOOLEAN NOT NULL DEFAULT TRUE,
+    is_admin BIGINT NOT NULL DEFAULT 0,
+    is_active BIGINT NOT NULL DEFAULT 1,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
@@ -28,7 +29,7 @@ CREATE TABLE IF NOT EXISTS numerous_refresh_tokens (
     user_id TEXT NOT NULL REFERENCES numerous_users (id) ON DELETE CASCADE,
     expires_at BIGINT NOT NULL,
     used_at BIGINT,
-    revoked BOOLEAN NOT NULL DEFAULT FALSE,
+    revoked BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL
 );
 

@@ -29,9 +29,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/auth");
 /// Sharing the database with migrations of your own: sqlx records both in one table, so run
 /// yours with `Migrator::set_ignore_missing(true)`.
 pub struct DbProvider {
-    pool: AnyPool,
     url: String,
-    ready: OnceCell<()>,
+    /// Connected and migrated at first use (in the async runtime).
+    pool: OnceCell<AnyPool>,
 }
 
 impl std::fmt::Debug for DbProvider {
@@ -66,40 +66,43 @@ impl DbProvider {
         Self::new(&url)
     }
 
-    /// The database at `url`; nothing is connected until first used.
+    /// The database at `url` (checked now); nothing is connected until first used.
     pub fn new(url: &str) -> Result<Self, AuthError> {
         sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect_lazy(url)
-            .map_err(|e| {
-                AuthError::Config(format!("the auth database URL `{}`: {e}", redact(url)))
-            })?;
+        url.parse::<sqlx::any::AnyConnectOptions>().map_err(|e| {
+            AuthError::Config(format!("the auth database URL `{}`: {e}", redact(url)))
+        })?;
         Ok(DbProvider {
-            pool,
             url: url.to_owned(),
-            ready: OnceCell::new(),
+            pool: OnceCell::new(),
         })
     }
 
-    /// The connection pool (to share the database with the app's own tables).
-    pub fn pool(&self) -> &AnyPool {
-        &self.pool
+    /// The connection pool, connected and migrated (to share the database with the app's own
+    /// tables).
+    pub async fn pool(&self) -> Result<&AnyPool, AuthError> {
+        self.ready().await
     }
 
     async fn ready(&self) -> Result<&AnyPool, AuthError> {
-        self.ready
+        self.pool
             .get_or_try_init(|| async {
-                MIGRATOR.run(&self.pool).await.map_err(|e| {
+                let unusable = |e: &dyn std::fmt::Display| {
                     AuthError::Config(format!(
                         "the auth database at `{}` cannot be used: {e}",
                         redact(&self.url)
                     ))
-                })
+                };
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .acquire_timeout(std::time::Duration::from_secs(5))
+                    .connect(&self.url)
+                    .await
+                    .map_err(|e| unusable(&e))?;
+                MIGRATOR.run(&pool).await.map_err(|e| unusable(&e))?;
+                Ok::<_, AuthError>(pool)
             })
-            .await?;
-        Ok(&self.pool)
+            .await
     }
 
     async fn roles(&self, user_id: &str) -> Result<Vec<String>, AuthError> {
@@ -130,7 +133,7 @@ impl DbProvider {
     }
 
     async fn revoke_user(&self, user_id: &str) -> Result<(), AuthError> {
-        sqlx::query("UPDATE numerous_refresh_tokens SET revoked = TRUE WHERE user_id = $1")
+        sqlx::query("UPDATE numerous_refresh_tokens SET revoked = 1 WHERE user_id = $1")
             .bind(user_id)
             .execute(self.ready().await?)
             .await
@@ -153,8 +156,8 @@ fn user_of(row: &AnyRow) -> Result<(User, String), AuthError> {
             username: row.try_get("username").map_err(backend)?,
             email: row.try_get("email").map_err(backend)?,
             roles: Vec::new(),
-            is_admin: row.try_get("is_admin").map_err(backend)?,
-            is_active: row.try_get("is_active").map_err(backend)?,
+            is_admin: row.try_get::<i64, _>("is_admin").map_err(backend)? != 0,
+            is_active: row.try_get::<i64, _>("is_active").map_err(backend)? != 0,
         },
         row.try_get("password_hash").map_err(backend)?,
     ))
@@ -216,7 +219,7 @@ impl AuthProvider for DbProvider {
         // One statement: of two concurrent uses, one wins.
         let used = sqlx::query(
             "UPDATE numerous_refresh_tokens SET used_at = $2 \
-             WHERE id = $1 AND used_at IS NULL AND revoked = FALSE AND expires_at > $2 \
+             WHERE id = $1 AND used_at IS NULL AND revoked = 0 AND expires_at > $2 \
              RETURNING user_id",
         )
         .bind(id)
@@ -230,7 +233,7 @@ impl AuthProvider for DbProvider {
             });
         }
         let row = sqlx::query(
-            "SELECT used_at FROM numerous_refresh_tokens WHERE id = $1 AND revoked = FALSE AND expires_at > $2",
+            "SELECT used_at FROM numerous_refresh_tokens WHERE id = $1 AND revoked = 0 AND expires_at > $2",
         )
         .bind(id)
         .bind(now)
@@ -248,7 +251,7 @@ impl AuthProvider for DbProvider {
     }
 
     async fn revoke_family(&self, family: &str) -> Result<(), AuthError> {
-        sqlx::query("UPDATE numerous_refresh_tokens SET revoked = TRUE WHERE family = $1")
+        sqlx::query("UPDATE numerous_refresh_tokens SET revoked = 1 WHERE family = $1")
             .bind(family)
             .execute(self.ready().await?)
             .await
@@ -268,13 +271,13 @@ impl AuthProvider for DbProvider {
         let mut tx = pool.begin().await.map_err(backend)?;
         let inserted = sqlx::query(
             "INSERT INTO numerous_users (id, username, email, password_hash, is_admin, is_active, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $6)",
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $6)",
         )
         .bind(&id)
         .bind(&new.username)
         .bind(&new.email)
         .bind(&hash)
-        .bind(new.is_admin)
+        .bind(i64::from(new.is_admin))
         .bind(now)
         .execute(&mut *tx)
         .await;
@@ -363,7 +366,7 @@ impl AuthProvider for DbProvider {
     async fn set_active(&self, username: &str, active: bool) -> Result<(), AuthError> {
         let id = self.id_of(username).await?;
         sqlx::query("UPDATE numerous_users SET is_active = $1, updated_at = $2 WHERE id = $3")
-            .bind(active)
+            .bind(i64::from(active))
             .bind(now())
             .bind(&id)
             .execute(self.ready().await?)

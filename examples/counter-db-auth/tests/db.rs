@@ -1,0 +1,331 @@
+//! The database provider against SQLite (a file) and a real PostgreSQL server, the user
+//! commands of the app binary, and start-up errors.
+//!
+//! PostgreSQL: set `NUMEROUS_TEST_POSTGRES_URL` (`.ci/run` starts a server and sets it);
+//! `NUMEROUS_REQUIRE_POSTGRES=1` makes its absence a failure.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use example_counter_auth::CounterAuth;
+use numerous::Options;
+use numerous::auth::{Auth, AuthError, AuthProvider, DbProvider, NewUser};
+use testkit::{Tab, login, post_json, try_login};
+
+fn temp_db(name: &str) -> (String, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!(
+        "numerous-{name}-{}-{}.db",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    (format!("sqlite://{}?mode=rwc", path.display()), path)
+}
+
+/// Removes a test database file (and SQLite's side files) when the test ends.
+struct Cleanup(std::path::PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+        }
+    }
+}
+
+/// Everything a provider does, with names made unique by `tag` (a shared server keeps them).
+async fn exercise(p: &DbProvider, tag: &str) {
+    p.init().await.unwrap();
+    let ann = format!("ann-{tag}");
+    let created = p
+        .create_user(NewUser::new(&ann, "ann-password").roles(["editor", "viewer"]))
+        .await
+        .unwrap();
+    assert_eq!(
+        created.roles,
+        ["editor", "viewer"],
+        "roles are created as given"
+    );
+    assert!(matches!(
+        p.create_user(NewUser::new(&ann, "other-password")).await,
+        Err(AuthError::UserExists(_))
+    ));
+    assert!(matches!(
+        p.create_user(NewUser::new(format!("short-{tag}"), "1234567"))
+            .await,
+        Err(AuthError::Invalid(_))
+    ));
+    let user = p.authenticate(&ann, "ann-password").await.unwrap();
+    assert_eq!(
+        (user.id.as_str(), user.roles.len()),
+        (created.id.as_str(), 2)
+    );
+    assert!(matches!(
+        p.authenticate(&ann, "wrong-password").await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        p.authenticate(&format!("nobody-{tag}"), "ann-password")
+            .await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert_eq!(p.user(&created.id).await.unwrap().unwrap().username, ann);
+    assert!(
+        p.list_users()
+            .await
+            .unwrap()
+            .iter()
+            .any(|u| u.username == ann)
+    );
+
+    p.set_password(&ann, "new-password").await.unwrap();
+    assert!(p.authenticate(&ann, "ann-password").await.is_err());
+    p.authenticate(&ann, "new-password").await.unwrap();
+    p.set_active(&ann, false).await.unwrap();
+    assert!(matches!(
+        p.authenticate(&ann, "new-password").await,
+        Err(AuthError::Inactive)
+    ));
+    assert!(matches!(
+        p.set_active(&format!("nobody-{tag}"), false).await,
+        Err(AuthError::UserNotFound(_))
+    ));
+
+    // Refresh tokens: used once; a second use is reported; revoked families are gone.
+    use numerous::auth::{RefreshRecord, RefreshUse};
+    let now = 1_900_000_000;
+    for (id, family) in [("t1", "f1"), ("t2", "f1"), ("t3", "f2")] {
+        p.store_refresh(RefreshRecord {
+            id: format!("{id}-{tag}"),
+            family: format!("{family}-{tag}"),
+            user_id: created.id.clone(),
+            expires_at: now + 100,
+        })
+        .await
+        .unwrap();
+    }
+    let t1 = format!("t1-{tag}");
+    assert_eq!(
+        p.use_refresh(&t1, now).await.unwrap(),
+        RefreshUse::Fresh {
+            user_id: created.id.clone()
+        }
+    );
+    assert_eq!(
+        p.use_refresh(&t1, now + 5).await.unwrap(),
+        RefreshUse::Reused { used_at: now }
+    );
+    p.revoke_family(&format!("f1-{tag}")).await.unwrap();
+    assert_eq!(
+        p.use_refresh(&format!("t2-{tag}"), now).await.unwrap(),
+        RefreshUse::Unknown
+    );
+    assert_eq!(
+        p.use_refresh(&format!("t3-{tag}"), now + 200)
+            .await
+            .unwrap(),
+        RefreshUse::Unknown,
+        "expired"
+    );
+    assert!(matches!(
+        p.use_refresh(&format!("t3-{tag}"), now).await.unwrap(),
+        RefreshUse::Fresh { .. }
+    ));
+}
+
+#[tokio::test]
+async fn the_database_provider_works_on_sqlite() {
+    let (url, path) = temp_db("provider");
+    let _cleanup = Cleanup(path);
+    let p = DbProvider::new(&url).unwrap();
+    exercise(&p, "sqlite").await;
+    // Migrations run once: a second provider on the same file finds the tables.
+    let again = DbProvider::new(&url).unwrap();
+    again.init().await.unwrap();
+    assert_eq!(again.list_users().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_database_provider_works_on_postgresql() {
+    let Ok(url) = std::env::var("NUMEROUS_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("NUMEROUS_REQUIRE_POSTGRES").is_err(),
+            "NUMEROUS_REQUIRE_POSTGRES is set but NUMEROUS_TEST_POSTGRES_URL is not"
+        );
+        eprintln!("skipped: set NUMEROUS_TEST_POSTGRES_URL to test against PostgreSQL");
+        return;
+    };
+    let p = DbProvider::new(&url).unwrap();
+    let tag = format!(
+        "{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    exercise(&p, &tag).await;
+    // Signing in over HTTP against PostgreSQL, with a refresh.
+    p.create_user(NewUser::new(format!("web-{tag}"), "web-password"))
+        .await
+        .unwrap();
+    let auth = Auth::with_provider(Arc::new(p)).secret("a test secret of thirty-two bytes or more");
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    let web = login(addr, "", &format!("web-{tag}"), "web-password").await;
+    assert_eq!(
+        post_json(addr, "/api/auth/refresh", &web.cookie(), "")
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn a_deactivated_user_loses_access_at_the_next_refresh() {
+    let (url, path) = temp_db("deactivate");
+    let _cleanup = Cleanup(path);
+    let p = Arc::new(DbProvider::new(&url).unwrap());
+    p.init().await.unwrap();
+    p.create_user(NewUser::new("carl", "carl-password"))
+        .await
+        .unwrap();
+    let auth = Auth::with_provider(p.clone()).secret("a test secret of thirty-two bytes or more");
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    let carl = login(addr, "", "carl", "carl-password").await;
+    let mut tab = Tab::open_at(addr, "/ws", None, &[("cookie", &carl.cookie())]).await;
+    p.set_active("carl", false).await.unwrap();
+    let r = post_json(addr, "/api/auth/refresh", &carl.cookie(), "").await;
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert_eq!(
+        try_login(addr, "", "carl", "carl-password").await.status,
+        403
+    );
+    // The socket stays until its access token would expire: at most 15 minutes (documented).
+    tab.click("increment").await;
+    tab.recv().await;
+}
+
+fn app() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_example-counter-db-auth"));
+    c.env_remove("NUMEROUS_AUTH_USERS")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Runs the app binary with `args`, `stdin` as its input; (success, stdout, stderr).
+fn run(url: &str, args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = app().env("DATABASE_URL", url).args(args).spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn users_are_managed_from_the_apps_command_line() {
+    let (url, path) = temp_db("cli");
+    let _cleanup = Cleanup(path);
+    let (ok, out, err) = run(
+        &url,
+        &["create-user", "admin", "--admin"],
+        "admin-password\n",
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("created user `admin`"), "{out}");
+    let (ok, _, err) = run(
+        &url,
+        &["create-user", "ann", "--role", "editor", "--role", "viewer"],
+        "ann-password\n",
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&url, &["create-user", "ann"], "other-password\n");
+    assert!(!ok);
+    assert!(err.contains("a user named `ann` exists"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let (ok, _, err) = run(&url, &["create-user", "bob"], "short\n");
+    assert!(!ok && err.contains("at least 8 characters"), "{err}");
+    let (ok, out, _) = run(&url, &["list-users"], "");
+    assert!(ok);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[1].starts_with("admin") && lines[1].contains("yes"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("ann") && lines[2].ends_with("editor,viewer"),
+        "{out}"
+    );
+    assert!(!out.contains("password"), "no hashes shown: {out}");
+    let (ok, _, err) = run(&url, &["set-password", "ann"], "brand-new-password\n");
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&url, &["deactivate", "admin"], "");
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&url, &["deactivate", "nobody"], "");
+    assert!(!ok && err.contains("no user named `nobody`"), "{err}");
+
+    // What the commands did, as the served app sees it.
+    let p = DbProvider::new(&url).unwrap();
+    let auth = Auth::new(p).secret("a test secret of thirty-two bytes or more");
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    assert_eq!(try_login(addr, "", "ann", "ann-password").await.status, 401);
+    let ann = login(addr, "", "ann", "brand-new-password").await;
+    assert_eq!(
+        ann.body["user"]["roles"],
+        serde_json::json!(["editor", "viewer"])
+    );
+    assert_eq!(
+        try_login(addr, "", "admin", "admin-password").await.status,
+        403
+    );
+}
+
+#[test]
+fn an_unreachable_database_stops_the_start_with_a_clear_message() {
+    let mut child = app()
+        .env(
+            "DATABASE_URL",
+            "postgres://numerous:secret-pw@127.0.0.1:1/nothing",
+        )
+        .args(["--port", "0"])
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the app should stop on its own"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "the auth database at `postgres://numerous:***@127.0.0.1:1/nothing` cannot be used"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("secret-pw"),
+        "the password is never shown: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
