@@ -504,6 +504,22 @@ impl Browser {
         }
     }
 
+    /// The errors in the browser console so far.
+    pub async fn console_errors(&self) -> Vec<Value> {
+        severe_logs(&self.client).await
+    }
+
+    /// Types `text` into the element `css` names.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .send_keys(text)
+            .await
+            .unwrap();
+    }
+
     /// Closes the browser without looking at its console (for tests that expect errors there).
     pub async fn close(self) {
         let _ = self.client.clone().close().await;

@@ -1,0 +1,148 @@
+//! Signing in and using a protected app in headless Chromium: the login form, a click, a role,
+//! a token refresh under an open socket, signing out.
+
+use example_counter_auth::CounterAuth;
+use numerous::Options;
+use numerous::auth::{Auth, EnvProvider};
+use testkit::Browser;
+
+#[tokio::test]
+async fn sign_in_click_refresh_and_sign_out_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let users = r#"[{"username": "ann", "password": "ann-password", "roles": ["editor"]}]"#;
+    let auth = Auth::new(EnvProvider::from_json(users).unwrap())
+        .secret("a test secret of thirty-two bytes or more");
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+
+    // The app sends a stranger to the login page, and back once signed in.
+    // (`goto`, not `Browser::open`: the login page has no widgets to wait for.)
+    browser
+        .client
+        .goto(&format!("http://{addr}/?from=test"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.type_into("input[name=username]", "ann").await;
+    browser
+        .type_into("input[name=password]", "wrong-password")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_until(
+            "document.getElementById('numerous-login-error')?.textContent.includes('Invalid')",
+        )
+        .await;
+    browser
+        .type_into("input[name=password]", "ann-password")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_until("location.pathname === '/' && location.search === '?from=test'")
+        .await;
+    testkit::wait_until_live(&browser.client).await;
+    browser
+        .wait_until("document.getElementById('greeting').textContent.includes('Signed in as ann')")
+        .await;
+    browser
+        .wait_until("window.numerousAuth.getUserContext().username === 'ann'")
+        .await;
+    browser
+        .wait_until("window.numerousAuth.getUserContext().roles.includes('editor')")
+        .await;
+
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    browser.click("#reset button").await;
+    browser.wait_for_value("#counter input", "0").await;
+
+    // A refresh (as the page's timer does it) rotates the cookies under the open socket.
+    browser
+        .client
+        .execute(
+            "window.__refreshed = null; window.numerousAuth._refresh().then(ok => window.__refreshed = ok)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.wait_until("window.__refreshed === true").await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    // The one expected error: the wrong password's 401.
+    let errors: Vec<_> = browser
+        .console_errors()
+        .await
+        .into_iter()
+        .filter(|e| {
+            !e["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("/api/auth/login - ")
+        })
+        .collect();
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+
+    // Signing out ends up on the login page; the app is closed again.
+    browser.click("#logout").await;
+    browser.wait_until("location.pathname === '/login'").await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_page_refreshes_its_sign_in_and_keeps_its_socket() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let users = r#"[{"username": "ann", "password": "ann-password"}]"#;
+    // Access tokens of 10 s: the page refreshes every 5 s; the server would close a socket
+    // whose sign-in was not refreshed 15 s after it began.
+    let auth = Auth::new(EnvProvider::from_json(users).unwrap())
+        .secret("a test secret of thirty-two bytes or more")
+        .access_ttl(std::time::Duration::from_secs(10));
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.type_into("input[name=username]", "ann").await;
+    browser
+        .type_into("input[name=password]", "ann-password")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    browser
+        .client
+        .execute(
+            "window.__socket = window.numerous.client.socket; window.__first = window.numerousAuth.expiresAt",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // Four refreshes, one after another: past the first token's end and the server's leeway.
+    for k in 1..=4 {
+        browser
+            .wait_until(&format!(
+                "window.numerousAuth.expiresAt >= window.__first + {} ",
+                k * 5000 - 1500
+            ))
+            .await;
+    }
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "2").await;
+    browser
+        .wait_until("window.numerous.client.socket === window.__socket")
+        .await;
+    browser.finish().await;
+}
