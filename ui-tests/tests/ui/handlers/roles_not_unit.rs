@@ -1,0 +1,7 @@
+#[derive(numerous::Roles)]
+enum Role {
+    Editor,
+    Team(String),
+}
+
+fn main() {}
