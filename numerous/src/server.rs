@@ -133,6 +133,8 @@ pub async fn serve_until<A: App>(
             provider.kind()
         );
     }
+    let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
+    tracing::info!("{} listening on http://{local}/", A::SPEC.name);
     let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
     // Work not tied to a session runs while the server does.
     let cx = AppContext {
@@ -230,8 +232,6 @@ impl Cli {
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|e| Error::Bind(addr.clone(), e))?;
-        let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
-        tracing::info!("{} listening on http://{local}/", A::SPEC.name);
         serve::<A>(listener, options).await
     }
 }
