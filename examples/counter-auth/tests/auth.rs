@@ -566,3 +566,69 @@ async fn a_prefixed_app_keeps_its_cookies_and_pages_under_its_prefix() {
     let r = get_with_cookie(addr, "/sales/api/nothing", "", "").await;
     assert_eq!(r.status, 401, "prefixed API paths get 401, not a redirect");
 }
+
+#[tokio::test]
+async fn your_own_routes_know_the_user() {
+    use numerous::auth::CurrentUser;
+    use numerous::axum::{Router, routing::get};
+    let routes = Router::new()
+        .route(
+            "/api/whoami",
+            get(|user: CurrentUser| async move { user.username.clone() }),
+        )
+        .route(
+            "/api/editors",
+            get(|user: CurrentUser| async move {
+                user.require_role("editor").map(|()| "welcome, editor")
+            }),
+        )
+        .route(
+            "/hello",
+            get(|user: Option<CurrentUser>| async move {
+                user.map_or_else(
+                    || "hello, stranger".to_owned(),
+                    |u| format!("hello, {}", u.username),
+                )
+            }),
+        );
+    let addr2 = testkit::serve::<CounterAuth>(
+        Options::default()
+            .auth(auth().public(["/hello"]))
+            .routes(routes),
+    )
+    .await;
+    let ann = login(addr2, "", "ann", "ann-password").await;
+    let bob = login(addr2, "", "bob", "bob-password").await;
+    assert_eq!(
+        get_with_cookie(addr2, "/api/whoami", &ann.cookie(), "")
+            .await
+            .body,
+        "ann"
+    );
+    assert_eq!(
+        get_with_cookie(addr2, "/api/whoami", "", "").await.status,
+        401
+    );
+    assert_eq!(
+        get_with_cookie(addr2, "/api/editors", &ann.cookie(), "")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        get_with_cookie(addr2, "/api/editors", &bob.cookie(), "")
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        get_with_cookie(addr2, "/hello", "", "").await.body,
+        "hello, stranger"
+    );
+    assert_eq!(
+        get_with_cookie(addr2, "/hello", &bob.cookie(), "")
+            .await
+            .body,
+        "hello, bob"
+    );
+}

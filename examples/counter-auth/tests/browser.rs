@@ -6,15 +6,28 @@ use numerous::Options;
 use numerous::auth::{Auth, EnvProvider};
 use testkit::Browser;
 
+/// Serves the app to users `users` (JSON), with `auth` adjusting its sign-in.
+async fn serve(users: &str, auth: impl FnOnce(Auth) -> Auth) -> std::net::SocketAddr {
+    let base = Auth::new(EnvProvider::from_json(users).unwrap())
+        .secret("a test secret of thirty-two bytes or more");
+    testkit::serve::<CounterAuth>(Options::default().auth(auth(base))).await
+}
+
+/// Fills the login form the page is on and sends it.
+async fn sign_in(browser: &Browser, user: &str, password: &str) {
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.type_into("input[name=username]", user).await;
+    browser.type_into("input[name=password]", password).await;
+    browser.click("button[type=submit]").await;
+}
+
 #[tokio::test]
 async fn sign_in_click_refresh_and_sign_out_in_chromium() {
     let Some(browser) = Browser::start().await else {
         return;
     };
     let users = r#"[{"username": "ann", "password": "ann-password", "roles": ["editor"]}]"#;
-    let auth = Auth::new(EnvProvider::from_json(users).unwrap())
-        .secret("a test secret of thirty-two bytes or more");
-    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    let addr = serve(users, |a| a).await;
 
     // The app sends a stranger to the login page, and back once signed in.
     // (`goto`, not `Browser::open`: the login page has no widgets to wait for.)
@@ -23,17 +36,13 @@ async fn sign_in_click_refresh_and_sign_out_in_chromium() {
         .goto(&format!("http://{addr}/?from=test"))
         .await
         .unwrap();
-    browser.wait_until("location.pathname === '/login'").await;
-    browser.type_into("input[name=username]", "ann").await;
-    browser
-        .type_into("input[name=password]", "wrong-password")
-        .await;
-    browser.click("button[type=submit]").await;
+    sign_in(&browser, "ann", "wrong-password").await;
     browser
         .wait_until(
             "document.getElementById('numerous-login-error')?.textContent.includes('Invalid')",
         )
         .await;
+    // The form keeps the name; the password is typed again.
     browser
         .type_into("input[name=password]", "ann-password")
         .await;
@@ -100,24 +109,16 @@ async fn the_page_refreshes_its_sign_in_and_keeps_its_socket() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let users = r#"[{"username": "ann", "password": "ann-password"}]"#;
     // Access tokens of 10 s: the page refreshes every 5 s; the server would close a socket
     // whose sign-in was not refreshed 15 s after it began.
-    let auth = Auth::new(EnvProvider::from_json(users).unwrap())
-        .secret("a test secret of thirty-two bytes or more")
-        .access_ttl(std::time::Duration::from_secs(10));
-    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    let users = r#"[{"username": "ann", "password": "ann-password"}]"#;
+    let addr = serve(users, |a| a.access_ttl(std::time::Duration::from_secs(10))).await;
     browser
         .client
         .goto(&format!("http://{addr}/"))
         .await
         .unwrap();
-    browser.wait_until("location.pathname === '/login'").await;
-    browser.type_into("input[name=username]", "ann").await;
-    browser
-        .type_into("input[name=password]", "ann-password")
-        .await;
-    browser.click("button[type=submit]").await;
+    sign_in(&browser, "ann", "ann-password").await;
     browser.wait_until("location.pathname === '/'").await;
     testkit::wait_until_live(&browser.client).await;
     browser.click("#increment button").await;
@@ -144,5 +145,14 @@ async fn the_page_refreshes_its_sign_in_and_keeps_its_socket() {
     browser
         .wait_until("window.numerous.client.socket === window.__socket")
         .await;
-    browser.finish().await;
+    let errors = browser.console_errors().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    // Widget code can sign the user out.
+    browser
+        .client
+        .execute("window.numerousAuth.logout()", vec![])
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.close().await;
 }

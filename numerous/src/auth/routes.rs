@@ -366,16 +366,40 @@ fn same_origin(rt: &Runtime, headers: &HeaderMap, client: ClientAddr) -> Result<
     })
 }
 
+/// A POST to an auth route made by a page of this site (or by a client that is not a browser):
+/// others are refused with 403 (CSRF). Carries whether cookies are to be `Secure`.
+struct AuthPost {
+    auth: Arc<AuthState>,
+    client: ClientAddr,
+    secure: bool,
+}
+
+impl FromRequestParts<Arc<Runtime>> for AuthPost {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, rt: &Arc<Runtime>) -> Result<Self, Response> {
+        let Ok(client) = ClientAddr::from_request_parts(parts, rt).await;
+        same_origin(rt, &parts.headers, client)?;
+        let auth = auth_of(rt).clone();
+        let secure = auth.secure(&parts.headers, trusted(rt, client));
+        Ok(AuthPost {
+            auth,
+            client,
+            secure,
+        })
+    }
+}
+
 async fn login(
     State(rt): State<Arc<Runtime>>,
-    client: ClientAddr,
+    AuthPost {
+        auth,
+        client,
+        secure,
+    }: AuthPost,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let auth = auth_of(&rt);
-    if let Err(r) = same_origin(&rt, &headers, client) {
-        return r;
-    }
     let json = is_json(&headers);
     let creds: Credentials = match if json {
         serde_json::from_slice(&body).map_err(|e| e.to_string())
@@ -405,7 +429,6 @@ async fn login(
         }
     }
     let next = safe_next(creds.next.as_deref(), &auth.prefix);
-    let secure = auth.secure(&headers, trusted(&rt, client));
     match auth
         .login(&creds.username, &creds.password, client.key)
         .await
@@ -474,16 +497,7 @@ fn set_cookies(headers: &mut HeaderMap, cookies: &[String]) {
     }
 }
 
-async fn refresh(
-    State(rt): State<Arc<Runtime>>,
-    client: ClientAddr,
-    headers: HeaderMap,
-) -> Response {
-    let auth = auth_of(&rt);
-    if let Err(r) = same_origin(&rt, &headers, client) {
-        return r;
-    }
-    let secure = auth.secure(&headers, trusted(&rt, client));
+async fn refresh(AuthPost { auth, secure, .. }: AuthPost, headers: HeaderMap) -> Response {
     let Some(token) = cookie(&headers, REFRESH_COOKIE) else {
         return json_error(
             StatusCode::UNAUTHORIZED,
@@ -523,16 +537,10 @@ fn token_answer(user: &User, issued: &Issued) -> serde_json::Value {
 }
 
 async fn logout(
-    State(rt): State<Arc<Runtime>>,
-    client: ClientAddr,
+    AuthPost { auth, secure, .. }: AuthPost,
     user: Option<CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
-    let auth = auth_of(&rt);
-    if let Err(r) = same_origin(&rt, &headers, client) {
-        return r;
-    }
-    let secure = auth.secure(&headers, trusted(&rt, client));
     auth.logout(
         cookie(&headers, REFRESH_COOKIE),
         user.as_ref().map(|u| &u.0),
