@@ -53,10 +53,10 @@ export class NumerousAuth {
     }
   }
 
-  /** The login page, coming back here afterwards. */
-  loginUrl() {
+  /** The login page, coming back here afterwards; `reason` ("expired") shows a notice. */
+  loginUrl(reason) {
     const next = encodeURIComponent(location.pathname + location.search);
-    return `${this.base}/login?next=${next}`;
+    return `${this.base}/login?next=${next}${reason ? `&reason=${reason}` : ""}`;
   }
 
   /** Gets a fresh access token; resolves to whether the user is still signed in. On failure
@@ -66,7 +66,7 @@ export class NumerousAuth {
     const ok = navigator.locks ? await navigator.locks.request("numerous-auth", run) : await run();
     if (!ok) {
       this.user = null;
-      location.assign(this.loginUrl());
+      location.assign(this.loginUrl("expired"));
     }
     return ok;
   }

@@ -113,6 +113,8 @@ pub struct LoginPage<'a> {
     pub csrf: &'a str,
     /// Why the last attempt failed.
     pub error: Option<&'a str>,
+    /// Why the user is here (the sign-in expired).
+    pub notice: Option<&'a str>,
     /// The name last tried, to fill in again.
     pub username: &'a str,
     /// The URL of the client's assets, ending in `/` (`numerous.css` is there).
@@ -263,6 +265,8 @@ fn is_api(rel: &str, headers: &HeaderMap) -> bool {
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// `expired`: the page was sent here because its sign-in ended.
+    reason: Option<String>,
 }
 
 async fn login_page(
@@ -277,7 +281,17 @@ async fn login_page(
     if user.is_some() {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
     }
-    render_login(&rt, &headers, client, &next, None, "", StatusCode::OK)
+    let notice = (q.reason.as_deref() == Some("expired"))
+        .then_some("Your sign-in has expired; sign in again to go on.");
+    render_login(
+        &rt,
+        &headers,
+        client,
+        &next,
+        (None, notice),
+        "",
+        StatusCode::OK,
+    )
 }
 
 fn render_login(
@@ -285,7 +299,7 @@ fn render_login(
     headers: &HeaderMap,
     client: ClientAddr,
     next: &str,
-    error: Option<&str>,
+    (error, notice): (Option<&str>, Option<&str>),
     username: &str,
     status: StatusCode,
 ) -> Response {
@@ -306,6 +320,7 @@ fn render_login(
         next,
         csrf: &csrf,
         error,
+        notice,
         username,
         assets: &assets,
     };
@@ -474,7 +489,7 @@ async fn login(
                     &headers,
                     client,
                     &next,
-                    Some(&detail),
+                    (Some(&detail), None),
                     &creds.username,
                     status,
                 )
@@ -597,6 +612,7 @@ mod tests {
             next: "/\"><script>alert(1)</script>",
             csrf: "t",
             error: Some("<b>no</b>"),
+            notice: None,
             username: "\"onfocus=alert(1)",
             assets: "/s/",
         }
