@@ -4,11 +4,58 @@
 const config = JSON.parse(document.getElementById("numerous-config").textContent);
 const storageKey = (what) => `numerous_${what}:${config.base || "/"}`;
 
-/** Structural equality for JSON values. */
+/** The bytes of a binary value (`ArrayBuffer`, `DataView` or a typed array), else null. */
+function bytesOf(value) {
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  return null;
+}
+
+function toBase64(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+function fromBase64(text) {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/** `JSON.stringify` replacer: binary values travel as `{"$bytes": "<base64>"}`. */
+function encodeBinary(_key, value) {
+  const bytes = typeof value === "object" && value !== null ? bytesOf(value) : null;
+  return bytes ? { $bytes: toBase64(bytes) } : value;
+}
+
+/** Turns `{"$bytes": ..}` objects in a received value into `DataView`s, as anywidget gives
+ * binary values to modules. */
+function decodeBinary(value) {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = decodeBinary(value[i]);
+    return value;
+  }
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === "$bytes" && typeof value.$bytes === "string") {
+    return new DataView(fromBase64(value.$bytes).buffer);
+  }
+  for (const k of keys) value[k] = decodeBinary(value[k]);
+  return value;
+}
+
+/** Structural equality for JSON values (binary values by their bytes). */
 function same(a, b) {
   if (a === b) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  const x = bytesOf(a);
+  const y = bytesOf(b);
+  if (x || y) return Boolean(x && y) && x.length === y.length && x.every((v, i) => v === y[i]);
+  return JSON.stringify(a, encodeBinary) === JSON.stringify(b, encodeBinary);
 }
 
 /** The anywidget model of one widget: get/set/save_changes/on/off/send. */
@@ -56,8 +103,10 @@ class Model {
     this._client.update(this.key, state);
   }
 
-  send(content, _callbacks, _buffers) {
-    this._client.message(this.key, content);
+  /** anywidget's `send`: `buffers` (ArrayBuffers, DataViews or typed arrays) reach the
+   * handler as `ctx.buffers()`. */
+  send(content, _callbacks, buffers) {
+    this._client.message(this.key, content, buffers);
   }
 
   /** numerous extension: uploads a File to this widget over HTTP; rejects with the server's error. */
@@ -80,10 +129,11 @@ class Model {
   }
 
   /** anywidget's `experimental.invoke`: calls the widget's `#[on_command]` handler named `name`
-   * with `msg`; resolves to `[answer, buffers]` (buffers are always empty here), rejects with the
-   * handler's error, after `timeout` ms (30 s by default), or when `signal` aborts. */
-  _invoke(name, msg, { timeout = 30000, signal } = {}) {
-    return this._client.invoke(this.key, name, msg, timeout, signal);
+   * with `msg` (and `buffers`, as `ctx.buffers()`); resolves to `[answer, buffers]` (the answer's
+   * buffers are always empty here), rejects with the handler's error, after `timeout` ms (30 s
+   * by default), or when `signal` aborts. */
+  _invoke(name, msg, { timeout = 30000, signal, buffers } = {}) {
+    return this._client.invoke(this.key, name, msg, timeout, signal, buffers);
   }
 
   /** numerous extension: fetches the file this widget serves (a Download's), as a Blob. */
@@ -244,6 +294,12 @@ const CLOSE_UNAUTHENTICATED = 4401;
 /** The stored session belongs to another user: forget it and start afresh. */
 const CLOSE_NOT_YOURS = 4403;
 
+/** A frame's `buffers` field: anywidget's binary buffers as base64 strings (none: no field). */
+function wireBuffers(buffers) {
+  const list = (buffers ?? []).map(bytesOf).filter(Boolean);
+  return list.length ? { buffers: list.map(toBase64) } : {};
+}
+
 /** The tab's connection to its session. */
 class Client {
   constructor() {
@@ -367,7 +423,7 @@ class Client {
     t.timer = setTimeout(t.send, wait);
   }
 
-  invoke(key, name, content, timeout, signal) {
+  invoke(key, name, content, timeout, signal, buffers) {
     this.pending ??= new Map();
     this.invokeSeq = (this.invokeSeq ?? 0) + 1;
     const id = this.invokeSeq;
@@ -387,15 +443,15 @@ class Client {
       this.pending.set(id, { resolve, reject, timer, done });
       signal?.addEventListener("abort", () => done(reject, signal.reason ?? new Error("aborted")));
       this._flushThrottled(null);
-      this.outbox.push({ type: "invoke", widget: key, id, name, content });
+      this.outbox.push({ type: "invoke", widget: key, id, name, content, ...wireBuffers(buffers) });
       this._schedule();
     });
   }
 
-  message(key, content) {
+  message(key, content, buffers) {
     // A click after typing: the text goes first, so the handler sees all of it.
     this._flushThrottled(null);
-    this.outbox.push({ type: "msg", widget: key, content });
+    this.outbox.push({ type: "msg", widget: key, content, ...wireBuffers(buffers) });
     this._schedule();
   }
 
@@ -413,7 +469,7 @@ class Client {
     if (!this.ready) return;
     for (const frame of this.outbox) {
       frame.seq = ++this.seq;
-      this.socket.send(JSON.stringify(frame));
+      this.socket.send(JSON.stringify(frame, encodeBinary));
     }
     this.outbox = [];
   }
@@ -426,6 +482,7 @@ class Client {
       console.error("numerous: the server sent a frame that is not JSON");
       return;
     }
+    if (data.includes('"$bytes"')) decodeBinary(msg);
     switch (msg.type) {
       case "welcome": {
         const expired = this.session && !msg.resumed;
@@ -447,7 +504,9 @@ class Client {
         ui.error(msg.message, msg.code);
         break;
       case "msg":
-        this.models.get(msg.widget)?._emit("msg:custom", msg.content, []);
+        this.models
+          .get(msg.widget)
+          ?._emit("msg:custom", msg.content, (msg.buffers ?? []).map((b) => new DataView(fromBase64(b).buffer)));
         break;
       case "toast":
         ui.toast(msg.message, msg.level);
@@ -622,12 +681,12 @@ async function renderWidget(client, el) {
 
 async function boot() {
   const client = new Client();
-  let state = config.state;
+  let state = decodeBinary(config.state);
   // A reload in the same tab: paint what this tab last showed; the server's welcome follows.
   const cached = client.session && sessionStorage.getItem(storageKey("state"));
   if (cached) {
     try {
-      state = { ...state, ...JSON.parse(cached) };
+      state = { ...state, ...decodeBinary(JSON.parse(cached)) };
     } catch {
       /* a corrupt cache is ignored */
     }
@@ -656,7 +715,7 @@ async function boot() {
   addEventListener("pagehide", () => {
     const snapshot = {};
     for (const [key, model] of client.models) snapshot[key] = model._state;
-    sessionStorage.setItem(storageKey("state"), JSON.stringify(snapshot));
+    sessionStorage.setItem(storageKey("state"), JSON.stringify(snapshot, encodeBinary));
     // The widgets are going away: each module's cleanup runs.
     for (const el of document.querySelectorAll("[data-numerous-widget]")) runCleanup(el);
   });

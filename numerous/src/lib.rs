@@ -43,6 +43,7 @@ mod app;
 mod assets;
 pub mod attrs;
 pub mod auth;
+mod bytes;
 mod connection;
 mod handle;
 mod http;
@@ -64,6 +65,7 @@ mod widget;
 pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult, IntoReply};
+pub use bytes::Bytes;
 pub use handle::{Handle, UpdateError};
 /// Turns a struct into a numerous app: one instance per browser session.
 ///

@@ -29,6 +29,9 @@ pub(crate) struct ClientFrame<'a> {
     /// `invoke`: the command (the handler's name).
     #[serde(borrow, default)]
     pub name: Option<Cow<'a, str>>,
+    /// `msg`, `invoke`: anywidget's binary buffers, base64 ([`crate::Bytes`]).
+    #[serde(borrow, default)]
+    pub buffers: Vec<Cow<'a, str>>,
 }
 
 /// `{"type":"reply","id":..,"content":..}` or `{"type":"reply","id":..,"error":".."}`.

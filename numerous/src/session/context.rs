@@ -120,6 +120,7 @@ impl Session {
                 used: false,
                 shutting_down: false,
                 tasks: Vec::new(),
+                buffers: Vec::new(),
             }),
         }
     }
@@ -168,6 +169,47 @@ impl Session {
         out.push(b'}');
         self.lock().send(&text(out), |_| true);
         Ok(())
+    }
+
+    /// [`Session::message`] with binary buffers: the module's `msg:custom` listener gets them as
+    /// its second argument (`DataView`s), as anywidget passes them.
+    pub fn message_with_buffers<A: App, W: crate::Widget, B: AsRef<[u8]>>(
+        &self,
+        app: &A,
+        widget: &W,
+        content: &impl serde::Serialize,
+        buffers: &[B],
+    ) -> serde_json::Result<()> {
+        let Some(index) = crate::app::widget_index(app, widget) else {
+            tracing::warn!(
+                app = A::SPEC.name,
+                "ctx.message_with_buffers: the widget is not a field of the app"
+            );
+            return Ok(());
+        };
+        let buffers: Vec<String> = buffers
+            .iter()
+            .map(|b| crate::bytes::encode(b.as_ref()))
+            .collect();
+        let frame = serde_json::json!({
+            "type": "msg",
+            "widget": A::SPEC.widgets[index].key,
+            "content": content,
+            "buffers": buffers,
+        });
+        self.lock().send(&text(serde_json::to_vec(&frame)?), |_| true);
+        Ok(())
+    }
+
+    /// The binary buffers that came with the message being handled (anywidget's
+    /// `model.send(content, callbacks, buffers)` or `experimental.invoke(.., {buffers})`):
+    /// empty for other events.
+    pub fn buffers(&self) -> Vec<crate::Bytes> {
+        self.lock().buffers.clone()
+    }
+
+    pub(crate) fn set_buffers(&self, buffers: Vec<crate::Bytes>) {
+        self.lock().buffers = buffers;
     }
 
     /// The shared resource of type `T`, if the app registered one (`Options::resource`). A

@@ -109,6 +109,37 @@ impl FrameCtx<'_> {
                 &format!("unknown widget `{key}`; this app has {}", keys.join(", ")),
             );
         };
+        let mut buffers = Vec::with_capacity(frame.buffers.len());
+        for b in &frame.buffers {
+            match crate::bytes::decode(b) {
+                Ok(b) => buffers.push(crate::Bytes(b)),
+                Err(e) => {
+                    return self.error(
+                        ErrorCode::BadFrame,
+                        &format!("`buffers` holds base64 strings: {e}"),
+                    );
+                }
+            }
+        }
+        // The buffers are the session's (`ctx.buffers()`) while this frame is handled.
+        let has_buffers = !buffers.is_empty();
+        if has_buffers {
+            self.session.set_buffers(buffers);
+        }
+        self.event_of(app, index, key, &frame).await;
+        if has_buffers {
+            self.session.set_buffers(Vec::new());
+        }
+    }
+
+    /// Applies `frame` to widget `index` and runs the handlers of the event it makes.
+    async fn event_of<A: App>(
+        &mut self,
+        app: &mut A,
+        index: usize,
+        key: &str,
+        frame: &ClientFrame<'_>,
+    ) {
         let Some(widget) = app.widget_mut(index) else {
             return;
         };

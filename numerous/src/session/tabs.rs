@@ -36,6 +36,8 @@ pub(super) struct Sync {
     pub(super) shutting_down: bool,
     /// Background work and subscriptions.
     pub(super) tasks: Vec<Task>,
+    /// The binary buffers of the message being handled.
+    pub(super) buffers: Vec<crate::Bytes>,
 }
 
 #[derive(Debug)]
