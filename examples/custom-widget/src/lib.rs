@@ -43,6 +43,24 @@ pub struct Badge {
     pub tone: String,
 }
 
+/// A widget whose module moves binary data: it sets `samples` to a `Float32Array` (a
+/// [`numerous::Bytes`] here, a `DataView` when it comes back), and sends buffers with its
+/// messages (`ctx.buffers()`), which the server answers with buffers of its own.
+#[numerous::widget(module = "widgets/sampler.js", messages)]
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sampler {
+    /// The samples the module set, as raw bytes (little-endian `f32`s).
+    #[input]
+    pub samples: numerous::Bytes,
+}
+
+/// What the sampler sends with its buffers.
+#[derive(Debug, Deserialize)]
+pub struct Chunk {
+    /// A name, echoed back.
+    pub name: String,
+}
+
 /// What `experimental.invoke("top", ..)` asks.
 #[derive(Debug, Deserialize)]
 pub struct TopRequest {
@@ -69,6 +87,11 @@ pub struct Feedback {
     last: Markdown,
     #[widget(init = Badge { text: "quiet".into(), tone: "cool".into() })]
     mood: Badge,
+    sampler: Sampler,
+    #[widget(label = "Samples received")]
+    samples: Number,
+    #[widget(label = "Bytes in the last buffers")]
+    buffered: Number,
 }
 
 #[numerous::handlers]
@@ -114,6 +137,24 @@ impl Feedback {
             .take(request.limit)
             .map(|(emoji, _)| emoji.clone())
             .collect())
+    }
+
+    /// The module set `samples`: count the `f32`s.
+    #[on_change(sampler)]
+    fn sampled(&mut self) {
+        self.samples.value = (self.sampler.samples.len() / 4) as f64;
+    }
+
+    /// A message with binary buffers: answer with the first one reversed.
+    #[on_message(sampler)]
+    fn chunk(&mut self, ctx: &Session, chunk: Chunk) -> Result<(), String> {
+        let buffers = ctx.buffers();
+        self.buffered.value = buffers.iter().map(|b| b.len()).sum::<usize>() as f64;
+        let mut first = buffers.first().map(|b| b.to_vec()).unwrap_or_default();
+        first.reverse();
+        let echo = serde_json::json!({ "echo": chunk.name });
+        ctx.message_with_buffers(self, &self.sampler, &echo, &[first])
+            .map_err(|e| e.to_string())
     }
 
     /// The note the user typed in the widget.

@@ -164,3 +164,82 @@ async fn the_widget_module_runs_in_chromium() {
     browser.wait_until(&format!("{listeners} === 1")).await;
     browser.finish().await;
 }
+
+#[tokio::test]
+async fn binary_values_and_buffers_travel_both_ways() {
+    let addr = testkit::serve::<Feedback>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    assert_eq!(tab.state["sampler"]["samples"], json!({"$bytes": ""}));
+    // Three f32s (12 bytes) as a binary value.
+    tab.update(
+        "sampler",
+        json!({"samples": {"$bytes": "AAAAPwAAwD8AACBA"}}),
+    )
+    .await;
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["samples"]["value"], 3.0, "{patch}");
+    // A message with buffers: the handler sees them and answers with buffers.
+    tab.send(json!({"type": "msg", "widget": "sampler", "content": {"name": "chunk"}, "buffers": ["AQID+g==", "AAA="]}))
+        .await;
+    let msg = tab.recv().await;
+    assert_eq!(msg["type"], "msg", "{msg}");
+    assert_eq!(msg["content"]["echo"], "chunk");
+    assert_eq!(
+        msg["buffers"],
+        json!(["+gMCAQ=="]),
+        "the first buffer, reversed"
+    );
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["buffered"]["value"], 6.0, "{patch}");
+    // Bad binary data: a clear error, nothing changed.
+    tab.update("sampler", json!({"samples": {"$bytes": "not base64!"}}))
+        .await;
+    let err = tab.recv_error().await;
+    assert_eq!(err["code"], "invalid-input", "{err}");
+    tab.send(
+        json!({"type": "msg", "widget": "sampler", "content": {"name": "x"}, "buffers": ["***"]}),
+    )
+    .await;
+    let err = tab.recv_error().await;
+    assert_eq!(err["code"], "bad-frame", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("base64"), "{err}");
+    // Buffers belong to their message only: a later message without any sees none.
+    tab.send(json!({"type": "msg", "widget": "sampler", "content": {"name": "again"}}))
+        .await;
+    let msg = tab.recv().await;
+    assert_eq!(msg["buffers"], json!([""]), "{msg}");
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["buffered"]["value"], 0.0, "{patch}");
+}
+
+#[tokio::test]
+async fn a_module_moves_binary_data_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Feedback>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser
+        .wait_until("document.getElementById('sampler').dataset.samples === '0 bytes'")
+        .await;
+    browser.click_button("Send samples").await;
+    // The Float32Array reached the server (3 samples), the buffer reached the handler (4 bytes),
+    // and the server's buffer came back as a DataView.
+    browser.wait_for_value("#samples input", "3").await;
+    browser.wait_for_value("#buffered input", "4").await;
+    browser
+        .wait_until("document.getElementById('sampler').dataset.echo === 'chunk: 250,3,2,1'")
+        .await;
+    // A reload: the value comes back from the server as a DataView of 12 bytes.
+    browser.client.refresh().await.unwrap();
+    testkit::wait_until_live(&browser.client).await;
+    browser
+        .wait_until("document.getElementById('sampler').dataset.samples === '12 bytes'")
+        .await;
+    browser
+        .wait_until(
+            "window.numerous.models.get('sampler').get('samples').getFloat32(4, true) === 1.5",
+        )
+        .await;
+    browser.finish().await;
+}

@@ -197,7 +197,8 @@ impl Session {
             "content": content,
             "buffers": buffers,
         });
-        self.lock().send(&text(serde_json::to_vec(&frame)?), |_| true);
+        self.lock()
+            .send(&text(serde_json::to_vec(&frame)?), |_| true);
         Ok(())
     }
 
