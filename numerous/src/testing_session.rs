@@ -67,6 +67,11 @@ impl<A: App> TestSession<A> {
         Self::session_of(crate::Options::default(), Some(Arc::new(user)))
     }
 
+    /// A fresh session of `user`'s on an app served with `options` (its resources, its broker).
+    pub fn signed_in_with(options: crate::Options, user: crate::auth::User) -> Self {
+        Self::session_of(options, Some(Arc::new(user)))
+    }
+
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
         let rt = Runtime::new::<A>(options);
         let app = A::new();

@@ -15,7 +15,12 @@ pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
 /// The database used when `DATABASE_URL` is not set: a SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://numerous-auth.db?mode=rwc";
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/auth");
+/// The auth tables' migrations; versions it does not know (the app's own) are left alone.
+fn migrator() -> sqlx::migrate::Migrator {
+    let mut m = sqlx::migrate!("./migrations/auth");
+    m.set_ignore_missing(true);
+    m
+}
 
 /// Users, roles and refresh tokens in a SQL database: SQLite or PostgreSQL, by URL
 /// (`sqlite://users.db?mode=rwc`, `postgres://user:password@host/db`). The tables
@@ -26,8 +31,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/auth");
 /// created from code ([`AuthProvider::create_user`]) or from the command line of the app
 /// (`my-app create-user ann --role editor`).
 ///
-/// Sharing the database with migrations of your own: sqlx records both in one table, so run
-/// yours with `Migrator::set_ignore_missing(true)`.
+/// Sharing the database with migrations of your own: sqlx records both in one table; ours
+/// ignore versions they do not know, and yours must too (`Migrator::set_ignore_missing(true)`),
+/// with version numbers other than ours (`20261123000001`).
 pub struct DbProvider {
     url: String,
     /// Connected and migrated at first use (in the async runtime).
@@ -99,7 +105,7 @@ impl DbProvider {
                     .connect(&self.url)
                     .await
                     .map_err(|e| unusable(&e))?;
-                MIGRATOR.run(&pool).await.map_err(|e| unusable(&e))?;
+                migrator().run(&pool).await.map_err(|e| unusable(&e))?;
                 Ok::<_, AuthError>(pool)
             })
             .await

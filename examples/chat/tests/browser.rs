@@ -1,0 +1,69 @@
+//! Two people chatting in two headless Chromium browsers.
+
+use example_chat::{Chat, Store, options_with};
+use numerous::Options;
+use testkit::Browser;
+
+async fn join(browser: &Browser, addr: std::net::SocketAddr, name: &str) {
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.type_into("input[name=username]", name).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+}
+
+async fn say(browser: &Browser, text: &str) {
+    browser.type_into("#text input", text).await;
+    browser.click("#send button").await;
+}
+
+fn has_line(line: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('#messages li, #messages .numerous-feed-item')].some(e => e.textContent === {})",
+        serde_json::to_string(line).unwrap()
+    )
+}
+
+#[tokio::test]
+async fn two_browsers_chat_with_each_other() {
+    let Some(ann) = Browser::start().await else {
+        return;
+    };
+    let Some(bob) = Browser::start().await else {
+        return;
+    };
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let options = options_with(Options::default(), store, |a| {
+        a.secret("a test secret of thirty-two bytes or more")
+    });
+    let addr = testkit::serve::<Chat>(options).await;
+    join(&ann, addr, "ann").await;
+    join(&bob, addr, "bob").await;
+    bob.wait_until("document.querySelector('#online').textContent.includes('2')")
+        .await;
+
+    say(&ann, "hello bob").await;
+    bob.wait_until(&has_line("ann: hello bob")).await;
+    // Enter sends, and markup is shown as text.
+    bob.type_into("#text input", "<script>window.pwned = 1</script>\u{e007}")
+        .await;
+    ann.wait_until(&has_line("bob: <script>window.pwned = 1</script>"))
+        .await;
+    ann.wait_until("window.pwned === undefined && !document.querySelector('#messages script')")
+        .await;
+    bob.wait_for_value("#text input", "").await;
+
+    // A refused message: the error says why; nothing reaches the other side.
+    say(&ann, &"x".repeat(1001)).await;
+    ann.wait_until("document.body.textContent.includes('at most 1000 characters')")
+        .await;
+    say(&bob, "still here").await;
+    ann.wait_until(&has_line("bob: still here")).await;
+    ann.close().await;
+    bob.finish().await;
+}
