@@ -99,8 +99,13 @@ impl DbProvider {
                         redact(&self.url)
                     ))
                 };
+                // An in-memory SQLite database (tests) lives as long as its one connection.
+                let memory = self.url.contains(":memory:") || self.url.contains("mode=memory");
                 let pool = AnyPoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(if memory { 1 } else { 8 })
+                    .min_connections(u32::from(memory))
+                    .idle_timeout((!memory).then_some(std::time::Duration::from_secs(600)))
+                    .max_lifetime((!memory).then_some(std::time::Duration::from_secs(1800)))
                     .acquire_timeout(std::time::Duration::from_secs(5))
                     .connect(&self.url)
                     .await

@@ -217,7 +217,12 @@ pub struct Auth {
     pub(crate) login_page: Option<Arc<LoginPageFn>>,
     pub(crate) title: String,
     pub(crate) reuse_grace: Duration,
+    pub(crate) registration: bool,
+    pub(crate) on_register: Option<Arc<RegisterHook>>,
 }
+
+/// Runs after a user registered ([`Auth::on_register`]).
+pub type RegisterHook = dyn Fn(&User, &crate::AppContext) + Send + Sync;
 
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -257,6 +262,8 @@ impl Auth {
             login_page: None,
             title: "Sign in".into(),
             reuse_grace: Duration::from_secs(10),
+            registration: false,
+            on_register: None,
         }
     }
 
@@ -344,6 +351,25 @@ impl Auth {
     /// later, it revokes its whole login (it was stolen, or the thief was first).
     pub fn refresh_reuse_grace(mut self, grace: Duration) -> Self {
         self.reuse_grace = grace;
+        self
+    }
+
+    /// Lets visitors create an account with an email address and a password: `GET /register`
+    /// (a page linked from the login page) and `POST /api/auth/register` (JSON or a form, with
+    /// the login's CSRF and rate-limit protections). The new user is signed in at once. Needs a
+    /// provider that creates users (the database provider does).
+    pub fn allow_registration(mut self) -> Self {
+        self.registration = true;
+        self
+    }
+
+    /// Runs `hook` after each registration, with the app's resources and topics: to tell open
+    /// pages (`cx.publisher.publish(..)`), send a welcome mail, and so on.
+    pub fn on_register(
+        mut self,
+        hook: impl Fn(&User, &crate::AppContext) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_register = Some(Arc::new(hook));
         self
     }
 

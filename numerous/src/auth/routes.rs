@@ -119,6 +119,12 @@ pub struct LoginPage<'a> {
     pub username: &'a str,
     /// The URL of the client's assets, ending in `/` (`numerous.css` is there).
     pub assets: &'a str,
+    /// This is the registration form ([`Auth::allow_registration`](super::Auth::allow_registration)):
+    /// it asks for an `email` and a `password`, and posts to `action`.
+    pub registering: bool,
+    /// The other form's page: the registration page from the login page (when registration
+    /// is allowed), the login page from the registration page.
+    pub other: Option<&'a str>,
 }
 
 impl LoginPage<'_> {
@@ -144,6 +150,8 @@ pub(crate) fn routes() -> Router<Arc<Runtime>> {
         .route("/api/auth/refresh", post(refresh))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
+        .route("/register", get(register_page))
+        .route("/api/auth/register", post(register))
 }
 
 fn auth_of(rt: &Runtime) -> &Arc<AuthState> {
@@ -289,7 +297,34 @@ async fn login_page(
         client,
         &next,
         (None, notice),
-        "",
+        ("", false),
+        StatusCode::OK,
+    )
+}
+
+/// `GET /register`: the registration form (404 unless registration is allowed).
+async fn register_page(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    user: Option<CurrentUser>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let auth = auth_of(&rt);
+    if !auth.config.registration {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let next = safe_next(q.next.as_deref(), &auth.prefix);
+    if user.is_some() {
+        return (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
+    }
+    render_login(
+        &rt,
+        &headers,
+        client,
+        &next,
+        (None, None),
+        ("", true),
         StatusCode::OK,
     )
 }
@@ -300,7 +335,7 @@ fn render_login(
     client: ClientAddr,
     next: &str,
     (error, notice): (Option<&str>, Option<&str>),
-    username: &str,
+    (username, registering): (&str, bool),
     status: StatusCode,
 ) -> Response {
     let auth = auth_of(rt);
@@ -313,9 +348,25 @@ fn render_login(
         auth.prefix,
         crate::assets::version()
     );
-    let action = format!("{}/api/auth/login", auth.prefix);
+    let (action, other) = if registering {
+        (
+            format!("{}/api/auth/register", auth.prefix),
+            Some(format!("{}/login", auth.prefix)),
+        )
+    } else {
+        (
+            format!("{}/api/auth/login", auth.prefix),
+            auth.config
+                .registration
+                .then(|| format!("{}/register", auth.prefix)),
+        )
+    };
     let page = LoginPage {
-        title: &auth.config.title,
+        title: if registering {
+            "Create an account"
+        } else {
+            &auth.config.title
+        },
         action: &action,
         next,
         csrf: &csrf,
@@ -323,6 +374,8 @@ fn render_login(
         notice,
         username,
         assets: &assets,
+        registering,
+        other: other.as_deref(),
     };
     let html = match auth.login_page_fn() {
         Some(render) => render(&page),
@@ -405,6 +458,87 @@ impl FromRequestParts<Arc<Runtime>> for AuthPost {
     }
 }
 
+/// Decodes a JSON or form body; a form must carry the CSRF token its page set (double-submit:
+/// another site cannot post it). JSON cannot be sent cross-site without a preflight this
+/// server never grants.
+#[allow(clippy::result_large_err)]
+fn decode_form<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &[u8],
+    csrf: impl FnOnce(&T) -> Option<&str>,
+) -> Result<(T, bool), Response> {
+    let json = is_json(headers);
+    let form: T = if json {
+        serde_json::from_slice(body).map_err(|e| e.to_string())
+    } else {
+        serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())
+    }
+    .map_err(|e| json_error(StatusCode::BAD_REQUEST, "bad-request", &e))?;
+    if !json {
+        let expected = cookie(headers, CSRF_COOKIE);
+        if expected.is_none() || expected != csrf(&form) {
+            tracing::info!("refused a form without its CSRF token");
+            return Err(json_error(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "the form is stale or from another site; reload the page",
+            ));
+        }
+    }
+    Ok((form, json))
+}
+
+/// The answer to a sign-in or a registration: the cookies, and JSON or a redirect to `next`.
+fn signed_in(
+    auth: &AuthState,
+    (user, issued): (User, Issued),
+    json: bool,
+    bearer: bool,
+    next: String,
+    secure: bool,
+) -> Response {
+    let mut response = if json {
+        let mut body = serde_json::json!({
+            "user": user.context(),
+            "expires_in": issued.access_exp - super::now(),
+            "next": next,
+        });
+        if bearer {
+            body["access_token"] = issued.access.clone().into();
+            body["token_type"] = "bearer".into();
+        }
+        axum::Json(body).into_response()
+    } else {
+        (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response()
+    };
+    set_cookies(response.headers_mut(), &auth.cookies(&issued, secure));
+    response
+}
+
+/// Why a sign-in or a registration failed: the status, a code, and what to show.
+fn refusal(e: &AuthError) -> (StatusCode, &'static str, String) {
+    let (status, code) = match e {
+        AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials"),
+        AuthError::Inactive => (StatusCode::FORBIDDEN, "inactive"),
+        AuthError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "rate-limited"),
+        AuthError::UserExists(_) => (StatusCode::CONFLICT, "exists"),
+        AuthError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
+        e => {
+            tracing::error!("signing in: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+        }
+    };
+    let detail = match e {
+        AuthError::InvalidCredentials => "Invalid username or password".to_owned(),
+        AuthError::UserExists(_) => "an account with this email exists; sign in instead".to_owned(),
+        AuthError::Backend(_) | AuthError::Unsupported(_) | AuthError::Config(_) => {
+            "that failed; try again later".to_owned()
+        }
+        e => e.to_string(),
+    };
+    (status, code, detail)
+}
+
 async fn login(
     State(rt): State<Arc<Runtime>>,
     AuthPost {
@@ -415,72 +549,18 @@ async fn login(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let json = is_json(&headers);
-    let creds: Credentials = match if json {
-        serde_json::from_slice(&body).map_err(|e| e.to_string())
-    } else {
-        serde_urlencoded::from_bytes(&body).map_err(|e| e.to_string())
-    } {
+    let (creds, json) = match decode_form(&headers, &body, |c: &Credentials| c.csrf.as_deref()) {
         Ok(c) => c,
-        Err(e) => {
-            return json_error(
-                StatusCode::BAD_REQUEST,
-                "bad-request",
-                &format!("expected username and password: {e}"),
-            );
-        }
+        Err(r) => return r,
     };
-    // A form needs the token its page set (double-submit): another site cannot post it. JSON
-    // cannot be sent cross-site without a preflight this server never grants.
-    if !json {
-        let expected = cookie(&headers, CSRF_COOKIE);
-        if expected.is_none() || expected != creds.csrf.as_deref() {
-            tracing::info!("refused a login form without its CSRF token");
-            return json_error(
-                StatusCode::FORBIDDEN,
-                "csrf",
-                "the form is stale or from another site; reload the login page",
-            );
-        }
-    }
     let next = safe_next(creds.next.as_deref(), &auth.prefix);
     match auth
         .login(&creds.username, &creds.password, client.key)
         .await
     {
-        Ok((user, issued)) => {
-            let mut response = if json {
-                let mut body = serde_json::json!({
-                    "user": user.context(),
-                    "expires_in": issued.access_exp - super::now(),
-                    "next": next,
-                });
-                if creds.bearer {
-                    body["access_token"] = issued.access.clone().into();
-                    body["token_type"] = "bearer".into();
-                }
-                axum::Json(body).into_response()
-            } else {
-                (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response()
-            };
-            set_cookies(response.headers_mut(), &auth.cookies(&issued, secure));
-            response
-        }
+        Ok(done) => signed_in(&auth, done, json, creds.bearer, next, secure),
         Err(e) => {
-            let (status, code) = match &e {
-                AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials"),
-                AuthError::Inactive => (StatusCode::FORBIDDEN, "inactive"),
-                AuthError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "rate-limited"),
-                e => {
-                    tracing::error!("signing in: {e}");
-                    (StatusCode::INTERNAL_SERVER_ERROR, "internal")
-                }
-            };
-            let detail = match &e {
-                AuthError::InvalidCredentials => "Invalid username or password".to_owned(),
-                AuthError::Backend(_) => "signing in failed; try again later".to_owned(),
-                e => e.to_string(),
-            };
+            let (status, code, detail) = refusal(&e);
             let mut response = if json {
                 json_error(status, code, &detail)
             } else {
@@ -490,7 +570,7 @@ async fn login(
                     client,
                     &next,
                     (Some(&detail), None),
-                    &creds.username,
+                    (&creds.username, false),
                     status,
                 )
             };
@@ -500,6 +580,65 @@ async fn login(
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs));
             }
             response
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Registration {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    csrf: Option<String>,
+}
+
+/// `POST /api/auth/register`: creates the user, signs them in, runs the app's hook.
+async fn register(
+    State(rt): State<Arc<Runtime>>,
+    AuthPost {
+        auth,
+        client,
+        secure,
+    }: AuthPost,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !auth.config.registration {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let (form, json) = match decode_form(&headers, &body, |r: &Registration| r.csrf.as_deref()) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let next = safe_next(form.next.as_deref(), &auth.prefix);
+    match auth.register(&form.email, &form.password, client.key).await {
+        Ok((user, issued)) => {
+            if let Some(hook) = &auth.config.on_register {
+                let cx = crate::AppContext {
+                    resources: rt.options.resources.clone(),
+                    publisher: crate::Publisher::new(rt.options.broker.clone()),
+                };
+                hook(&user, &cx);
+            }
+            signed_in(&auth, (user, issued), json, false, next, secure)
+        }
+        Err(e) => {
+            let (status, code, detail) = refusal(&e);
+            if json {
+                json_error(status, code, &detail)
+            } else {
+                render_login(
+                    &rt,
+                    &headers,
+                    client,
+                    &next,
+                    (Some(&detail), None),
+                    (&form.email, true),
+                    status,
+                )
+            }
         }
     }
 }
@@ -615,6 +754,8 @@ mod tests {
             notice: None,
             username: "\"onfocus=alert(1)",
             assets: "/s/",
+            registering: false,
+            other: None,
         }
         .render_default();
         assert!(!html.contains("<script>alert"), "{html}");

@@ -152,6 +152,9 @@ impl AuthState {
             ));
         }
         let mut public: Vec<String> = ALWAYS_PUBLIC.iter().map(|s| (*s).to_owned()).collect();
+        if config.registration {
+            public.extend(["/register".to_owned(), "/api/auth/register".to_owned()]);
+        }
         public.extend(config.public.iter().cloned());
         let protected = config.protect_only.as_deref().map(globs).transpose()?;
         let (per_address, per_user) = config.login_attempts_per_minute;
@@ -195,13 +198,8 @@ impl AuthState {
         Some(identity(claims))
     }
 
-    /// Checks the credentials (within the rate limits) and signs the user in.
-    pub(crate) async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        client: IpAddr,
-    ) -> Result<(User, Issued), AuthError> {
+    /// `Ok` while `client` and `username` are within their attempts per minute.
+    fn within_limits(&self, username: &str, client: IpAddr) -> Result<(), AuthError> {
         let key: String = username.to_lowercase().chars().take(255).collect();
         for check in [
             self.by_address.check_key(&client),
@@ -218,6 +216,35 @@ impl AuthState {
             self.by_user.retain_recent();
             self.by_address.retain_recent();
         }
+        Ok(())
+    }
+
+    /// Creates a user with `email` as their name (within the rate limits) and signs them in.
+    pub(crate) async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<(User, Issued), AuthError> {
+        self.within_limits(email, client)?;
+        let email = email.trim().to_lowercase();
+        check_email(&email)?;
+        let new = super::NewUser::new(email.clone(), password).email(email);
+        new.validate()?;
+        let user = self.config.provider.create_user(new).await?;
+        let issued = self.issue(&user, &random_id()).await?;
+        tracing::info!(user = %user.username, "registered");
+        Ok((user, issued))
+    }
+
+    /// Checks the credentials (within the rate limits) and signs the user in.
+    pub(crate) async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: IpAddr,
+    ) -> Result<(User, Issued), AuthError> {
+        self.within_limits(username, client)?;
         let user = self
             .config
             .provider
@@ -418,6 +445,29 @@ impl AuthState {
     }
 }
 
+/// `Ok` for a plausible email address: one `@`, a name before it, a domain with a dot after it.
+pub(crate) fn check_email(email: &str) -> Result<(), AuthError> {
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            }
+            None => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        Err(AuthError::Invalid(format!(
+            "`{email}` is not an email address"
+        )))
+    }
+}
+
 fn identity(claims: Claims) -> Identity {
     Identity {
         user: Arc::new(User {
@@ -544,6 +594,25 @@ mod tests {
             s.login("Ann", "ann-password", ip).await,
             Err(AuthError::TooManyAttempts(_))
         ));
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        for good in ["ann@example.com", "a.b+c@mail.example.org"] {
+            assert!(check_email(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "ann",
+            "@example.com",
+            "ann@",
+            "ann@example",
+            "ann@@example.com",
+            "a nn@example.com",
+            "ann@example.com.",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
