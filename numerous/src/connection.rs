@@ -127,6 +127,16 @@ pub(crate) fn open_tab<A: App>(
     (session, outbox, conn)
 }
 
+/// Closes a tab whose sign-in expired (not refreshed in time) or was signed out: the client
+/// refreshes it and reconnects, or goes to the login page.
+pub(crate) fn sign_in_ended(outbox: &Outbox) {
+    let m = "your sign-in has expired or was ended; sign in again";
+    let _ = outbox.push(Message::Text(
+        protocol::error(ErrorCode::Unauthenticated, m, None).into(),
+    ));
+    outbox.close(CLOSE_UNAUTHENTICATED, "sign-in expired");
+}
+
 /// The response to a request from another site's page.
 pub(crate) fn forbidden_origin(origin: &str) -> Response {
     tracing::info!(%origin, "refused a connection from another origin");
@@ -194,11 +204,7 @@ async fn connection<A: App>(
                 r = &mut reader, if read_result.is_none() => read_result = Some(r),
                 () = &mut expired, if !expiry_seen => {
                     expiry_seen = true;
-                    let m = "your sign-in has expired or was ended; sign in again";
-                    let _ = outbox.push(Message::Text(
-                        protocol::error(ErrorCode::Unauthenticated, m, None).into(),
-                    ));
-                    outbox.close(CLOSE_UNAUTHENTICATED, "sign-in expired");
+                    sign_in_ended(&outbox);
                 }
             }
         };

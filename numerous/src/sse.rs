@@ -42,6 +42,8 @@ pub(crate) struct SseTab {
     outbox: Arc<Outbox>,
     conn: u64,
     send_token: Arc<str>,
+    /// Closes the tab when its sign-in ends (protected apps).
+    watch: Option<tokio::task::AbortHandle>,
 }
 
 /// `POST /sse`: opens a tab.
@@ -55,8 +57,8 @@ pub(crate) async fn open<A: App>(
         return forbidden_origin(&origin);
     }
     let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
-    let user = user.map(|u| u.user().clone());
-    let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key, user.as_ref());
+    let signed_in = user.as_ref().map(|u| u.user().clone());
+    let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key, signed_in.as_ref());
     let stream = token();
     let send: Arc<str> = token().into();
     let Some(session) = session else {
@@ -72,11 +74,27 @@ pub(crate) async fn open<A: App>(
         )
             .into_response();
     };
+    // As a socket is: closed when its sign-in expires or is signed out.
+    let watch = match (&rt.auth, &user) {
+        (Some(auth), Some(user)) => {
+            let mut auth = auth.watch_tab(&user.0);
+            let outbox = outbox.clone();
+            Some(
+                tokio::spawn(async move {
+                    auth.expired().await;
+                    crate::connection::sign_in_ended(&outbox);
+                })
+                .abort_handle(),
+            )
+        }
+        _ => None,
+    };
     let tab = SseTab {
         session,
         outbox,
         conn,
         send_token: send.clone(),
+        watch,
     };
     rt.sse_open.insert(stream.clone(), tab.clone());
     rt.sse_send.insert(send.clone(), tab);
@@ -94,6 +112,9 @@ pub(crate) async fn open<A: App>(
 
 fn close_tab(rt: &Runtime, tab: &SseTab) {
     rt.sse_send.remove(&tab.send_token);
+    if let Some(watch) = &tab.watch {
+        watch.abort();
+    }
     tab.outbox.close_now(1000, "");
     let _ = tab
         .session

@@ -541,6 +541,8 @@ pub struct SseTab {
     addr: SocketAddr,
     stream: tokio::io::BufReader<TcpStream>,
     send_token: String,
+    /// `\r\nCookie: ..` for a signed-in tab, else empty.
+    cookie: String,
     pub session: String,
     pub resumed: bool,
     /// The full state from the welcome.
@@ -559,10 +561,21 @@ pub enum SseEvent {
 impl SseTab {
     /// Opens a tab (resuming `session` if given) and reads the welcome.
     pub async fn open(addr: SocketAddr, session: Option<&str>) -> SseTab {
+        SseTab::open_as(addr, session, "").await
+    }
+
+    /// [`SseTab::open`] for a signed-in user: every request carries `cookie` (a
+    /// [`Login::cookie`]).
+    pub async fn open_as(addr: SocketAddr, session: Option<&str>, cookie: &str) -> SseTab {
+        let cookie = if cookie.is_empty() {
+            String::new()
+        } else {
+            format!("\r\nCookie: {cookie}")
+        };
         let extra = session.map_or(String::new(), |s| format!("\r\nX-Numerous-Session: {s}"));
         let r = http(
             addr,
-            &format!("POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0{extra}"),
+            &format!("POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0{extra}{cookie}"),
             b"",
         )
         .await;
@@ -570,7 +583,7 @@ impl SseTab {
         let tokens: Value = serde_json::from_str(&r.body).unwrap();
         let stream = tokens["stream"].as_str().unwrap().to_owned();
         let send_token = tokens["send"].as_str().unwrap().to_owned();
-        let mut tab = SseTab::attach(addr, &stream, send_token)
+        let mut tab = SseTab::attach_as(addr, &stream, send_token, cookie)
             .await
             .expect("the stream opens");
         let welcome = tab.recv().await;
@@ -583,10 +596,19 @@ impl SseTab {
 
     /// `GET /sse?stream=<token>`: the event stream, or the status it was refused with.
     pub async fn attach(addr: SocketAddr, stream: &str, send_token: String) -> Result<SseTab, u16> {
+        SseTab::attach_as(addr, stream, send_token, String::new()).await
+    }
+
+    async fn attach_as(
+        addr: SocketAddr,
+        stream: &str,
+        send_token: String,
+        cookie: String,
+    ) -> Result<SseTab, u16> {
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(
-            format!("GET /sse?stream={stream} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            format!("GET /sse?stream={stream} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream{cookie}\r\n\r\n")
                 .as_bytes(),
         )
         .await
@@ -613,6 +635,7 @@ impl SseTab {
             addr,
             stream,
             send_token,
+            cookie,
             session: String::new(),
             resumed: false,
             state: Value::Null,
@@ -659,9 +682,10 @@ impl SseTab {
     pub async fn send(&self, frames: &[Value]) -> u16 {
         let body = Value::Array(frames.to_vec()).to_string();
         let head = format!(
-            "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Numerous-Stream: {}\r\nContent-Length: {}",
+            "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Numerous-Stream: {}\r\nContent-Length: {}{}",
             self.send_token,
-            body.len()
+            body.len(),
+            self.cookie
         );
         http(self.addr, &head, body.as_bytes()).await.status
     }
