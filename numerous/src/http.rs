@@ -184,6 +184,38 @@ fn limit_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Logs each request at `info` (target `numerous::request`): method, path, the signed-in user
+/// (which the auth layer inside notes on the response), status and duration.
+pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    impl Fn(&Request) -> tracing::Span + Clone,
+    tower_http::trace::DefaultOnRequest,
+    impl Fn(&Response, std::time::Duration, &tracing::Span) + Clone,
+> {
+    tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(|req: &Request| {
+            tracing::info_span!(
+                target: "numerous::request",
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+            )
+        })
+        .on_response(|res: &Response, latency: std::time::Duration, _: &tracing::Span| {
+            let user = res
+                .extensions()
+                .get::<crate::auth::RequestUser>()
+                .map_or("-", |u| u.0.as_str());
+            tracing::info!(
+                target: "numerous::request",
+                user,
+                status = res.status().as_u16(),
+                ms = latency.as_secs_f64() * 1000.0,
+                "served"
+            );
+        })
+}
+
 /// Refuses requests for host names the app does not serve (DNS rebinding), and marks every
 /// response `nosniff`.
 pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Next) -> Response {

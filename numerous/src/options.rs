@@ -67,6 +67,9 @@ pub struct Options {
     /// holding connections open). An upload's body may take this long, and beyond it must
     /// arrive at 1 KiB/s at least.
     pub header_read_timeout: Duration,
+    /// Logs every HTTP request at `info` (target `numerous::request`): method, path, the
+    /// signed-in user, status and duration.
+    pub log_requests: bool,
     /// Host names the app answers to, besides IP addresses and `localhost`: `example.com`, or
     /// `.example.com` for it and every subdomain, or `*` for any. A request for any other host
     /// gets 400, which defeats DNS rebinding against a server on a private address.
@@ -138,6 +141,7 @@ impl Default for Options {
             max_upload_bytes: 10 * 1024 * 1024,
             max_concurrent_uploads: 8,
             header_read_timeout: Duration::from_secs(10),
+            log_requests: false,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             frame_ancestors: Vec::new(),
@@ -175,6 +179,8 @@ impl Options {
     }
 
     setters! {
+        /// Sets [`Options::log_requests`].
+        log_requests: bool,
         /// Sets [`Options::idle_timeout`].
         idle_timeout: Duration,
         /// Sets [`Options::unused_session_timeout`].
@@ -343,6 +349,9 @@ pub struct Cli {
     /// `*` for any), comma-separated.
     #[arg(long, env = "NUMEROUS_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
+    /// Log every HTTP request (method, path, user, status, duration).
+    #[arg(long, env = "NUMEROUS_LOG_REQUESTS")]
+    pub log_requests: bool,
     /// Other origins whose pages may open the WebSocket, comma-separated.
     #[arg(long, env = "NUMEROUS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
@@ -374,6 +383,7 @@ impl Cli {
             .allow_hosts(allowed_hosts)
             .allow_origins(self.allowed_origins.clone())
             .frame_ancestors(self.frame_ancestors.clone())
+            .log_requests(self.log_requests)
     }
 }
 

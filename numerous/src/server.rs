@@ -95,18 +95,21 @@ fn build<A: App>(mut options: Options) -> Result<(Router, Arc<Runtime>), Error> 
             .with_state(rt.clone())
             .nest(&prefix, routes)
     };
-    let router = routes
+    let mut router = routes
         .layer(axum::Extension(rt.options.resources.clone()))
         .layer(axum::Extension(Publisher::new(rt.options.broker.clone())))
         // Inside the host guard: a request for a foreign host is refused before anything.
         .layer(axum::middleware::from_fn_with_state(
             rt.clone(),
             auth::protect,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            rt.clone(),
-            http::guard,
         ));
+    if rt.options.log_requests {
+        router = router.layer(http::request_log());
+    }
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        rt.clone(),
+        http::guard,
+    ));
     Ok((router, rt))
 }
 

@@ -44,7 +44,7 @@ pub use provider::{
     check_password, hash_password, verify_password,
 };
 pub use routes::{CurrentUser, LoginPage};
-pub(crate) use routes::{protect, routes as auth_routes};
+pub(crate) use routes::{RequestUser, protect, routes as auth_routes};
 pub(crate) use service::{AuthState, TabAuth};
 
 #[cfg(feature = "db")]

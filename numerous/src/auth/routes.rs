@@ -98,6 +98,10 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
     }
 }
 
+/// Who made a request, noted on its response for the request log.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestUser(pub(crate) String);
+
 /// What a login page holds ([`Auth::login_page`](super::Auth::login_page)). Every field is
 /// text to escape (askama does).
 #[derive(Debug, Template)]
@@ -207,9 +211,36 @@ pub(crate) async fn protect(
     if let Some(id) = &identity {
         req.extensions_mut().insert(CurrentUser(id.clone()));
     }
-    if !protected {
-        return next.run(req).await;
+    let user = identity.as_ref().map(|i| RequestUser(i.user.username.clone()));
+    let mut response = if protected {
+        guarded(&auth, identity, req, next, &path, PathKind { own, api }).await
+    } else {
+        next.run(req).await
+    };
+    if let Some(user) = user {
+        response.extensions_mut().insert(user);
     }
+    response
+}
+
+/// What kind of path a request is for.
+#[derive(Debug, Clone, Copy)]
+struct PathKind {
+    /// The auth routes and the login page (no app requirement applies).
+    own: bool,
+    /// Wants data rather than a page.
+    api: bool,
+}
+
+/// A protected path: the request goes on if `identity` may use the app.
+async fn guarded(
+    auth: &AuthState,
+    identity: Option<Identity>,
+    req: Request,
+    next: Next,
+    path: &str,
+    PathKind { own, api }: PathKind,
+) -> Response {
     match identity {
         None if api => json_error(
             StatusCode::UNAUTHORIZED,
@@ -220,7 +251,7 @@ pub(crate) async fn protect(
             let target = req
                 .uri()
                 .path_and_query()
-                .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
+                .map_or_else(|| path.to_owned(), |pq| pq.as_str().to_owned());
             let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
             let location = format!("{}/login?{query}", auth.prefix);
             (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
