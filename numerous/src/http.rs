@@ -201,19 +201,21 @@ pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
                 path = %req.uri().path(),
             )
         })
-        .on_response(|res: &Response, latency: std::time::Duration, _: &tracing::Span| {
-            let user = res
-                .extensions()
-                .get::<crate::auth::RequestUser>()
-                .map_or("-", |u| u.0.as_str());
-            tracing::info!(
-                target: "numerous::request",
-                user,
-                status = res.status().as_u16(),
-                ms = latency.as_secs_f64() * 1000.0,
-                "served"
-            );
-        })
+        .on_response(
+            |res: &Response, latency: std::time::Duration, _: &tracing::Span| {
+                let user = res
+                    .extensions()
+                    .get::<crate::auth::RequestUser>()
+                    .map_or("-", |u| u.0.as_str());
+                tracing::info!(
+                    target: "numerous::request",
+                    user,
+                    status = res.status().as_u16(),
+                    ms = latency.as_secs_f64() * 1000.0,
+                    "served"
+                );
+            },
+        )
 }
 
 /// Refuses requests for host names the app does not serve (DNS rebinding), and marks every

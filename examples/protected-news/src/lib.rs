@@ -64,11 +64,13 @@ impl News {
     #[on_start]
     fn open(&mut self, ctx: &Session) {
         if let Some(user) = ctx.user() {
-            self.greeting.content = format!("Hello, **{}**: news comes as it happens.", user.username);
+            self.greeting.content =
+                format!("Hello, **{}**: news comes as it happens.", user.username);
         }
         self.received.value = 0.0.into();
         ctx.subscribe(&NEWS, |app: &mut Self, item: &NewsItem, _: &Session| {
-            app.items.push(format!("#{} {}", item.number, item.headline));
+            app.items
+                .push(format!("#{} {}", item.number, item.headline));
             app.count += 1;
             app.received.value = f64::from(app.count).into();
         });

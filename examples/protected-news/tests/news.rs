@@ -37,7 +37,12 @@ async fn news_reaches_a_signed_in_page_and_stops_at_sign_out() {
     let addr = serve().await;
     let mark = login(addr, "", "mark", "mark-password").await;
     let mut tab = Tab::open_at(addr, "/ws", None, &[("cookie", &mark.cookie())]).await;
-    assert!(tab.state["greeting"]["content"].as_str().unwrap().contains("**mark**"));
+    assert!(
+        tab.state["greeting"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("**mark**")
+    );
     let mut seen = Vec::new();
     while seen.len() < 3 {
         seen.extend(news(&tab.recv().await));
@@ -82,8 +87,14 @@ async fn strangers_get_no_news() {
     .await;
     assert_eq!(r.status, 401);
     let r = testkit::get_with_cookie(addr, "/", "", "").await;
-    assert_eq!((r.status, r.header("location")), (303, Some("/login?next=%2F")));
-    assert_eq!(testkit::try_login(addr, "", "mark", "pass123").await.status, 401);
+    assert_eq!(
+        (r.status, r.header("location")),
+        (303, Some("/login?next=%2F"))
+    );
+    assert_eq!(
+        testkit::try_login(addr, "", "mark", "pass123").await.status,
+        401
+    );
     // API clients can ask for the token in the answer (bearer) and use it.
     let body = r#"{"username":"mark","password":"mark-password","bearer":true}"#;
     let r = http(
@@ -97,6 +108,12 @@ async fn strangers_get_no_news() {
     .await;
     let token: Value = serde_json::from_str(&r.body).unwrap();
     let token = token["access_token"].as_str().unwrap();
-    let me = testkit::get_with_cookie(addr, "/api/auth/me", "", &format!("\r\nAuthorization: Bearer {token}")).await;
+    let me = testkit::get_with_cookie(
+        addr,
+        "/api/auth/me",
+        "",
+        &format!("\r\nAuthorization: Bearer {token}"),
+    )
+    .await;
     assert_eq!(me.status, 200);
 }

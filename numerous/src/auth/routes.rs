@@ -211,7 +211,9 @@ pub(crate) async fn protect(
     if let Some(id) = &identity {
         req.extensions_mut().insert(CurrentUser(id.clone()));
     }
-    let user = identity.as_ref().map(|i| RequestUser(i.user.username.clone()));
+    let user = identity
+        .as_ref()
+        .map(|i| RequestUser(i.user.username.clone()));
     let mut response = if protected {
         guarded(&auth, identity, req, next, &path, PathKind { own, api }).await
     } else {
