@@ -25,14 +25,16 @@ use crate::runtime::Runtime;
 /// How long shutdown waits for open tabs to take their close frame.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// Serves `router` on `listener` until `signal` completes, then closes every tab of `rt` with
-/// 1001 and waits (briefly) for them to go.
+/// Serves `router` on `listener` until `signal` completes, then closes every tab of the apps
+/// `rts` (their options: the first app's) with 1001 and waits (briefly) for them to go.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
-    rt: Arc<Runtime>,
+    rts: &[Arc<Runtime>],
     signal: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    let rt = rts.first().expect("at least one app").clone();
+    let stop = tokio_util::sync::CancellationToken::new();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -66,7 +68,7 @@ pub(crate) async fn serve(
                 req.map(axum::body::Body::new)
             });
         let builder = builder.clone();
-        let shutdown = rt.shutdown.clone();
+        let shutdown = stop.clone();
         connections.spawn(async move {
             let conn = builder.serve_connection_with_upgrades(
                 TokioIo::new(stream),
@@ -84,11 +86,16 @@ pub(crate) async fn serve(
     }
     drop(listener);
     tracing::info!("shutting down: closing every tab");
-    rt.shut_down();
-    rt.tabs.close();
+    stop.cancel();
+    for rt in rts {
+        rt.shut_down();
+        rt.tabs.close();
+    }
     connections.close();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        rt.tabs.wait().await;
+        for rt in rts {
+            rt.tabs.wait().await;
+        }
         connections.wait().await;
     })
     .await;

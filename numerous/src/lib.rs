@@ -48,6 +48,7 @@ mod connection;
 mod handle;
 mod http;
 mod markdown;
+mod multi;
 mod options;
 mod outbox;
 mod page;
@@ -66,6 +67,7 @@ pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult, IntoReply};
 pub use bytes::Bytes;
+pub use multi::Server;
 pub use handle::{Handle, UpdateError};
 /// Turns a struct into a numerous app: one instance per browser session.
 ///
@@ -235,6 +237,8 @@ pub use serde_json::{Value as Json, json};
 /// The axum numerous is built on, for your own routes ([`Options::routes`]) without a
 /// dependency of your own.
 pub use axum;
+/// For a shared static folder ([`Server::shared_static`]).
+pub use rust_embed;
 
 /// Driving an app in-process, for tests and benchmarks.
 pub mod testing {

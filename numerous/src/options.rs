@@ -67,6 +67,8 @@ pub struct Options {
     /// holding connections open). An upload's body may take this long, and beyond it must
     /// arrive at 1 KiB/s at least.
     pub header_read_timeout: Duration,
+    /// Stylesheets the page links after numerous's own (a theme): URLs.
+    pub stylesheets: Vec<String>,
     /// Logs every HTTP request at `info` (target `numerous::request`): method, path, the
     /// signed-in user, status and duration.
     pub log_requests: bool,
@@ -142,6 +144,7 @@ impl Default for Options {
             max_concurrent_uploads: 8,
             header_read_timeout: Duration::from_secs(10),
             log_requests: false,
+            stylesheets: Vec::new(),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             frame_ancestors: Vec::new(),
@@ -241,6 +244,13 @@ impl Options {
     /// Uses `broker` for topics (to share one between apps, or to carry them between processes).
     pub fn broker(mut self, broker: Arc<dyn Broker>) -> Self {
         self.broker = broker;
+        self
+    }
+
+    /// Links the stylesheet at `url` from the page, after numerous's own: to restyle the app
+    /// (its CSS variables: `--numerous-primary`, `--numerous-surface`, ...).
+    pub fn stylesheet(mut self, url: impl Into<String>) -> Self {
+        self.stylesheets.push(url.into());
         self
     }
 

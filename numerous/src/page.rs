@@ -28,7 +28,7 @@ pub(crate) struct PageParts {
 }
 
 impl PageParts {
-    pub(crate) fn new<A: App>(prefix: &str, auth: bool) -> Self {
+    pub(crate) fn new<A: App>(prefix: &str, auth: bool, stylesheets: &[String]) -> Self {
         let assets = format!("{prefix}/numerous-static/{}/", assets::version());
         let mut kinds: Vec<&str> = A::SPEC
             .widgets
@@ -90,6 +90,10 @@ impl PageParts {
             }
         }
         head.push_str(&custom_css);
+        for url in stylesheets {
+            let url = url.replace('"', "%22").replace('<', "%3C");
+            let _ = write!(head, r#"<link rel="stylesheet" href="{url}">"#);
+        }
         let _ = write!(
             head,
             r#"<link rel="modulepreload" href="{assets}numerous.js"><link rel="modulepreload" href="{assets}widgets/field.js">"#

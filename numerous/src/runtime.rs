@@ -118,7 +118,7 @@ impl Runtime {
         }
         Arc::new(Runtime {
             dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
-            page: PageParts::new::<A>(&options.prefix, auth.is_some()),
+            page: PageParts::new::<A>(&options.prefix, auth.is_some(), &options.stylesheets),
             page_headers: page_headers(&options),
             sessions: DashMap::new(),
             clients: DashMap::new(),

@@ -62,8 +62,21 @@ fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
     Ok(Some(auth))
 }
 
-fn build<A: App>(mut options: Options) -> Result<(Router, Arc<Runtime>), Error> {
-    let auth = resolve_auth(&mut options)?;
+fn build<A: App>(options: Options) -> Result<(Router, Arc<Runtime>), Error> {
+    build_with::<A>(options, None)
+}
+
+/// The router and runtime of app `A`. With `shared` sign-in (several apps in one server), an
+/// app without its own uses it, and its routes are the server's, not the app's.
+pub(crate) fn build_with<A: App>(
+    mut options: Options,
+    shared: Option<Arc<AuthState>>,
+) -> Result<(Router, Arc<Runtime>), Error> {
+    let own_auth = options.auth.is_some() || shared.is_none();
+    let auth = match shared {
+        Some(shared) if options.auth.is_none() => Some(shared),
+        _ => resolve_auth(&mut options)?,
+    };
     let rt = Runtime::with_auth::<A>(options, auth);
     let prefix = rt.options.prefix.clone();
     // The page and the assets are compressed once and kept (assets::negotiate, PageParts); the
@@ -79,7 +92,7 @@ fn build<A: App>(mut options: Options) -> Result<(Router, Arc<Runtime>), Error> 
         .route("/sse", post(sse::open::<A>).get(sse::stream))
         .route("/sse/send", post(sse::send))
         .merge(compressed);
-    if rt.auth.is_some() {
+    if rt.auth.is_some() && own_auth {
         routes = routes.merge(auth::auth_routes());
     }
     let mut routes: Router = routes.with_state(rt.clone());
@@ -127,19 +140,26 @@ pub async fn serve_until<A: App>(
     signal: impl Future<Output = ()> + Send,
 ) -> Result<(), Error> {
     let (router, rt) = build::<A>(options)?;
+    start(&rt, A::SPEC.name).await?;
+    let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
+    tracing::info!("{} listening on http://{local}/", A::SPEC.name);
+    let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+    http::serve(listener, router, &[rt], signal)
+        .await
+        .map_err(Error::Serve)
+}
+
+/// Prepares a built app to serve: its sign-in backend (connected, migrated), and its work not
+/// tied to a session (running until shutdown).
+pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
     if let Some(auth) = &rt.auth {
         let provider = auth.config.provider();
         provider.init().await?;
         tracing::info!(
-            "{}: only signed-in users may use it ({} users)",
-            A::SPEC.name,
+            "{name}: only signed-in users may use it ({} users)",
             provider.kind()
         );
     }
-    let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
-    tracing::info!("{} listening on http://{local}/", A::SPEC.name);
-    let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
-    // Work not tied to a session runs while the server does.
     let cx = AppContext {
         resources: rt.options.resources.clone(),
         publisher: Publisher::new(rt.options.broker.clone()),
@@ -154,12 +174,10 @@ pub async fn serve_until<A: App>(
             }
         });
     }
-    http::serve(listener, router, rt, signal)
-        .await
-        .map_err(Error::Serve)
+    Ok(())
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
