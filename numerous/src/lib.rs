@@ -67,8 +67,8 @@ pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult, IntoReply};
 pub use bytes::Bytes;
-pub use multi::Server;
 pub use handle::{Handle, UpdateError};
+pub use multi::Server;
 /// Turns a struct into a numerous app: one instance per browser session.
 ///
 /// ```no_run

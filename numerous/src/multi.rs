@@ -14,7 +14,8 @@ use crate::auth::{self, Auth, AuthState};
 use crate::runtime::Runtime;
 use crate::{Error, Options, assets, http, server};
 
-type Build = Box<dyn FnOnce(Option<Arc<AuthState>>) -> Result<(Router, Arc<Runtime>), Error> + Send>;
+type Build =
+    Box<dyn FnOnce(Option<Arc<AuthState>>) -> Result<(Router, Arc<Runtime>), Error> + Send>;
 
 struct Mount {
     prefix: String,
@@ -62,7 +63,10 @@ pub struct Server {
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server")
-            .field("apps", &self.mounts.iter().map(|m| &m.prefix).collect::<Vec<_>>())
+            .field(
+                "apps",
+                &self.mounts.iter().map(|m| &m.prefix).collect::<Vec<_>>(),
+            )
             .field("title", &self.title)
             .finish_non_exhaustive()
     }
@@ -178,7 +182,11 @@ impl Server {
             .take()
             .map(|a| AuthState::new(a, ""))
             .transpose()?;
-        let apps: Vec<String> = self.mounts.iter().map(|m| shown(&m.prefix).to_owned()).collect();
+        let apps: Vec<String> = self
+            .mounts
+            .iter()
+            .map(|m| shown(&m.prefix).to_owned())
+            .collect();
         let mut router = Router::new();
         let mut runtimes = Vec::new();
         for m in self.mounts {
@@ -219,22 +227,28 @@ impl Server {
         if let Some(files) = self.shared_static {
             router = router.route(
                 "/shared-static/{*path}",
-                get(move |axum::extract::Path(path): axum::extract::Path<String>, headers: HeaderMap| async move {
-                    shared_file(files, &path, &headers)
-                }),
+                get(
+                    move |axum::extract::Path(path): axum::extract::Path<String>,
+                          headers: HeaderMap| async move {
+                        shared_file(files, &path, &headers)
+                    },
+                ),
             );
         }
         if let Some(css) = self.theme {
-            router = router.route(
-                "/numerous-theme.css",
-                get(move || async move {
-                    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css)
-                }),
-            );
+            router =
+                router.route(
+                    "/numerous-theme.css",
+                    get(move || async move {
+                        ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css)
+                    }),
+                );
         }
         if !root_app {
             router = match self.root_redirect {
-                Some(target) => router.route("/", get(move || async move { Redirect::to(&target) })),
+                Some(target) => {
+                    router.route("/", get(move || async move { Redirect::to(&target) }))
+                }
                 None => {
                     let index = index_page(&self.title, &apps);
                     router.route("/", get(move || async move { Html(index) }))

@@ -67,6 +67,9 @@ pub struct Options {
     /// holding connections open). An upload's body may take this long, and beyond it must
     /// arrive at 1 KiB/s at least.
     pub header_read_timeout: Duration,
+    /// The app is meant for anybody: `NUMEROUS_AUTH_USERS` does not protect it
+    /// ([`Options::open_to_all`]).
+    pub open_to_all: bool,
     /// Stylesheets the page links after numerous's own (a theme): URLs.
     pub stylesheets: Vec<String>,
     /// Logs every HTTP request at `info` (target `numerous::request`): method, path, the
@@ -144,6 +147,7 @@ impl Default for Options {
             max_concurrent_uploads: 8,
             header_read_timeout: Duration::from_secs(10),
             log_requests: false,
+            open_to_all: false,
             stylesheets: Vec::new(),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
@@ -251,6 +255,14 @@ impl Options {
     /// (its CSS variables: `--numerous-primary`, `--numerous-surface`, ...).
     pub fn stylesheet(mut self, url: impl Into<String>) -> Self {
         self.stylesheets.push(url.into());
+        self
+    }
+
+    /// Serves the app to anybody, on purpose: without this, an app whose environment sets
+    /// `NUMEROUS_AUTH_USERS` is protected by those users (a public app beside a protected one
+    /// in a [`Server`](crate::Server), say).
+    pub fn open_to_all(mut self) -> Self {
+        self.open_to_all = true;
         self
     }
 

@@ -49,7 +49,7 @@ fn resolve_auth(options: &mut Options) -> Result<Option<Arc<AuthState>>, Error> 
 fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
     let auth = match options.auth.take() {
         Some(auth) => auth,
-        None if std::env::var_os(crate::auth::USERS_VAR).is_some() => {
+        None if !options.open_to_all && std::env::var_os(crate::auth::USERS_VAR).is_some() => {
             let auth = crate::auth::Auth::from_env()?;
             tracing::info!(
                 "{} is set: the app is protected by its users",

@@ -206,7 +206,9 @@ pub(crate) async fn protect(
     let path = req.uri().path().to_owned();
     // Patterns are relative to the app's prefix (which is the sign-in's, unless several apps
     // share one sign-in at the server's root).
-    let rel = path.strip_prefix(rt.options.prefix.as_str()).unwrap_or(&path);
+    let rel = path
+        .strip_prefix(rt.options.prefix.as_str())
+        .unwrap_or(&path);
     let protected = auth.is_protected(rel);
     let own = rel == "/login" || rel.starts_with("/api/auth/");
     let api = is_api(rel, req.headers());
