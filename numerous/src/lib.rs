@@ -39,6 +39,7 @@
 //! that changed are sent back.
 #![deny(missing_docs)]
 
+mod api;
 mod app;
 mod assets;
 pub mod attrs;

@@ -87,6 +87,27 @@ pub enum ErrorCode {
     Forbidden,
 }
 
+impl ErrorCode {
+    /// The code as it travels (`invalid-input`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadFrame => "bad-frame",
+            ErrorCode::TooLarge => "too-large",
+            ErrorCode::UnknownType => "unknown-type",
+            ErrorCode::UnknownWidget => "unknown-widget",
+            ErrorCode::InvalidInput => "invalid-input",
+            ErrorCode::Rejected => "rejected",
+            ErrorCode::NoMessages => "no-messages",
+            ErrorCode::HandlerFailed => "handler-failed",
+            ErrorCode::HandlerPanicked => "handler-panicked",
+            ErrorCode::SessionLimit => "session-limit",
+            ErrorCode::TabLimit => "tab-limit",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::Forbidden => "forbidden",
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorFrame<'a> {
     #[serde(rename = "type")]
@@ -137,6 +158,20 @@ pub(crate) fn state_frame<'s>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_codes_read_as_they_travel() {
+        for code in [
+            ErrorCode::BadFrame,
+            ErrorCode::InvalidInput,
+            ErrorCode::HandlerFailed,
+            ErrorCode::Forbidden,
+            ErrorCode::Unauthenticated,
+            ErrorCode::TooLarge,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+    }
 
     #[test]
     fn parses_frames() {

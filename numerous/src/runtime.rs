@@ -63,6 +63,8 @@ pub(crate) struct SessionHandle {
     pub(crate) inputs: mpsc::Sender<Input>,
     /// The user the session belongs to, when the app is protected: nobody else may join it.
     pub(crate) owner: Option<Arc<User>>,
+    /// The session's id (a secret: never logged).
+    pub(crate) id: Arc<str>,
 }
 
 /// Why a tab got no session.
@@ -237,6 +239,7 @@ impl Runtime {
             control,
             inputs,
             owner: user.cloned(),
+            id: id.clone(),
         };
         self.sessions.insert(id.clone(), handle.clone());
         let registered = Registered {

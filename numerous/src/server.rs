@@ -12,7 +12,7 @@ use crate::auth::{self, AuthState};
 use crate::options::{AppContext, Cli, Options};
 use crate::runtime::Runtime;
 use crate::topics::Publisher;
-use crate::{Error, assets, connection, http, page, sse, upload};
+use crate::{Error, api, assets, connection, http, page, sse, upload};
 
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket,
 /// uploads and the client's assets. Merge it with your own routes, or serve it with [`serve`].
@@ -91,6 +91,7 @@ pub(crate) fn build_with<A: App>(
         .route("/download/{widget}", get(upload::download))
         .route("/sse", post(sse::open::<A>).get(sse::stream))
         .route("/sse/send", post(sse::send))
+        .merge(api::routes::<A>())
         .merge(compressed);
     if rt.auth.is_some() && own_auth {
         routes = routes.merge(auth::auth_routes());

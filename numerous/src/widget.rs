@@ -200,6 +200,53 @@ pub enum InputError {
     NoMessages,
 }
 
+/// The field names a type deserializes from, as serde's derive declares them (renames
+/// applied): what `deserialize_struct` is asked for. Empty for anything that is not a struct.
+pub(crate) fn fields_of<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+
+    struct Probe<'a>(&'a mut &'static [&'static str]);
+
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("probed")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl de::Error for Stop {
+        fn custom<M: fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for Probe<'_> {
+        type Error = Stop;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            *self.0 = fields;
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Probe(&mut fields));
+    fields
+}
+
 /// The object-safe view of a widget that the runtime works with.
 #[doc(hidden)]
 pub trait DynWidget: Send {
@@ -213,11 +260,17 @@ pub trait DynWidget: Send {
     fn served_file(&self) -> Option<Served>;
     fn echo_input(&self) -> bool;
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
+    /// The fields the browser may write, by their wire names (the HTTP API's description).
+    fn input_fields(&self) -> &'static [&'static str];
 }
 
 impl<W: Widget> DynWidget for W {
     fn kind(&self) -> &'static str {
         W::KIND
+    }
+
+    fn input_fields(&self) -> &'static [&'static str] {
+        fields_of::<W::Input>()
     }
 
     fn write_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {

@@ -632,3 +632,61 @@ async fn your_own_routes_know_the_user() {
         "hello, bob"
     );
 }
+
+#[tokio::test]
+async fn the_http_api_is_protected_and_sessions_stay_their_owners() {
+    let addr = serve(auth()).await;
+    assert_eq!(post_json(addr, "/api/sessions", "", "").await.status, 401);
+    assert_eq!(
+        get_with_cookie(addr, "/api/describe", "", "").await.status,
+        401
+    );
+    let ann = login(addr, "", "ann", "ann-password").await;
+    let bob = login(addr, "", "bob", "bob-password").await;
+    let r = post_json(addr, "/api/sessions", &ann.cookie(), "").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = serde_json::from_str::<Value>(&r.body).unwrap()["session"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The greeting ran for ann: her session knows her.
+    let r = post_json(
+        addr,
+        &format!("/api/sessions/{id}/widgets/increment/click"),
+        &ann.cookie(),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let state: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(state["state"]["counter"]["value"], 1.0);
+    // Bob knows the id: not enough, for reading or writing; her role check holds over HTTP.
+    assert_eq!(
+        get_with_cookie(addr, &format!("/api/sessions/{id}"), &bob.cookie(), "")
+            .await
+            .status,
+        404
+    );
+    let r = post_json(
+        addr,
+        &format!("/api/sessions/{id}/widgets/increment/click"),
+        &bob.cookie(),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    let r = post_json(addr, "/api/sessions", &bob.cookie(), "").await;
+    let bobs = serde_json::from_str::<Value>(&r.body).unwrap()["session"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = post_json(
+        addr,
+        &format!("/api/sessions/{bobs}/widgets/reset/click"),
+        &bob.cookie(),
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("forbidden"), "{}", r.body);
+}

@@ -21,6 +21,8 @@ pub(crate) struct FrameCtx<'a> {
     pub(crate) control: &'a mut mpsc::UnboundedReceiver<Control>,
     pub(crate) conn: u64,
     pub(crate) seq: Option<u64>,
+    /// For the HTTP API: errors are kept here instead of sent to a tab.
+    captured: Option<std::sync::Mutex<Vec<(&'static str, String)>>>,
 }
 
 pub(super) enum Failure {
@@ -46,13 +48,20 @@ impl<'a> FrameCtx<'a> {
             control,
             conn,
             seq: None,
+            captured: None,
         }
     }
 }
 
 impl FrameCtx<'_> {
     pub(super) fn error(&self, code: ErrorCode, message: &str) {
-        self.session.send_error(self.conn, code, message, self.seq);
+        match &self.captured {
+            Some(errors) => errors
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((code.as_str(), message.to_owned())),
+            None => self.session.send_error(self.conn, code, message, self.seq),
+        }
     }
 
     pub(crate) async fn input<A: App>(&mut self, app: &mut A, input: Input) {
@@ -60,6 +69,24 @@ impl FrameCtx<'_> {
             Input::Frame { conn, text } => {
                 self.conn = conn;
                 self.handle(app, &text).await;
+            }
+            Input::Api { frame, reply } => {
+                // As an upload: no tab made it, so every tab gets what it changes.
+                self.conn = UPLOADER;
+                self.captured = Some(std::sync::Mutex::new(Vec::new()));
+                if let Some(frame) = frame {
+                    self.handle(app, &frame).await;
+                }
+                let errors = self
+                    .captured
+                    .take()
+                    .map(|e| {
+                        e.into_inner()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    })
+                    .unwrap_or_default();
+                let state = self.session.state_object::<A>();
+                let _ = reply.send(super::ApiAnswer { errors, state });
             }
             Input::Upload { widget, file, done } => {
                 self.conn = UPLOADER;

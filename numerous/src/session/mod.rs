@@ -77,6 +77,21 @@ pub(crate) enum Input {
         widget: usize,
         reply: oneshot::Sender<Option<usize>>,
     },
+    /// A frame from the HTTP API (`None`: only read the state): every tab sees what it
+    /// changes; the errors and the state after it go back on `reply`.
+    Api {
+        frame: Option<String>,
+        reply: oneshot::Sender<ApiAnswer>,
+    },
+}
+
+/// What the HTTP API gets back from a session.
+#[derive(Debug)]
+pub(crate) struct ApiAnswer {
+    /// `(code, message)` of each error the frame caused.
+    pub(crate) errors: Vec<(&'static str, String)>,
+    /// Every widget's state after it, a JSON object.
+    pub(crate) state: String,
 }
 
 /// The task that owns one session.

@@ -94,6 +94,23 @@ impl Session {
         }
     }
 
+    /// Every widget's state as last sent, as one JSON object by key (the HTTP API's answer).
+    pub(crate) fn state_object<A: App>(&self) -> String {
+        let s = self.lock();
+        let mut out = String::with_capacity(2 + s.snapshot.iter().map(Vec::len).sum::<usize>());
+        out.push('{');
+        for (i, (w, state)) in A::SPEC.widgets.iter().zip(&s.snapshot).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&serde_json::to_string(w.key).unwrap_or_default());
+            out.push(':');
+            out.push_str(std::str::from_utf8(state).unwrap_or("null"));
+        }
+        out.push('}');
+        out
+    }
+
     pub(super) fn disconnect(&self, conn: u64) {
         let mut s = self.lock();
         s.conns.retain(|c| c.id != conn);

@@ -1,0 +1,309 @@
+//! The HTTP API every app has, generated from its struct: describe the app, open a session,
+//! read its state, write a widget's input, click, send a message. Scripts, tests and other
+//! services drive an app with it as a tab would: the same checks, the same handlers, and open
+//! tabs see the change.
+//!
+//! Under the app's prefix:
+//! - `GET /api/describe`: widgets (kind, state, input schema), handlers;
+//! - `GET /api/openapi.json`: these routes as an OpenAPI 3.1 document;
+//! - `POST /api/sessions`: a new session, `{"session": id, "state": {..}}`;
+//! - `GET /api/sessions/{id}`: `{"state": {..}}`;
+//! - `POST /api/sessions/{id}/widgets/{widget}`: body = the input (`{"value": 3}`);
+//! - `POST /api/sessions/{id}/widgets/{widget}/click`;
+//! - `POST /api/sessions/{id}/widgets/{widget}/message`: body = the message.
+//!
+//! Answers carry the state after the change and the errors it caused (422 when there are
+//! any). On a protected app the routes need a signed-in user, and a session is its owner's.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::app::App;
+use crate::auth::CurrentUser;
+use crate::http::ClientAddr;
+use crate::runtime::{Runtime, SessionHandle};
+use crate::session::{ApiAnswer, Input};
+
+/// The API's routes, relative to the app's prefix.
+pub(crate) fn routes<A: App>() -> Router<Arc<Runtime>> {
+    Router::new()
+        .route("/api/describe", get(describe::<A>))
+        .route("/api/openapi.json", get(openapi::<A>))
+        .route("/api/sessions", post(open::<A>))
+        .route("/api/sessions/{id}", get(read))
+        .route("/api/sessions/{id}/widgets/{widget}", post(write))
+        .route("/api/sessions/{id}/widgets/{widget}/click", post(click))
+        .route("/api/sessions/{id}/widgets/{widget}/message", post(message))
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// The JSON type of a value, for a schema.
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// What the app is: its widgets (state of a fresh session, what the browser may write) and
+/// its handlers.
+pub(crate) fn description<A: App>() -> Value {
+    let app = A::new();
+    let widgets: Vec<Value> = A::SPEC
+        .widgets
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let widget = app.widget(i);
+            let mut state = Vec::new();
+            if let Some(widget) = widget {
+                let _ = widget.write_state(&mut state);
+            }
+            let state: Value = serde_json::from_slice(&state).unwrap_or(Value::Null);
+            let fields = widget.map_or(&[][..], |w| w.input_fields());
+            let properties: serde_json::Map<String, Value> = fields
+                .iter()
+                .map(|f| {
+                    let ty = state.get(*f).map_or("null", json_type);
+                    ((*f).to_owned(), json!({ "type": ty }))
+                })
+                .collect();
+            json!({
+                "key": w.key,
+                "kind": w.kind,
+                "state": state,
+                "input": {
+                    "type": "object",
+                    "properties": properties,
+                    "additionalProperties": false,
+                },
+            })
+        })
+        .collect();
+    let handlers: Vec<Value> = A::HANDLERS
+        .iter()
+        .map(|h| {
+            json!({
+                "name": h.name,
+                "widget": if h.widget.is_empty() { Value::Null } else { h.widget.into() },
+                "event": format!("{:?}", h.event).to_lowercase(),
+            })
+        })
+        .collect();
+    json!({ "app": A::SPEC.name, "widgets": widgets, "handlers": handlers })
+}
+
+async fn describe<A: App>() -> Response {
+    axum::Json(description::<A>()).into_response()
+}
+
+async fn openapi<A: App>(State(rt): State<Arc<Runtime>>) -> Response {
+    axum::Json(openapi_document::<A>(&rt.options.prefix)).into_response()
+}
+
+/// The API as an OpenAPI 3.1 document.
+pub(crate) fn openapi_document<A: App>(prefix: &str) -> Value {
+    let answer = json!({
+        "description": "the state after the request, and the errors it caused",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}
+    });
+    let refused = json!({
+        "description": "refused input: the errors, and the state (unchanged)",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}
+    });
+    let missing = json!({"description": "no such session (or not yours), or no such widget"});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
+    let widget = json!({"name": "widget", "in": "path", "required": true,
+        "schema": {"type": "string", "enum": A::SPEC.widgets.iter().map(|w| w.key).collect::<Vec<_>>()}});
+    let p = |path: &str| format!("{prefix}{path}");
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": format!("{} API", A::SPEC.name), "version": env!("CARGO_PKG_VERSION")},
+        "paths": {
+            p("/api/describe"): {"get": {"summary": "The app's widgets and handlers",
+                "responses": {"200": {"description": "the description"}}}},
+            p("/api/openapi.json"): {"get": {"summary": "This document",
+                "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+            p("/api/sessions"): {"post": {"summary": "Open a session",
+                "responses": {"201": answer.clone()}}},
+            p("/api/sessions/{id}"): {"get": {"summary": "A session's state", "parameters": [id],
+                "responses": {"200": answer.clone(), "404": missing}}},
+            p("/api/sessions/{id}/widgets/{widget}"): {"post": {"summary": "Write a widget's input",
+                "parameters": [id, widget],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": answer.clone(), "422": refused, "404": missing}}},
+            p("/api/sessions/{id}/widgets/{widget}/click"): {"post": {"summary": "Click a widget",
+                "parameters": [id, widget],
+                "responses": {"200": answer.clone(), "422": refused, "404": missing}}},
+            p("/api/sessions/{id}/widgets/{widget}/message"): {"post": {"summary": "Send a widget's handler a message",
+                "parameters": [id, widget],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {}}}},
+                "responses": {"200": answer, "422": refused, "404": missing}}},
+        },
+        "components": {"schemas": {"Answer": {
+            "type": "object",
+            "properties": {
+                "session": {"type": "string"},
+                "state": {"type": "object"},
+                "errors": {"type": "array", "items": {"type": "object",
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+            }
+        }}}
+    })
+}
+
+/// The session `id` if the caller may use it.
+#[allow(clippy::result_large_err)]
+fn session_of(
+    rt: &Runtime,
+    id: &str,
+    user: Option<&CurrentUser>,
+) -> Result<SessionHandle, Response> {
+    rt.session_for(id, user.map(|u| &**u))
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "unknown or expired session"))
+}
+
+/// Runs `frame` in the session (or only reads it) and answers with its outcome.
+async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Response {
+    let (reply, answer) = oneshot::channel();
+    if session
+        .inputs
+        .send(Input::Api { frame, reply })
+        .await
+        .is_err()
+    {
+        return error(StatusCode::NOT_FOUND, "the session ended");
+    }
+    match answer.await {
+        Ok(ApiAnswer { errors, state }) => {
+            let status = if errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let errors: Vec<Value> = errors
+                .into_iter()
+                .map(|(code, message)| json!({ "code": code, "message": message }))
+                .collect();
+            let body = format!(
+                r#"{{"session":{},"state":{state},"errors":{}}}"#,
+                Value::from(id),
+                Value::from(errors)
+            );
+            (
+                status,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+        Err(_) => error(StatusCode::NOT_FOUND, "the session ended"),
+    }
+}
+
+async fn open<A: App>(
+    State(rt): State<Arc<Runtime>>,
+    client: ClientAddr,
+    user: Option<CurrentUser>,
+) -> Response {
+    let user = user.map(|u| u.user().clone());
+    match rt.attach::<A>(None, client.key, user.as_ref()) {
+        Ok((session, _)) => {
+            let mut response = ask(&session, None, &session.id).await;
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::CREATED;
+            }
+            response
+        }
+        Err(refusal) => error(StatusCode::SERVICE_UNAVAILABLE, refusal.message()),
+    }
+}
+
+async fn read(
+    State(rt): State<Arc<Runtime>>,
+    Path(id): Path<String>,
+    user: Option<CurrentUser>,
+) -> Response {
+    match session_of(&rt, &id, user.as_ref()) {
+        Ok(session) => ask(&session, None, &id).await,
+        Err(r) => r,
+    }
+}
+
+/// A frame for widget `widget` of the kind `kind`, with `field` holding `body` (JSON).
+fn frame(kind: &str, widget: &str, field: &str, body: &str) -> String {
+    format!(
+        r#"{{"type":"{kind}","widget":{},"{field}":{body}}}"#,
+        Value::from(widget)
+    )
+}
+
+async fn write(
+    State(rt): State<Arc<Runtime>>,
+    Path((id, widget)): Path<(String, String)>,
+    user: Option<CurrentUser>,
+    body: Bytes,
+) -> Response {
+    let session = match session_of(&rt, &id, user.as_ref()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is JSON text");
+    };
+    if serde_json::from_str::<serde::de::IgnoredAny>(body).is_err() {
+        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    }
+    ask(&session, Some(frame("update", &widget, "state", body)), &id).await
+}
+
+async fn click(
+    State(rt): State<Arc<Runtime>>,
+    Path((id, widget)): Path<(String, String)>,
+    user: Option<CurrentUser>,
+) -> Response {
+    let session = match session_of(&rt, &id, user.as_ref()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    ask(
+        &session,
+        Some(frame("msg", &widget, "content", r#"{"event":"click"}"#)),
+        &id,
+    )
+    .await
+}
+
+async fn message(
+    State(rt): State<Arc<Runtime>>,
+    Path((id, widget)): Path<(String, String)>,
+    user: Option<CurrentUser>,
+    body: Bytes,
+) -> Response {
+    let session = match session_of(&rt, &id, user.as_ref()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return error(StatusCode::BAD_REQUEST, "the body is JSON text");
+    };
+    if serde_json::from_str::<serde::de::IgnoredAny>(body).is_err() {
+        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    }
+    ask(&session, Some(frame("msg", &widget, "content", body)), &id).await
+}
