@@ -243,6 +243,16 @@ async fn user_command(command: &auth::cli::UserCommand, mut options: Options) ->
 }
 
 impl Cli {
+    /// Runs the user-management command of this command line (`create-user`, ...) against
+    /// the provider `options` give (for a `main` of your own; [`run_with`] does it for you).
+    /// Does nothing without a command.
+    pub async fn run_command(&self, options: Options) -> Result<(), Error> {
+        match &self.command {
+            Some(command) => user_command(command, options).await,
+            None => Ok(()),
+        }
+    }
+
     /// The command line of this process (exits with a usage message if it is wrong).
     pub fn parse_args() -> Cli {
         <Cli as clap::Parser>::parse()

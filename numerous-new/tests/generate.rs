@@ -1,0 +1,171 @@
+//! Each kind of project is generated, built and tested (its own test passes); refusals write
+//! nothing.
+//!
+//! The generated projects build against this repository's numerous, with this repository's
+//! `Cargo.lock` (offline: the workspace's own build fetched every crate), in one target folder
+//! they share (`target/generated`), so only the first pays for the dependencies.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn generator() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_numerous-new"))
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_owned()
+}
+
+/// A fresh folder path under the system's temporary folder (not created).
+fn fresh(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("numerous-new-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Removes a folder when the test ends, whatever happens.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn generate(dir: &Path, args: &[&str]) -> std::process::Output {
+    generator()
+        .arg(dir)
+        .arg("--numerous-path")
+        .arg(workspace().join("numerous"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `cargo test` in a generated project; panics with its output unless it passes.
+fn cargo_test(dir: &Path) {
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let target = workspace().join("target/generated");
+    let out = Command::new(env!("CARGO"))
+        .args(["test", "--offline"])
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "cargo test in {}:\n{text}",
+        dir.display()
+    );
+    assert!(text.contains("test adding_counts ... ok"), "{text}");
+}
+
+#[test]
+fn every_kind_of_project_is_generated_built_and_tested() {
+    for (name, args) in [
+        ("plain", &[][..]),
+        ("env-auth", &["--with-auth"][..]),
+        ("db-auth", &["--with-db-auth"][..]),
+    ] {
+        let dir = fresh(name);
+        let _cleanup = Cleanup(dir.clone());
+        let out = generate(&dir, args);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            files(&dir),
+            [
+                ".gitignore",
+                "Cargo.toml",
+                "README.md",
+                "src/lib.rs",
+                "src/main.rs",
+                "static/README.md",
+                "templates/index.html",
+                "tests/app.rs"
+            ],
+            "{name}"
+        );
+        assert!(
+            said.contains("src/main.rs") && said.contains("cargo run"),
+            "{said}"
+        );
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        assert!(
+            readme.contains("cargo run") && readme.contains("cargo test"),
+            "{readme}"
+        );
+        let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
+        match name {
+            "db-auth" => {
+                assert!(main.contains("DbProvider") && main.contains("NUMEROUS_ADMIN_PASSWORD"));
+                assert!(
+                    main.contains("cfg!(debug_assertions)"),
+                    "no made-up password in release"
+                );
+                assert!(!main.contains("\"admin-password\""));
+            }
+            "env-auth" => assert!(main.contains("Auth::from_env")),
+            _ => assert!(!main.contains("auth")),
+        }
+        cargo_test(&dir);
+    }
+}
+
+#[test]
+fn refusals_leave_nothing_behind() {
+    // Conflicting options: refused before anything is written.
+    let dir = fresh("conflict");
+    let out = generate(&dir, &["--with-auth", "--with-db-auth"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+    assert!(!dir.exists());
+    // A name that cannot name a crate.
+    let dir = fresh("bad").join("9lives");
+    let out = generate(&dir, &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot name a crate"));
+    assert!(!dir.exists());
+    // A folder that is not empty: refused, untouched; --force writes.
+    let dir = fresh("busy");
+    let _cleanup = Cleanup(dir.clone());
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let out = generate(&dir, &[]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not empty"));
+    assert_eq!(files(&dir), ["notes.txt"]);
+    let out = generate(&dir, &["--force"]);
+    assert!(out.status.success());
+    assert!(dir.join("Cargo.toml").exists() && dir.join("notes.txt").exists());
+}
