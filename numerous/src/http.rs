@@ -193,6 +193,7 @@ fn limit_key(ip: IpAddr) -> IpAddr {
 
 /// Logs each request at `info` (target `numerous::request`): method, path, the signed-in user
 /// (which the auth layer inside notes on the response), status and duration.
+#[allow(clippy::type_complexity)]
 pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
     tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
     impl Fn(&Request) -> tracing::Span + Clone,
