@@ -42,6 +42,9 @@ pub struct App {
     pub item: ItemStruct,
     /// `template = "..."`.
     pub template: Option<LitStr>,
+    /// `pages = "..."`: the folder under `templates/` holding replaced internal pages
+    /// (default `numerous`).
+    pub pages: Option<LitStr>,
     pub widgets: Vec<WidgetField>,
     /// Fields marked `#[state]`: plain per-session state, never sent to the browser.
     pub states: Vec<StateField>,
@@ -170,17 +173,33 @@ fn is_resource(ty: &Type) -> bool {
     }
 }
 
-pub fn app_args(args: TokenStream, errors: &mut Errors) -> Option<LitStr> {
+pub fn app_args(args: TokenStream, errors: &mut Errors) -> (Option<LitStr>, Option<LitStr>) {
     let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
         Ok(m) => m,
         Err(e) => {
             errors.push(e);
-            return None;
+            return (None, None);
         }
     };
     let mut template = None;
+    let mut pages = None;
     for meta in metas {
         match &meta {
+            Meta::NameValue(nv) if nv.path.is_ident("pages") => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) if !s.value().is_empty()
+                    && !s.value().contains("..")
+                    && !s.value().starts_with('/') =>
+                {
+                    pages = Some(s.clone());
+                }
+                other => errors.spanned(
+                    other,
+                    "`pages` takes a folder under `templates/` as a string literal, e.g. `pages = \"admin_pages\"`",
+                ),
+            },
             Meta::NameValue(nv) if nv.path.is_ident("template") => match &nv.value {
                 Expr::Lit(syn::ExprLit {
                     lit: syn::Lit::Str(s),
@@ -199,7 +218,7 @@ pub fn app_args(args: TokenStream, errors: &mut Errors) -> Option<LitStr> {
             other => errors.spanned(
                 other.path(),
                 format!(
-                    "unsupported attribute key `{}`; #[numerous::app] supports: `template`",
+                    "unsupported attribute key `{}`; #[numerous::app] supports: `template`, `pages`",
                     path_name(other.path())
                 ),
             ),
@@ -211,11 +230,11 @@ pub fn app_args(args: TokenStream, errors: &mut Errors) -> Option<LitStr> {
             "missing `template = \"...\"`: #[numerous::app(template = \"index.html\")] names the layout under `templates/`",
         ));
     }
-    template
+    (template, pages)
 }
 
 pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App {
-    let template = app_args(args, errors);
+    let (template, pages) = app_args(args, errors);
     if !item.generics.params.is_empty() {
         errors.spanned(
             &item.generics,
@@ -281,6 +300,7 @@ pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App 
     App {
         item,
         template,
+        pages,
         widgets,
         states,
     }

@@ -4,6 +4,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::errors::Errors;
+use syn::LitStr;
+
 use crate::parse::{App, closest, list};
 use crate::template::{self, TemplateError, TemplateInfo};
 
@@ -102,4 +104,89 @@ fn duplicate_keys(app: &mut App, errors: &mut Errors) {
             .filter(|f| seen.insert(f.ident.as_ref().map(ToString::to_string)))
             .collect();
     }
+}
+
+/// The internal pages an app may replace, in `templates/numerous/`: file name, what it is, and
+/// the variables it may use.
+pub const PAGES: &[(&str, &str, &[&str])] = &[
+    (
+        "login.html",
+        "the login page",
+        &[
+            "title",
+            "action",
+            "next",
+            "csrf",
+            "error",
+            "notice",
+            "username",
+            "assets",
+            "registering",
+            "other",
+        ],
+    ),
+    ("splash.html", "the splash screen", &[]),
+    ("error-modal.html", "the error modal", &[]),
+    ("session-banner.html", "the session banner", &[]),
+];
+
+/// The internal pages the app replaces (`templates/numerous/<page>`), each checked: it must
+/// parse, and use only the variables its page provides.
+pub fn overrides(app: &App, errors: &mut Errors) -> Vec<(&'static str, String, TemplateInfo)> {
+    let Some(lit) = app.template.as_ref() else {
+        return Vec::new();
+    };
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    let dir = root.join(TEMPLATE_DIR);
+    let folder = app.pages.as_ref().map_or("numerous".to_owned(), LitStr::value);
+    if app.pages.is_some() && !dir.join(&folder).is_dir() {
+        errors.spanned(
+            app.pages.as_ref().unwrap_or(lit),
+            format!("no folder `{TEMPLATE_DIR}/{folder}` holds the app's pages"),
+        );
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (file, what, vars) in PAGES {
+        let name = format!("{folder}/{file}");
+        if !dir.join(&name).is_file() {
+            continue;
+        }
+        let info = match template::analyse(&dir, TEMPLATE_DIR, &name) {
+            Ok(info) => info,
+            Err(TemplateError::Syntax { at, message }) => {
+                errors.spanned(
+                    app.pages.as_ref().unwrap_or(lit),
+                    format!("template syntax error at {at}: {message}"),
+                );
+                continue;
+            }
+            Err(TemplateError::Missing { .. }) => continue,
+        };
+        let mut ok = true;
+        for var in &info.vars {
+            if vars.contains(&var.name.as_str()) {
+                continue;
+            }
+            ok = false;
+            let has = if vars.is_empty() {
+                "it has no variables (it is plain HTML)".to_owned()
+            } else {
+                format!("it has {}", vars.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+            };
+            errors.spanned(
+                app.pages.as_ref().unwrap_or(lit),
+                format!(
+                    "`{}` at {} is not a variable of {what} ({TEMPLATE_DIR}/{name} replaces it): {has}",
+                    var.name, var.at
+                ),
+            );
+        }
+        if ok {
+            found.push((*file, name, info));
+        }
+    }
+    found
 }

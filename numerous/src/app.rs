@@ -34,6 +34,13 @@ pub trait App: Handlers + Send + Sized + 'static {
     #[doc(hidden)]
     fn render_template(&self, out: &mut String) -> askama::Result<()>;
 
+    /// The app's own login page (`templates/numerous/login.html`), if it has one.
+    #[doc(hidden)]
+    fn login_page(page: &crate::auth::LoginPage<'_>) -> Option<String> {
+        let _ = page;
+        None
+    }
+
     /// Whether the app has `#[state]` fields.
     #[doc(hidden)]
     const HAS_STATE: bool = false;
@@ -79,6 +86,8 @@ pub struct AppSpec {
     pub name: &'static str,
     pub template: &'static str,
     pub widgets: &'static [WidgetSpec],
+    /// Internal fragments the app replaces (`templates/numerous/<name>`): name, HTML.
+    pub fragments: &'static [(&'static str, &'static str)],
 }
 
 /// One widget of an app.

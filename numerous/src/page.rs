@@ -114,8 +114,15 @@ impl PageParts {
             "fragments/error-modal.html",
             "fragments/session-banner.html",
         ] {
-            let file = assets::get(fragment).expect("fragments are embedded");
-            tail_start.push_str(std::str::from_utf8(&file.data).expect("fragments are UTF-8"));
+            // The app's own version (templates/numerous/<name>), else ours.
+            match A::SPEC.fragments.iter().find(|(name, _)| *name == fragment) {
+                Some((_, html)) => tail_start.push_str(html),
+                None => {
+                    let file = assets::get(fragment).expect("fragments are embedded");
+                    tail_start
+                        .push_str(std::str::from_utf8(&file.data).expect("fragments are UTF-8"));
+                }
+            }
         }
         let widgets: serde_json::Map<String, serde_json::Value> = A::SPEC
             .widgets

@@ -52,6 +52,8 @@ pub(crate) struct Runtime {
     pub(crate) auth: Option<Arc<AuthState>>,
     /// Live sessions per user, when the app is protected.
     users: DashMap<Arc<str>, usize>,
+    /// The app's own login page (`templates/numerous/login.html`).
+    pub(crate) login_page: fn(&crate::auth::LoginPage<'_>) -> Option<String>,
 }
 
 /// How tabs and uploads reach a session's task.
@@ -145,6 +147,7 @@ impl Runtime {
             sse_send: DashMap::new(),
             auth,
             users: DashMap::new(),
+            login_page: A::login_page,
             options,
         })
     }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use numerous::auth::{
-    Auth, AuthError, AuthProvider, CurrentUser, LoginPage, MemoryRefreshTokens, RefreshRecord,
+    Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, RefreshRecord,
     RefreshUse, User,
 };
 use numerous::axum::extract::Query;
@@ -345,13 +345,6 @@ impl AuthProvider for NameOnly {
     }
 }
 
-/// The login page: a name, no password.
-#[derive(askama::Template)]
-#[template(path = "login.html")]
-struct NameLogin<'a> {
-    page: &'a LoginPage<'a>,
-}
-
 /// One person's page.
 #[numerous::app(template = "index.html")]
 #[derive(Debug)]
@@ -525,10 +518,8 @@ pub fn options_with(options: Options, store: Store, adjust: impl FnOnce(Auth) ->
         tokens: MemoryRefreshTokens::default(),
     })
     .public(["/health"])
-    .title("Join the chat")
-    .login_page(|page| {
-        askama::Template::render(&NameLogin { page }).unwrap_or_else(|e| e.to_string())
-    });
+    // The login page asks for a name only: templates/numerous/login.html replaces numerous's.
+    .title("Join the chat");
     options.auth(adjust(auth)).routes(
         Router::new()
             .route("/api/messages", get(messages))

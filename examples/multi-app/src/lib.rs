@@ -25,7 +25,7 @@ impl PublicApp {
 }
 
 /// The admin app: who is signed in, and a switch only they see.
-#[numerous::app(template = "admin.html")]
+#[numerous::app(template = "admin.html", pages = "admin_pages")]
 #[derive(Debug)]
 pub struct AdminApp {
     #[widget(content = "")]

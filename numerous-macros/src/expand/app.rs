@@ -12,7 +12,11 @@ use crate::template::TemplateInfo;
 
 /// `template` is `Some` when the template was read and matches the widgets: only then is the
 /// askama template type emitted (otherwise askama would repeat our errors in its own words).
-pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
+pub fn expand(
+    app: &App,
+    template: Option<&TemplateInfo>,
+    pages: &[(&'static str, String, TemplateInfo)],
+) -> TokenStream {
     let item = &app.item;
     let name = &item.ident;
     let p = quote!(::numerous::__private);
@@ -108,6 +112,7 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
         None => (quote!(), quote!(::core::result::Result::Ok(()))),
     };
 
+    let (pages_item, login_fn, fragments) = page_overrides(app, pages);
     quote! {
         #item
 
@@ -115,6 +120,7 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
             const __NUMEROUS_KINDS: [&str; #count] = [ #(#kinds,)* ];
 
             #template_item
+            #pages_item
 
             #[automatically_derived]
             impl ::numerous::App for #name {
@@ -129,7 +135,10 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
                         css: <#tys as ::numerous::Widget>::CSS,
                         isolated: <#tys as ::numerous::Widget>::ISOLATED,
                     }, )* ],
+                    fragments: &[ #fragments ],
                 };
+
+                #login_fn
 
                 fn new() -> Self {
                     Self { #( #idents: #inits, )* #( #state_idents: #state_inits, )* }
@@ -157,6 +166,68 @@ pub fn expand(app: &App, template: Option<&TemplateInfo>) -> TokenStream {
             }
         };
     }
+}
+
+/// The internal pages the app replaces: the login page as an askama template of the app's
+/// crate (so askama checks it too), the fragments as embedded text.
+fn page_overrides(
+    app: &App,
+    pages: &[(&'static str, String, TemplateInfo)],
+) -> (TokenStream, TokenStream, TokenStream) {
+    let p = quote!(::numerous::__private);
+    let name = &app.item.ident;
+    let mut item = quote!();
+    let mut login = quote!();
+    let mut fragments = quote!();
+    for (file, template_path, info) in pages {
+        let path = info
+            .files
+            .first()
+            .map(|f| f.display().to_string())
+            .unwrap_or_default();
+        if *file == "login.html" {
+            let tmpl = format_ident!("__NumerousLoginPage{}", name);
+            item = quote! {
+                #item
+                const _: &[u8] = ::core::include_bytes!(#path);
+                #[derive(#p::askama::Template)]
+                #[template(path = #template_path, askama = #p::askama)]
+                struct #tmpl<'__n> {
+                    title: &'__n str,
+                    action: &'__n str,
+                    next: &'__n str,
+                    csrf: &'__n str,
+                    error: ::core::option::Option<&'__n str>,
+                    notice: ::core::option::Option<&'__n str>,
+                    username: &'__n str,
+                    assets: &'__n str,
+                    registering: bool,
+                    other: ::core::option::Option<&'__n str>,
+                }
+            };
+            login = quote! {
+                fn login_page(__page: &::numerous::auth::LoginPage<'_>) -> ::core::option::Option<::std::string::String> {
+                    #p::askama::Template::render(&#tmpl {
+                        title: __page.title,
+                        action: __page.action,
+                        next: __page.next,
+                        csrf: __page.csrf,
+                        error: __page.error,
+                        notice: __page.notice,
+                        username: __page.username,
+                        assets: __page.assets,
+                        registering: __page.registering,
+                        other: __page.other,
+                    })
+                    .ok()
+                }
+            };
+        } else {
+            let key = format!("fragments/{file}");
+            fragments = quote!(#fragments (#key, ::core::include_str!(#path)),);
+        }
+    }
+    (item, login, fragments)
 }
 
 /// Saving and restoring the `#[state]` fields, as a JSON object keyed by field name: a field

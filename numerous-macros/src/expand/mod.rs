@@ -47,7 +47,8 @@ pub fn app(args: TokenStream, item: TokenStream) -> TokenStream {
         return quote!(#errs #item);
     }
     let template = validate::app(&mut model, &mut errors);
-    let out = app::expand(&model, template.as_ref());
+    let pages = validate::overrides(&model, &mut errors);
+    let out = app::expand(&model, template.as_ref(), &pages);
     let errs = errors.to_compile_errors();
     quote!(#errs #out)
 }

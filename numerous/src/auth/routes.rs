@@ -414,9 +414,10 @@ fn render_login(
         registering,
         other: other.as_deref(),
     };
+    // Options' renderer, else the app's own page (templates/numerous/login.html), else ours.
     let html = match auth.login_page_fn() {
         Some(render) => render(&page),
-        None => page.render_default(),
+        None => (rt.login_page)(&page).unwrap_or_else(|| page.render_default()),
     };
     let secure = auth.secure(headers, trusted(rt, client));
     let mut response = (status, axum::response::Html(html)).into_response();
