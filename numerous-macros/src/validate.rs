@@ -140,7 +140,10 @@ pub fn overrides(app: &App, errors: &mut Errors) -> Vec<(&'static str, String, T
         .map(PathBuf::from)
         .unwrap_or_default();
     let dir = root.join(TEMPLATE_DIR);
-    let folder = app.pages.as_ref().map_or("numerous".to_owned(), LitStr::value);
+    let folder = app
+        .pages
+        .as_ref()
+        .map_or("numerous".to_owned(), LitStr::value);
     if app.pages.is_some() && !dir.join(&folder).is_dir() {
         errors.spanned(
             app.pages.as_ref().unwrap_or(lit),
@@ -174,7 +177,13 @@ pub fn overrides(app: &App, errors: &mut Errors) -> Vec<(&'static str, String, T
             let has = if vars.is_empty() {
                 "it has no variables (it is plain HTML)".to_owned()
             } else {
-                format!("it has {}", vars.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "it has {}",
+                    vars.iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             };
             errors.spanned(
                 app.pages.as_ref().unwrap_or(lit),

@@ -34,6 +34,11 @@ struct Args {
     /// Protect the app with users in a database (SQLite by default), with a first admin.
     #[arg(long)]
     with_db_auth: bool,
+    /// Copy numerous's internal pages (login, splash, error modal, session banner) and its
+    /// stylesheet into `templates/numerous/` and `static/`, to restyle them. Into an existing
+    /// project (a folder with a Cargo.toml), only these are written.
+    #[arg(long)]
+    export_templates: bool,
     /// Write into a folder that is not empty (files of the same name are replaced).
     #[arg(long)]
     force: bool,
@@ -85,6 +90,25 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
             .to_owned(),
     };
     check_name(&name)?;
+    let existing = args.dir.join("Cargo.toml").is_file();
+    if args.export_templates && existing {
+        if args.with_auth || args.with_db_auth || args.name.is_some() {
+            return Err(
+                "into an existing project, --export-templates writes the pages only: drop the other options"
+                    .into(),
+            );
+        }
+        let pages = files::exported_pages();
+        if !args.force
+            && let Some((path, _)) = pages.iter().find(|(p, _)| args.dir.join(p).exists())
+        {
+            return Err(format!(
+                "{} exists; add --force to replace it",
+                args.dir.join(path).display()
+            ));
+        }
+        return write_all(&args.dir, &pages);
+    }
     if args.dir.exists() && !args.force {
         let empty = std::fs::read_dir(&args.dir)
             .map_err(|e| format!("cannot read {}: {e}", args.dir.display()))?
@@ -118,7 +142,10 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
     } else {
         files::Auth::None
     };
-    let project = files::project(&name, &dependency, auth);
+    let mut project = files::project(&name, &dependency, auth);
+    if args.export_templates {
+        project.extend(files::exported_pages());
+    }
     write_all(&args.dir, &project)
 }
 

@@ -143,6 +143,57 @@ fn every_kind_of_project_is_generated_built_and_tested() {
 }
 
 #[test]
+fn exported_pages_are_every_internal_page_and_build() {
+    // Into a new project: the project and the pages; the app builds with them (checked by its
+    // macro) in the build test's way.
+    let dir = fresh("export");
+    let _cleanup = Cleanup(dir.clone());
+    let out = generate(&dir, &["--export-templates"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "login.html",
+        "splash.html",
+        "error-modal.html",
+        "session-banner.html",
+    ] {
+        assert!(
+            dir.join("templates/numerous").join(page).is_file(),
+            "{page}"
+        );
+    }
+    assert!(dir.join("static/numerous.css").is_file());
+    // Into an existing project: the pages only, and not over files already there.
+    let other = fresh("export-existing");
+    let _cleanup2 = Cleanup(other.clone());
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("Cargo.toml"), "[package]\nname = \"mine\"\n").unwrap();
+    let out = generator()
+        .arg(&other)
+        .arg("--export-templates")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(other.join("templates/numerous/login.html").is_file());
+    assert!(!other.join("src").exists(), "only the pages");
+    let out = generator()
+        .arg(&other)
+        .arg("--export-templates")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("add --force"));
+    cargo_test(&dir);
+}
+
+#[test]
 fn refusals_leave_nothing_behind() {
     // Conflicting options: refused before anything is written.
     let dir = fresh("conflict");

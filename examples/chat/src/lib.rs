@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use numerous::auth::{
-    Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, RefreshRecord,
-    RefreshUse, User,
+    Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, RefreshRecord, RefreshUse,
+    User,
 };
 use numerous::axum::extract::Query;
 use numerous::axum::http::StatusCode;

@@ -264,7 +264,11 @@ async fn the_api_lists_messages_and_checks_what_it_is_asked() {
     assert_eq!(health["stats"]["online"], 1);
     // The app's own login page (templates/numerous/login.html): a name, no password.
     let page = get_with_cookie(addr, "/login", "", "").await;
-    assert!(page.body.contains("Your name") && !page.body.contains("current-password"), "{}", page.body);
+    assert!(
+        page.body.contains("Your name") && !page.body.contains("current-password"),
+        "{}",
+        page.body
+    );
     // A malformed name is refused at sign-in with a clear message.
     let r = testkit::try_login(addr, "", &"z".repeat(51), "-").await;
     assert!(r.body.contains("at most 50 characters"), "{}", r.body);

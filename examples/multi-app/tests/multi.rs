@@ -82,7 +82,11 @@ async fn two_apps_live_side_by_side_and_only_admin_is_protected() {
     let admin = login(addr, "/admin", "admin", "admin-password").await;
     // The admin app replaces the splash screen (templates/admin_pages/splash.html).
     let page = get_with_cookie(addr, "/admin/", &admin.cookie(), "").await;
-    assert!(page.body.contains("Opening the admin console"), "{}", page.body);
+    assert!(
+        page.body.contains("Opening the admin console"),
+        "{}",
+        page.body
+    );
     let public_page = get_with_cookie(addr, "/public/", "", "").await;
     assert!(public_page.body.contains("Loading application"));
     let mut admin_tab = Tab::open_at(addr, "/admin/ws", None, &[("cookie", &admin.cookie())]).await;
