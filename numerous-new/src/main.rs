@@ -39,6 +39,12 @@ struct Args {
     /// project (a folder with a Cargo.toml), only these are written.
     #[arg(long)]
     export_templates: bool,
+    /// The port `cargo run` serves on (written to `.cargo/config.toml` as NUMEROUS_PORT).
+    #[arg(long)]
+    port: Option<u16>,
+    /// The address `cargo run` listens on (written to `.cargo/config.toml` as NUMEROUS_HOST).
+    #[arg(long)]
+    host: Option<std::net::IpAddr>,
     /// Write into a folder that is not empty (files of the same name are replaced).
     #[arg(long)]
     force: bool,
@@ -92,7 +98,12 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
     check_name(&name)?;
     let existing = args.dir.join("Cargo.toml").is_file();
     if args.export_templates && existing {
-        if args.with_auth || args.with_db_auth || args.name.is_some() {
+        if args.with_auth
+            || args.with_db_auth
+            || args.name.is_some()
+            || args.port.is_some()
+            || args.host.is_some()
+        {
             return Err(
                 "into an existing project, --export-templates writes the pages only: drop the other options"
                     .into(),
@@ -145,6 +156,17 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
     let mut project = files::project(&name, &dependency, auth);
     if args.export_templates {
         project.extend(files::exported_pages());
+    }
+    if args.port.is_some() || args.host.is_some() {
+        let mut env =
+            String::from("# `cargo run` serves here; the variables override it.\n[env]\n");
+        if let Some(port) = args.port {
+            env.push_str(&format!("NUMEROUS_PORT = \"{port}\"\n"));
+        }
+        if let Some(host) = args.host {
+            env.push_str(&format!("NUMEROUS_HOST = \"{host}\"\n"));
+        }
+        project.push((".cargo/config.toml", env));
     }
     write_all(&args.dir, &project)
 }

@@ -195,6 +195,19 @@ fn exported_pages_are_every_internal_page_and_build() {
 
 #[test]
 fn refusals_leave_nothing_behind() {
+    // --port and --host go where `cargo run` reads them; a bad address is refused.
+    let dir = fresh("port");
+    let _cleanup_port = Cleanup(dir.clone());
+    let out = generate(&dir, &["--port", "8123", "--host", "0.0.0.0"]);
+    assert!(out.status.success());
+    let env = std::fs::read_to_string(dir.join(".cargo/config.toml")).unwrap();
+    assert!(
+        env.contains("NUMEROUS_PORT = \"8123\"") && env.contains("NUMEROUS_HOST = \"0.0.0.0\"")
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("http://0.0.0.0:8123"));
+    let bad = fresh("bad-host");
+    assert!(!generate(&bad, &["--host", "example com"]).status.success());
+    assert!(!bad.exists());
     // Conflicting options: refused before anything is written.
     let dir = fresh("conflict");
     let out = generate(&dir, &["--with-auth", "--with-db-auth"]);
