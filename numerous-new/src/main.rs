@@ -61,8 +61,13 @@ fn main() -> ExitCode {
             for f in &written {
                 println!("  {}", f.display());
             }
+            let url = format!(
+                "http://{}:{}",
+                args.host.map_or("127.0.0.1".to_owned(), |h| h.to_string()),
+                args.port.unwrap_or(8000)
+            );
             println!(
-                "\nnext:\n  cd {}\n  cargo run     # then open http://127.0.0.1:8000\n  cargo test",
+                "\nnext:\n  cd {}\n  cargo run     # then open {url}\n  cargo test",
                 args.dir.display()
             );
             if args.run {
