@@ -136,7 +136,7 @@ impl Server {
     }
 
     /// A stylesheet for every app added after this call (served at `/numerous-theme.css`,
-    /// linked after numerous's own): set the CSS variables (`--numerous-primary`, ...) once.
+    /// linked after numerous's own): set the CSS variables (`--numerous-color-primary`, ...) once.
     pub fn theme_css(mut self, css: &'static str) -> Self {
         self.theme = Some(css);
         self

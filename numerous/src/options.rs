@@ -252,7 +252,7 @@ impl Options {
     }
 
     /// Links the stylesheet at `url` from the page, after numerous's own: to restyle the app
-    /// (its CSS variables: `--numerous-primary`, `--numerous-surface`, ...).
+    /// (its CSS variables: `--numerous-color-primary`, `--numerous-color-surface`, ...).
     pub fn stylesheet(mut self, url: impl Into<String>) -> Self {
         self.stylesheets.push(url.into());
         self

@@ -48,7 +48,7 @@ async fn two_apps_live_side_by_side_and_only_admin_is_protected() {
     assert_eq!(logo.status, 200);
     assert_eq!(logo.header("content-type"), Some("image/svg+xml"));
     let theme = get_with_cookie(addr, "/numerous-theme.css", "", "").await;
-    assert!(theme.body.contains("--numerous-primary"));
+    assert!(theme.body.contains("--numerous-color-primary"));
     // The public app, with and without the trailing slash; its page links the theme.
     for path in ["/public", "/public/"] {
         let r = get_with_cookie(addr, path, "", "").await;
