@@ -125,6 +125,11 @@ pub const PAGES: &[(&str, &str, &[&str])] = &[
             "other",
         ],
     ),
+    (
+        "forbidden.html",
+        "the page of a signed-in user the app is not for",
+        &["username", "requirement", "logout", "assets"],
+    ),
     ("splash.html", "the splash screen", &[]),
     ("error-modal.html", "the error modal", &[]),
     ("session-banner.html", "the session banner", &[]),

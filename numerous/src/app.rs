@@ -41,6 +41,14 @@ pub trait App: Handlers + Send + Sized + 'static {
         None
     }
 
+    /// The app's own page for signed-in users it is not for
+    /// (`templates/numerous/forbidden.html`), if it has one.
+    #[doc(hidden)]
+    fn forbidden_page(page: &crate::auth::ForbiddenPage<'_>) -> Option<String> {
+        let _ = page;
+        None
+    }
+
     /// Whether the app has `#[state]` fields.
     #[doc(hidden)]
     const HAS_STATE: bool = false;

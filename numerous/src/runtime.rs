@@ -54,6 +54,8 @@ pub(crate) struct Runtime {
     users: DashMap<Arc<str>, usize>,
     /// The app's own login page (`templates/numerous/login.html`).
     pub(crate) login_page: fn(&crate::auth::LoginPage<'_>) -> Option<String>,
+    /// The app's own page for users it is not for (`templates/numerous/forbidden.html`).
+    pub(crate) forbidden_page: fn(&crate::auth::ForbiddenPage<'_>) -> Option<String>,
 }
 
 /// How tabs and uploads reach a session's task.
@@ -148,6 +150,7 @@ impl Runtime {
             auth,
             users: DashMap::new(),
             login_page: A::login_page,
+            forbidden_page: A::forbidden_page,
             options,
         })
     }

@@ -206,6 +206,7 @@ fn page_overrides(
                 }
             };
             login = quote! {
+                #login
                 fn login_page(__page: &::numerous::auth::LoginPage<'_>) -> ::core::option::Option<::std::string::String> {
                     #p::askama::Template::render(&#tmpl {
                         title: __page.title,
@@ -218,6 +219,32 @@ fn page_overrides(
                         assets: __page.assets,
                         registering: __page.registering,
                         other: __page.other,
+                    })
+                    .ok()
+                }
+            };
+        } else if *file == "forbidden.html" {
+            let tmpl = format_ident!("__NumerousForbiddenPage{}", name);
+            item = quote! {
+                #item
+                const _: &[u8] = ::core::include_bytes!(#path);
+                #[derive(#p::askama::Template)]
+                #[template(path = #template_path, askama = #p::askama)]
+                struct #tmpl<'__n> {
+                    username: &'__n str,
+                    requirement: &'__n str,
+                    logout: &'__n str,
+                    assets: &'__n str,
+                }
+            };
+            login = quote! {
+                #login
+                fn forbidden_page(__page: &::numerous::auth::ForbiddenPage<'_>) -> ::core::option::Option<::std::string::String> {
+                    #p::askama::Template::render(&#tmpl {
+                        username: __page.username,
+                        requirement: __page.requirement,
+                        logout: __page.logout,
+                        assets: __page.assets,
                     })
                     .ok()
                 }

@@ -43,7 +43,7 @@ pub use provider::{
     AuthProvider, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, RefreshRecord, RefreshUse,
     check_password, hash_password, verify_password,
 };
-pub use routes::{CurrentUser, LoginPage};
+pub use routes::{CurrentUser, ForbiddenPage, LoginPage};
 pub(crate) use routes::{RequestUser, protect, routes as auth_routes};
 pub(crate) use service::{AuthState, TabAuth};
 

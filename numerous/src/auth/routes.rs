@@ -98,6 +98,21 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
     }
 }
 
+/// What the page shown to a signed-in user the app is not for holds
+/// (`templates/numerous/forbidden.html` replaces it).
+#[derive(Debug, Template)]
+#[template(path = "forbidden.html")]
+pub struct ForbiddenPage<'a> {
+    /// Who is signed in.
+    pub username: &'a str,
+    /// Whom the app is for: `administrators`, `` `editor` ``.
+    pub requirement: &'a str,
+    /// Where the sign-out form posts to.
+    pub logout: &'a str,
+    /// The URL of the client's assets, ending in `/`.
+    pub assets: &'a str,
+}
+
 /// Who made a request, noted on its response for the request log.
 #[derive(Debug, Clone)]
 pub(crate) struct RequestUser(pub(crate) String);
@@ -219,7 +234,16 @@ pub(crate) async fn protect(
         .as_ref()
         .map(|i| RequestUser(i.user.username.clone()));
     let mut response = if protected {
-        guarded(&auth, identity, req, next, &path, PathKind { own, api }).await
+        guarded(
+            &auth,
+            identity,
+            req,
+            next,
+            &path,
+            PathKind { own, api },
+            rt.forbidden_page,
+        )
+        .await
     } else {
         next.run(req).await
     };
@@ -246,6 +270,7 @@ async fn guarded(
     next: Next,
     path: &str,
     PathKind { own, api }: PathKind,
+    forbidden_page: fn(&ForbiddenPage<'_>) -> Option<String>,
 ) -> Response {
     match identity {
         None if api => json_error(
@@ -272,16 +297,28 @@ async fn guarded(
             if api {
                 json_error(StatusCode::FORBIDDEN, "forbidden", &why)
             } else {
-                (
-                    StatusCode::FORBIDDEN,
-                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                    format!(
-                        "<!doctype html><title>Forbidden</title><p>You are signed in as {}, but this app is for {}.</p>",
-                        html_escape(&id.user.username),
-                        html_escape(why.trim_start_matches("the role "))
-                    ),
-                )
-                    .into_response()
+                let requirement = match &auth.config.require {
+                    super::Requirement::Admin => "administrators".to_owned(),
+                    super::Requirement::Role(r) => format!("`{r}`"),
+                    super::Requirement::SignedIn => String::new(),
+                };
+                let assets = format!(
+                    "{}/numerous-static/{}/",
+                    auth.prefix,
+                    crate::assets::version()
+                );
+                let logout = format!("{}/api/auth/logout", auth.prefix);
+                let page = ForbiddenPage {
+                    username: &id.user.username,
+                    requirement: &requirement,
+                    logout: &logout,
+                    assets: &assets,
+                };
+                let html = (forbidden_page)(&page).unwrap_or_else(|| {
+                    page.render()
+                        .unwrap_or_else(|e| html_escape(&e.to_string()))
+                });
+                (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response()
             }
         }
         Some(_) => next.run(req).await,
