@@ -3,7 +3,8 @@
 //! Parsing collects every error it can instead of stopping at the first one, so a user sees all
 //! of them in one build.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens as _;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -147,6 +148,9 @@ pub struct Handler {
     pub blocking: bool,
     /// `#[requires(..)]`: who may run it.
     pub requires: Option<Requires>,
+    /// The fields the body reaches as `self.<field>`, when that is all it does with `self`;
+    /// `None` when it uses `self` otherwise (a method call, passing it on).
+    pub touches: Option<Vec<String>>,
 }
 
 /// Who may run a handler.
@@ -577,7 +581,51 @@ fn handler(
         output,
         blocking: false,
         requires: None,
+        touches: touched_fields(method.block.to_token_stream()),
     })
+}
+
+/// The fields a handler body reaches through `self.<field>` (not followed by `(`: a method
+/// call). `None` as soon as `self` appears any other way (`self.method()`, `f(self)`,
+/// `&mut *self`), since then anything may change. Macro arguments are scanned as tokens too.
+pub fn touched_fields(body: TokenStream) -> Option<Vec<String>> {
+    fn walk(tokens: TokenStream, fields: &mut Vec<String>) -> bool {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            match &tokens[i] {
+                TokenTree::Ident(id) if id == "self" => {
+                    let dot = matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '.' && p.spacing() == proc_macro2::Spacing::Alone);
+                    let field = match tokens.get(i + 2) {
+                        Some(TokenTree::Ident(f)) if dot => Some(f.to_string()),
+                        _ => None,
+                    };
+                    let call = matches!(tokens.get(i + 3), Some(TokenTree::Group(g)) if g.delimiter() == proc_macro2::Delimiter::Parenthesis);
+                    let turbofish = matches!(tokens.get(i + 3), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                    match field {
+                        Some(f) if !call && !turbofish => {
+                            if !fields.contains(&f) {
+                                fields.push(f);
+                            }
+                            i += 3;
+                            continue;
+                        }
+                        _ => return false,
+                    }
+                }
+                TokenTree::Group(g) => {
+                    if !walk(g.stream(), fields) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut fields = Vec::new();
+    walk(body, &mut fields).then_some(fields)
 }
 
 fn path_name(p: &syn::Path) -> String {
@@ -612,6 +660,51 @@ mod tests {
     use super::*;
     use quote::quote;
     use syn::parse_quote;
+
+    #[test]
+    fn a_handler_touches_the_fields_it_names_through_self() {
+        let t = |body: TokenStream| touched_fields(body);
+        assert_eq!(
+            t(quote!({
+                self.counter.value += 1.0;
+                let x = self.step;
+                format!("{}", self.label.value);
+            })),
+            Some(vec![
+                "counter".to_owned(),
+                "step".to_owned(),
+                "label".to_owned()
+            ])
+        );
+        assert_eq!(
+            t(quote!({
+                self.table.push_row(1);
+            })),
+            Some(vec!["table".to_owned()])
+        );
+        for anything in [
+            quote!({
+                self.show(1);
+            }),
+            quote!({
+                ctx.push(self);
+            }),
+            quote!({
+                let me = &mut *self;
+            }),
+            quote!({ Self::helper(self) }),
+            quote!({
+                self.generic::<u8>();
+            }),
+            quote!({
+                if x {
+                    helper!(self)
+                }
+            }),
+        ] {
+            assert_eq!(t(anything.clone()), None, "{anything}");
+        }
+    }
 
     #[test]
     fn parses_app_model() {

@@ -121,6 +121,9 @@ pub struct HandlerSpec {
     pub blocking: bool,
     /// The resources its `Res<T>` parameters need, checked at start-up.
     pub resources: &'static [fn() -> (std::any::TypeId, &'static str)],
+    /// The fields its body reaches through `self.<field>`, when that is the only way it uses
+    /// `self` (then only those widgets can have changed); `None` when it may change any.
+    pub touches: Option<&'static [&'static str]>,
 }
 
 /// Lookup tables built once per app from its [`AppSpec`].
@@ -131,6 +134,8 @@ pub(crate) struct Dispatch {
     handlers: Vec<Vec<(Event, usize)>>,
     /// `#[on_start]` handlers.
     pub(crate) start: Vec<usize>,
+    /// Per handler: the widgets it can change, when known (see [`HandlerSpec::touches`]).
+    touched: Vec<Option<Box<[usize]>>>,
 }
 
 impl Dispatch {
@@ -158,11 +163,31 @@ impl Dispatch {
             };
             handlers[w].push((handler.event, h));
         }
+        let touched = handler_specs
+            .iter()
+            .map(|h| {
+                h.touches.map(|fields| {
+                    let mut widgets: Vec<usize> = fields
+                        .iter()
+                        .filter_map(|f| index.get(f).copied())
+                        .collect();
+                    widgets.sort_unstable();
+                    widgets.dedup();
+                    widgets.into_boxed_slice()
+                })
+            })
+            .collect();
         Dispatch {
             index,
             handlers,
             start,
+            touched,
         }
+    }
+
+    /// The widgets handler `h` can change, if known: the diff after it looks at them only.
+    pub(crate) fn touched(&self, h: usize) -> Option<&[usize]> {
+        self.touched.get(h).and_then(|t| t.as_deref())
     }
 
     pub(crate) fn widget(&self, key: &str) -> Option<usize> {

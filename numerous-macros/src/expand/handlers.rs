@@ -18,6 +18,10 @@ pub fn expand(h: &Handlers) -> TokenStream {
         let widget = h.widget.as_ref().map(ToString::to_string).unwrap_or_default();
         let event = event(h.event);
         let blocking = h.blocking;
+        let touches = match &h.touches {
+            Some(fields) => quote!(::core::option::Option::Some(&[ #(#fields),* ])),
+            None => quote!(::core::option::Option::None),
+        };
         let resources = h.params.iter().filter_map(|p| match p {
             Param::Resource(ty) => Some(ty),
             _ => None,
@@ -27,6 +31,7 @@ pub fn expand(h: &Handlers) -> TokenStream {
             widget: #widget,
             event: #p::Event::#event,
             blocking: #blocking,
+            touches: #touches,
             resources: &[ #( <#resources as #p::FromSession>::key as fn() -> (::core::any::TypeId, &'static str), )* ],
         })
     });

@@ -140,7 +140,12 @@ impl Session {
     ///
     /// The runtime does this when a handler returns; a long handler calls it to show progress.
     pub fn push<A: App>(&self, app: &A) {
-        self.lock().broadcast_changes(app);
+        self.lock().broadcast_changes(app, None);
+    }
+
+    /// [`Session::push`] after a handler that can only have changed `widgets`.
+    pub(crate) fn push_only<A: App>(&self, app: &A, widgets: Option<&[usize]>) {
+        self.lock().broadcast_changes(app, widgets);
     }
 
     /// Sends `content` to widget `widget` of `app` in every tab, where its module receives it

@@ -328,7 +328,8 @@ impl FrameCtx<'_> {
         let name = A::HANDLERS[h].name;
         match result {
             Ok(reply) => {
-                session.push(app);
+                // Only the widgets the handler can reach are compared (all if unknown).
+                session.push_only(app, self.rt.dispatch.touched(h));
                 Ok(reply)
             }
             Err(Failure::Invalid(e)) => {

@@ -232,7 +232,9 @@ impl Sync {
         }
     }
 
-    pub(super) fn broadcast_changes<A: App>(&mut self, app: &A) {
+    /// Sends every tab what changed since the last push: among `only` the widgets (all when
+    /// `None`).
+    pub(super) fn broadcast_changes<A: App>(&mut self, app: &A, only: Option<&[usize]>) {
         if A::HAS_STATE {
             self.scratch.clear();
             write_state(app, &mut self.scratch);
@@ -240,7 +242,12 @@ impl Sync {
         }
         let mut out = Vec::new();
         let mut changed = 0;
-        for i in 0..self.snapshot.len() {
+        let all = 0..self.snapshot.len();
+        let candidates: &mut dyn Iterator<Item = usize> = match only {
+            Some(only) => &mut only.iter().copied(),
+            None => &mut all.into_iter(),
+        };
+        for i in candidates {
             self.scratch.clear();
             write_widget(app, i, &mut self.scratch);
             if self.scratch != self.snapshot[i] {
