@@ -170,7 +170,7 @@ pub(crate) async fn upload(
         .inputs
         .send(Input::Upload {
             widget: index,
-            file,
+            file: Box::new(file),
             done,
         })
         .await;

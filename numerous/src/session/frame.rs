@@ -90,7 +90,7 @@ impl FrameCtx<'_> {
             }
             Input::Upload { widget, file, done } => {
                 self.conn = UPLOADER;
-                let _ = done.send(self.upload(app, widget, file).await);
+                let _ = done.send(self.upload(app, widget, *file).await);
             }
             Input::ServedFile { widget, reply } => {
                 let _ = reply.send(app.widget(widget).and_then(|w| w.served_file()));

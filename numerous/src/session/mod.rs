@@ -64,7 +64,8 @@ pub(crate) enum Input {
     /// A file uploaded over HTTP to widget `widget`; the outcome goes back on `done`.
     Upload {
         widget: usize,
-        file: crate::widget::Upload,
+        /// Boxed: every session's input queue holds slots the size of the largest input.
+        file: Box<crate::widget::Upload>,
         done: oneshot::Sender<Result<(), String>>,
     },
     /// The file widget `widget` serves now, if any.
@@ -161,5 +162,19 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each session's input queue allocates a block of slots of this size up front: keep the
+    /// largest input small (box what is big and rare).
+    #[test]
+    fn inputs_stay_small() {
+        assert!(
+            std::mem::size_of::<super::Input>() <= 48,
+            "{}",
+            std::mem::size_of::<super::Input>()
+        );
     }
 }
