@@ -253,6 +253,16 @@ fn frame(kind: &str, widget: &str, field: &str, body: &str) -> String {
     )
 }
 
+/// The request's body, if it is JSON (it goes into the frame as it is).
+#[allow(clippy::result_large_err)]
+fn json_body(body: &[u8]) -> Result<&str, Response> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is JSON text"))?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is not JSON"))?;
+    Ok(text)
+}
+
 async fn write(
     State(rt): State<Arc<Runtime>>,
     Path((id, widget)): Path<(String, String)>,
@@ -263,13 +273,10 @@ async fn write(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Ok(body) = std::str::from_utf8(&body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is JSON text");
-    };
-    if serde_json::from_str::<serde::de::IgnoredAny>(body).is_err() {
-        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    match json_body(&body) {
+        Ok(body) => ask(&session, Some(frame("update", &widget, "state", body)), &id).await,
+        Err(r) => r,
     }
-    ask(&session, Some(frame("update", &widget, "state", body)), &id).await
 }
 
 async fn click(
@@ -299,11 +306,8 @@ async fn message(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Ok(body) = std::str::from_utf8(&body) else {
-        return error(StatusCode::BAD_REQUEST, "the body is JSON text");
-    };
-    if serde_json::from_str::<serde::de::IgnoredAny>(body).is_err() {
-        return error(StatusCode::BAD_REQUEST, "the body is not JSON");
+    match json_body(&body) {
+        Ok(body) => ask(&session, Some(frame("msg", &widget, "content", body)), &id).await,
+        Err(r) => r,
     }
-    ask(&session, Some(frame("msg", &widget, "content", body)), &id).await
 }
