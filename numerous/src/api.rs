@@ -253,9 +253,19 @@ fn frame(kind: &str, widget: &str, field: &str, body: &str) -> String {
     )
 }
 
-/// The request's body, if it is JSON (it goes into the frame as it is).
+/// The request's body, if it is JSON within the app's message limit (it goes into the frame
+/// as it is, so the limit is a tab's).
 #[allow(clippy::result_large_err)]
-fn json_body(body: &[u8]) -> Result<&str, Response> {
+fn json_body(body: &[u8], max: usize) -> Result<&str, Response> {
+    if body.len() > max {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "a body of {} bytes is over the limit of {max} bytes",
+                body.len()
+            ),
+        ));
+    }
     let text = std::str::from_utf8(body)
         .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is JSON text"))?;
     serde_json::from_str::<serde::de::IgnoredAny>(text)
@@ -273,7 +283,7 @@ async fn write(
         Ok(s) => s,
         Err(r) => return r,
     };
-    match json_body(&body) {
+    match json_body(&body, rt.options.max_message_bytes) {
         Ok(body) => ask(&session, Some(frame("update", &widget, "state", body)), &id).await,
         Err(r) => r,
     }
@@ -306,7 +316,7 @@ async fn message(
         Ok(s) => s,
         Err(r) => return r,
     };
-    match json_body(&body) {
+    match json_body(&body, rt.options.max_message_bytes) {
         Ok(body) => ask(&session, Some(frame("msg", &widget, "content", body)), &id).await,
         Err(r) => r,
     }
