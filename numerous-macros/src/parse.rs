@@ -613,11 +613,7 @@ pub fn touched_fields(body: TokenStream) -> Option<Vec<String>> {
                         _ => return false,
                     }
                 }
-                TokenTree::Group(g) => {
-                    if !walk(g.stream(), fields) {
-                        return false;
-                    }
-                }
+                TokenTree::Group(g) if !walk(g.stream(), fields) => return false,
                 _ => {}
             }
             i += 1;
