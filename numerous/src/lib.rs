@@ -54,6 +54,8 @@ mod options;
 mod outbox;
 mod page;
 mod protocol;
+#[cfg(feature = "redis")]
+mod redis_broker;
 mod resources;
 mod runtime;
 mod server;
@@ -221,6 +223,8 @@ pub use numerous_macros::{
     on_change, on_click, on_command, on_message, on_start, on_submit, requires,
 };
 pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
+#[cfg(feature = "redis")]
+pub use redis_broker::RedisBroker;
 pub use resources::{Res, Resources};
 pub use server::{init_tracing, router, run, run_with, serve, serve_until, try_router};
 pub use session::{Session, ToastLevel};

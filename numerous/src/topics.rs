@@ -83,6 +83,8 @@ impl<T: Serialize + DeserializeOwned + Send + Sync + 'static> Message for T {}
 pub struct Envelope {
     value: Arc<dyn Any + Send + Sync>,
     json: fn(&(dyn Any + Send + Sync)) -> Option<String>,
+    /// A message that came from another process, as JSON: decoded by each `get`.
+    remote: Option<Arc<str>>,
 }
 
 impl fmt::Debug for Envelope {
@@ -100,17 +102,34 @@ impl Envelope {
                 v.downcast_ref::<T>()
                     .and_then(|v| serde_json::to_string(v).ok())
             },
+            remote: None,
+        }
+    }
+
+    /// A message that came from another process as JSON (a broker between processes makes
+    /// these); `get::<T>` decodes it.
+    pub fn from_json(json: impl Into<Arc<str>>) -> Self {
+        Envelope {
+            value: Arc::new(()),
+            json: |_| None,
+            remote: Some(json.into()),
         }
     }
 
     /// The message, if it is a `T`.
     pub fn get<T: Message>(&self) -> Option<Arc<T>> {
-        self.value.clone().downcast::<T>().ok()
+        match &self.remote {
+            Some(json) => serde_json::from_str::<T>(json).ok().map(Arc::new),
+            None => self.value.clone().downcast::<T>().ok(),
+        }
     }
 
     /// The message as JSON (for brokers between processes).
     pub fn to_json(&self) -> Option<String> {
-        (self.json)(&*self.value)
+        match &self.remote {
+            Some(json) => Some(json.to_string()),
+            None => (self.json)(&*self.value),
+        }
     }
 }
 
@@ -210,5 +229,8 @@ mod tests {
         }
         assert_eq!(Envelope::new(7u32).to_json().as_deref(), Some("7"));
         assert!(Envelope::new(7u32).get::<String>().is_none());
+        let remote = Envelope::from_json(Envelope::new(7u32).to_json().unwrap());
+        assert_eq!(*remote.get::<u32>().unwrap(), 7);
+        assert!(remote.get::<String>().is_none());
     }
 }

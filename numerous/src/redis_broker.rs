@@ -1,0 +1,164 @@
+//! Topics between server instances, through a Redis stream ([`RedisBroker`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use dashmap::DashMap;
+use redis::streams::StreamReadReply;
+use tokio::sync::{broadcast, mpsc};
+
+use crate::topics::{Broker, Envelope, TOPIC_BUFFER};
+
+/// Entries kept in the stream (about): how far an instance that lost Redis for a while can
+/// catch up.
+const KEEP: usize = 100_000;
+
+/// Carries topic messages between every instance of an app (several servers behind a load
+/// balancer) through one Redis stream, so a message published on one instance reaches the
+/// sessions of all of them, **in the same order everywhere** (the stream's), and an instance
+/// that loses Redis for a while catches up on what it missed when it is back (within the last
+/// 100,000 messages). Messages travel as JSON.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let broker = numerous::RedisBroker::connect("redis://127.0.0.1:6379", "myapp").await?;
+/// let options = numerous::Options::default().broker(broker);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct RedisBroker {
+    topics: DashMap<String, broadcast::Sender<Envelope>>,
+    outgoing: mpsc::UnboundedSender<(String, String)>,
+}
+
+impl RedisBroker {
+    /// Connects to Redis at `url`; `name` names the stream (`numerous:<name>:topics`): the
+    /// instances of one app share a name, different apps use different ones.
+    pub async fn connect(url: &str, name: &str) -> Result<Arc<Self>, redis::RedisError> {
+        let client = redis::Client::open(url)?;
+        let mut writer = client.get_multiplexed_async_connection().await?;
+        let mut reader = client.get_multiplexed_async_connection().await?;
+        let stream = format!("numerous:{name}:topics");
+        // Messages from now on: the id of the stream's last entry, if any.
+        let last: Vec<(String, Vec<(String, String)>)> = redis::cmd("XREVRANGE")
+            .arg(&stream)
+            .arg("+")
+            .arg("-")
+            .arg("COUNT")
+            .arg(1)
+            .query_async(&mut reader)
+            .await?;
+        let mut last_id = last.first().map_or("0-0".to_owned(), |(id, _)| id.clone());
+        let (outgoing, mut queue) = mpsc::unbounded_channel::<(String, String)>();
+        let broker = Arc::new(RedisBroker {
+            topics: DashMap::new(),
+            outgoing,
+        });
+
+        // Publishing: in order; a message waits (and retries) while Redis is away, never lost.
+        let write_stream = stream.clone();
+        tokio::spawn(async move {
+            while let Some((topic, json)) = queue.recv().await {
+                let mut wait = Duration::from_millis(50);
+                loop {
+                    let added: Result<String, _> = redis::cmd("XADD")
+                        .arg(&write_stream)
+                        .arg("MAXLEN")
+                        .arg("~")
+                        .arg(KEEP)
+                        .arg("*")
+                        .arg("topic")
+                        .arg(&topic)
+                        .arg("json")
+                        .arg(&json)
+                        .query_async(&mut writer)
+                        .await;
+                    match added {
+                        Ok(_) => break,
+                        Err(e) => {
+                            tracing::warn!("publishing to Redis: {e}; trying again");
+                            tokio::time::sleep(wait).await;
+                            wait = (wait * 2).min(Duration::from_secs(5));
+                        }
+                    }
+                }
+            }
+        });
+
+        // Delivering: everything in the stream after the last entry seen, to local subscribers.
+        let weak = Arc::downgrade(&broker);
+        tokio::spawn(async move {
+            let mut wait = Duration::from_millis(50);
+            loop {
+                let read: Result<Option<StreamReadReply>, _> = redis::cmd("XREAD")
+                    .arg("BLOCK")
+                    .arg(1000)
+                    .arg("COUNT")
+                    .arg(512)
+                    .arg("STREAMS")
+                    .arg(&stream)
+                    .arg(&last_id)
+                    .query_async(&mut reader)
+                    .await;
+                let Some(broker) = weak.upgrade() else { return };
+                match read {
+                    Ok(Some(reply)) => {
+                        wait = Duration::from_millis(50);
+                        for key in reply.keys {
+                            for entry in key.ids {
+                                let topic: Option<String> = entry.get("topic");
+                                let json: Option<String> = entry.get("json");
+                                if let (Some(topic), Some(json)) = (topic, json) {
+                                    broker.deliver(&topic, Envelope::from_json(json));
+                                }
+                                last_id = entry.id;
+                            }
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!("reading topics from Redis: {e}; trying again");
+                        drop(broker);
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+        });
+        Ok(broker)
+    }
+
+    fn deliver(&self, topic: &str, message: Envelope) {
+        let Some(tx) = self.topics.get(topic).map(|t| t.clone()) else {
+            return;
+        };
+        if tx.send(message).is_err() {
+            self.topics
+                .remove_if(topic, |_, tx| tx.receiver_count() == 0);
+        }
+    }
+}
+
+impl Broker for RedisBroker {
+    /// Queues `message` for every instance (this one included: it is delivered when it comes
+    /// back from the stream, so every instance sees one order). Returns this instance's
+    /// subscribers to `topic`.
+    fn publish(&self, topic: &str, message: Envelope) -> usize {
+        let Some(json) = message.to_json() else {
+            tracing::warn!(
+                topic,
+                "a topic message that does not serialize was not published"
+            );
+            return 0;
+        };
+        let _ = self.outgoing.send((topic.to_owned(), json));
+        self.topics.get(topic).map_or(0, |t| t.receiver_count())
+    }
+
+    fn subscribe(&self, topic: &str) -> broadcast::Receiver<Envelope> {
+        self.topics
+            .entry(topic.to_owned())
+            .or_insert_with(|| broadcast::channel(TOPIC_BUFFER).0)
+            .subscribe()
+    }
+}
