@@ -36,8 +36,14 @@ impl RedisBroker {
     /// instances of one app share a name, different apps use different ones.
     pub async fn connect(url: &str, name: &str) -> Result<Arc<Self>, redis::RedisError> {
         let client = redis::Client::open(url)?;
-        let mut writer = client.get_multiplexed_async_connection().await?;
-        let mut reader = client.get_multiplexed_async_connection().await?;
+        // Connections that reconnect by themselves when Redis goes away and comes back; an
+        // answer takes 5 s at most (a read blocks 1 s), so a dead link is noticed.
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_response_timeout(Duration::from_secs(5))
+            .set_connection_timeout(Duration::from_secs(5));
+        let mut writer =
+            redis::aio::ConnectionManager::new_with_config(client.clone(), config.clone()).await?;
+        let mut reader = redis::aio::ConnectionManager::new_with_config(client, config).await?;
         let stream = format!("numerous:{name}:topics");
         // Messages from now on: the id of the stream's last entry, if any.
         let last: Vec<(String, Vec<(String, String)>)> = redis::cmd("XREVRANGE")
