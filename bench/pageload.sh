@@ -13,3 +13,9 @@ C0=$(cpu)
 for i in $(seq $N); do curl -s -H 'Accept-Encoding: gzip, deflate, br' $ARGS; done
 C1=$(cpu)
 echo "port $PORT: $(( (C1-C0)*10000/N )) µs server CPU per page load ($(echo $URLS | wc -w) assets + page), over $N loads"
+
+# A returning browser's new tab: the page only (its assets are cached, immutable).
+C0=$(cpu)
+for i in $(seq $N); do curl -s -H 'Accept-Encoding: gzip, deflate, br' -o /dev/null http://127.0.0.1:$PORT/; done
+C1=$(cpu)
+echo "port $PORT: $(( (C1-C0)*10000/N )) µs server CPU per page alone (a returning browser's new tab, assets cached), over $N loads"
