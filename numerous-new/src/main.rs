@@ -1,9 +1,9 @@
 //! `numerous-new <dir>`: a new numerous app as its own cargo project.
 //!
 //! ```text
-//! cargo run -p numerous-new -- ../hello              # a counter app in ../hello
-//! cargo run -p numerous-new -- ../team --with-auth   # users from NUMEROUS_AUTH_USERS
-//! cargo run -p numerous-new -- ../crm --with-db-auth # users in SQLite, a first admin
+//! cargo run -p numerous-new -- ../hello --numerous-path numerous   # a counter app in ../hello
+//! cargo run -p numerous-new -- ../team --with-auth     # users from NUMEROUS_AUTH_USERS
+//! cargo run -p numerous-new -- ../crm --with-db-auth   # users in SQLite, a first admin
 //! ```
 
 use std::path::{Path, PathBuf};
