@@ -156,3 +156,39 @@ async fn the_page_refreshes_its_sign_in_and_keeps_its_socket() {
     browser.wait_until("location.pathname === '/login'").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_page_whose_sign_in_ends_goes_to_the_login_page_with_a_notice() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let users = r#"[{"username": "ann", "password": "ann-password"}]"#;
+    let addr = serve(users, |a| a).await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    sign_in(&browser, "ann", "ann-password").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+    // Somebody ends this sign-in elsewhere (its cookies, as WebDriver shows them).
+    let cookies: Vec<String> = browser
+        .client
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect();
+    let r = testkit::post_json(addr, "/api/auth/logout", &cookies.join("; "), "").await;
+    assert_eq!(r.status, 200);
+    // The page's socket is closed, its refresh fails, and it lands on the login page saying why.
+    browser
+        .wait_until("location.pathname === '/login' && location.search.includes('reason=expired')")
+        .await;
+    browser
+        .wait_until("document.body.textContent.includes('Your sign-in has expired')")
+        .await;
+    browser.close().await;
+}
