@@ -81,10 +81,22 @@ impl RedisBroker {
                         .await;
                     match added {
                         Ok(_) => break,
-                        Err(e) => {
+                        // Redis is away: wait for it, keeping this message and the ones after.
+                        Err(e)
+                            if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() =>
+                        {
                             tracing::warn!("publishing to Redis: {e}; trying again");
                             tokio::time::sleep(wait).await;
                             wait = (wait * 2).min(Duration::from_secs(5));
+                        }
+                        // Redis refused it (the stream's key holds something else, say): trying
+                        // again would hold up every later message.
+                        Err(e) => {
+                            tracing::error!(
+                                topic,
+                                "Redis refused a topic message: {e}; it is dropped"
+                            );
+                            break;
                         }
                     }
                 }
