@@ -273,20 +273,31 @@ fn json_body(body: &[u8], max: usize) -> Result<&str, Response> {
     Ok(text)
 }
 
-async fn write(
-    State(rt): State<Arc<Runtime>>,
-    Path((id, widget)): Path<(String, String)>,
-    user: Option<CurrentUser>,
-    body: Bytes,
+/// A frame of `kind` with the request's JSON body as its `field`, for widget `widget`.
+async fn body_frame(
+    rt: &Runtime,
+    (id, widget): (String, String),
+    user: Option<&CurrentUser>,
+    body: &[u8],
+    (kind, field): (&str, &str),
 ) -> Response {
-    let session = match session_of(&rt, &id, user.as_ref()) {
+    let session = match session_of(rt, &id, user) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    match json_body(&body, rt.options.max_message_bytes) {
-        Ok(body) => ask(&session, Some(frame("update", &widget, "state", body)), &id).await,
+    match json_body(body, rt.options.max_message_bytes) {
+        Ok(body) => ask(&session, Some(frame(kind, &widget, field, body)), &id).await,
         Err(r) => r,
     }
+}
+
+async fn write(
+    State(rt): State<Arc<Runtime>>,
+    Path(path): Path<(String, String)>,
+    user: Option<CurrentUser>,
+    body: Bytes,
+) -> Response {
+    body_frame(&rt, path, user.as_ref(), &body, ("update", "state")).await
 }
 
 async fn click(
@@ -308,16 +319,9 @@ async fn click(
 
 async fn message(
     State(rt): State<Arc<Runtime>>,
-    Path((id, widget)): Path<(String, String)>,
+    Path(path): Path<(String, String)>,
     user: Option<CurrentUser>,
     body: Bytes,
 ) -> Response {
-    let session = match session_of(&rt, &id, user.as_ref()) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match json_body(&body, rt.options.max_message_bytes) {
-        Ok(body) => ask(&session, Some(frame("msg", &widget, "content", body)), &id).await,
-        Err(r) => r,
-    }
+    body_frame(&rt, path, user.as_ref(), &body, ("msg", "content")).await
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
@@ -228,9 +228,8 @@ impl Server {
             router = router.route(
                 "/shared-static/{*path}",
                 get(
-                    move |axum::extract::Path(path): axum::extract::Path<String>,
-                          headers: HeaderMap| async move {
-                        shared_file(files, &path, &headers)
+                    move |axum::extract::Path(path): axum::extract::Path<String>| async move {
+                        shared_file(files, &path)
                     },
                 ),
             );
@@ -311,8 +310,7 @@ fn check_prefix(prefix: &str) -> Result<(), Error> {
     }
 }
 
-fn shared_file(files: StaticFiles, path: &str, headers: &HeaderMap) -> Response {
-    let _ = headers;
+fn shared_file(files: StaticFiles, path: &str) -> Response {
     match files(path) {
         Some(file) => (
             [
@@ -327,12 +325,7 @@ fn shared_file(files: StaticFiles, path: &str, headers: &HeaderMap) -> Response 
 }
 
 fn index_page(title: &str, apps: &[String]) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let esc = crate::widget::escaped;
     let links: String = apps
         .iter()
         .map(|a| format!(r#"<li><a href="{0}/">{0}</a></li>"#, esc(a)))

@@ -14,10 +14,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use numerous::auth::{
-    Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, RefreshRecord, RefreshUse,
-    User,
-};
+use numerous::auth::{Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, User};
 use numerous::axum::extract::Query;
 use numerous::axum::http::StatusCode;
 use numerous::axum::response::{IntoResponse, Response};
@@ -330,18 +327,8 @@ impl AuthProvider for NameOnly {
         self.store.user(id).await.map_err(AuthError::Backend)
     }
 
-    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {
-        self.tokens.store(token, now_ms() / 1000);
-        Ok(())
-    }
-
-    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError> {
-        Ok(self.tokens.use_token(id, now))
-    }
-
-    async fn revoke_family(&self, family: &str) -> Result<(), AuthError> {
-        self.tokens.revoke_family(family);
-        Ok(())
+    fn memory_tokens(&self) -> Option<&MemoryRefreshTokens> {
+        Some(&self.tokens)
     }
 }
 

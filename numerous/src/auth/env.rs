@@ -4,9 +4,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::provider::{
-    AuthProvider, MemoryRefreshTokens, RefreshRecord, RefreshUse, hash_password, verify_password,
-};
+use super::provider::{AuthProvider, MemoryRefreshTokens, hash_password, verify_password};
 use super::{AuthError, User};
 
 /// The variable [`EnvProvider::from_env`] reads.
@@ -156,26 +154,16 @@ impl AuthProvider for EnvProvider {
         }
     }
 
+    fn memory_tokens(&self) -> Option<&MemoryRefreshTokens> {
+        Some(&self.tokens)
+    }
+
     async fn user(&self, id: &str) -> Result<Option<User>, AuthError> {
         Ok(self
             .users
             .values()
             .find(|(u, _)| u.id == id)
             .map(|(u, _)| u.clone()))
-    }
-
-    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {
-        self.tokens.store(token, super::now());
-        Ok(())
-    }
-
-    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError> {
-        Ok(self.tokens.use_token(id, now))
-    }
-
-    async fn revoke_family(&self, family: &str) -> Result<(), AuthError> {
-        self.tokens.revoke_family(family);
-        Ok(())
     }
 
     async fn list_users(&self) -> Result<Vec<User>, AuthError> {

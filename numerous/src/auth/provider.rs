@@ -130,15 +130,40 @@ pub trait AuthProvider: Send + Sync + 'static {
     /// The user with this id, active or not.
     async fn user(&self, id: &str) -> Result<Option<User>, AuthError>;
 
+    /// Where refresh tokens are kept when the provider keeps them in memory: returning
+    /// `Some` makes the three refresh-token methods below work with no more code (what
+    /// [`EnvProvider`](super::EnvProvider) does). A provider with storage of its own overrides
+    /// those methods instead.
+    fn memory_tokens(&self) -> Option<&MemoryRefreshTokens> {
+        None
+    }
+
     /// Keeps a new refresh token.
-    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError>;
+    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {
+        let tokens = self
+            .memory_tokens()
+            .ok_or(AuthError::Unsupported("refresh tokens"))?;
+        tokens.store(token, super::now());
+        Ok(())
+    }
 
     /// Marks refresh token `id` used at `now` (seconds since the Unix epoch), atomically: of two
     /// concurrent uses, one is [`RefreshUse::Fresh`].
-    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError>;
+    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError> {
+        let tokens = self
+            .memory_tokens()
+            .ok_or(AuthError::Unsupported("refresh tokens"))?;
+        Ok(tokens.use_token(id, now))
+    }
 
     /// Revokes every refresh token of `family`.
-    async fn revoke_family(&self, family: &str) -> Result<(), AuthError>;
+    async fn revoke_family(&self, family: &str) -> Result<(), AuthError> {
+        let tokens = self
+            .memory_tokens()
+            .ok_or(AuthError::Unsupported("refresh tokens"))?;
+        tokens.revoke_family(family);
+        Ok(())
+    }
 
     /// Creates a user.
     async fn create_user(&self, user: NewUser) -> Result<User, AuthError> {

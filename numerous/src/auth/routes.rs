@@ -150,15 +150,8 @@ impl LoginPage<'_> {
     /// The built-in page.
     pub fn render_default(&self) -> String {
         self.render()
-            .unwrap_or_else(|e| format!("login page: {}", html_escape(&e.to_string())))
+            .unwrap_or_else(|e| format!("login page: {}", crate::widget::escaped(&e.to_string())))
     }
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The auth routes, relative to the app's prefix.
@@ -316,7 +309,7 @@ async fn guarded(
                 };
                 let html = (forbidden_page)(&page).unwrap_or_else(|| {
                     page.render()
-                        .unwrap_or_else(|e| html_escape(&e.to_string()))
+                        .unwrap_or_else(|e| crate::widget::escaped(&e.to_string()))
                 });
                 (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response()
             }
