@@ -113,6 +113,11 @@ pub(crate) fn open_tab<A: App>(
             outbox.close(CLOSE_NOT_YOURS, "not your session");
             None
         }
+        Err(Refusal::Moving) => {
+            // Saved and let go in a moment: the client reconnects at once, and finds it.
+            outbox.close(crate::session::CLOSE_GOING_AWAY, "the session is moving");
+            None
+        }
         Err(refusal) => {
             if matches!(refusal, Refusal::Client(_)) {
                 tracing::info!(%client, "refused a session: this client holds its limit");

@@ -90,11 +90,16 @@ pub(crate) async fn serve(
     for rt in rts {
         rt.shut_down();
         rt.tabs.close();
+        rt.session_tasks.close();
     }
     connections.close();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
         for rt in rts {
             rt.tabs.wait().await;
+            // With a session store, each session is saved and let go before the process ends.
+            if rt.options.session_store.is_some() {
+                rt.session_tasks.wait().await;
+            }
         }
         connections.wait().await;
     })

@@ -62,6 +62,7 @@ mod server;
 mod session;
 mod sse;
 mod state;
+pub mod store;
 mod testing_session;
 mod topics;
 mod upload;
@@ -222,7 +223,7 @@ pub use numerous_macros::Roles;
 pub use numerous_macros::{
     on_change, on_click, on_command, on_message, on_start, on_submit, requires,
 };
-pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
+pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Migration, Options};
 #[cfg(feature = "redis")]
 pub use redis_broker::RedisBroker;
 pub use resources::{Res, Resources};
@@ -263,6 +264,9 @@ pub enum Error {
     /// Authentication is misconfigured, or its backend cannot be reached.
     #[error("authentication: {0}")]
     Auth(#[from] auth::AuthError),
+    /// The session store cannot be reached, or is misconfigured.
+    #[error("{0}")]
+    Store(#[from] store::StoreError),
 }
 
 fn bind_hint(e: &std::io::Error) -> &'static str {

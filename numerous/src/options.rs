@@ -10,6 +10,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use crate::resources::Resources;
+use crate::store::{Durability, SessionStore};
 use crate::topics::{Broker, LocalBroker, Publisher};
 
 /// The Content-Security-Policy of the page unless [`Options::content_security_policy`] replaces
@@ -102,6 +103,29 @@ pub struct Options {
     /// Who may use the app ([`Options::auth`]); `None` serves it to anybody, unless
     /// `NUMEROUS_AUTH_USERS` is set.
     pub auth: Option<crate::auth::Auth>,
+    /// Where sessions are kept beyond this process ([`Options::session_store`]); `None` (the
+    /// default): in this process's memory only.
+    pub session_store: Option<Arc<dyn SessionStore>>,
+    /// When a change reaches the session store relative to the tabs seeing it.
+    pub session_durability: Durability,
+    /// The version of the app's session state, saved with each session
+    /// ([`Options::migrate_sessions`]).
+    pub session_version: u32,
+    /// Rewrites sessions saved under an older [`Options::session_version`].
+    pub session_migration: Option<Migration>,
+    /// The app chose its broker (a session store then does not replace it).
+    pub(crate) broker_chosen: bool,
+}
+
+/// Rewrites a stored session saved by an older version of the app
+/// ([`Options::migrate_sessions`]).
+#[derive(Clone)]
+pub struct Migration(pub(crate) crate::store::record::MigrateFn);
+
+impl fmt::Debug for Migration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Migration(..)")
+    }
 }
 
 /// Work not tied to a session, as it is started.
@@ -158,6 +182,11 @@ impl Default for Options {
             routes: None,
             tasks: Vec::new(),
             auth: None,
+            session_store: None,
+            session_durability: Durability::default(),
+            session_version: 0,
+            session_migration: None,
+            broker_chosen: false,
         }
     }
 }
@@ -248,6 +277,50 @@ impl Options {
     /// Uses `broker` for topics (to share one between apps, or to carry them between processes).
     pub fn broker(mut self, broker: Arc<dyn Broker>) -> Self {
         self.broker = broker;
+        self.broker_chosen = true;
+        self
+    }
+
+    /// Keeps sessions in `store` (see [`crate::store`]): several instances of the app behind a
+    /// load balancer then serve every session, a tab reconnecting to any of them gets its
+    /// session back, and a restart or a crash loses no session.
+    pub fn session_store(mut self, store: Arc<dyn SessionStore>) -> Self {
+        self.session_store = Some(store);
+        self
+    }
+
+    /// Sets [`Options::session_durability`].
+    pub fn session_durability(mut self, durability: Durability) -> Self {
+        self.session_durability = durability;
+        self
+    }
+
+    /// Declares that the sessions this build saves are at `version`, and how to bring one
+    /// saved at an older version up to date: `migrate(from_version, record)` rewrites `record`,
+    /// `{"widgets": {<key>: <state>, ..}, "state": {<field>: <value>, ..}}`, in place.
+    ///
+    /// Widgets and `#[state]` fields are matched by name, so adding or removing one needs no
+    /// migration (an added one starts at its starting value). A change of a field's type does:
+    /// without a migration (or when it fails) such a session starts afresh and its tabs are
+    /// told so.
+    ///
+    /// ```
+    /// // Version 1 kept `total` as text; version 2 keeps a number.
+    /// let options = numerous::Options::default().migrate_sessions(2, |from, record| {
+    ///     if from < 2 {
+    ///         let total = &mut record["state"]["total"];
+    ///         let n: f64 = total.as_str().unwrap_or("0").parse().map_err(|_| "not a number")?;
+    ///         *total = numerous::json!(n);
+    ///     }
+    ///     Ok(())
+    /// });
+    /// ```
+    pub fn migrate_sessions<F>(mut self, version: u32, migrate: F) -> Self
+    where
+        F: Fn(u32, &mut serde_json::Value) -> Result<(), String> + Send + Sync + 'static,
+    {
+        self.session_version = version;
+        self.session_migration = Some(Migration(Arc::new(migrate)));
         self
     }
 
@@ -380,6 +453,20 @@ pub struct Cli {
     /// Origins that may show the app in a frame, comma-separated (default: none).
     #[arg(long, env = "NUMEROUS_FRAME_ANCESTORS", value_delimiter = ',')]
     pub frame_ancestors: Vec<String>,
+    /// Keep sessions in this store, shared by every instance of the app:
+    /// `redis://host:port[/db]` (apps built with the cargo feature `redis`). Topics then travel
+    /// through it too, unless the app chose its own broker.
+    #[arg(long, env = "NUMEROUS_SESSION_STORE", value_name = "URL")]
+    pub session_store: Option<String>,
+    /// With a session store: `shown` (a tab is shown only what the store has) or `fast` (saved
+    /// right after it is shown).
+    #[arg(
+        long,
+        env = "NUMEROUS_SESSION_DURABILITY",
+        value_enum,
+        default_value = "shown"
+    )]
+    pub session_durability: Durability,
 }
 
 impl Cli {
@@ -406,7 +493,49 @@ impl Cli {
             .allow_origins(self.allowed_origins.clone())
             .frame_ancestors(self.frame_ancestors.clone())
             .log_requests(self.log_requests)
+            .session_durability(self.session_durability)
     }
+
+    /// Connects the session store `--session-store` names, if any (and routes the app's
+    /// topics through it unless it chose a broker): a store that cannot be reached is an error.
+    pub async fn connect_store(&self, options: Options, app: &str) -> Result<Options, crate::Error> {
+        let Some(url) = &self.session_store else {
+            return Ok(options);
+        };
+        connect_store(url, options, app).await
+    }
+}
+
+#[cfg(feature = "redis")]
+async fn connect_store(url: &str, mut options: Options, app: &str) -> Result<Options, crate::Error> {
+    use crate::store::StoreError;
+    if !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("redis+unix://")) {
+        return Err(StoreError(format!(
+            "--session-store: `{}` is not a Redis URL (redis://host:port)",
+            crate::auth::redact_url(url)
+        ))
+        .into());
+    }
+    let store = crate::store::RedisStore::connect(url).await?;
+    if !options.broker_chosen {
+        let broker = crate::RedisBroker::connect(url, app).await.map_err(|e| {
+            StoreError(format!(
+                "cannot reach Redis at {} for topics: {e}",
+                crate::auth::redact_url(url)
+            ))
+        })?;
+        options = options.broker(broker);
+    }
+    Ok(options.session_store(store))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn connect_store(_: &str, _: Options, _: &str) -> Result<Options, crate::Error> {
+    Err(crate::store::StoreError(
+        "--session-store needs Redis support: build the app with numerous's cargo feature `redis`"
+            .to_owned(),
+    )
+    .into())
 }
 
 #[cfg(test)]

@@ -85,6 +85,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// The user may not do this (a role is missing, or the session is another user's).
     Forbidden,
+    /// The session cannot be had now (the session store is away, or another server holds it
+    /// and did not let it go in time): the tab retries shortly.
+    Unavailable,
 }
 
 impl ErrorCode {
@@ -92,6 +95,7 @@ impl ErrorCode {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             ErrorCode::BadFrame => "bad-frame",
+            ErrorCode::Unavailable => "unavailable",
             ErrorCode::TooLarge => "too-large",
             ErrorCode::UnknownType => "unknown-type",
             ErrorCode::UnknownWidget => "unknown-widget",

@@ -56,6 +56,10 @@ pub(crate) struct Runtime {
     pub(crate) login_page: fn(&crate::auth::LoginPage<'_>) -> Option<String>,
     /// The app's own page for users it is not for (`templates/numerous/forbidden.html`).
     pub(crate) forbidden_page: fn(&crate::auth::ForbiddenPage<'_>) -> Option<String>,
+    /// The app's name (`A::SPEC.name`): its sessions' namespace in a session store.
+    pub(crate) app_name: &'static str,
+    /// The sessions' tasks, so shutdown can wait for them to be saved.
+    pub(crate) session_tasks: TaskTracker,
 }
 
 /// How tabs and uploads reach a session's task.
@@ -82,6 +86,8 @@ pub(crate) enum Refusal {
     User(usize),
     /// The session belongs to another user.
     NotYours,
+    /// The session is being saved here to move elsewhere: the tab comes back in a moment.
+    Moving,
 }
 
 impl Refusal {
@@ -97,6 +103,7 @@ impl Refusal {
                 "you hold {n} sessions, as many as one user may; close some tabs or try again later"
             ),
             Refusal::NotYours => "this session belongs to another user".to_owned(),
+            Refusal::Moving => "this session is moving to another server".to_owned(),
         }
     }
 }
@@ -151,6 +158,8 @@ impl Runtime {
             users: DashMap::new(),
             login_page: A::login_page,
             forbidden_page: A::forbidden_page,
+            app_name: A::SPEC.name,
+            session_tasks: TaskTracker::new(),
             options,
         })
     }
@@ -158,6 +167,11 @@ impl Runtime {
     /// A number for a new connection, unique within this app.
     pub(crate) fn next_conn(&self) -> u64 {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The number the next connection gets.
+    pub(crate) fn peek_conn(&self) -> u64 {
+        self.next_conn.load(Ordering::Relaxed)
     }
 
     /// The live session `id`, if any.
@@ -188,6 +202,10 @@ impl Runtime {
             }
             return Ok((handle, true));
         }
+        // With a session store, a session this instance does not run may be in the store.
+        let claim = requested.filter(|id| {
+            self.options.session_store.is_some() && is_session_id(id)
+        });
         // One user cannot fill the server.
         let per_user = self
             .auth
@@ -237,17 +255,35 @@ impl Runtime {
             }
             return Err(refusal);
         }
-        let id: Arc<str> = new_session_id().into();
+        let id: Arc<str> = claim.map_or_else(new_session_id, str::to_owned).into();
         let (control, control_rx) = mpsc::unbounded_channel();
         let (inputs, inputs_rx) = mpsc::channel(INPUT_QUEUE);
-        let number = self.next_session.fetch_add(1, Ordering::Relaxed);
         let handle = SessionHandle {
             control,
             inputs,
             owner: user.cloned(),
             id: id.clone(),
         };
-        self.sessions.insert(id.clone(), handle.clone());
+        match self.sessions.entry(id.clone()) {
+            dashmap::Entry::Vacant(v) => {
+                v.insert(handle.clone());
+            }
+            dashmap::Entry::Occupied(o) => {
+                // Another tab asked for the same stored session a moment ago: join it, unless
+                // it is ending.
+                let existing = o.get().clone();
+                drop(o);
+                self.unadmit(client, owner.as_ref());
+                if existing.inputs.is_closed() {
+                    return Err(Refusal::Moving);
+                }
+                if existing.owner.as_ref().map(|o| &o.id) != user.map(|u| &u.id) {
+                    return Err(Refusal::NotYours);
+                }
+                return Ok((existing, true));
+            }
+        }
+        let number = self.next_session.fetch_add(1, Ordering::Relaxed);
         let registered = Registered {
             rt: self.clone(),
             id: id.clone(),
@@ -255,7 +291,12 @@ impl Runtime {
             user: owner,
             number,
         };
-        tokio::spawn(session::run::<A>(
+        let origin = if claim.is_some() {
+            session::Origin::Claim
+        } else {
+            session::Origin::New
+        };
+        self.session_tasks.spawn(session::run::<A>(
             self.clone(),
             registered,
             id,
@@ -263,12 +304,26 @@ impl Runtime {
             handle.inputs.clone(),
             inputs_rx,
             user.cloned(),
+            origin,
         ));
-        Ok((handle, false))
+        // A claimed session says whether it was found in its welcome.
+        Ok((handle, claim.is_some()))
     }
 }
 
 impl Runtime {
+    /// Gives back the places a session was admitted to, when it is not started after all.
+    fn unadmit(&self, client: IpAddr, user: Option<&Arc<str>>) {
+        self.live.fetch_sub(1, Ordering::AcqRel);
+        self.clients.remove_if_mut(&client, |_, held| {
+            *held = held.saturating_sub(1);
+            *held == 0
+        });
+        if let Some(user) = user {
+            self.release_user(user);
+        }
+    }
+
     fn release_user(&self, id: &Arc<str>) {
         self.users.remove_if_mut(id, |_, held| {
             *held = held.saturating_sub(1);
@@ -296,24 +351,40 @@ pub(crate) struct Registered {
     pub(crate) number: u64,
 }
 
+impl Registered {
+    /// Moves the session to a new id (it asked for one the store did not know); returns it.
+    pub(crate) fn rekey(&mut self) -> Arc<str> {
+        let id: Arc<str> = new_session_id().into();
+        if let Some((_, mut handle)) = self.rt.sessions.remove(&self.id) {
+            handle.id = id.clone();
+            self.rt.sessions.insert(id.clone(), handle);
+        }
+        self.id = id.clone();
+        id
+    }
+}
+
 impl Drop for Registered {
     fn drop(&mut self) {
         self.rt.sessions.remove(&self.id);
-        self.rt.live.fetch_sub(1, Ordering::AcqRel);
-        self.rt.clients.remove_if_mut(&self.client, |_, held| {
-            *held = held.saturating_sub(1);
-            *held == 0
-        });
-        if let Some(user) = &self.user {
-            self.rt.release_user(user);
-        }
+        self.rt.unadmit(self.client, self.user.as_ref());
         tracing::debug!(session = self.number, "session ended");
     }
 }
 
+/// Whether `id` looks like an id this server makes (32 hex digits).
+fn is_session_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// 128 random bits, hex: the only secret a tab holds for its session.
 fn new_session_id() -> String {
-    let mut bytes = [0u8; 16];
+    random_hex(16)
+}
+
+/// `n` random bytes, hex.
+pub(crate) fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
     getrandom::fill(&mut bytes).expect("the OS random source is available");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

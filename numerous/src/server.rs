@@ -161,6 +161,23 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
             provider.kind()
         );
     }
+    if let Some(store) = &rt.options.session_store {
+        // Other instances ask for this instance's sessions here (a tab of one reached them).
+        let mut asked = store.listen(rt.app_name).await?;
+        let sessions = rt.clone();
+        tokio::spawn(async move {
+            while let Some(id) = asked.recv().await {
+                if let Some(session) = sessions.session(&id) {
+                    let _ = session.control.send(crate::session::Control::Release);
+                }
+            }
+        });
+        tracing::info!(
+            "{name}: sessions are kept in the session store (instance {}, {:?})",
+            store.instance(),
+            rt.options.session_durability
+        );
+    }
     let cx = AppContext {
         resources: rt.options.resources.clone(),
         publisher: Publisher::new(rt.options.broker.clone()),
@@ -261,6 +278,7 @@ impl Cli {
     /// Binds `--host`:`--port` and serves app `A` with `options` until Ctrl-C or SIGTERM.
     pub async fn serve<A: App>(&self, options: Options) -> Result<(), Error> {
         let addr = format!("{}:{}", self.host, self.port);
+        let options = self.connect_store(options, A::SPEC.name).await?;
         let listener = TcpListener::bind(&addr)
             .await
             .map_err(|e| Error::Bind(addr.clone(), e))?;

@@ -78,6 +78,7 @@ impl<A: App> TestSession<A> {
         let (inputs_tx, inputs) = mpsc::channel(64);
         let session = Session::new(
             Parts {
+                restored: false,
                 id: "test".into(),
                 number: 0,
                 max_tabs: usize::MAX,

@@ -43,20 +43,8 @@ pub struct DbProvider {
 impl std::fmt::Debug for DbProvider {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DbProvider")
-            .field("url", &redact(&self.url))
+            .field("url", &super::redact_url(&self.url))
             .finish_non_exhaustive()
-    }
-}
-
-/// `url` with its password hidden.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -76,7 +64,7 @@ impl DbProvider {
     pub fn new(url: &str) -> Result<Self, AuthError> {
         sqlx::any::install_default_drivers();
         url.parse::<sqlx::any::AnyConnectOptions>().map_err(|e| {
-            AuthError::Config(format!("the auth database URL `{}`: {e}", redact(url)))
+            AuthError::Config(format!("the auth database URL `{}`: {e}", super::redact_url(url)))
         })?;
         Ok(DbProvider {
             url: url.to_owned(),
@@ -96,7 +84,7 @@ impl DbProvider {
                 let unusable = |e: &dyn std::fmt::Display| {
                     AuthError::Config(format!(
                         "the auth database at `{}` cannot be used: {e}",
-                        redact(&self.url)
+                        super::redact_url(&self.url)
                     ))
                 };
                 // An in-memory SQLite database (tests) lives as long as its one connection.
@@ -387,19 +375,5 @@ impl AuthProvider for DbProvider {
             self.revoke_user(&id).await?;
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls_are_shown_without_passwords() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db.internal:5432/app"),
-            "postgres://app:***@db.internal:5432/app"
-        );
-        assert_eq!(redact("sqlite://users.db"), "sqlite://users.db");
     }
 }

@@ -38,11 +38,14 @@ pub struct Session {
     /// For logs: the id is a secret and never logged.
     pub(super) number: u64,
     pub(super) max_tabs: usize,
+    /// When this instance started running it.
+    pub(super) started: Instant,
     /// The session's own input queue, for handles to it.
     pub(super) inputs: mpsc::Sender<Input>,
     pub(super) resources: Resources,
     publisher: Publisher,
     user: Option<Arc<User>>,
+    restored: bool,
     pub(super) sync: Mutex<Sync>,
 }
 
@@ -56,6 +59,8 @@ pub(crate) struct Parts {
     pub(crate) resources: Resources,
     pub(crate) publisher: Publisher,
     pub(crate) user: Option<Arc<User>>,
+    /// It was loaded from the session store.
+    pub(crate) restored: bool,
 }
 
 /// Work a session started: it ends with the session.
@@ -90,6 +95,7 @@ impl Session {
             resources,
             publisher,
             user,
+            restored,
         } = parts;
         let snapshot = (0..A::SPEC.widgets.len())
             .map(|i| {
@@ -104,10 +110,12 @@ impl Session {
             id,
             number,
             max_tabs,
+            started: Instant::now(),
             inputs,
             resources,
             publisher,
             user,
+            restored,
             sync: Mutex::new(Sync {
                 conns: Vec::new(),
                 snapshot,
@@ -121,6 +129,11 @@ impl Session {
                 shutting_down: false,
                 tasks: Vec::new(),
                 buffers: Vec::new(),
+                dirty: false,
+                hold: false,
+                held: Vec::new(),
+                release_at: None,
+                fresh_below: 0,
             }),
         }
     }
@@ -129,6 +142,14 @@ impl Session {
     /// ([`Options::auth`](crate::Options::auth)); `None` on an open app.
     pub fn user(&self) -> Option<&User> {
         self.user.as_deref()
+    }
+
+    /// Whether the session was loaded from the session store: it ran on another instance (or
+    /// on this one before a restart) and moved here with its state. `#[on_start]` handlers run
+    /// for restored sessions too (to subscribe to topics again, say); one that sets starting
+    /// values checks this first, so as not to overwrite the restored ones.
+    pub fn is_restored(&self) -> bool {
+        self.restored
     }
 
     /// The session's id, as the browser tab stores it.

@@ -23,6 +23,8 @@ pub(crate) struct FrameCtx<'a> {
     pub(crate) seq: Option<u64>,
     /// For the HTTP API: errors are kept here instead of sent to a tab.
     captured: Option<std::sync::Mutex<Vec<(&'static str, String)>>>,
+    /// Saves the session while a long handler runs (it may push progress).
+    saver: Option<&'a mut super::Saver>,
 }
 
 pub(super) enum Failure {
@@ -49,7 +51,14 @@ impl<'a> FrameCtx<'a> {
             conn,
             seq: None,
             captured: None,
+            saver: None,
         }
+    }
+
+    /// Saves the session to the store while handlers run.
+    pub(crate) fn with_saver(mut self, saver: Option<&'a mut super::Saver>) -> Self {
+        self.saver = saver;
+        self
     }
 }
 
@@ -320,6 +329,8 @@ impl FrameCtx<'_> {
                                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
                             },
                             Some(c) = self.control.recv() => session.control::<A>(c),
+                            // Progress the handler pushes is saved (and then shown) as it comes.
+                            () = super::persist::drive(self.saver.as_deref_mut(), session) => {}
                         }
                     }
                 }

@@ -10,6 +10,8 @@
 
 mod context;
 mod frame;
+mod persist;
+mod restore;
 mod tabs;
 
 use std::sync::Arc;
@@ -21,12 +23,14 @@ use tokio::time::Instant;
 use crate::app::App;
 use crate::handle::Call;
 use crate::outbox::Outbox;
+use crate::protocol;
 use crate::runtime::{Registered, Runtime};
 use crate::topics::Publisher;
 
 pub(crate) use context::Parts;
 pub use context::{Session, ToastLevel};
 pub(crate) use frame::FrameCtx;
+pub(crate) use persist::Saver;
 
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
 pub(crate) const UPLOADER: u64 = u64::MAX;
@@ -52,6 +56,9 @@ pub(crate) enum Control {
     },
     /// The server is shutting down: close every tab with 1001 and end.
     Shutdown,
+    /// Another instance asked for the session: save it, close every tab with 1001 (they
+    /// reconnect, to that instance) and let it go.
+    Release,
 }
 
 /// Events, handled one at a time in the order they came.
@@ -95,32 +102,106 @@ pub(crate) struct ApiAnswer {
     pub(crate) state: String,
 }
 
+/// How a session's task begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// A new session.
+    New,
+    /// A tab asked for a session this instance does not run: claim it from the store.
+    Claim,
+}
+
 /// The task that owns one session.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run<A: App>(
     rt: Arc<Runtime>,
-    registered: Registered,
-    id: Arc<str>,
+    mut registered: Registered,
+    mut id: Arc<str>,
     mut control: mpsc::UnboundedReceiver<Control>,
     inputs: mpsc::Sender<Input>,
     mut input_rx: mpsc::Receiver<Input>,
     user: Option<Arc<crate::auth::User>>,
+    origin: Origin,
 ) {
+    let store = rt.options.session_store.clone();
     let mut app = A::new();
+    let mut fence = None;
+    let mut restored = false;
+    let mut notice = None;
+    let mut fresh_below = 0;
+    if let (Some(store), Origin::Claim) = (&store, origin) {
+        match restore::claim::<A>(&rt, store.as_ref(), &id, user.as_deref()).await {
+            restore::Outcome::Restored { fence: f, app: a } => {
+                fence = Some(f);
+                app = *a;
+                restored = true;
+            }
+            restore::Outcome::Fresh { fence: f, why } => {
+                fence = Some(f);
+                notice = Some(why);
+            }
+            restore::Outcome::Unknown => {
+                // Expired, or never ours: a new session, under a new id (a client never
+                // chooses its session's id).
+                id = registered.rekey();
+                fresh_below = rt.peek_conn();
+            }
+            restore::Outcome::Refused { code, reason, error } => {
+                input_rx.close();
+                control.close();
+                while let Some(c) = control.recv().await {
+                    if let Control::Connect { outbox, .. } = c {
+                        if let Some((code, message)) = &error {
+                            let frame = protocol::error(*code, message, None);
+                            let _ = outbox.push(axum::extract::ws::Message::Text(frame.into()));
+                        }
+                        outbox.close(code, reason);
+                    }
+                }
+                return;
+            }
+        }
+    }
     let session = Session::new(
         Parts {
-            id,
+            id: id.clone(),
             number: registered.number,
             max_tabs: rt.options.max_tabs_per_session,
             inputs,
             resources: rt.options.resources.clone(),
             publisher: Publisher::new(rt.options.broker.clone()),
-            user,
+            user: user.clone(),
+            restored,
         },
         &app,
     );
+    let mut saver = store.map(|store| {
+        let saver = persist::Saver::new::<A>(
+            &rt,
+            store,
+            id.clone(),
+            fence,
+            user.as_ref().map(|u| u.id.clone()),
+        );
+        let mut s = session.lock();
+        s.hold = saver.holds();
+        // A new session is created in the store by its first save; one that starts afresh
+        // replaces what the store has.
+        s.dirty = fence.is_none() || notice.is_some();
+        s.fresh_below = fresh_below;
+        drop(s);
+        saver
+    });
     for h in rt.dispatch.start.iter().copied() {
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
         let _ = ctx.run_handler(&mut app, h, None).await;
+    }
+    if let Some(notice) = notice {
+        // The tabs waiting to join get the notice after their welcome.
+        while let Ok(c) = control.try_recv() {
+            session.control::<A>(c);
+        }
+        session.toast_level(ToastLevel::Warning, notice);
     }
     let mut used = false;
     loop {
@@ -138,22 +219,50 @@ pub(crate) async fn run<A: App>(
                         used = true;
                         session.mark_used();
                     }
-                    let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
+                    let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER)
+                        .with_saver(saver.as_mut());
                     ctx.input(&mut app, input).await;
                 }
                 None => break,
             },
+            () = persist::drive(saver.as_mut(), &session) => {}
             () = sleep_until(deadline) => break,
         }
+        if saver.as_ref().is_some_and(|s| s.lost) {
+            break;
+        }
     }
-    // Leave the registry first, so no new tab finds this session; then close the tabs that
-    // found it meanwhile: they reconnect to a new session at once.
+    // No new tab or input reaches it from now on; a tab that asks for it meanwhile is told to
+    // come back shortly, and finds it saved (here or on another instance).
+    input_rx.close();
+    if let Some(saver) = &mut saver {
+        let moving = {
+            let s = session.lock();
+            s.shutting_down || s.release_at.is_some()
+        };
+        if moving {
+            // Saved first, then shown, then let go: the next instance starts from all of it.
+            saver.flush(&session).await;
+            session.close_all(CLOSE_GOING_AWAY, "the session moves to another server");
+            saver.finish(false).await;
+        } else if !saver.lost {
+            // It ended here (no tab for long enough): nobody resumes it.
+            saver.finish(true).await;
+        }
+    }
+    // Leave the registry, so no new tab finds this session; then close the tabs that found it
+    // meanwhile: they reconnect, to a new session or to where this one moved.
     drop(registered);
-    session.close_all(CLOSE_SESSION_ENDED, "the session ended");
+    let (code, reason) = if saver.as_ref().is_some_and(|s| s.lost) {
+        (CLOSE_GOING_AWAY, "the session moved")
+    } else {
+        (CLOSE_SESSION_ENDED, "the session ended")
+    };
+    session.close_all(code, reason);
     control.close();
     while let Ok(c) = control.try_recv() {
         if let Control::Connect { outbox, .. } = c {
-            outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+            outbox.close(code, reason);
         }
     }
 }

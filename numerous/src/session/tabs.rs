@@ -38,6 +38,28 @@ pub(super) struct Sync {
     pub(super) tasks: Vec<Task>,
     /// The binary buffers of the message being handled.
     pub(super) buffers: Vec<crate::Bytes>,
+    /// Something changed since the session was last saved to the store.
+    pub(super) dirty: bool,
+    /// Frames wait for the store to have what they show ([`Durability::Shown`]).
+    ///
+    /// [`Durability::Shown`]: crate::store::Durability::Shown
+    pub(super) hold: bool,
+    /// Frames waiting for a save, in order, each with the tabs it goes to.
+    pub(super) held: Vec<Held>,
+    /// The session was asked to move to another instance: it lets go at this moment.
+    pub(super) release_at: Option<Instant>,
+    /// Tabs numbered below this asked for a session the store did not know: their welcome
+    /// says it is a new one.
+    pub(super) fresh_below: u64,
+}
+
+/// A frame waiting for the store.
+#[derive(Debug)]
+pub(super) struct Held {
+    pub(super) frame: Message,
+    /// A patch (merged with others a slow tab has waiting).
+    pub(super) patch: bool,
+    pub(super) to: Vec<u64>,
 }
 
 #[derive(Debug)]
@@ -59,6 +81,14 @@ impl Session {
                 self.close_all(CLOSE_GOING_AWAY, "the server is shutting down");
                 self.lock().shutting_down = true;
             }
+            Control::Release => {
+                // Held briefly at least: tabs of one session pinned to two instances hand it
+                // back and forth at most once per `MIN_HOLD`.
+                let at = self.started.max(Instant::now() - crate::store::MIN_HOLD)
+                    + crate::store::MIN_HOLD;
+                let mut s = self.lock();
+                s.release_at = Some(s.release_at.map_or(at, |r| r.min(at)));
+            }
         }
     }
 
@@ -75,6 +105,7 @@ impl Session {
             outbox.close(CLOSE_TRY_LATER, "too many tabs");
             return;
         }
+        let resumed = resumed && conn >= s.fresh_below;
         let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
         let extra = format!("\"session\":\"{}\",\"resumed\":{resumed},", self.id);
         protocol::state_frame(
@@ -87,7 +118,17 @@ impl Session {
                 .zip(&s.snapshot)
                 .map(|(w, state)| (w.key, state.as_slice())),
         );
-        if outbox.push(text(out)).is_ok() {
+        if s.holding() {
+            // The welcome shows what the store does not have yet: it waits with the rest.
+            s.held.push(Held {
+                frame: text(out),
+                patch: false,
+                to: vec![conn],
+            });
+            s.conns.push(Conn { id: conn, outbox });
+            s.idle_since = None;
+            s.tabs_since.get_or_insert_with(Instant::now);
+        } else if outbox.push(text(out)).is_ok() {
             s.conns.push(Conn { id: conn, outbox });
             s.idle_since = None;
             s.tabs_since.get_or_insert_with(Instant::now);
@@ -124,8 +165,13 @@ impl Session {
         if s.shutting_down {
             return Some(Instant::now());
         }
-        let since = s.idle_since?;
-        Some(since + options.keep_idle(s.used, s.engaged))
+        let idle = s
+            .idle_since
+            .map(|since| since + options.keep_idle(s.used, s.engaged));
+        match (idle, s.release_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     pub(super) fn mark_used(&self) {
@@ -179,6 +225,7 @@ impl Session {
             return false;
         }
         std::mem::swap(&mut s.scratch, &mut s.snapshot[index]);
+        s.dirty = true;
         let echo = app.widget(index).is_some_and(|w| w.echo_input());
         let from = if echo { UPLOADER } else { from };
         if s.conns.iter().any(|c| c.id != from) {
@@ -238,7 +285,10 @@ impl Sync {
         if A::HAS_STATE {
             self.scratch.clear();
             write_state(app, &mut self.scratch);
-            std::mem::swap(&mut self.scratch, &mut self.state);
+            if self.scratch != self.state {
+                self.dirty = true;
+                std::mem::swap(&mut self.scratch, &mut self.state);
+            }
         }
         let mut out = Vec::new();
         let mut changed = 0;
@@ -257,6 +307,7 @@ impl Sync {
                     .widget(i)
                     .is_some_and(|w| w.write_patch(&self.snapshot[i], &mut self.patch));
                 std::mem::swap(&mut self.scratch, &mut self.snapshot[i]);
+                self.dirty = true;
                 if changed == 0 {
                     out.extend_from_slice(b"{\"type\":\"patch\",\"state\":{");
                 } else {
@@ -282,6 +333,9 @@ impl Sync {
     /// Queues `frame` for the tabs `to` picks. The session never waits for a tab: a tab that
     /// cannot keep up is closed by its outbox and reconnects to the current state.
     pub(super) fn send(&mut self, frame: &Message, to: impl Fn(u64) -> bool) {
+        if self.holding() {
+            return self.hold_frame(frame.clone(), false, to);
+        }
         self.conns
             .retain(|c| !to(c.id) || c.outbox.push(frame.clone()).is_ok());
         self.note_if_idle();
@@ -290,8 +344,41 @@ impl Sync {
     /// Queues a patch for the tabs `to` picks; patches waiting for a slow tab are merged.
     pub(super) fn send_patch(&mut self, frame: Vec<u8>, to: impl Fn(u64) -> bool) {
         let frame = utf8(frame);
+        if self.holding() {
+            return self.hold_frame(Message::Text(frame), true, to);
+        }
         self.conns
             .retain(|c| !to(c.id) || c.outbox.push_patch(frame.clone()).is_ok());
+        self.note_if_idle();
+    }
+
+    /// Whether a frame must wait for the store: it shows (or follows) what is not saved yet.
+    pub(super) fn holding(&self) -> bool {
+        self.hold && (self.dirty || !self.held.is_empty())
+    }
+
+    fn hold_frame(&mut self, frame: Message, patch: bool, to: impl Fn(u64) -> bool) {
+        let to: Vec<u64> = self.conns.iter().map(|c| c.id).filter(|&c| to(c)).collect();
+        if !to.is_empty() {
+            self.held.push(Held { frame, patch, to });
+        }
+    }
+
+    /// Sends the first `count` held frames (the store has what they show).
+    pub(super) fn release_held(&mut self, count: usize) {
+        let count = count.min(self.held.len());
+        for h in self.held.drain(..count) {
+            self.conns.retain(|c| {
+                if !h.to.contains(&c.id) {
+                    return true;
+                }
+                let pushed = match &h.frame {
+                    Message::Text(t) if h.patch => c.outbox.push_patch(t.clone()),
+                    frame => c.outbox.push(frame.clone()),
+                };
+                pushed.is_ok()
+            });
+        }
         self.note_if_idle();
     }
 }

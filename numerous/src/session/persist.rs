@@ -1,0 +1,256 @@
+//! Saving a session to the store as it changes, and holding back what the tabs would be shown
+//! until it is saved ([`Durability::Shown`]).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::Session;
+use crate::app::App;
+use crate::store::{Durability, Fence, SessionStore, StoreError, record};
+
+type Saving = Pin<Box<dyn Future<Output = Result<Fence, Saved>> + Send>>;
+
+/// Why a save did not go through.
+enum Saved {
+    /// Another instance claimed the session since: it is not ours any more.
+    Lost,
+    Failed(StoreError),
+}
+
+/// Keeps one session saved: at most one save in flight, each with the latest state.
+pub(crate) struct Saver {
+    store: Arc<dyn SessionStore>,
+    app: &'static str,
+    id: Arc<str>,
+    /// `None` until the store has the session (a new one is created by its first save).
+    pub(super) fence: Option<Fence>,
+    ttl: Duration,
+    version: u32,
+    user: Option<String>,
+    durability: Durability,
+    in_flight: Option<(Saving, usize)>,
+    retry: Option<Pin<Box<tokio::time::Sleep>>>,
+    backoff: Duration,
+    /// A save was refused: another instance owns the session now.
+    pub(super) lost: bool,
+    reported: bool,
+    encode: fn(&Session, &mut Vec<u8>, u32, Option<&str>),
+}
+
+impl std::fmt::Debug for Saver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Saver")
+            .field("fence", &self.fence)
+            .field("lost", &self.lost)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Saver {
+    pub(super) fn new<A: App>(
+        rt: &crate::runtime::Runtime,
+        store: Arc<dyn SessionStore>,
+        id: Arc<str>,
+        fence: Option<Fence>,
+        user: Option<String>,
+    ) -> Self {
+        Saver {
+            store,
+            app: A::SPEC.name,
+            id,
+            fence,
+            ttl: rt.options.idle_timeout,
+            version: rt.options.session_version,
+            user,
+            durability: rt.options.session_durability,
+            in_flight: None,
+            retry: None,
+            backoff: Duration::from_millis(100),
+            lost: false,
+            reported: false,
+            encode: encode::<A>,
+        }
+    }
+
+    /// Whether frames wait for saves.
+    pub(super) fn holds(&self) -> bool {
+        self.durability == Durability::Shown
+    }
+
+    /// Starts a save if something changed and none is in flight.
+    fn start(&mut self, session: &Session) {
+        let (data, covered) = {
+            let mut s = session.lock();
+            if !s.dirty || self.in_flight.is_some() || self.lost {
+                return;
+            }
+            s.dirty = false;
+            let mut data = Vec::with_capacity(64 + s.snapshot.iter().map(Vec::len).sum::<usize>());
+            drop(s);
+            (self.encode)(session, &mut data, self.version, self.user.as_deref());
+            (data, session.lock().held.len())
+        };
+        let store = self.store.clone();
+        let (app, id, ttl, fence) = (self.app, self.id.clone(), self.ttl, self.fence);
+        let saving: Saving = Box::pin(async move {
+            match fence {
+                None => store
+                    .create(app, &id, &data, ttl)
+                    .await
+                    .map_err(Saved::Failed),
+                Some(fence) => match store.save(app, &id, fence, &data, ttl).await {
+                    Ok(true) => Ok(fence),
+                    Ok(false) => Err(Saved::Lost),
+                    Err(e) => Err(Saved::Failed(e)),
+                },
+            }
+        });
+        self.in_flight = Some((saving, covered));
+    }
+
+    /// Drives the saves: completes once, when the session was lost to another instance;
+    /// otherwise stays pending (the session's `select!` polls it beside its other work).
+    pub(super) fn drive(&mut self, cx: &mut Context<'_>, session: &Session) -> Poll<()> {
+        loop {
+            if self.lost {
+                if self.reported {
+                    return Poll::Pending;
+                }
+                self.reported = true;
+                return Poll::Ready(());
+            }
+            if let Some((saving, covered)) = &mut self.in_flight {
+                let covered = *covered;
+                let Poll::Ready(done) = saving.as_mut().poll(cx) else {
+                    return Poll::Pending;
+                };
+                self.in_flight = None;
+                match done {
+                    Ok(fence) => {
+                        self.fence = Some(fence);
+                        self.backoff = Duration::from_millis(100);
+                        let mut s = session.lock();
+                        s.hold = self.holds();
+                        s.release_held(covered);
+                    }
+                    Err(Saved::Lost) => {
+                        tracing::warn!(
+                            session = session.number,
+                            "another instance took the session over; its tabs reconnect there"
+                        );
+                        self.lost = true;
+                        let mut s = session.lock();
+                        s.held.clear();
+                        drop(s);
+                        session.close_all(super::CLOSE_GOING_AWAY, "the session moved");
+                        continue;
+                    }
+                    Err(Saved::Failed(e)) => {
+                        tracing::warn!(
+                            session = session.number,
+                            "cannot save the session (retrying in {:?}): {e}",
+                            self.backoff
+                        );
+                        // The tabs keep working meanwhile; the session is saved when the store
+                        // is back. A crash of this instance before that loses what changed.
+                        let mut s = session.lock();
+                        s.dirty = true;
+                        s.hold = false;
+                        let all = s.held.len();
+                        s.release_held(all);
+                        drop(s);
+                        self.retry = Some(Box::pin(tokio::time::sleep(self.backoff)));
+                        self.backoff = (self.backoff * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+            if let Some(retry) = &mut self.retry {
+                if retry.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                self.retry = None;
+            }
+            if !session.lock().dirty {
+                return Poll::Pending;
+            }
+            self.start(session);
+        }
+    }
+
+    /// Saves what is left and waits for it (the session is about to end or move); false if the
+    /// store did not take it.
+    pub(super) async fn flush(&mut self, session: &Session) -> bool {
+        self.retry = None;
+        loop {
+            if self.lost {
+                return false;
+            }
+            if self.in_flight.is_none() {
+                if !session.lock().dirty {
+                    return true;
+                }
+                self.start(session);
+            }
+            let failed = std::future::poll_fn(|cx| {
+                let Some((saving, covered)) = &mut self.in_flight else {
+                    return Poll::Ready(false);
+                };
+                let covered = *covered;
+                let Poll::Ready(done) = saving.as_mut().poll(cx) else {
+                    return Poll::Pending;
+                };
+                self.in_flight = None;
+                Poll::Ready(match done {
+                    Ok(fence) => {
+                        self.fence = Some(fence);
+                        session.lock().release_held(covered);
+                        false
+                    }
+                    Err(Saved::Lost) => {
+                        self.lost = true;
+                        false
+                    }
+                    Err(Saved::Failed(e)) => {
+                        tracing::warn!(session = session.number, "cannot save the session: {e}");
+                        true
+                    }
+                })
+            })
+            .await;
+            if failed {
+                return false;
+            }
+        }
+    }
+
+    /// Lets the session go (it moves to another instance), or forgets it (it ended).
+    pub(super) async fn finish(&mut self, remove: bool) {
+        let Some(fence) = self.fence.filter(|_| !self.lost) else {
+            return;
+        };
+        let done = if remove {
+            self.store.remove(self.app, &self.id, fence).await
+        } else {
+            self.store.release(self.app, &self.id, fence).await
+        };
+        if let Err(e) = done {
+            tracing::warn!("cannot let the session go in the store: {e}");
+        }
+    }
+}
+
+fn encode<A: App>(session: &Session, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
+    let s = session.lock();
+    record::encode::<A>(out, version, user, &s.snapshot, &s.state);
+}
+
+/// Drives `saver` beside other work: completes once, when the session was lost.
+pub(super) async fn drive(saver: Option<&mut Saver>, session: &Session) {
+    match saver {
+        Some(saver) => std::future::poll_fn(|cx| saver.drive(cx, session)).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,97 @@
+//! Claiming a session from the store and loading it into a fresh app.
+
+use tokio::time::Instant;
+
+use crate::app::App;
+use crate::auth::User;
+use crate::protocol::ErrorCode;
+use crate::runtime::Runtime;
+use crate::store::{Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, SessionStore, record};
+
+/// What claiming a session ended with.
+pub(super) enum Outcome<A> {
+    /// Ours, with its saved state.
+    Restored { fence: Fence, app: Box<A> },
+    /// Ours, but its saved state did not load (an incompatible change of the app): it starts
+    /// afresh, and its tabs are told `why`.
+    Fresh { fence: Fence, why: String },
+    /// The store does not know it.
+    Unknown,
+    /// The tabs waiting for it are closed with `code` (and `error` first).
+    Refused {
+        code: u16,
+        reason: &'static str,
+        error: Option<(ErrorCode, String)>,
+    },
+}
+
+/// Claims session `id` for this instance, waiting (briefly) for a live owner to let it go.
+pub(super) async fn claim<A: App>(
+    rt: &Runtime,
+    store: &dyn SessionStore,
+    id: &str,
+    user: Option<&User>,
+) -> Outcome<A> {
+    let app_name = A::SPEC.name;
+    let give_up = Instant::now() + HANDOVER_WAIT;
+    let unavailable = |message: String| Outcome::Refused {
+        code: super::CLOSE_TRY_LATER,
+        reason: "session unavailable",
+        error: Some((ErrorCode::Unavailable, message)),
+    };
+    let (fence, data) = loop {
+        match store.claim(app_name, id, rt.options.idle_timeout).await {
+            Ok(Claim::Taken { fence, data }) => break (fence, data),
+            Ok(Claim::Unknown) => return Outcome::Unknown,
+            Ok(Claim::Busy) if Instant::now() < give_up => {
+                tokio::time::sleep(HANDOVER_POLL).await;
+            }
+            Ok(Claim::Busy) => {
+                tracing::warn!("a session's owner did not let it go in time");
+                return unavailable(
+                    "this session is busy on another server; retrying shortly".to_owned(),
+                );
+            }
+            Err(e) => {
+                tracing::error!("cannot claim a session: {e}");
+                return unavailable(
+                    "the session store cannot be reached; retrying shortly".to_owned(),
+                );
+            }
+        }
+    };
+    // On a protected app a session is its user's only.
+    let owner = record::owner(&data).ok().flatten();
+    if owner.as_deref() != user.map(|u| u.id.as_str()) {
+        tracing::warn!("refused a tab: it asked for another user's stored session");
+        if let Err(e) = store.release(app_name, id, fence).await {
+            tracing::warn!("cannot let a session go: {e}");
+        }
+        return Outcome::Refused {
+            code: crate::connection::CLOSE_NOT_YOURS,
+            reason: "not your session",
+            error: Some((
+                ErrorCode::Forbidden,
+                crate::runtime::Refusal::NotYours.message(),
+            )),
+        };
+    }
+    let mut app = A::new();
+    let migrate = rt.options.session_migration.as_ref();
+    match record::restore(&mut app, &data, rt.options.session_version, migrate) {
+        Ok(()) => Outcome::Restored {
+            fence,
+            app: Box::new(app),
+        },
+        Err(e) => {
+            tracing::warn!(
+                app = app_name,
+                "a saved session does not load into this version of the app; it starts afresh: {e}"
+            );
+            Outcome::Fresh {
+                fence,
+                why: "This app was updated and your session could not be carried over: it starts afresh.".to_owned(),
+            }
+        }
+    }
+}

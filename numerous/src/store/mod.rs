@@ -1,0 +1,131 @@
+//! Where sessions are kept beyond the memory of one process: the [`SessionStore`] trait, the
+//! in-process [`MemoryStore`], and (cargo feature `redis`) [`RedisStore`].
+//!
+//! Without a store (the default) a session lives and dies in the process that started it. With
+//! one, every instance of an app behind a load balancer can serve every session:
+//!
+//! - **Saved when it changes.** A session's widgets and `#[state]` fields are written to the
+//!   store after every input that changed them, as one JSON record.
+//! - **One owner.** An instance *claims* a session before it runs it; each claim takes the next
+//!   *fence* number, and a save is accepted only under the latest fence. An instance that lost
+//!   a session (it was away from the store and another instance took over) finds its saves
+//!   refused, stops the session and sends its tabs to reconnect: at most one instance's changes
+//!   are ever kept, and a tab never keeps showing changes that were not.
+//! - **Handing over.** A claim for a session that a live instance owns asks that instance to
+//!   release it (it saves, closes its tabs with 1001 and lets go) and waits; an owner that is
+//!   gone (its process died: it no longer listens for such requests) is taken over at once.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::mpsc;
+
+mod memory;
+#[cfg(feature = "redis")]
+mod redis;
+pub(crate) mod record;
+
+pub use memory::MemoryStore;
+#[cfg(feature = "redis")]
+pub use self::redis::RedisStore;
+
+/// The number of a claim: each claim of a session takes the next one, and the store accepts a
+/// save only under the latest.
+pub type Fence = u64;
+
+/// What claiming a session found.
+#[derive(Debug)]
+pub enum Claim {
+    /// The session is this instance's now, under `fence`; `data` is its last saved record.
+    Taken {
+        /// The claim's number, which every save must carry.
+        fence: Fence,
+        /// The record last saved ([`SessionStore::save`]).
+        data: Vec<u8>,
+    },
+    /// A live instance runs it and was asked to release it: claim again shortly.
+    Busy,
+    /// The store does not know the session (it expired, or never existed).
+    Unknown,
+}
+
+/// The store could not be reached, or answered something unexpected.
+#[derive(Debug, thiserror::Error)]
+#[error("session store: {0}")]
+pub struct StoreError(pub String);
+
+/// Keeps sessions beyond one process, so several instances of an app can serve them
+/// ([`Options::session_store`](crate::Options::session_store)). See the [module
+/// documentation](self) for the protocol; [`RedisStore`] is the production implementation and
+/// [`MemoryStore`] runs several instances in one process (tests).
+///
+/// `app` names the app (several can share a store) and `id` the session. Records expire `ttl`
+/// after they were last saved.
+#[async_trait]
+pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
+    /// Names this instance (unique among the instances sharing the store).
+    fn instance(&self) -> &str;
+
+    /// Starts listening for requests to release sessions of `app`: each session id received
+    /// asks this instance to save that session and let it go. Called once per app, before any
+    /// claim.
+    async fn listen(&self, app: &str) -> Result<mpsc::UnboundedReceiver<String>, StoreError>;
+
+    /// Records a new session owned by this instance: its fence is 1.
+    async fn create(
+        &self,
+        app: &str,
+        id: &str,
+        data: &[u8],
+        ttl: Duration,
+    ) -> Result<Fence, StoreError>;
+
+    /// Claims session `id` for this instance: taken (it was free, its owner is gone, or this
+    /// instance owned it), busy (its live owner was asked to release it), or unknown.
+    async fn claim(&self, app: &str, id: &str, ttl: Duration) -> Result<Claim, StoreError>;
+
+    /// Saves the session's record under `fence`. `Ok(false)`: another claim came since, and
+    /// nothing was written.
+    async fn save(
+        &self,
+        app: &str,
+        id: &str,
+        fence: Fence,
+        data: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Lets the session go (it stays stored, for the next claim), if `fence` is still the
+    /// latest.
+    async fn release(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError>;
+
+    /// Forgets the session (it ended), if `fence` is still the latest.
+    async fn remove(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError>;
+}
+
+/// When a change reaches the store, relative to the tabs seeing it
+/// ([`Options::session_durability`](crate::Options::session_durability)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Durability {
+    /// A tab is shown a change only once the store has it: whatever any tab was shown survives
+    /// the instance being killed. Each input that changes something waits one store round trip
+    /// before its frames leave (other sessions do not wait).
+    #[default]
+    Shown,
+    /// Frames leave at once and the save follows (one at a time per session, the latest state
+    /// each time): killing the instance loses at most the changes of the last round trip.
+    Fast,
+}
+
+/// How long a claimant waits for a live owner to release a session before the tab is told to
+/// retry.
+pub(crate) const HANDOVER_WAIT: Duration = Duration::from_secs(5);
+/// How often a claimant asks again while it waits.
+pub(crate) const HANDOVER_POLL: Duration = Duration::from_millis(20);
+/// A session claimed less than this long ago is released only when it has had this long: two
+/// tabs of one session pinned to two instances hand it back and forth at most this often.
+pub(crate) const MIN_HOLD: Duration = Duration::from_secs(1);
+/// How long frames wait for a save in [`Durability::Shown`] before they go anyway (the store is
+/// away): the tabs keep working, and the session is saved when the store is back.
+pub(crate) const SAVE_PATIENCE: Duration = Duration::from_secs(2);
