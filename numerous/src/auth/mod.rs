@@ -458,6 +458,7 @@ pub(crate) fn random_id() -> String {
 }
 
 /// `url` with its password hidden.
+#[cfg_attr(not(any(feature = "db", feature = "redis")), allow(dead_code))]
 pub(crate) fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {

@@ -126,6 +126,3 @@ pub(crate) const HANDOVER_POLL: Duration = Duration::from_millis(20);
 /// A session claimed less than this long ago is released only when it has had this long: two
 /// tabs of one session pinned to two instances hand it back and forth at most this often.
 pub(crate) const MIN_HOLD: Duration = Duration::from_secs(1);
-/// How long frames wait for a save in [`Durability::Shown`] before they go anyway (the store is
-/// away): the tabs keep working, and the session is saved when the store is back.
-pub(crate) const SAVE_PATIENCE: Duration = Duration::from_secs(2);

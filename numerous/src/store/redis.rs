@@ -15,6 +15,12 @@ use tokio::sync::mpsc;
 
 use super::{Claim, Fence, SessionStore, StoreError};
 
+/// How long a command may take: frames held for a save ([`Durability::Shown`]) wait this long
+/// at the most before they go anyway (Redis is away) and the session is saved when it is back.
+///
+/// [`Durability::Shown`]: super::Durability::Shown
+const SAVE_PATIENCE: Duration = Duration::from_secs(2);
+
 /// Asks the owner to release the session, or takes it: `{0}` unknown, `{1}` busy,
 /// `{2, fence, data}` taken.
 const CLAIM: &str = r"
@@ -82,7 +88,7 @@ impl RedisStore {
     pub async fn connect(url: &str) -> Result<std::sync::Arc<Self>, StoreError> {
         let client = redis::Client::open(url).map_err(|e| unreachable(url, &e))?;
         let config = redis::aio::ConnectionManagerConfig::new()
-            .set_response_timeout(super::SAVE_PATIENCE)
+            .set_response_timeout(SAVE_PATIENCE)
             .set_connection_timeout(Duration::from_secs(5))
             .set_number_of_retries(2);
         let conn = ConnectionManager::new_with_config(client.clone(), config)

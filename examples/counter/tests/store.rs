@@ -1,0 +1,148 @@
+//! Sessions kept in a session store and served by several instances: a tab reconnecting to
+//! another instance gets its session back, a session has one owner at a time, and a redeploy
+//! keeps sessions. Each instance is a real server on its own loopback port; the store is the
+//! in-process `MemoryStore` here, and Redis in `redis_store.rs`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use example_counter::Counter;
+use numerous::Options;
+use numerous::store::{MemoryStore, SessionStore};
+use testkit::{Tab, serve};
+
+fn instance(store: &MemoryStore, name: &str) -> Options {
+    let store: Arc<dyn SessionStore> = Arc::new(store.instance_of(name));
+    Options::default().session_store(store)
+}
+
+async fn click(tab: &mut Tab) -> f64 {
+    tab.click("increment").await;
+    let patch = tab.recv().await;
+    assert_eq!(patch["type"], "patch", "{patch}");
+    patch["state"]["counter"]["value"].as_f64().unwrap()
+}
+
+#[tokio::test]
+async fn a_session_moves_to_another_instance_with_its_state() {
+    let store = MemoryStore::new();
+    let a = serve::<Counter>(instance(&store, "a")).await;
+    let b = serve::<Counter>(instance(&store, "b")).await;
+    let mut on_a = Tab::open(a, None).await;
+    for n in 1..=3 {
+        assert_eq!(click(&mut on_a).await, f64::from(n));
+    }
+    // The same session on B: A saves it, closes its tab with 1001 (reconnect at once) and
+    // lets it go; B resumes it with its state.
+    let mut on_b = Tab::open(b, Some(&on_a.session)).await;
+    assert!(on_b.resumed);
+    assert_eq!(on_b.session, on_a.session);
+    assert_eq!(on_b.state["counter"]["value"], 3.0);
+    let (code, frames) = on_a.closed_within(Duration::from_secs(5)).await;
+    assert_eq!(code, 1001, "{frames:?}");
+    assert!(frames.iter().all(|f| f["type"] != "error"), "{frames:?}");
+    assert_eq!(click(&mut on_b).await, 4.0);
+}
+
+#[tokio::test]
+async fn a_new_tab_on_any_instance_finds_a_stored_session_and_an_unknown_id_gets_a_new_one() {
+    let store = MemoryStore::new();
+    let a = serve::<Counter>(instance(&store, "a")).await;
+    let b = serve::<Counter>(instance(&store, "b")).await;
+    let mut tab = Tab::open(a, None).await;
+    click(&mut tab).await;
+    let id = tab.session.clone();
+    tab.close().await;
+    // A's session has no tab now; a reload that reaches B takes it over.
+    let back = Tab::open(b, Some(&id)).await;
+    assert!(back.resumed);
+    assert_eq!(back.state["counter"]["value"], 1.0);
+    // An id the store does not know (expired, or made up) gets a new session with a new id:
+    // a client never chooses its session's id.
+    let made_up = "0123456789abcdef0123456789abcdef";
+    let fresh = Tab::open(b, Some(made_up)).await;
+    assert!(!fresh.resumed);
+    assert_ne!(fresh.session, made_up);
+    assert_eq!(fresh.state["counter"]["value"], 0.0);
+}
+
+#[tokio::test]
+async fn an_instance_that_vanished_is_taken_over_and_its_late_changes_are_refused() {
+    let store = MemoryStore::new();
+    let a_store = store.instance_of("a");
+    let a = serve::<Counter>(Options::default().session_store(Arc::new(a_store.clone()))).await;
+    let b = serve::<Counter>(instance(&store, "b")).await;
+    let mut on_a = Tab::open(a, None).await;
+    assert_eq!(click(&mut on_a).await, 1.0);
+    assert_eq!(click(&mut on_a).await, 2.0);
+    // A stops answering release requests, as if its process had died (or lost the store):
+    // B takes the session over at once, with what A saved.
+    a_store.vanish();
+    let mut on_b = Tab::open(b, Some(&on_a.session)).await;
+    assert!(on_b.resumed);
+    assert_eq!(on_b.state["counter"]["value"], 2.0);
+    assert_eq!(click(&mut on_b).await, 3.0);
+    // A still runs its copy: the handler runs, but its save is refused (an older fence), so its
+    // tab is never shown the change and is sent to reconnect instead.
+    on_a.click("increment").await;
+    let (code, frames) = on_a.closed_within(Duration::from_secs(5)).await;
+    assert_eq!(code, 1001);
+    assert!(frames.iter().all(|f| f["type"] != "patch"), "{frames:?}");
+    // Only B's changes count.
+    assert_eq!(click(&mut on_b).await, 4.0);
+}
+
+#[tokio::test]
+async fn tabs_of_one_session_on_two_instances_see_one_state() {
+    let store = MemoryStore::new();
+    let a = serve::<Counter>(instance(&store, "a")).await;
+    let b = serve::<Counter>(instance(&store, "b")).await;
+    let mut first = Tab::open(a, None).await;
+    let id = first.session.clone();
+    assert_eq!(click(&mut first).await, 1.0);
+    let mut second = Tab::open(b, Some(&id)).await;
+    assert_eq!(second.state["counter"]["value"], 1.0);
+    assert_eq!(first.closed_within(Duration::from_secs(5)).await.0, 1001);
+    assert_eq!(click(&mut second).await, 2.0);
+    // The first tab reconnects to its instance: B lets the session go (after holding it a
+    // moment) and A resumes it with B's changes.
+    let mut first = Tab::open(a, Some(&id)).await;
+    assert!(first.resumed);
+    assert_eq!(first.state["counter"]["value"], 2.0);
+    assert_eq!(second.closed_within(Duration::from_secs(5)).await.0, 1001);
+    assert_eq!(click(&mut first).await, 3.0);
+}
+
+#[tokio::test]
+async fn shutting_down_saves_every_session_for_the_next_instance() {
+    let store = MemoryStore::new();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let a = listener.local_addr().unwrap();
+    let a_options = instance(&store, "a");
+    let server = tokio::spawn(numerous::serve_until::<Counter>(listener, a_options, async {
+        let _ = stop_rx.await;
+    }));
+    let mut tabs = Vec::new();
+    for n in 1..=5 {
+        let mut tab = Tab::open(a, None).await;
+        for _ in 0..n {
+            click(&mut tab).await;
+        }
+        tabs.push(tab);
+    }
+    stop_tx.send(()).unwrap();
+    for tab in &mut tabs {
+        let (code, frames) = tab.closed_within(Duration::from_secs(5)).await;
+        assert_eq!(code, 1001);
+        assert!(frames.iter().all(|f| f["type"] != "error"), "{frames:?}");
+    }
+    server.await.unwrap().unwrap();
+    // The successor has every session, as its tabs were last shown it.
+    let b = serve::<Counter>(instance(&store, "b")).await;
+    for (n, tab) in (1..=5).zip(&tabs) {
+        let back = Tab::open(b, Some(&tab.session)).await;
+        assert!(back.resumed);
+        assert_eq!(back.state["counter"]["value"], f64::from(n));
+    }
+}
