@@ -52,6 +52,11 @@ pub(super) async fn claim<A: App>(
                     "this session is busy on another server; retrying shortly".to_owned(),
                 );
             }
+            // A link that broke (Redis restarted) is made again on the next command.
+            Err(e) if Instant::now() < give_up => {
+                tracing::debug!("cannot claim a session yet: {e}");
+                tokio::time::sleep(HANDOVER_POLL * 5).await;
+            }
             Err(e) => {
                 tracing::error!("cannot claim a session: {e}");
                 return unavailable(

@@ -154,7 +154,20 @@ impl SessionStore for MemoryStore {
                 e.expires = Instant::now() + ttl;
                 Ok(true)
             }
-            _ => Ok(false),
+            Some(_) => Ok(false),
+            // Gone (expired): nobody else claimed it, so it is written again.
+            None => {
+                shared.records.insert(
+                    key(app, id),
+                    Entry {
+                        data: data.to_vec(),
+                        fence,
+                        owner: Some(self.instance.clone()),
+                        expires: Instant::now() + ttl,
+                    },
+                );
+                Ok(true)
+            }
         }
     }
 

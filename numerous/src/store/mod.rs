@@ -86,7 +86,8 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
     async fn claim(&self, app: &str, id: &str, ttl: Duration) -> Result<Claim, StoreError>;
 
     /// Saves the session's record under `fence`. `Ok(false)`: another claim came since, and
-    /// nothing was written.
+    /// nothing was written. A record the store lost (it restarted empty, or the record expired)
+    /// is written again.
     async fn save(
         &self,
         app: &str,

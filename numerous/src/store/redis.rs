@@ -36,9 +36,13 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {2, fence, data}
 ";
 
-/// Writes the record if the fence is still the latest: 1 written, 0 not.
+/// Writes the record if the fence is still the latest: 1 written, 0 not. A record that is gone
+/// (Redis restarted without its data, or it expired while nothing changed) is written again:
+/// nobody else can have claimed it.
 const SAVE: &str = r"
-if redis.call('HGET', KEYS[1], 'fence') ~= ARGV[1] then return 0 end
+local fence = redis.call('HGET', KEYS[1], 'fence')
+if fence and fence ~= ARGV[1] then return 0 end
+if not fence then redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'owner', ARGV[4]) end
 redis.call('HSET', KEYS[1], 'data', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -246,6 +250,7 @@ impl SessionStore for RedisStore {
             .arg(fence)
             .arg(data)
             .arg(ttl_ms(ttl))
+            .arg(&self.instance)
             .invoke_async(&mut conn)
             .await
             .map_err(|e| failed(&e))?;

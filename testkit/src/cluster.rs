@@ -1,0 +1,253 @@
+//! Several processes on loopback, started and stopped by a test: a Redis server, nginx in front
+//! of several instances of an app, and the instances themselves. Each is killed when dropped,
+//! on every path (a failed assertion included), and its files removed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::which;
+
+/// A port free on loopback now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Whether a test that needs `what` (found by `binaries`) may be skipped where it is missing:
+/// not when `require_var` is `1` (CI).
+fn find(binaries: &[&str], require_var: &str, what: &str) -> Option<String> {
+    let found = which(binaries);
+    if found.is_none() {
+        assert!(
+            !std::env::var(require_var).is_ok_and(|v| v == "1"),
+            "{require_var}=1 but {what} is not installed"
+        );
+        eprintln!("skipped: {what} is not installed");
+    }
+    found
+}
+
+/// A temporary folder, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "numerous-{name}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits until something listens on `port` (or fails the test after `limit`).
+pub async fn wait_for_port(port: u16, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on port {port}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A Redis server of the test's own, on a free loopback port, keeping nothing on disk.
+#[derive(Debug)]
+pub struct Redis {
+    binary: String,
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl Redis {
+    /// Starts one, or returns `None` where `redis-server` is not installed (a failure with
+    /// `NUMEROUS_REQUIRE_REDIS=1`).
+    pub async fn start() -> Option<Redis> {
+        let binary = find(&["redis-server"], "NUMEROUS_REQUIRE_REDIS", "redis-server")?;
+        let mut redis = Redis {
+            binary,
+            port: free_port(),
+            child: None,
+        };
+        redis.restart().await;
+        Some(redis)
+    }
+
+    /// `redis://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server (its data is gone: it keeps nothing on disk).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same port.
+    pub async fn restart(&mut self) {
+        self.stop();
+        let child = Command::new(&self.binary)
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .arg("--port")
+            .arg(self.port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        self.child = Some(child);
+        wait_for_port(self.port, Duration::from_secs(10)).await;
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// nginx on a free loopback port, balancing over `upstreams` as the README's example
+/// configuration does: a tab's session id (in `Sec-WebSocket-Protocol`) picks its instance, so
+/// tabs of one session meet on one; new tabs spread; a dead instance's tabs go to the others.
+#[derive(Debug)]
+pub struct Nginx {
+    pub port: u16,
+    child: Child,
+    _dir: TempDir,
+}
+
+impl Nginx {
+    /// Starts it, or returns `None` where nginx is not installed (a failure with
+    /// `NUMEROUS_REQUIRE_NGINX=1`).
+    pub async fn start(upstreams: &[u16]) -> Option<Nginx> {
+        let binary = find(
+            &["nginx", "/usr/sbin/nginx"],
+            "NUMEROUS_REQUIRE_NGINX",
+            "nginx",
+        )?;
+        let dir = TempDir::new("nginx");
+        let port = free_port();
+        let servers: String = upstreams
+            .iter()
+            .map(|p| format!("    server 127.0.0.1:{p} max_fails=1 fail_timeout=1s;\n"))
+            .collect();
+        let d = dir.0.display();
+        let conf = include_str!("../nginx.conf")
+            .replace("{dir}", &d.to_string())
+            .replace("{port}", &port.to_string())
+            .replace("{servers}", &servers);
+        let path = dir.0.join("nginx.conf");
+        std::fs::write(&path, conf).unwrap();
+        let child = Command::new(binary)
+            .arg("-p")
+            .arg(&dir.0)
+            .arg("-c")
+            .arg(&path)
+            .arg("-e")
+            .arg(dir.0.join("error.log"))
+            .args(["-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx starts");
+        wait_for_port(port, Duration::from_secs(10)).await;
+        Some(Nginx {
+            port,
+            child,
+            _dir: dir,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], self.port))
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One instance of an app binary, on its own port.
+#[derive(Debug)]
+pub struct Instance {
+    binary: PathBuf,
+    args: Vec<String>,
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl Instance {
+    /// Starts `binary --host 127.0.0.1 --port <free> <args>` and waits until it listens.
+    pub async fn start(binary: impl Into<PathBuf>, args: &[&str]) -> Instance {
+        let mut i = Instance {
+            binary: binary.into(),
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            port: free_port(),
+            child: None,
+        };
+        i.restart().await;
+        i
+    }
+
+    /// Starts it again on the same port (after [`Instance::kill`] or [`Instance::terminate`]).
+    pub async fn restart(&mut self) {
+        let child = Command::new(&self.binary)
+            .args(["--host", "127.0.0.1", "--port"])
+            .arg(self.port.to_string())
+            .args(&self.args)
+            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or("warn".into()))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the app starts");
+        self.child = Some(child);
+        wait_for_port(self.port, Duration::from_secs(20)).await;
+    }
+
+    /// `kill -9`: the process ends at once, saving nothing.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGTERM, then waits for the process to end (a graceful shutdown); how long it took.
+    pub async fn terminate(&mut self) -> Duration {
+        let start = Instant::now();
+        let Some(mut c) = self.child.take() else {
+            return Duration::ZERO;
+        };
+        let _ = Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+        tokio::task::spawn_blocking(move || c.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        start.elapsed()
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
