@@ -147,7 +147,7 @@ impl Nginx {
             .map(|p| format!("    server 127.0.0.1:{p} max_fails=1 fail_timeout=1s;\n"))
             .collect();
         let d = dir.0.display();
-        let conf = include_str!("../nginx.conf")
+        let conf = include_str!("../../deploy/nginx.conf")
             .replace("{dir}", &d.to_string())
             .replace("{port}", &port.to_string())
             .replace("{servers}", &servers);
