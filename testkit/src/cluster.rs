@@ -111,7 +111,14 @@ impl Redis {
             .spawn()
             .expect("redis-server starts");
         self.child = Some(child);
-        wait_for_port(self.port, Duration::from_secs(10)).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!("redis-server exited before it listened (port {}): {status}", self.port);
+            }
+            assert!(Instant::now() < deadline, "redis-server does not listen on port {}", self.port);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
@@ -153,7 +160,7 @@ impl Nginx {
             .replace("{servers}", &servers);
         let path = dir.0.join("nginx.conf");
         std::fs::write(&path, conf).unwrap();
-        let child = Command::new(binary)
+        let mut child = Command::new(binary)
             .arg("-p")
             .arg(&dir.0)
             .arg("-c")
@@ -162,10 +169,23 @@ impl Nginx {
             .arg(dir.0.join("error.log"))
             .args(["-g", "daemon off;"])
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("nginx starts");
-        wait_for_port(port, Duration::from_secs(10)).await;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    use std::io::Read as _;
+                    let _ = e.read_to_string(&mut err);
+                }
+                let log = std::fs::read_to_string(dir.0.join("error.log")).unwrap_or_default();
+                panic!("nginx exited ({status}): {err}{log}");
+            }
+            assert!(Instant::now() < deadline, "nginx does not listen on port {port}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         Some(Nginx {
             port,
             child,
@@ -218,7 +238,14 @@ impl Instance {
             .spawn()
             .expect("the app starts");
         self.child = Some(child);
-        wait_for_port(self.port, Duration::from_secs(20)).await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!("{} exited before it listened: {status}", self.binary.display());
+            }
+            assert!(Instant::now() < deadline, "the app does not listen on port {}", self.port);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// `kill -9`: the process ends at once, saving nothing.

@@ -144,6 +144,22 @@ enum Mode {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
     },
+    /// N tabs (through a load balancer in front of instances sharing a session store) click
+    /// once each; then process `--kill-pid` gets SIGKILL. Every tab clicks again, reconnecting
+    /// with its session where its socket died: the time from the kill to each reconnected tab's
+    /// welcome, and whether each resumed with the counter it was last shown.
+    Failover {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 100)]
+        tabs: usize,
+        /// The instance to kill.
+        #[arg(long)]
+        kill_pid: u32,
+        /// The widget whose `value` the click changes.
+        #[arg(long, default_value = "counter")]
+        count_widget: String,
+    },
     /// Internal: the bare WebSocket echo server of the floor. Prints its port.
     Echo,
     /// Internal: the raw TCP ping-pong floor (the same byte counts, no WebSocket). Prints its port.
@@ -385,6 +401,118 @@ async fn fanout(url: &str, sessions: usize, messages: usize, concurrency: usize)
         percentile(&all, 0.5) / 1000.0,
         percentile(&all, 0.99) / 1000.0,
         all.last().map_or(f64::NAN, |v| *v as f64 / 1e6),
+    );
+}
+
+/// A tab that keeps its session id and the counter it was last shown.
+struct FailoverTab {
+    ws: Option<Ws>,
+    session: String,
+    shown: f64,
+}
+
+/// Opens a WebSocket resuming `session` (if any), as the browser client does.
+async fn open_session(url: &str, session: Option<&str>) -> Result<(Ws, serde_json::Value), String> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut req = url.into_client_request().map_err(|e| e.to_string())?;
+    let protocols = match session {
+        Some(s) => format!("numerous, numerous.session.{s}"),
+        None => "numerous".to_owned(),
+    };
+    req.headers_mut()
+        .insert("sec-websocket-protocol", protocols.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                let v: serde_json::Value = serde_json::from_str(&t).map_err(|e| e.to_string())?;
+                if v["type"] == "welcome" {
+                    return Ok((ws, v));
+                }
+                return Err(format!("not a welcome: {t}"));
+            }
+            Some(Ok(_)) => {}
+            other => return Err(format!("no welcome: {other:?}")),
+        }
+    }
+}
+
+/// Clicks and waits for the patch; `None` when the socket died first.
+async fn click_once(ws: &mut Ws, widget: &str, count: &str) -> Option<f64> {
+    ws.send(Message::Text(click_frame(widget).into())).await.ok()?;
+    loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(t))) => {
+                let v: serde_json::Value = serde_json::from_str(&t).ok()?;
+                if v["type"] == "patch"
+                    && let Some(n) = v["state"][count]["value"].as_f64()
+                {
+                    return Some(n);
+                }
+            }
+            Some(Ok(Message::Close(_)) | Err(_)) | None => return None,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+async fn failover(url: &str, widget: &str, count: &str, tabs: usize, kill_pid: u32) {
+    let mut open = Vec::new();
+    for _ in 0..tabs {
+        let (mut ws, welcome) = open_session(url, None).await.expect("a tab opens");
+        let session = welcome["session"].as_str().unwrap().to_owned();
+        let shown = click_once(&mut ws, widget, count).await.expect("a click");
+        open.push(FailoverTab {
+            ws: Some(ws),
+            session,
+            shown,
+        });
+    }
+    std::process::Command::new("kill")
+        .args(["-9", &kill_pid.to_string()])
+        .status()
+        .expect("kill runs");
+    let killed = Instant::now();
+    let results = futures_util::future::join_all(open.into_iter().map(|mut tab| async move {
+        let mut resumed_after = None;
+        let mut lost = false;
+        loop {
+            if let Some(ws) = &mut tab.ws {
+                match click_once(ws, widget, count).await {
+                    Some(n) => {
+                        lost |= n != tab.shown + 1.0;
+                        return (resumed_after, lost);
+                    }
+                    None => tab.ws = None,
+                }
+            }
+            match open_session(url, Some(&tab.session)).await {
+                Ok((ws, welcome)) => {
+                    resumed_after.get_or_insert(killed.elapsed());
+                    let n = welcome["state"][count]["value"].as_f64().unwrap_or(f64::NAN);
+                    lost |= welcome["session"] != tab.session.as_str() || n != tab.shown;
+                    tab.ws = Some(ws);
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+            assert!(killed.elapsed() < Duration::from_secs(30), "a tab never resumed");
+        }
+    }))
+    .await;
+    let mut times: Vec<u64> = results
+        .iter()
+        .filter_map(|(t, _)| t.map(|t| t.as_nanos() as u64))
+        .collect();
+    times.sort_unstable();
+    let lost = results.iter().filter(|(_, l)| *l).count();
+    println!(
+        "failover tabs={tabs} reconnected={} lost-state={lost} kill→welcome p50={:.0} ms p99={:.0} ms max={:.0} ms",
+        times.len(),
+        percentile(&times, 0.5) / 1000.0,
+        percentile(&times, 0.99) / 1000.0,
+        times.last().map_or(f64::NAN, |t| *t as f64 / 1e6),
     );
 }
 
@@ -707,7 +835,8 @@ async fn run_mode(args: Args) {
         | Mode::Burst { target, .. }
         | Mode::Stuck { target, .. }
         | Mode::Silent { target, .. }
-        | Mode::Fanout { target, .. } => Some(target.url.clone()),
+        | Mode::Fanout { target, .. }
+        | Mode::Failover { target, .. } => Some(target.url.clone()),
         Mode::Page { addr, .. } => Some(format!("http://{addr}/")),
         _ => None,
     };
@@ -956,6 +1085,12 @@ async fn run_mode(args: Args) {
             messages,
             concurrency,
         } => fanout(&target.url, sessions, messages, concurrency).await,
+        Mode::Failover {
+            target,
+            tabs,
+            kill_pid,
+            count_widget,
+        } => failover(&target.url, &target.widget, &count_widget, tabs, kill_pid).await,
         Mode::Startup { bin, runs } => {
             let mut samples = Vec::new();
             for _ in 0..runs {
