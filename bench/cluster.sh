@@ -4,15 +4,21 @@
 #     in Redis with --session-durability shown, and with fast, in the same run;
 #  2. kill -9 of one of three counter instances behind nginx: time to every tab resumed;
 #  3. one notice fanned out across three notices instances behind nginx to 3,000 tabs.
-# Needs redis-server and nginx. Usage:
-#   cargo build --release -p loadgen -p example-counter -p example-notices && bench/cluster.sh
+# Needs redis-server and nginx. Usage (sections: store, failover, fanout; all by default):
+#   cargo build --release -p loadgen -p example-counter -p example-notices && bench/cluster.sh [SECTION..]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 bin=${CARGO_TARGET_DIR:-target}/release
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+sections=${*:-store failover fanout}
+want() { [[ " $sections " == *" $1 "* ]]; }
+cleanup() {
+  [ -f "$work/nginx/nginx.pid" ] && kill -TERM "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  sleep 0.3; rm -rf "$work"
+}
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_port() { for _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return; sleep 0.05; done; echo "nothing on $1" >&2; exit 1; }
@@ -25,7 +31,7 @@ wait_port "$redis_port"
 redis="redis://127.0.0.1:$redis_port"
 
 # 1. One instance: memory, Redis (shown), Redis (fast).
-for mode in memory shown fast; do
+want store && for mode in memory shown fast; do
   port=$(free_port)
   args=(--port "$port" --max-sessions-per-client 0)
   [ "$mode" != memory ] && args+=(--session-store "$redis" --session-durability "$mode")
@@ -41,6 +47,7 @@ for mode in memory shown fast; do
   echo "redis-server CPU over both runs: $(( (redis_cpu1 - redis_cpu0) * 10 )) ms"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
+true
 
 # 2 and 3: three instances behind nginx.
 cluster() { # binary, extra args...
@@ -66,16 +73,22 @@ PY
   nginx_pid=$!; pids+=("$nginx_pid")
   wait_port "$nginx_port"
 }
-stop_cluster() { for p in "${inst[@]}" "$nginx_pid"; do kill -9 "$p" 2>/dev/null || true; done; sleep 0.5; }
+stop_cluster() {
+  # TERM lets nginx's master take its workers down with it.
+  kill -TERM "$nginx_pid" 2>/dev/null || true
+  for p in "${inst[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait "${inst[@]}" "$nginx_pid" 2>/dev/null || true
+}
 
-echo "== kill -9 of one of three counter instances behind nginx, 100 tabs"
-for run in 1 2 3; do
+want failover && echo "== kill -9 of one of three counter instances behind nginx, 100 tabs" && for run in 1 2 3; do
   cluster example-counter
   $bin/loadgen failover --url "ws://127.0.0.1:$nginx_port/ws" --tabs 100 --kill-pid "${inst[0]}" --no-floor
   stop_cluster
 done
 
-echo "== one notice to 3,000 tabs over three notices instances behind nginx"
-cluster example-notices
-$bin/loadgen fanout --url "ws://127.0.0.1:$nginx_port/ws" --sessions 3000 --messages 20 --no-floor
-stop_cluster
+if want fanout; then
+  echo "== one notice to 3,000 tabs over three notices instances behind nginx"
+  cluster example-notices
+  $bin/loadgen fanout --url "ws://127.0.0.1:$nginx_port/ws" --sessions 3000 --messages 20 --no-floor
+  stop_cluster
+fi

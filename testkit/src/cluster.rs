@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -170,6 +171,8 @@ impl Nginx {
             .args(["-g", "daemon off;"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
+            // Its own process group: its workers go with it when it is killed.
+            .process_group(0)
             .spawn()
             .expect("nginx starts");
         let deadline = Instant::now() + Duration::from_secs(20);
@@ -199,8 +202,12 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// Kills the master and its workers (the whole process group): a worker outliving its
+    /// master would keep the port.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -210,6 +217,7 @@ impl Drop for Nginx {
 pub struct Instance {
     binary: PathBuf,
     args: Vec<String>,
+    envs: Vec<(String, String)>,
     pub port: u16,
     child: Option<Child>,
 }
@@ -217,9 +225,22 @@ pub struct Instance {
 impl Instance {
     /// Starts `binary --host 127.0.0.1 --port <free> <args>` and waits until it listens.
     pub async fn start(binary: impl Into<PathBuf>, args: &[&str]) -> Instance {
+        Instance::start_with_env(binary, args, &[]).await
+    }
+
+    /// [`Instance::start`] with environment variables.
+    pub async fn start_with_env(
+        binary: impl Into<PathBuf>,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Instance {
         let mut i = Instance {
             binary: binary.into(),
             args: args.iter().map(|a| (*a).to_owned()).collect(),
+            envs: envs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             port: free_port(),
             child: None,
         };
@@ -233,6 +254,7 @@ impl Instance {
             .args(["--host", "127.0.0.1", "--port"])
             .arg(self.port.to_string())
             .args(&self.args)
+            .envs(self.envs.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or("warn".into()))
             .stdout(Stdio::null())
             .spawn()

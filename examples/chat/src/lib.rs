@@ -104,9 +104,9 @@ fn db(e: sqlx::Error) -> String {
 #[derive(Debug)]
 pub struct Store {
     pool: AnyPool,
-    /// The next message's id; held while a message is stored and published, so every page
-    /// sees messages in the order of their ids.
-    next_id: tokio::sync::Mutex<i64>,
+    /// Held while a message is stored and published, so the pages see this server's messages
+    /// in the order of their ids.
+    order: tokio::sync::Mutex<()>,
     online: AtomicUsize,
 }
 
@@ -144,15 +144,9 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| format!("cannot prepare the chat database: {e}"))?;
-        let last: Option<i64> = sqlx::query("SELECT MAX(id) FROM chat_messages")
-            .fetch_one(&pool)
-            .await
-            .map_err(db)?
-            .try_get(0)
-            .map_err(db)?;
         Ok(Store {
             pool,
-            next_id: tokio::sync::Mutex::new(last.unwrap_or(0) + 1),
+            order: tokio::sync::Mutex::new(()),
             online: AtomicUsize::new(0),
         })
     }
@@ -166,9 +160,9 @@ impl Store {
         text: &str,
         message_type: &str,
     ) -> Result<ChatMessage, String> {
-        let mut next = self.next_id.lock().await;
-        let message = ChatMessage {
-            id: *next,
+        let _order = self.order.lock().await;
+        let mut message = ChatMessage {
+            id: 0,
             channel: CHANNELS[0].into(),
             user_id: user_id.into(),
             username: username.into(),
@@ -176,20 +170,32 @@ impl Store {
             message_type: message_type.into(),
             timestamp: now_ms(),
         };
-        sqlx::query(
-            "INSERT INTO chat_messages (id, channel, user_id, username, text, kind, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(message.id)
-        .bind(&message.channel)
-        .bind(&message.user_id)
-        .bind(&message.username)
-        .bind(&message.text)
-        .bind(&message.message_type)
-        .bind(message.timestamp)
-        .execute(&self.pool)
-        .await
-        .map_err(db)?;
-        *next += 1;
+        // The database numbers messages (several servers may share it); two servers taking the
+        // same number at once: one of them tries again.
+        for attempt in 0.. {
+            let stored = sqlx::query(
+                "INSERT INTO chat_messages (id, channel, user_id, username, text, kind, created_at) \
+                 SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6 FROM chat_messages RETURNING id",
+            )
+            .bind(&message.channel)
+            .bind(&message.user_id)
+            .bind(&message.username)
+            .bind(&message.text)
+            .bind(&message.message_type)
+            .bind(message.timestamp)
+            .fetch_one(&self.pool)
+            .await;
+            match stored {
+                Ok(row) => {
+                    message.id = row.try_get(0).map_err(db)?;
+                    break;
+                }
+                Err(e)
+                    if attempt < 10
+                        && e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {}
+                Err(e) => return Err(db(e)),
+            }
+        }
         publisher.publish(&MESSAGES, message.clone());
         Ok(message)
     }
@@ -222,6 +228,40 @@ impl Store {
             .map_err(db)?;
         messages.reverse();
         Ok(messages)
+    }
+
+    /// Messages after `id`, oldest first (at most `limit`): what a page that moved between
+    /// servers missed meanwhile.
+    pub async fn after(
+        &self,
+        channel: &str,
+        id: i64,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, String> {
+        let rows = sqlx::query(
+            "SELECT id, channel, user_id, username, text, kind, created_at FROM chat_messages \
+             WHERE channel = $1 AND id > $2 ORDER BY id LIMIT $3",
+        )
+        .bind(channel)
+        .bind(id)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChatMessage {
+                    id: r.try_get(0)?,
+                    channel: r.try_get(1)?,
+                    user_id: r.try_get(2)?,
+                    username: r.try_get(3)?,
+                    text: r.try_get(4)?,
+                    message_type: r.try_get(5)?,
+                    timestamp: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+            .map_err(db)
     }
 
     /// How many messages and users there are.
@@ -336,7 +376,7 @@ impl AuthProvider for NameOnly {
 #[numerous::app(template = "index.html")]
 #[derive(Debug)]
 pub struct Chat {
-    #[widget(init = Feed::default().cap(500))]
+    #[widget(init = Feed::default().cap(FEED_CAP))]
     pub messages: Feed,
     #[widget(label = "Message", placeholder = "Say something (Enter sends)")]
     pub text: TextInput,
@@ -351,23 +391,43 @@ pub struct Chat {
     /// The name this page posts under.
     #[state]
     pub known_as: String,
+    /// The ids of the messages shown, oldest first (as many as the feed keeps): a message is
+    /// shown once, even when it reaches a page both from the history and live (a page that
+    /// moved to another server catches up on what it missed meanwhile).
+    #[state]
+    pub shown: std::collections::VecDeque<i64>,
 }
+
+/// As many ids as the feed keeps lines.
+const FEED_CAP: usize = 500;
 
 #[numerous::handlers]
 impl Chat {
-    /// A new page: who you are, the last messages, and everything said from now on.
+    /// A new page: who you are, the last messages, and everything said from now on. A page
+    /// that moved from another server (it restarted, or died) keeps what it showed and adds
+    /// what was said meanwhile.
     #[on_start]
     async fn join(&mut self, ctx: &Session, store: Res<Store>) -> Result<(), String> {
-        if let Some(user) = ctx.user() {
-            self.name.value = user.username.clone();
-            self.known_as = user.username.clone();
-        }
-        for m in store.recent(CHANNELS[0], HISTORY).await? {
-            self.messages.push(m.line());
-        }
+        // Subscribed first: a message said while the history loads is not missed (and is shown
+        // once, by its id).
         ctx.subscribe(&MESSAGES, |app: &mut Self, m: &ChatMessage, _: &Session| {
-            app.messages.push(m.line());
+            app.show(m);
         });
+        let missed = match self.shown.front() {
+            Some(&oldest) if ctx.is_restored() => {
+                store.after(CHANNELS[0], oldest, FEED_CAP).await?
+            }
+            _ => {
+                if let Some(user) = ctx.user() {
+                    self.name.value = user.username.clone();
+                    self.known_as = user.username.clone();
+                }
+                store.recent(CHANNELS[0], HISTORY).await?
+            }
+        };
+        for m in &missed {
+            self.show(m);
+        }
         ctx.subscribe(&PRESENCE, |app: &mut Self, n: &usize, _: &Session| {
             app.online.value = (*n as f64).into();
         });
@@ -382,6 +442,18 @@ impl Chat {
             std::future::pending::<()>().await;
         });
         Ok(())
+    }
+
+    /// Shows `m` unless it is shown already.
+    fn show(&mut self, m: &ChatMessage) {
+        if self.shown.contains(&m.id) {
+            return;
+        }
+        self.messages.push(m.line());
+        self.shown.push_back(m.id);
+        if self.shown.len() > FEED_CAP {
+            self.shown.pop_front();
+        }
     }
 
     /// Sends the message typed (the button or Enter).

@@ -146,3 +146,82 @@ async fn shutting_down_saves_every_session_for_the_next_instance() {
         assert_eq!(back.state["counter"]["value"], f64::from(n));
     }
 }
+
+/// A store whose saves wait for the test's go-ahead.
+#[derive(Debug)]
+struct Gated {
+    inner: MemoryStore,
+    gate: Arc<tokio::sync::Semaphore>,
+}
+
+#[async_trait::async_trait]
+impl SessionStore for Gated {
+    fn instance(&self) -> &str {
+        self.inner.instance()
+    }
+    async fn listen(
+        &self,
+        app: &str,
+    ) -> Result<tokio::sync::mpsc::UnboundedReceiver<String>, numerous::store::StoreError> {
+        self.inner.listen(app).await
+    }
+    async fn create(
+        &self,
+        app: &str,
+        id: &str,
+        data: &[u8],
+        ttl: Duration,
+    ) -> Result<u64, numerous::store::StoreError> {
+        self.inner.create(app, id, data, ttl).await
+    }
+    async fn claim(
+        &self,
+        app: &str,
+        id: &str,
+        ttl: Duration,
+    ) -> Result<numerous::store::Claim, numerous::store::StoreError> {
+        self.inner.claim(app, id, ttl).await
+    }
+    async fn save(
+        &self,
+        app: &str,
+        id: &str,
+        fence: u64,
+        data: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, numerous::store::StoreError> {
+        self.gate.acquire().await.unwrap().forget();
+        self.inner.save(app, id, fence, data, ttl).await
+    }
+    async fn release(&self, app: &str, id: &str, fence: u64) -> Result<(), numerous::store::StoreError> {
+        self.inner.release(app, id, fence).await
+    }
+    async fn remove(&self, app: &str, id: &str, fence: u64) -> Result<(), numerous::store::StoreError> {
+        self.inner.remove(app, id, fence).await
+    }
+}
+
+#[tokio::test]
+async fn a_change_is_shown_only_once_the_store_has_it_and_nothing_waits_longer() {
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let store = Gated {
+        inner: MemoryStore::new(),
+        gate: gate.clone(),
+    };
+    let addr = serve::<Counter>(Options::default().session_store(Arc::new(store))).await;
+    let mut first = Tab::open(addr, None).await;
+    first.click("increment").await;
+    // The save waits: so does the patch.
+    first.expect_silence(200).await;
+    // A second tab of the session arrives meanwhile: its welcome waits behind the save too.
+    let ws = testkit::connect(addr, "/ws", Some(&first.session), &[])
+        .await
+        .unwrap();
+    gate.add_permits(1);
+    let patch = first.recv().await;
+    assert_eq!(patch["state"]["counter"]["value"], 1.0);
+    // Nothing newer to save: the welcome goes as soon as the save is done, without a save of
+    // its own.
+    let second = Tab::welcome(ws).await;
+    assert_eq!(second.state["counter"]["value"], 1.0);
+}

@@ -173,8 +173,17 @@ impl Saver {
                 }
                 self.retry = None;
             }
-            if !session.lock().dirty {
-                return Poll::Pending;
+            {
+                let mut s = session.lock();
+                if !s.dirty {
+                    // Frames held behind the last save that show nothing newer (a welcome, a
+                    // toast, an error): the store has everything they show.
+                    if !s.held.is_empty() {
+                        let all = s.held.len();
+                        s.release_held(all);
+                    }
+                    return Poll::Pending;
+                }
             }
             self.start(session);
         }

@@ -1,0 +1,220 @@
+//! The chat on three instances behind nginx, sessions and topics in Redis, one shared database:
+//! 100 signed-in tabs spread over the instances post a message each; one instance is killed
+//! with `kill -9`; its tabs reconnect through nginx to the others, and every tab posts again.
+//! In the end every tab shows every message exactly once: none lost while its page moved, none
+//! twice although it came both from the history and live.
+//!
+//! Needs `redis-server` and `nginx` (`.ci/run` installs them; `NUMEROUS_REQUIRE_REDIS=1` and
+//! `NUMEROUS_REQUIRE_NGINX=1` make their absence a failure). The instances share one SQLite
+//! database file.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt as _, StreamExt as _};
+use serde_json::{Value, json};
+use testkit::cluster::{Instance, Nginx, Redis, TempDir};
+use testkit::tungstenite::Message;
+use testkit::{Ws, connect, login};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_example-chat");
+const TABS: usize = 100;
+const USERS: usize = 10;
+
+struct Tab {
+    ws: Option<Ws>,
+    session: Option<String>,
+    cookie: String,
+    /// Message markers seen in anything the tab was sent.
+    seen: HashSet<String>,
+}
+
+impl Tab {
+    /// Connects (resuming its session) until welcomed.
+    async fn connect(&mut self, addr: SocketAddr) -> Value {
+        let start = Instant::now();
+        let mut last = String::new();
+        loop {
+            assert!(start.elapsed() < Duration::from_secs(20), "no welcome in 20 s: {last}");
+            let headers = [("cookie", self.cookie.as_str())];
+            let mut ws = match connect(addr, "/ws", self.session.as_deref(), &headers).await {
+                Ok(ws) => ws,
+                Err(e) => {
+                    last = e.to_string();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            let frame = next(&mut ws).await;
+            if let Some(f) = frame.clone().filter(|f| f["type"] == "welcome") {
+                if let Some(id) = &self.session {
+                    assert_eq!(f["session"], id.as_str(), "the session was lost");
+                }
+                self.session = Some(f["session"].as_str().unwrap().to_owned());
+                self.note(&f.to_string());
+                self.ws = Some(ws);
+                return f;
+            } else {
+                last = format!("{frame:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn note(&mut self, text: &str) {
+        for part in text.split(['"', ' ', '\\']) {
+            if part.starts_with("msg-") {
+                self.seen.insert(part.to_owned());
+            }
+        }
+    }
+
+    /// Posts `text`; reconnects first if the socket is gone.
+    async fn post(&mut self, addr: SocketAddr, text: &str) {
+        loop {
+            if self.ws.is_none() {
+                self.connect(addr).await;
+            }
+            let ws = self.ws.as_mut().unwrap();
+            let frames = [
+                json!({"type": "update", "widget": "text", "state": {"value": text}}),
+                json!({"type": "msg", "widget": "send", "content": {"event": "click"}}),
+            ];
+            let mut ok = true;
+            for f in frames {
+                ok &= ws.send(Message::Text(f.to_string().into())).await.is_ok();
+            }
+            if ok {
+                return;
+            }
+            self.ws = None;
+        }
+    }
+
+    /// Reads until every marker in `wanted` was seen, reconnecting as needed.
+    async fn wait_for(&mut self, addr: SocketAddr, wanted: &HashSet<String>) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !wanted.is_subset(&self.seen) {
+            assert!(
+                Instant::now() < deadline,
+                "missing {:?}",
+                wanted.difference(&self.seen).take(5).collect::<Vec<_>>()
+            );
+            if self.ws.is_none() {
+                self.connect(addr).await;
+                continue;
+            }
+            match next(self.ws.as_mut().unwrap()).await {
+                Some(f) => {
+                    assert_ne!(f["type"], "error", "{f}");
+                    self.note(&f.to_string());
+                }
+                None => self.ws = None,
+            }
+        }
+    }
+}
+
+/// The next text frame as JSON; `None` when the socket closed or failed.
+async fn next(ws: &mut Ws) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => return serde_json::from_str(&t).ok(),
+            Ok(Some(Ok(Message::Close(c)))) => {
+                eprintln!("closed: {c:?}");
+                return None;
+            }
+            Ok(Some(Err(e))) => {
+                eprintln!("failed: {e}");
+                return None;
+            }
+            Ok(None) => return None,
+            Err(_) => {
+                eprintln!("nothing for 10 s");
+                return None;
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
+    let Some(redis) = Redis::start().await else { return };
+    let dir = TempDir::new("chat-cluster");
+    let database = format!("sqlite://{}?mode=rwc", dir.0.join("chat.db").display());
+    let url = redis.url();
+    let secret = "a shared secret of thirty-two bytes or more";
+    let env = [("DATABASE_URL", database.as_str()), ("NUMEROUS_JWT_SECRET", secret)];
+    let args = ["--session-store", &url, "--max-sessions-per-client", "0"];
+    let mut instances = Vec::new();
+    for _ in 0..3 {
+        instances.push(Instance::start_with_env(BINARY, &args, &env).await);
+    }
+    let ports: Vec<u16> = instances.iter().map(|i| i.port).collect();
+    let Some(nginx) = Nginx::start(&ports).await else { return };
+    let addr = nginx.addr();
+
+    let mut cookies = Vec::new();
+    for u in 0..USERS {
+        cookies.push(login(addr, "", &format!("user{u}"), "").await.cookie());
+    }
+    let mut tabs: Vec<Tab> = Vec::new();
+    for i in 0..TABS {
+        let mut tab = Tab {
+            ws: None,
+            session: None,
+            cookie: cookies[i % USERS].clone(),
+            seen: HashSet::new(),
+        };
+        tab.connect(addr).await;
+        tabs.push(tab);
+    }
+
+    let round = |r: usize| -> HashSet<String> { (0..TABS).map(|i| format!("msg-{r}-{i}")).collect() };
+    // Round 1: everybody posts; everybody sees all of it.
+    let all1 = round(1);
+    tabs = futures_util::future::join_all(tabs.into_iter().enumerate().map(|(i, mut tab)| {
+        let all = all1.clone();
+        async move {
+            tab.post(addr, &format!("msg-1-{i}")).await;
+            tab.wait_for(addr, &all).await;
+            tab
+        }
+    }))
+    .await;
+
+    instances[0].kill();
+
+    // Round 2, while a third of the pages move to the other instances.
+    let mut all2 = round(2);
+    all2.extend(all1.iter().cloned());
+    tabs = futures_util::future::join_all(tabs.into_iter().enumerate().map(|(i, mut tab)| {
+        let all = all2.clone();
+        async move {
+            tab.post(addr, &format!("msg-2-{i}")).await;
+            tab.wait_for(addr, &all).await;
+            tab
+        }
+    }))
+    .await;
+
+    // What each page shows in the end: every message, once.
+    for tab in &mut tabs {
+        tab.ws = None;
+        let welcome = tab.connect(addr).await;
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for line in welcome["state"]["messages"]["items"].as_array().unwrap() {
+            let line = line.to_string();
+            for part in line.split(['"', ' ']) {
+                if part.starts_with("msg-") {
+                    *count.entry(part.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        for m in &all2 {
+            assert_eq!(count.get(m), Some(&1), "{m} in {welcome}");
+        }
+    }
+}
