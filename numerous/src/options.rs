@@ -498,7 +498,11 @@ impl Cli {
 
     /// Connects the session store `--session-store` names, if any (and routes the app's
     /// topics through it unless it chose a broker): a store that cannot be reached is an error.
-    pub async fn connect_store(&self, options: Options, app: &str) -> Result<Options, crate::Error> {
+    pub async fn connect_store(
+        &self,
+        options: Options,
+        app: &str,
+    ) -> Result<Options, crate::Error> {
         let Some(url) = &self.session_store else {
             return Ok(options);
         };
@@ -507,9 +511,16 @@ impl Cli {
 }
 
 #[cfg(feature = "redis")]
-async fn connect_store(url: &str, mut options: Options, app: &str) -> Result<Options, crate::Error> {
+async fn connect_store(
+    url: &str,
+    mut options: Options,
+    app: &str,
+) -> Result<Options, crate::Error> {
     use crate::store::StoreError;
-    if !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("redis+unix://")) {
+    if !(url.starts_with("redis://")
+        || url.starts_with("rediss://")
+        || url.starts_with("redis+unix://"))
+    {
         return Err(StoreError(format!(
             "--session-store: `{}` is not a Redis URL (redis://host:port)",
             crate::auth::redact_url(url)

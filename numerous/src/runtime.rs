@@ -203,9 +203,8 @@ impl Runtime {
             return Ok((handle, true));
         }
         // With a session store, a session this instance does not run may be in the store.
-        let claim = requested.filter(|id| {
-            self.options.session_store.is_some() && is_session_id(id)
-        });
+        let claim =
+            requested.filter(|id| self.options.session_store.is_some() && is_session_id(id));
         // One user cannot fill the server.
         let per_user = self
             .auth

@@ -3,8 +3,8 @@
 //! on every path (a failed assertion included), and its files removed.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::os::unix::process::CommandExt as _;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,7 +59,10 @@ impl Drop for TempDir {
 /// Waits until something listens on `port` (or fails the test after `limit`).
 pub async fn wait_for_port(port: u16, limit: Duration) {
     let deadline = Instant::now() + limit;
-    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
         assert!(Instant::now() < deadline, "nothing listens on port {port}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -113,11 +116,21 @@ impl Redis {
             .expect("redis-server starts");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .is_err()
+        {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("redis-server exited before it listened (port {}): {status}", self.port);
+                panic!(
+                    "redis-server exited before it listened (port {}): {status}",
+                    self.port
+                );
             }
-            assert!(Instant::now() < deadline, "redis-server does not listen on port {}", self.port);
+            assert!(
+                Instant::now() < deadline,
+                "redis-server does not listen on port {}",
+                self.port
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -176,7 +189,10 @@ impl Nginx {
             .spawn()
             .expect("nginx starts");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
             if let Ok(Some(status)) = child.try_wait() {
                 let mut err = String::new();
                 if let Some(mut e) = child.stderr.take() {
@@ -186,7 +202,10 @@ impl Nginx {
                 let log = std::fs::read_to_string(dir.0.join("error.log")).unwrap_or_default();
                 panic!("nginx exited ({status}): {err}{log}");
             }
-            assert!(Instant::now() < deadline, "nginx does not listen on port {port}");
+            assert!(
+                Instant::now() < deadline,
+                "nginx does not listen on port {port}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         Some(Nginx {
@@ -255,17 +274,30 @@ impl Instance {
             .arg(self.port.to_string())
             .args(&self.args)
             .envs(self.envs.iter().map(|(k, v)| (k, v)))
-            .env("RUST_LOG", std::env::var("RUST_LOG").unwrap_or("warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("RUST_LOG").unwrap_or("warn".into()),
+            )
             .stdout(Stdio::null())
             .spawn()
             .expect("the app starts");
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(30);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.is_err() {
+        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .is_err()
+        {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("{} exited before it listened: {status}", self.binary.display());
+                panic!(
+                    "{} exited before it listened: {status}",
+                    self.binary.display()
+                );
             }
-            assert!(Instant::now() < deadline, "the app does not listen on port {}", self.port);
+            assert!(
+                Instant::now() < deadline,
+                "the app does not listen on port {}",
+                self.port
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }

@@ -441,7 +441,9 @@ async fn open_session(url: &str, session: Option<&str>) -> Result<(Ws, serde_jso
 
 /// Clicks and waits for the patch; `None` when the socket died first.
 async fn click_once(ws: &mut Ws, widget: &str, count: &str) -> Option<f64> {
-    ws.send(Message::Text(click_frame(widget).into())).await.ok()?;
+    ws.send(Message::Text(click_frame(widget).into()))
+        .await
+        .ok()?;
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) => {
@@ -491,13 +493,18 @@ async fn failover(url: &str, widget: &str, count: &str, tabs: usize, kill_pid: u
             match open_session(url, Some(&tab.session)).await {
                 Ok((ws, welcome)) => {
                     resumed_after.get_or_insert(killed.elapsed());
-                    let n = welcome["state"][count]["value"].as_f64().unwrap_or(f64::NAN);
+                    let n = welcome["state"][count]["value"]
+                        .as_f64()
+                        .unwrap_or(f64::NAN);
                     lost |= welcome["session"] != tab.session.as_str() || n != tab.shown;
                     tab.ws = Some(ws);
                 }
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             }
-            assert!(killed.elapsed() < Duration::from_secs(30), "a tab never resumed");
+            assert!(
+                killed.elapsed() < Duration::from_secs(30),
+                "a tab never resumed"
+            );
         }
     }))
     .await;

@@ -192,7 +192,8 @@ impl Store {
                 }
                 Err(e)
                     if attempt < 10
-                        && e.as_database_error().is_some_and(|d| d.is_unique_violation()) => {}
+                        && e.as_database_error()
+                            .is_some_and(|d| d.is_unique_violation()) => {}
                 Err(e) => return Err(db(e)),
             }
         }

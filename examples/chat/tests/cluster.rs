@@ -36,7 +36,10 @@ impl Tab {
         let start = Instant::now();
         let mut last = String::new();
         loop {
-            assert!(start.elapsed() < Duration::from_secs(20), "no welcome in 20 s: {last}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no welcome in 20 s: {last}"
+            );
             let headers = [("cookie", self.cookie.as_str())];
             let mut ws = match connect(addr, "/ws", self.session.as_deref(), &headers).await {
                 Ok(ws) => ws,
@@ -141,19 +144,26 @@ async fn next(ws: &mut Ws) -> Option<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
-    let Some(redis) = Redis::start().await else { return };
+    let Some(redis) = Redis::start().await else {
+        return;
+    };
     let dir = TempDir::new("chat-cluster");
     let database = format!("sqlite://{}?mode=rwc", dir.0.join("chat.db").display());
     let url = redis.url();
     let secret = "a shared secret of thirty-two bytes or more";
-    let env = [("DATABASE_URL", database.as_str()), ("NUMEROUS_JWT_SECRET", secret)];
+    let env = [
+        ("DATABASE_URL", database.as_str()),
+        ("NUMEROUS_JWT_SECRET", secret),
+    ];
     let args = ["--session-store", &url, "--max-sessions-per-client", "0"];
     let mut instances = Vec::new();
     for _ in 0..3 {
         instances.push(Instance::start_with_env(BINARY, &args, &env).await);
     }
     let ports: Vec<u16> = instances.iter().map(|i| i.port).collect();
-    let Some(nginx) = Nginx::start(&ports).await else { return };
+    let Some(nginx) = Nginx::start(&ports).await else {
+        return;
+    };
     let addr = nginx.addr();
 
     let mut cookies = Vec::new();
@@ -172,7 +182,8 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
         tabs.push(tab);
     }
 
-    let round = |r: usize| -> HashSet<String> { (0..TABS).map(|i| format!("msg-{r}-{i}")).collect() };
+    let round =
+        |r: usize| -> HashSet<String> { (0..TABS).map(|i| format!("msg-{r}-{i}")).collect() };
     // Round 1: everybody posts; everybody sees all of it.
     let all1 = round(1);
     tabs = futures_util::future::join_all(tabs.into_iter().enumerate().map(|(i, mut tab)| {

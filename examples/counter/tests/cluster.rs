@@ -68,7 +68,11 @@ impl Tab {
                         assert_eq!(f["session"], id.as_str(), "the session was lost: {f}");
                         assert_eq!(f["resumed"], true);
                         let ok = value == self.shown || (self.pending && value == self.shown + 1.0);
-                        assert!(ok, "shown {} (pending {}), welcomed with {value}", self.shown, self.pending);
+                        assert!(
+                            ok,
+                            "shown {} (pending {}), welcomed with {value}",
+                            self.shown, self.pending
+                        );
                     }
                     self.session = Some(f["session"].as_str().unwrap().to_owned());
                     self.shown = value;
@@ -92,7 +96,9 @@ impl Tab {
         };
         loop {
             match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
-                Ok(Some(Ok(Message::Text(t)))) => return Read::Frame(serde_json::from_str(&t).unwrap()),
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    return Read::Frame(serde_json::from_str(&t).unwrap());
+                }
                 Ok(Some(Ok(Message::Close(_)) | Err(_)) | None) => return Read::Closed,
                 Ok(Some(Ok(_))) => {}
                 Err(_) => panic!("a tab got nothing for 10 s"),
@@ -111,7 +117,8 @@ impl Tab {
                     return;
                 }
             }
-            let frame = json!({"type": "msg", "widget": "increment", "content": {"event": "click"}});
+            let frame =
+                json!({"type": "msg", "widget": "increment", "content": {"event": "click"}});
             let sent = self
                 .ws
                 .as_mut()
@@ -174,7 +181,9 @@ async fn cluster(durability: &str) -> Option<Cluster> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_of_an_instance_loses_no_session() {
-    let Some(mut c) = cluster("shown").await else { return };
+    let Some(mut c) = cluster("shown").await else {
+        return;
+    };
     let addr = c.nginx.addr();
     // 100 tabs spread over the instances, each clicking a few times.
     let tabs = futures_util::future::join_all((0..100).map(|i| async move {
@@ -206,7 +215,9 @@ async fn kill_9_of_an_instance_loses_no_session() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rolling_restart_under_load_shows_no_error_and_loses_no_state() {
-    let Some(mut c) = cluster("shown").await else { return };
+    let Some(mut c) = cluster("shown").await else {
+        return;
+    };
     let addr = c.nginx.addr();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let load: Vec<_> = (0..30)
@@ -244,7 +255,9 @@ async fn a_rolling_restart_under_load_shows_no_error_and_loses_no_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restarted_under_a_tab_loses_nothing_it_was_shown() {
-    let Some(mut redis) = Redis::start().await else { return };
+    let Some(mut redis) = Redis::start().await else {
+        return;
+    };
     let url = redis.url();
     let mut a = Instance::start(BINARY, &["--session-store", &url]).await;
     let b = Instance::start(BINARY, &["--session-store", &url]).await;
@@ -267,7 +280,10 @@ async fn redis_restarted_under_a_tab_loses_nothing_it_was_shown() {
         if redis_has_session(&url, tab.session.as_deref().unwrap()).await {
             break;
         }
-        assert!(Instant::now() < deadline, "the session was never saved again");
+        assert!(
+            Instant::now() < deadline,
+            "the session was never saved again"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     a.kill();

@@ -120,9 +120,13 @@ async fn shutting_down_saves_every_session_for_the_next_instance() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let a = listener.local_addr().unwrap();
     let a_options = instance(&store, "a");
-    let server = tokio::spawn(numerous::serve_until::<Counter>(listener, a_options, async {
-        let _ = stop_rx.await;
-    }));
+    let server = tokio::spawn(numerous::serve_until::<Counter>(
+        listener,
+        a_options,
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
     let mut tabs = Vec::new();
     for n in 1..=5 {
         let mut tab = Tab::open(a, None).await;
@@ -193,10 +197,20 @@ impl SessionStore for Gated {
         self.gate.acquire().await.unwrap().forget();
         self.inner.save(app, id, fence, data, ttl).await
     }
-    async fn release(&self, app: &str, id: &str, fence: u64) -> Result<(), numerous::store::StoreError> {
+    async fn release(
+        &self,
+        app: &str,
+        id: &str,
+        fence: u64,
+    ) -> Result<(), numerous::store::StoreError> {
         self.inner.release(app, id, fence).await
     }
-    async fn remove(&self, app: &str, id: &str, fence: u64) -> Result<(), numerous::store::StoreError> {
+    async fn remove(
+        &self,
+        app: &str,
+        id: &str,
+        fence: u64,
+    ) -> Result<(), numerous::store::StoreError> {
         self.inner.remove(app, id, fence).await
     }
 }

@@ -64,7 +64,10 @@ impl DbProvider {
     pub fn new(url: &str) -> Result<Self, AuthError> {
         sqlx::any::install_default_drivers();
         url.parse::<sqlx::any::AnyConnectOptions>().map_err(|e| {
-            AuthError::Config(format!("the auth database URL `{}`: {e}", super::redact_url(url)))
+            AuthError::Config(format!(
+                "the auth database URL `{}`: {e}",
+                super::redact_url(url)
+            ))
         })?;
         Ok(DbProvider {
             url: url.to_owned(),

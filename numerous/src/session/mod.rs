@@ -146,7 +146,11 @@ pub(crate) async fn run<A: App>(
                 id = registered.rekey();
                 fresh_below = rt.peek_conn();
             }
-            restore::Outcome::Refused { code, reason, error } => {
+            restore::Outcome::Refused {
+                code,
+                reason,
+                error,
+            } => {
                 input_rx.close();
                 control.close();
                 while let Some(c) = control.recv().await {

@@ -62,7 +62,9 @@ impl MemoryStore {
     /// Stops this instance listening for release requests, as if its process had died: its
     /// sessions are taken over by the next claim.
     pub fn vanish(&self) {
-        self.lock().listeners.retain(|(_, i), _| *i != self.instance);
+        self.lock()
+            .listeners
+            .retain(|(_, i), _| *i != self.instance);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
@@ -111,7 +113,11 @@ impl SessionStore for MemoryStore {
         let mut shared = self.lock();
         let shared = &mut *shared;
         let k = key(app, id);
-        if shared.records.get(&k).is_some_and(|e| e.expires <= Instant::now()) {
+        if shared
+            .records
+            .get(&k)
+            .is_some_and(|e| e.expires <= Instant::now())
+        {
             shared.records.remove(&k);
         }
         let Some(entry) = shared.records.get_mut(&k) else {

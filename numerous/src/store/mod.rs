@@ -22,13 +22,13 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 mod memory;
+pub(crate) mod record;
 #[cfg(feature = "redis")]
 mod redis;
-pub(crate) mod record;
 
-pub use memory::MemoryStore;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
+pub use memory::MemoryStore;
 
 /// The number of a claim: each claim of a session takes the next one, and the store accepts a
 /// save only under the latest.

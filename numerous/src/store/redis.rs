@@ -137,7 +137,11 @@ impl SessionStore for RedisStore {
 
     async fn listen(&self, app: &str) -> Result<mpsc::UnboundedReceiver<String>, StoreError> {
         let channel = format!("{}{}", channel_prefix(app), self.instance);
-        let mut pubsub = self.client.get_async_pubsub().await.map_err(|e| failed(&e))?;
+        let mut pubsub = self
+            .client
+            .get_async_pubsub()
+            .await
+            .map_err(|e| failed(&e))?;
         pubsub.subscribe(&channel).await.map_err(|e| failed(&e))?;
         let (tx, rx) = mpsc::unbounded_channel();
         let client = self.client.clone();
@@ -231,7 +235,9 @@ impl SessionStore for RedisStore {
                 };
                 Ok(Claim::Taken { fence, data })
             }
-            _ => Err(StoreError(format!("unexpected answer to a claim: {answer:?}"))),
+            _ => Err(StoreError(format!(
+                "unexpected answer to a claim: {answer:?}"
+            ))),
         }
     }
 
