@@ -309,3 +309,24 @@ async fn redis_has_session(url: &str, id: &str) -> bool {
     let n = s.read(&mut buf).await.unwrap_or(0);
     &buf[..n] == b":1\r\n"
 }
+
+#[test]
+fn a_store_that_cannot_be_reached_is_a_clear_start_up_error() {
+    let port = testkit::cluster::free_port();
+    let out = std::process::Command::new(BINARY)
+        .args(["--port", "0", "--session-store"])
+        .arg(format!("redis://:hunter2@127.0.0.1:{port}"))
+        .output()
+        .expect("the app runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot reach Redis at redis://:***@127.0.0.1"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    let out = std::process::Command::new(BINARY)
+        .args(["--port", "0", "--session-store", "memcached://127.0.0.1:1"])
+        .output()
+        .expect("the app runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a Redis URL"), "{err}");
+}
