@@ -91,6 +91,23 @@ impl RedisStore {
     /// reconnects by itself when Redis goes away and comes back.
     pub async fn connect(url: &str) -> Result<std::sync::Arc<Self>, StoreError> {
         let client = redis::Client::open(url).map_err(|e| unreachable(url, &e))?;
+        // Once, without retries: a Redis that is not there is a start-up error at once (the
+        // connection below retries, for when Redis goes away later).
+        let probe = tokio::time::timeout(
+            Duration::from_secs(5),
+            client.get_multiplexed_async_connection(),
+        )
+        .await;
+        match probe {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(unreachable(url, &e)),
+            Err(_) => {
+                return Err(StoreError(format!(
+                    "cannot reach Redis at {}: no answer within 5 s",
+                    crate::auth::redact_url(url)
+                )));
+            }
+        }
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_response_timeout(SAVE_PATIENCE)
             .set_connection_timeout(Duration::from_secs(5))
