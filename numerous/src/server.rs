@@ -154,6 +154,7 @@ pub async fn serve_until<A: App>(
 /// tied to a session (running until shutdown).
 pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
     if let Some(auth) = &rt.auth {
+        auth.share_sign_outs(rt.options.broker.clone());
         let provider = auth.config.provider();
         provider.init().await?;
         tracing::info!(

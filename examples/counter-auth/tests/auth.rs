@@ -690,3 +690,34 @@ async fn the_http_api_is_protected_and_sessions_stay_their_owners() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("forbidden"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn a_sign_out_on_one_instance_ends_the_login_on_every_instance() {
+    // Two instances sharing a broker (across processes: `RedisBroker`, which
+    // `--session-store redis://..` sets up) and a secret.
+    let broker: std::sync::Arc<dyn numerous::Broker> =
+        std::sync::Arc::new(numerous::LocalBroker::default());
+    let a =
+        testkit::serve::<CounterAuth>(Options::default().auth(auth()).broker(broker.clone())).await;
+    let b = testkit::serve::<CounterAuth>(Options::default().auth(auth()).broker(broker)).await;
+    let ann = login(a, "", "ann", "ann-password").await;
+    // Her access token works on both; she has a tab on B.
+    assert_eq!(
+        get_with_cookie(b, "/api/auth/me", &ann.cookie(), "")
+            .await
+            .status,
+        200
+    );
+    let mut on_b = tab(b, &ann, None).await;
+    // She signs out on A: B refuses the token at once (not in 15 minutes) and closes her tab.
+    let r = post_json(a, "/api/auth/logout", &ann.cookie(), "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let (code, _) = on_b.closed_within(Duration::from_secs(5)).await;
+    assert_eq!(code, 4401);
+    assert_eq!(
+        get_with_cookie(b, "/api/auth/me", &ann.cookie(), "")
+            .await
+            .status,
+        401
+    );
+}

@@ -320,7 +320,10 @@ fn a_store_that_cannot_be_reached_is_a_clear_start_up_error() {
         .expect("the app runs");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("cannot reach Redis at redis://:***@127.0.0.1"), "{err}");
+    assert!(
+        err.contains("cannot reach Redis at redis://:***@127.0.0.1"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"), "{err}");
     let out = std::process::Command::new(BINARY)
         .args(["--port", "0", "--session-store", "memcached://127.0.0.1:1"])

@@ -104,7 +104,21 @@ pub(crate) struct AuthState {
     revoked: DashMap<Arc<str>, i64>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
     by_user: DefaultKeyedRateLimiter<String>,
+    /// Where sign-outs are announced to the other instances of the app (its broker).
+    announce: std::sync::OnceLock<crate::topics::Publisher>,
 }
+
+/// A login signed out on some instance: `family` refused until `until` (seconds since the epoch).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct SignedOut {
+    family: String,
+    until: i64,
+}
+
+/// Sign-outs, between the instances of an app (through its broker: with `RedisBroker`, every
+/// instance refuses a signed-out login's access tokens at once, not when they expire).
+static SIGNED_OUT: crate::topics::Topic<SignedOut> =
+    crate::topics::Topic::new("numerous.auth.signed-out");
 
 impl std::fmt::Debug for AuthState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -167,8 +181,40 @@ impl AuthState {
             revoked: DashMap::new(),
             by_address: RateLimiter::keyed(quota(per_address)),
             by_user: RateLimiter::keyed(quota(per_user)),
+            announce: std::sync::OnceLock::new(),
             config,
         }))
+    }
+
+    /// Hears sign-outs from the other instances sharing `broker`, and announces this one's
+    /// there. Done once; later calls (several apps sharing this sign-in) do nothing.
+    pub(crate) fn share_sign_outs(self: &Arc<Self>, broker: Arc<dyn crate::Broker>) {
+        if self
+            .announce
+            .set(crate::topics::Publisher::new(broker.clone()))
+            .is_err()
+        {
+            return;
+        }
+        let mut heard = broker.subscribe(SIGNED_OUT.name());
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                let envelope = match heard.recv().await {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => return,
+                };
+                let (Some(out), Some(me)) = (envelope.get::<SignedOut>(), me.upgrade()) else {
+                    continue;
+                };
+                me.refuse(&out.family, out.until);
+                if let Err(e) = me.config.provider.revoke_family(&out.family).await {
+                    tracing::debug!("a sign-out from another instance: {e}");
+                }
+            }
+        });
     }
 
     pub(crate) fn login_page_fn(&self) -> Option<&Arc<LoginPageFn>> {
@@ -316,13 +362,27 @@ impl AuthState {
     }
 
     async fn revoke(&self, family: &str, until: i64) -> Result<(), AuthError> {
+        self.refuse(family, until);
+        if let Some(announce) = self.announce.get() {
+            announce.publish(
+                &SIGNED_OUT,
+                SignedOut {
+                    family: family.to_owned(),
+                    until,
+                },
+            );
+        }
+        self.config.provider.revoke_family(family).await
+    }
+
+    /// Refuses the access tokens of login `family` from now until `until`, and closes its tabs.
+    fn refuse(&self, family: &str, until: i64) {
         let now = now();
         self.revoked.retain(|_, until| *until > now);
         self.revoked.insert(family.into(), until);
         if let Some(tx) = self.families.get(family) {
             tx.send_replace(0);
         }
-        self.config.provider.revoke_family(family).await
     }
 
     async fn issue(&self, user: &User, family: &str) -> Result<Issued, AuthError> {
