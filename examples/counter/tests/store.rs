@@ -1,7 +1,9 @@
 //! Sessions kept in a session store and served by several instances: a tab reconnecting to
 //! another instance gets its session back, a session has one owner at a time, and a redeploy
 //! keeps sessions. Each instance is a real server on its own loopback port; the store is the
-//! in-process `MemoryStore` here, and Redis in `redis_store.rs`.
+//! in-process `MemoryStore`, and Redis as well for the tests marked so (when
+//! `NUMEROUS_TEST_REDIS_URL` names a server; `NUMEROUS_REQUIRE_REDIS=1` makes its absence a
+//! failure). `cluster.rs` runs the instances as processes.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +18,29 @@ fn instance(store: &MemoryStore, name: &str) -> Options {
     Options::default().session_store(store)
 }
 
+/// Two instances' stores: in memory, or on the test Redis (`None`: skipped).
+async fn two_stores(redis: bool) -> Option<[Options; 2]> {
+    if !redis {
+        let store = MemoryStore::new();
+        return Some([instance(&store, "a"), instance(&store, "b")]);
+    }
+    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
+        assert!(
+            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
+            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
+        );
+        eprintln!("skipped: set NUMEROUS_TEST_REDIS_URL to test with Redis");
+        return None;
+    };
+    let mut out = Vec::new();
+    for _ in 0..2 {
+        let store: Arc<dyn SessionStore> =
+            numerous::store::RedisStore::connect(&url).await.unwrap();
+        out.push(Options::default().session_store(store));
+    }
+    out.try_into().ok()
+}
+
 async fn click(tab: &mut Tab) -> f64 {
     tab.click("increment").await;
     let patch = tab.recv().await;
@@ -25,9 +50,20 @@ async fn click(tab: &mut Tab) -> f64 {
 
 #[tokio::test]
 async fn a_session_moves_to_another_instance_with_its_state() {
-    let store = MemoryStore::new();
-    let a = serve::<Counter>(instance(&store, "a")).await;
-    let b = serve::<Counter>(instance(&store, "b")).await;
+    moves(false).await;
+}
+
+#[tokio::test]
+async fn a_session_moves_to_another_instance_with_its_state_in_redis() {
+    moves(true).await;
+}
+
+async fn moves(redis: bool) {
+    let Some([a, b]) = two_stores(redis).await else {
+        return;
+    };
+    let a = serve::<Counter>(a).await;
+    let b = serve::<Counter>(b).await;
     let mut on_a = Tab::open(a, None).await;
     for n in 1..=3 {
         assert_eq!(click(&mut on_a).await, f64::from(n));
@@ -94,9 +130,21 @@ async fn an_instance_that_vanished_is_taken_over_and_its_late_changes_are_refuse
 
 #[tokio::test]
 async fn tabs_of_one_session_on_two_instances_see_one_state() {
-    let store = MemoryStore::new();
-    let a = serve::<Counter>(instance(&store, "a")).await;
-    let b = serve::<Counter>(instance(&store, "b")).await;
+    one_state(false).await;
+}
+
+#[tokio::test]
+async fn tabs_of_one_session_on_two_instances_see_one_state_in_redis() {
+    one_state(true).await;
+}
+
+/// Two instances never run one session at once: provoked with the same session on both.
+async fn one_state(redis: bool) {
+    let Some([a, b]) = two_stores(redis).await else {
+        return;
+    };
+    let a = serve::<Counter>(a).await;
+    let b = serve::<Counter>(b).await;
     let mut first = Tab::open(a, None).await;
     let id = first.session.clone();
     assert_eq!(click(&mut first).await, 1.0);
@@ -238,4 +286,32 @@ async fn a_change_is_shown_only_once_the_store_has_it_and_nothing_waits_longer()
     // its own.
     let second = Tab::welcome(ws).await;
     assert_eq!(second.state["counter"]["value"], 1.0);
+}
+
+#[tokio::test]
+async fn redis_fences_out_an_owner_that_lost_its_session() {
+    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
+        assert!(std::env::var("NUMEROUS_REQUIRE_REDIS").is_err());
+        return;
+    };
+    use numerous::store::{Claim, RedisStore};
+    let a = RedisStore::connect(&url).await.unwrap();
+    let b = RedisStore::connect(&url).await.unwrap();
+    let _b_listens = b.listen("Fencing").await.unwrap();
+    let ttl = Duration::from_secs(60);
+    let id = format!("{:032x}", std::process::id() as u128 * 7919 + 1);
+    assert_eq!(a.create("Fencing", &id, b"{\"v\":0}", ttl).await.unwrap(), 1);
+    // A does not listen for release requests (as if its process were gone): B takes over.
+    let Claim::Taken { fence, data } = b.claim("Fencing", &id, ttl).await.unwrap() else {
+        panic!("B should take the session over");
+    };
+    assert_eq!((fence, data.as_slice()), (2, b"{\"v\":0}".as_slice()));
+    // A's late save and release are refused; B's go through.
+    assert!(!a.save("Fencing", &id, 1, b"{\"v\":1}", ttl).await.unwrap());
+    a.release("Fencing", &id, 1).await.unwrap();
+    assert!(b.save("Fencing", &id, 2, b"{\"v\":2}", ttl).await.unwrap());
+    // A live owner (B listens) is asked, not overrun.
+    assert!(matches!(a.claim("Fencing", &id, ttl).await.unwrap(), Claim::Busy));
+    b.remove("Fencing", &id, 2).await.unwrap();
+    assert!(matches!(a.claim("Fencing", &id, ttl).await.unwrap(), Claim::Unknown));
 }
