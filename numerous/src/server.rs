@@ -155,6 +155,14 @@ pub async fn serve_until<A: App>(
 pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
     if let Some(auth) = &rt.auth {
         auth.share_sign_outs(rt.options.broker.clone());
+        if let Some(tokens) = rt
+            .options
+            .session_store
+            .as_ref()
+            .and_then(|s| s.refresh_tokens())
+        {
+            auth.share_refresh_tokens(tokens);
+        }
         let provider = auth.config.provider();
         provider.init().await?;
         tracing::info!(

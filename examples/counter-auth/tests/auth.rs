@@ -721,3 +721,57 @@ async fn a_sign_out_on_one_instance_ends_the_login_on_every_instance() {
         401
     );
 }
+
+/// Refreshes with `refresh` on `addr`: the rotated login, or the status.
+async fn refresh_on(addr: SocketAddr, refresh: &str) -> Result<Login, u16> {
+    let r = post_json(
+        addr,
+        "/api/auth/refresh",
+        &format!("numerous_refresh={refresh}"),
+        "",
+    )
+    .await;
+    if r.status != 200 {
+        return Err(r.status);
+    }
+    Ok(Login {
+        access: set_cookie(&r, "numerous_access").unwrap().to_owned(),
+        refresh: set_cookie(&r, "numerous_refresh").unwrap().to_owned(),
+        body: Value::Null,
+    })
+}
+
+#[tokio::test]
+async fn with_sessions_in_redis_a_refresh_works_on_any_instance() {
+    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
+        assert!(
+            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
+            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
+        );
+        return;
+    };
+    // The env provider keeps refresh tokens in memory; with a Redis session store they are
+    // kept there instead, where every instance sees them.
+    let mut addrs = Vec::new();
+    for _ in 0..2 {
+        let store = numerous::store::RedisStore::connect(&url).await.unwrap();
+        let options = Options::default()
+            .auth(auth().refresh_reuse_grace(Duration::ZERO))
+            .session_store(store);
+        addrs.push(testkit::serve::<CounterAuth>(options).await);
+    }
+    let (a, b) = (addrs[0], addrs[1]);
+    let ann = login(a, "", "ann", "ann-password").await;
+    let on_b = refresh_on(b, &ann.refresh)
+        .await
+        .expect("a refresh on the other instance");
+    let on_a = refresh_on(a, &on_b.refresh).await.expect("and back");
+    // A token used once cannot be used again, on either instance (and that ends the login).
+    assert_eq!(refresh_on(b, &on_b.refresh).await.err(), Some(401));
+    assert_eq!(refresh_on(a, &on_a.refresh).await.err(), Some(401));
+    // A new login, signed out on B: its refresh token is dead on A.
+    let bob = login(a, "", "bob", "bob-password").await;
+    let r = post_json(b, "/api/auth/logout", &bob.cookie(), "").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(refresh_on(a, &bob.refresh).await.err(), Some(401));
+}

@@ -300,7 +300,10 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     let _b_listens = b.listen("Fencing").await.unwrap();
     let ttl = Duration::from_secs(60);
     let id = format!("{:032x}", std::process::id() as u128 * 7919 + 1);
-    assert_eq!(a.create("Fencing", &id, b"{\"v\":0}", ttl).await.unwrap(), 1);
+    assert_eq!(
+        a.create("Fencing", &id, b"{\"v\":0}", ttl).await.unwrap(),
+        1
+    );
     // A does not listen for release requests (as if its process were gone): B takes over.
     let Claim::Taken { fence, data } = b.claim("Fencing", &id, ttl).await.unwrap() else {
         panic!("B should take the session over");
@@ -311,7 +314,13 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     a.release("Fencing", &id, 1).await.unwrap();
     assert!(b.save("Fencing", &id, 2, b"{\"v\":2}", ttl).await.unwrap());
     // A live owner (B listens) is asked, not overrun.
-    assert!(matches!(a.claim("Fencing", &id, ttl).await.unwrap(), Claim::Busy));
+    assert!(matches!(
+        a.claim("Fencing", &id, ttl).await.unwrap(),
+        Claim::Busy
+    ));
     b.remove("Fencing", &id, 2).await.unwrap();
-    assert!(matches!(a.claim("Fencing", &id, ttl).await.unwrap(), Claim::Unknown));
+    assert!(matches!(
+        a.claim("Fencing", &id, ttl).await.unwrap(),
+        Claim::Unknown
+    ));
 }

@@ -41,7 +41,7 @@ use std::time::Duration;
 pub use env::{EnvProvider, USERS_VAR};
 pub use provider::{
     AuthProvider, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, RefreshRecord, RefreshUse,
-    check_password, hash_password, verify_password,
+    SharedRefreshTokens, check_password, hash_password, verify_password,
 };
 pub use routes::{CurrentUser, ForbiddenPage, LoginPage};
 pub(crate) use routes::{RequestUser, protect, routes as auth_routes};

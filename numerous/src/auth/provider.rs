@@ -91,6 +91,20 @@ pub struct RefreshRecord {
     pub expires_at: i64,
 }
 
+/// Refresh tokens kept where every instance of an app sees them: providers that keep theirs in
+/// memory ([`AuthProvider::memory_tokens`]) use this instead when the app has one, so a refresh
+/// may reach any instance. [`RedisStore`](crate::store::RedisStore) is one
+/// ([`SessionStore::refresh_tokens`](crate::store::SessionStore::refresh_tokens)).
+#[async_trait::async_trait]
+pub trait SharedRefreshTokens: std::fmt::Debug + Send + Sync {
+    /// See [`AuthProvider::store_refresh`].
+    async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError>;
+    /// See [`AuthProvider::use_refresh`].
+    async fn use_refresh(&self, id: &str, now: i64) -> Result<RefreshUse, AuthError>;
+    /// See [`AuthProvider::revoke_family`]; `until` is when its last token expires.
+    async fn revoke_family(&self, family: &str, until: i64) -> Result<(), AuthError>;
+}
+
 /// What using a refresh token found ([`AuthProvider::use_refresh`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefreshUse {

@@ -106,6 +106,8 @@ pub(crate) struct AuthState {
     by_user: DefaultKeyedRateLimiter<String>,
     /// Where sign-outs are announced to the other instances of the app (its broker).
     announce: std::sync::OnceLock<crate::topics::Publisher>,
+    /// Refresh tokens shared by the instances, for a provider that keeps its own in memory.
+    shared_tokens: std::sync::OnceLock<Arc<dyn super::SharedRefreshTokens>>,
 }
 
 /// A login signed out on some instance: `family` refused until `until` (seconds since the epoch).
@@ -182,8 +184,17 @@ impl AuthState {
             by_address: RateLimiter::keyed(quota(per_address)),
             by_user: RateLimiter::keyed(quota(per_user)),
             announce: std::sync::OnceLock::new(),
+            shared_tokens: std::sync::OnceLock::new(),
             config,
         }))
+    }
+
+    /// Keeps refresh tokens in `tokens` (shared by the instances) when the provider would keep
+    /// them in this process's memory.
+    pub(crate) fn share_refresh_tokens(&self, tokens: Arc<dyn super::SharedRefreshTokens>) {
+        if self.config.provider.memory_tokens().is_some() {
+            let _ = self.shared_tokens.set(tokens);
+        }
     }
 
     /// Hears sign-outs from the other instances sharing `broker`, and announces this one's
@@ -210,7 +221,10 @@ impl AuthState {
                     continue;
                 };
                 me.refuse(&out.family, out.until);
-                if let Err(e) = me.config.provider.revoke_family(&out.family).await {
+                // Shared refresh tokens were revoked by the instance that signed it out.
+                if me.shared_tokens.get().is_none()
+                    && let Err(e) = me.config.provider.revoke_family(&out.family).await
+                {
                     tracing::debug!("a sign-out from another instance: {e}");
                 }
             }
@@ -310,7 +324,11 @@ impl AuthState {
             return Err(AuthError::InvalidToken);
         }
         let provider = &self.config.provider;
-        match provider.use_refresh(&claims.jti, now).await? {
+        let used = match self.shared_tokens.get() {
+            Some(shared) => shared.use_refresh(&claims.jti, now).await?,
+            None => provider.use_refresh(&claims.jti, now).await?,
+        };
+        match used {
             RefreshUse::Fresh { user_id } if user_id == claims.sub => {}
             RefreshUse::Reused { used_at }
                 if now - used_at < self.config.reuse_grace.as_secs() as i64 => {}
@@ -372,7 +390,10 @@ impl AuthState {
                 },
             );
         }
-        self.config.provider.revoke_family(family).await
+        match self.shared_tokens.get() {
+            Some(shared) => shared.revoke_family(family, until).await,
+            None => self.config.provider.revoke_family(family).await,
+        }
     }
 
     /// Refuses the access tokens of login `family` from now until `until`, and closes its tabs.
@@ -402,14 +423,16 @@ impl AuthState {
             now,
             c.refresh_ttl.as_secs() as i64,
         )?;
-        c.provider
-            .store_refresh(RefreshRecord {
-                id: r.jti,
-                family: family.to_owned(),
-                user_id: user.id.clone(),
-                expires_at: r.exp,
-            })
-            .await?;
+        let record = RefreshRecord {
+            id: r.jti,
+            family: family.to_owned(),
+            user_id: user.id.clone(),
+            expires_at: r.exp,
+        };
+        match self.shared_tokens.get() {
+            Some(shared) => shared.store_refresh(record).await?,
+            None => c.provider.store_refresh(record).await?,
+        }
         Ok(Issued {
             access,
             access_exp: a.exp,

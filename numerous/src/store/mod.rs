@@ -103,6 +103,12 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
 
     /// Forgets the session (it ended), if `fence` is still the latest.
     async fn remove(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError>;
+
+    /// Refresh tokens shared by the instances, for sign-in providers that keep theirs in
+    /// memory (so a refresh may reach any instance); `None` if this store keeps none.
+    fn refresh_tokens(&self) -> Option<std::sync::Arc<dyn crate::auth::SharedRefreshTokens>> {
+        None
+    }
 }
 
 /// When a change reaches the store, relative to the tabs seeing it

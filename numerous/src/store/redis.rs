@@ -55,6 +55,17 @@ if ARGV[2] == 'remove' then redis.call('DEL', KEYS[1]) else redis.call('HDEL', K
 return 1
 ";
 
+/// Uses a refresh token: `{0}` unknown (or expired, or its login revoked), `{1, user}` fresh (now
+/// used), `{2, used_at}` used before.
+const USE_REFRESH: &str = r"
+local t = redis.call('HMGET', KEYS[1], 'family', 'user', 'used')
+if not t[1] then return {0} end
+if redis.call('EXISTS', ARGV[2] .. t[1]) == 1 then return {0} end
+if t[3] then return {2, tonumber(t[3])} end
+redis.call('HSET', KEYS[1], 'used', ARGV[1])
+return {1, t[2]}
+";
+
 /// Keeps sessions in Redis, so the instances of an app behind a load balancer share them: a tab
 /// reconnecting to any instance gets its session back, and at most one instance runs a session
 /// at a time. See the [`store`](crate::store) module for the protocol.
@@ -76,6 +87,7 @@ pub struct RedisStore {
     claim: redis::Script,
     save: redis::Script,
     let_go: redis::Script,
+    use_refresh: redis::Script,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -122,6 +134,7 @@ impl RedisStore {
             claim: redis::Script::new(CLAIM),
             save: redis::Script::new(SAVE),
             let_go: redis::Script::new(LET_GO),
+            use_refresh: redis::Script::new(USE_REFRESH),
         }))
     }
 }
@@ -286,6 +299,82 @@ impl SessionStore for RedisStore {
 
     async fn remove(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError> {
         self.let_go(app, id, fence, "remove").await
+    }
+
+    fn refresh_tokens(&self) -> Option<std::sync::Arc<dyn crate::auth::SharedRefreshTokens>> {
+        Some(std::sync::Arc::new(self.clone()))
+    }
+}
+
+fn auth_failed(e: &redis::RedisError) -> crate::auth::AuthError {
+    crate::auth::AuthError::Backend(format!("refresh tokens in Redis: {e}"))
+}
+
+const REFRESH: &str = "numerous:auth:refresh:";
+const REVOKED: &str = "numerous:auth:revoked:";
+
+/// Refresh tokens in Redis, for providers that keep theirs in memory: a refresh may reach any
+/// instance. Each token is a hash that expires with it; a revoked login is a key that lasts as
+/// long as its last token could.
+#[async_trait]
+impl crate::auth::SharedRefreshTokens for RedisStore {
+    async fn store_refresh(
+        &self,
+        token: crate::auth::RefreshRecord,
+    ) -> Result<(), crate::auth::AuthError> {
+        let k = format!("{REFRESH}{}", token.id);
+        let mut conn = self.conn.clone();
+        redis::pipe()
+            .atomic()
+            .hset_multiple(&k, &[("family", &token.family), ("user", &token.user_id)])
+            .ignore()
+            .expire_at(&k, token.expires_at)
+            .ignore()
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| auth_failed(&e))
+    }
+
+    async fn use_refresh(
+        &self,
+        id: &str,
+        now: i64,
+    ) -> Result<crate::auth::RefreshUse, crate::auth::AuthError> {
+        use crate::auth::RefreshUse;
+        let mut conn = self.conn.clone();
+        let answer: Vec<redis::Value> = self
+            .use_refresh
+            .key(format!("{REFRESH}{id}"))
+            .arg(now)
+            .arg(REVOKED)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| auth_failed(&e))?;
+        Ok(match (answer.first(), answer.get(1)) {
+            (Some(redis::Value::Int(1)), Some(redis::Value::BulkString(user))) => {
+                RefreshUse::Fresh {
+                    user_id: String::from_utf8_lossy(user).into_owned(),
+                }
+            }
+            (Some(redis::Value::Int(2)), Some(redis::Value::Int(used_at))) => {
+                RefreshUse::Reused { used_at: *used_at }
+            }
+            _ => RefreshUse::Unknown,
+        })
+    }
+
+    async fn revoke_family(&self, family: &str, until: i64) -> Result<(), crate::auth::AuthError> {
+        let k = format!("{REVOKED}{family}");
+        let mut conn = self.conn.clone();
+        redis::pipe()
+            .atomic()
+            .set(&k, 1)
+            .ignore()
+            .expire_at(&k, until.max(crate::auth::now() + 1))
+            .ignore()
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| auth_failed(&e))
     }
 }
 
