@@ -499,8 +499,9 @@ class Client {
         this._applyState(msg.state);
         break;
       case "error":
-        // The close that follows leads to a refresh or the login page.
-        if (msg.code === "unauthenticated") break;
+        // The close that follows leads to a refresh or the login page; or, for a session that
+        // is unavailable for a moment, to a reconnection (the banner says so).
+        if (msg.code === "unauthenticated" || msg.code === "unavailable") break;
         ui.error(msg.message, msg.code);
         break;
       case "msg":
