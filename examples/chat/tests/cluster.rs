@@ -73,11 +73,16 @@ impl Tab {
         }
     }
 
-    /// Posts `text`; reconnects first if the socket is gone.
+    /// Posts `text` and waits until the tab shows it. A socket that dies first: the tab
+    /// reconnects, and its welcome says whether the message was stored (a page that moved
+    /// catches up before it is shown); if not, it posts again.
     async fn post(&mut self, addr: SocketAddr, text: &str) {
         loop {
             if self.ws.is_none() {
                 self.connect(addr).await;
+            }
+            if self.seen.contains(text) {
+                return;
             }
             let ws = self.ws.as_mut().unwrap();
             let frames = [
@@ -87,6 +92,15 @@ impl Tab {
             let mut ok = true;
             for f in frames {
                 ok &= ws.send(Message::Text(f.to_string().into())).await.is_ok();
+            }
+            while ok && !self.seen.contains(text) {
+                match next(self.ws.as_mut().unwrap()).await {
+                    Some(f) => {
+                        assert_ne!(f["type"], "error", "{f}");
+                        self.note(&f.to_string());
+                    }
+                    None => ok = false,
+                }
             }
             if ok {
                 return;

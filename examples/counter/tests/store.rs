@@ -324,3 +324,20 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
         Claim::Unknown
     ));
 }
+
+#[tokio::test]
+async fn a_session_that_lives_on_without_changes_stays_in_the_store() {
+    // Records expire a time to live after their last save (the idle timeout, 1 s here); a
+    // session still running is saved again before that even when nothing changed.
+    let store = MemoryStore::new();
+    let short = |o: Options| o.idle_timeout(Duration::from_secs(1));
+    let a = serve::<Counter>(short(instance(&store, "a"))).await;
+    let b = serve::<Counter>(short(instance(&store, "b"))).await;
+    let mut tab = Tab::open(a, None).await;
+    assert_eq!(click(&mut tab).await, 1.0);
+    // Three times the time to live, with the tab open and nothing changing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let moved = Tab::open(b, Some(&tab.session)).await;
+    assert!(moved.resumed);
+    assert_eq!(moved.state["counter"]["value"], 1.0);
+}

@@ -133,6 +133,7 @@ impl Session {
                 hold: false,
                 held: Vec::new(),
                 release_at: None,
+                starting: false,
                 fresh_below: 0,
             }),
         }

@@ -193,12 +193,24 @@ pub(crate) async fn run<A: App>(
         // replaces what the store has.
         s.dirty = fence.is_none() || notice.is_some();
         s.fresh_below = fresh_below;
+        s.starting = !rt.dispatch.start.is_empty();
         drop(s);
         saver
     });
     for h in rt.dispatch.start.iter().copied() {
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
         let _ = ctx.run_handler(&mut app, h, None).await;
+    }
+    {
+        let mut s = session.lock();
+        if s.starting {
+            s.starting = false;
+            // Held for a save as well (`shown`): the saver sends them once the store has it.
+            if !s.hold {
+                let all = s.held.len();
+                s.release_held(all);
+            }
+        }
     }
     if let Some(notice) = notice {
         // The tabs waiting to join get the notice after their welcome.

@@ -33,6 +33,9 @@ pub(crate) struct Saver {
     durability: Durability,
     in_flight: Option<(Saving, usize)>,
     retry: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// When the record is saved again even if nothing changed, so the store does not let it
+    /// expire while the session lives here (half its time to live after the last save).
+    keep_alive: Pin<Box<tokio::time::Sleep>>,
     backoff: Duration,
     /// A save was refused: another instance owns the session now.
     pub(super) lost: bool,
@@ -68,6 +71,7 @@ impl Saver {
             durability: rt.options.session_durability,
             in_flight: None,
             retry: None,
+            keep_alive: Box::pin(tokio::time::sleep(rt.options.idle_timeout / 2)),
             backoff: Duration::from_millis(100),
             lost: false,
             reported: false,
@@ -132,6 +136,9 @@ impl Saver {
                     Ok(fence) => {
                         self.fence = Some(fence);
                         self.backoff = Duration::from_millis(100);
+                        self.keep_alive
+                            .as_mut()
+                            .reset(tokio::time::Instant::now() + self.ttl / 2);
                         let mut s = session.lock();
                         s.hold = self.holds();
                         s.release_held(covered);
@@ -172,6 +179,15 @@ impl Saver {
                     return Poll::Pending;
                 }
                 self.retry = None;
+            }
+            if self.keep_alive.as_mut().poll(cx).is_ready() {
+                // Nothing changed for long: saved again all the same, to stay in the store.
+                self.keep_alive
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + self.ttl / 2);
+                if self.fence.is_some() {
+                    session.lock().dirty = true;
+                }
             }
             {
                 let mut s = session.lock();

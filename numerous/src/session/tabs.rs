@@ -46,6 +46,9 @@ pub(super) struct Sync {
     pub(super) hold: bool,
     /// Frames waiting for a save, in order, each with the tabs it goes to.
     pub(super) held: Vec<Held>,
+    /// `#[on_start]` handlers are running (with a session store): tabs are welcomed once they
+    /// are done, with everything they set (a restored session's catch-up included).
+    pub(super) starting: bool,
     /// The session was asked to move to another instance: it lets go at this moment.
     pub(super) release_at: Option<Instant>,
     /// Tabs numbered below this asked for a session the store did not know: their welcome
@@ -354,7 +357,7 @@ impl Sync {
 
     /// Whether a frame must wait for the store: it shows (or follows) what is not saved yet.
     pub(super) fn holding(&self) -> bool {
-        self.hold && (self.dirty || !self.held.is_empty())
+        self.starting || (self.hold && (self.dirty || !self.held.is_empty()))
     }
 
     fn hold_frame(&mut self, frame: Message, patch: bool, to: impl Fn(u64) -> bool) {
