@@ -97,6 +97,28 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         *self = serde_json::from_slice(state)?;
         Ok(())
     }
+
+    /// For widgets holding more than they send (a [`crate::widgets::Table`]'s rows): a number
+    /// that changes whenever that part changes. A session store then keeps that part too
+    /// ([`Widget::write_saved`]), so it moves with the session to another server. `None` (the
+    /// default): what the widget sends is all there is.
+    fn saved_revision(&self) -> Option<u64> {
+        None
+    }
+
+    /// Writes, as JSON, what the widget holds besides the state it sends (see
+    /// [`Widget::saved_revision`]).
+    fn write_saved(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        out.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    /// Reads back what [`Widget::write_saved`] wrote, after [`Widget::restore`] put back the
+    /// state sent.
+    fn restore_saved(&mut self, saved: &[u8]) -> serde_json::Result<()> {
+        let _ = saved;
+        Ok(())
+    }
 }
 
 /// A file uploaded from the browser.
@@ -262,6 +284,9 @@ pub trait DynWidget: Send {
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
     /// The fields the browser may write, by their wire names (the HTTP API's description).
     fn input_fields(&self) -> &'static [&'static str];
+    fn saved_revision(&self) -> Option<u64>;
+    fn write_saved(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn restore_saved(&mut self, saved: &[u8]) -> serde_json::Result<()>;
 }
 
 impl<W: Widget> DynWidget for W {
@@ -322,6 +347,18 @@ impl<W: Widget> DynWidget for W {
 
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool {
         Widget::write_patch(self, previous, out)
+    }
+
+    fn saved_revision(&self) -> Option<u64> {
+        Widget::saved_revision(self)
+    }
+
+    fn write_saved(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        Widget::write_saved(self, out)
+    }
+
+    fn restore_saved(&mut self, saved: &[u8]) -> serde_json::Result<()> {
+        Widget::restore_saved(self, saved)
     }
 }
 

@@ -341,3 +341,48 @@ async fn a_session_that_lives_on_without_changes_stays_in_the_store() {
     assert!(moved.resumed);
     assert_eq!(moved.state["counter"]["value"], 1.0);
 }
+
+mod rows {
+    use numerous::prelude::*;
+
+    #[numerous::app(template = "rows.html")]
+    pub struct Rows {
+        #[widget(columns = ["player", "score"], rows = 2)]
+        pub scores: Table,
+        pub add: Button,
+    }
+
+    #[numerous::handlers]
+    impl Rows {
+        #[on_click(add)]
+        fn add(&mut self) {
+            let n = self.scores.len();
+            self.scores.push_row(vec![
+                numerous::json!(format!("p{n}")),
+                numerous::json!(n * 10),
+            ]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn what_a_widget_holds_besides_what_it_sends_moves_too() {
+    // A table sends one page (2 rows here); all its rows move with the session.
+    let store = MemoryStore::new();
+    let a = serve::<rows::Rows>(instance(&store, "a")).await;
+    let b = serve::<rows::Rows>(instance(&store, "b")).await;
+    let mut tab = Tab::open(a, None).await;
+    for _ in 0..5 {
+        tab.click("add").await;
+        tab.recv().await;
+    }
+    let moved = Tab::open(b, Some(&tab.session)).await;
+    assert!(moved.resumed);
+    let table = &moved.state["scores"];
+    assert_eq!(table["total"], 5, "{table}");
+    assert_eq!(table["rows"][0][0], "p0", "{table}");
+    let mut moved = moved;
+    moved.click("add").await;
+    let patch = moved.recv().await;
+    assert_eq!(patch["state"]["scores"]["total"], 6, "{patch}");
+}

@@ -132,6 +132,7 @@ impl Session {
                 dirty: false,
                 hold: false,
                 held: Vec::new(),
+                extras: Vec::new(),
                 release_at: None,
                 starting: false,
                 fresh_below: 0,

@@ -194,6 +194,15 @@ pub(crate) async fn run<A: App>(
         s.dirty = fence.is_none() || notice.is_some();
         s.fresh_below = fresh_below;
         s.starting = !rt.dispatch.start.is_empty();
+        s.extras = (0..A::SPEC.widgets.len())
+            .filter_map(|i| {
+                let w = app.widget(i)?;
+                let revision = w.saved_revision()?;
+                let mut saved = Vec::new();
+                w.write_saved(&mut saved).ok()?;
+                Some((i, revision, saved))
+            })
+            .collect();
         drop(s);
         saver
     });

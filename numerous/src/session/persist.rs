@@ -269,7 +269,7 @@ impl Saver {
 
 fn encode<A: App>(session: &Session, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
     let s = session.lock();
-    record::encode::<A>(out, version, user, &s.snapshot, &s.state);
+    record::encode::<A>(out, version, user, &s.snapshot, &s.state, &s.extras);
 }
 
 /// Drives `saver` beside other work: completes once, when the session was lost.

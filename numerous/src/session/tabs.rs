@@ -46,6 +46,9 @@ pub(super) struct Sync {
     pub(super) hold: bool,
     /// Frames waiting for a save, in order, each with the tabs it goes to.
     pub(super) held: Vec<Held>,
+    /// With a session store, what widgets hold besides what they send (a table's rows): per
+    /// such widget, its index, the revision last saved and what it wrote then.
+    pub(super) extras: Vec<(usize, u64, Vec<u8>)>,
     /// `#[on_start]` handlers are running (with a session store): tabs are welcomed once they
     /// are done, with everything they set (a restored session's catch-up included).
     pub(super) starting: bool,
@@ -293,6 +296,7 @@ impl Sync {
                 std::mem::swap(&mut self.scratch, &mut self.state);
             }
         }
+        self.note_extras(app);
         let mut out = Vec::new();
         let mut changed = 0;
         let all = 0..self.snapshot.len();
@@ -353,6 +357,29 @@ impl Sync {
         self.conns
             .retain(|c| !to(c.id) || c.outbox.push_patch(frame.clone()).is_ok());
         self.note_if_idle();
+    }
+
+    /// Notes what changed in what widgets hold besides what they send (by their revision):
+    /// the store gets it with the next save.
+    pub(super) fn note_extras<A: App>(&mut self, app: &A) {
+        for (index, revision, saved) in &mut self.extras {
+            let Some(w) = app.widget(*index) else {
+                continue;
+            };
+            let Some(now) = w.saved_revision() else {
+                continue;
+            };
+            if now != *revision {
+                *revision = now;
+                saved.clear();
+                if let Err(e) = w.write_saved(saved) {
+                    tracing::error!(widget = A::SPEC.widgets[*index].key, "cannot save: {e}");
+                    saved.clear();
+                    saved.extend_from_slice(b"null");
+                }
+                self.dirty = true;
+            }
+        }
     }
 
     /// Whether a frame must wait for the store: it shows (or follows) what is not saved yet.

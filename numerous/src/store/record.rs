@@ -1,5 +1,7 @@
 //! A session as the store keeps it: one JSON object,
-//! `{"v":<version>,"user":<id or null>,"widgets":{<key>:<state>,..},"state":{<field>:<value>,..}}`.
+//! `{"v":<version>,"user":<id or null>,"widgets":{<key>:<state>,..},"state":{<field>:<value>,..},
+//! "saved":{<key>:<more>,..}}`, where `saved` holds what widgets keep besides the state they send
+//! (a table's rows: [`Widget::write_saved`](crate::Widget::write_saved)).
 //!
 //! Widgets and `#[state]` fields are keyed by name, so a record saved by an older build loads
 //! into a newer one: a widget or field the record lacks keeps its starting value, one the app no
@@ -26,6 +28,7 @@ pub(crate) fn encode<A: App>(
     user: Option<&str>,
     snapshot: &[Vec<u8>],
     state: &[u8],
+    extras: &[(usize, u64, Vec<u8>)],
 ) {
     out.extend_from_slice(b"{\"v\":");
     out.extend_from_slice(version.to_string().as_bytes());
@@ -46,6 +49,19 @@ pub(crate) fn encode<A: App>(
     }
     out.extend_from_slice(b"},\"state\":");
     out.extend_from_slice(if state.is_empty() { b"{}" } else { state });
+    if !extras.is_empty() {
+        out.extend_from_slice(b",\"saved\":{");
+        for (n, (i, _, saved)) in extras.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(A::SPEC.widgets[*i].key.as_bytes());
+            out.extend_from_slice(b"\":");
+            out.extend_from_slice(saved);
+        }
+        out.push(b'}');
+    }
     out.push(b'}');
 }
 
@@ -59,6 +75,8 @@ struct Record<'a> {
     widgets: BTreeMap<&'a str, &'a RawValue>,
     #[serde(borrow)]
     state: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    saved: BTreeMap<&'a str, &'a RawValue>,
 }
 
 /// Who a stored session belongs to (`None`: an open app's session).
@@ -84,6 +102,7 @@ pub(crate) fn restore<A: App>(
             let mut value = serde_json::json!({
                 "widgets": r.widgets,
                 "state": r.state,
+                "saved": r.saved,
             });
             (migrate.0)(r.v, &mut value)
                 .map_err(|e| format!("the migration from version {} failed: {e}", r.v))?;
@@ -108,6 +127,11 @@ fn apply_record<A: App>(app: &mut A, r: &Record<'_>) -> Result<(), String> {
         widget
             .restore(raw.get().as_bytes())
             .map_err(|e| format!("widget `{}`: {e}", w.key))?;
+        if let Some(saved) = r.saved.get(w.key) {
+            widget
+                .restore_saved(saved.get().as_bytes())
+                .map_err(|e| format!("widget `{}`: {e}", w.key))?;
+        }
     }
     if A::HAS_STATE
         && let Some(state) = r.state

@@ -50,6 +50,9 @@ pub struct Table {
     /// Row indices in display order.
     #[serde(skip)]
     order: Vec<usize>,
+    /// Changes whenever the rows do (a session store keeps them).
+    #[serde(skip)]
+    revision: u64,
 }
 
 impl Default for Table {
@@ -63,6 +66,7 @@ impl Default for Table {
             descending: false,
             rows: Vec::new(),
             order: Vec::new(),
+            revision: 0,
         }
     }
 }
@@ -85,6 +89,7 @@ impl Table {
     /// Replaces the rows, keeping the sort and the page (the last page if there are fewer now).
     pub fn set_rows(&mut self, rows: impl IntoIterator<Item = Vec<Json>>) {
         self.rows = rows.into_iter().collect();
+        self.revision += 1;
         self.page = self.page.min(self.pages() - 1);
         self.reorder();
     }
@@ -92,6 +97,7 @@ impl Table {
     /// Adds one row, in its place in the sort; the page shown stays.
     pub fn push_row(&mut self, row: Vec<Json>) {
         self.rows.push(row);
+        self.revision += 1;
         self.reorder();
     }
 
@@ -260,6 +266,23 @@ impl Widget for Table {
         if resort {
             self.reorder();
         }
+        Ok(())
+    }
+
+    fn saved_revision(&self) -> Option<u64> {
+        Some(self.revision)
+    }
+
+    /// The rows, in insertion order.
+    fn write_saved(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, &self.rows)
+    }
+
+    fn restore_saved(&mut self, saved: &[u8]) -> serde_json::Result<()> {
+        let rows: Vec<Vec<Json>> = serde_json::from_slice(saved)?;
+        let page = self.page;
+        self.set_rows(rows);
+        self.page = page.min(self.pages() - 1);
         Ok(())
     }
 
