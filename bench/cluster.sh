@@ -60,7 +60,7 @@ cluster() { # binary, extra args...
   done
   for p in "${ports[@]}"; do wait_port "$p"; done
   servers=""
-  for p in "${ports[@]}"; do servers+="    server 127.0.0.1:$p max_fails=1 fail_timeout=1s;"$'\n'; done
+  for p in "${ports[@]}"; do servers+="    server 127.0.0.1:$p max_fails=0;"$'\n'; done
   nginx_port=$(free_port)
   mkdir -p "$work/nginx"
   python3 - "$work/nginx" "$nginx_port" "$servers" <<'PY'

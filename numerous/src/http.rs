@@ -100,6 +100,8 @@ pub(crate) async fn serve(
             if rt.options.session_store.is_some() {
                 rt.session_tasks.wait().await;
             }
+            // What the last handlers published reaches the other instances.
+            rt.options.broker.flushed().await;
         }
         connections.wait().await;
     })

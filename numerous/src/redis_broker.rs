@@ -13,6 +13,15 @@ use crate::topics::{Broker, Envelope, TOPIC_BUFFER};
 /// catch up.
 const KEEP: usize = 100_000;
 
+/// What the publishing task is given.
+#[derive(Debug)]
+enum Outgoing {
+    /// A message for `topic`, as JSON.
+    Message(String, String),
+    /// Answered once every message queued before it is in Redis.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
 /// Carries topic messages between every instance of an app (several servers behind a load
 /// balancer) through one Redis stream, so a message published on one instance reaches the
 /// sessions of all of them, **in the same order everywhere** (the stream's), and an instance
@@ -28,7 +37,7 @@ const KEEP: usize = 100_000;
 #[derive(Debug)]
 pub struct RedisBroker {
     topics: DashMap<String, broadcast::Sender<Envelope>>,
-    outgoing: mpsc::UnboundedSender<(String, String)>,
+    outgoing: mpsc::UnboundedSender<Outgoing>,
 }
 
 impl RedisBroker {
@@ -55,7 +64,7 @@ impl RedisBroker {
             .query_async(&mut reader)
             .await?;
         let mut last_id = last.first().map_or("0-0".to_owned(), |(id, _)| id.clone());
-        let (outgoing, mut queue) = mpsc::unbounded_channel::<(String, String)>();
+        let (outgoing, mut queue) = mpsc::unbounded_channel::<Outgoing>();
         let broker = Arc::new(RedisBroker {
             topics: DashMap::new(),
             outgoing,
@@ -64,7 +73,15 @@ impl RedisBroker {
         // Publishing: in order; a message waits (and retries) while Redis is away, never lost.
         let write_stream = stream.clone();
         tokio::spawn(async move {
-            while let Some((topic, json)) = queue.recv().await {
+            while let Some(out) = queue.recv().await {
+                let (topic, json) = match out {
+                    Outgoing::Message(topic, json) => (topic, json),
+                    // Everything queued before it is in Redis.
+                    Outgoing::Flush(done) => {
+                        let _ = done.send(());
+                        continue;
+                    }
+                };
                 let mut wait = Duration::from_millis(50);
                 loop {
                     let added: Result<String, _> = redis::cmd("XADD")
@@ -158,6 +175,16 @@ impl RedisBroker {
 }
 
 impl Broker for RedisBroker {
+    /// Waits until every message published so far is in Redis (while Redis is away, until it
+    /// is back): a server shutting down publishes nothing it then drops.
+    fn flushed(&self) -> futures_util::future::BoxFuture<'static, ()> {
+        let (done, flushed) = tokio::sync::oneshot::channel();
+        let _ = self.outgoing.send(Outgoing::Flush(done));
+        Box::pin(async move {
+            let _ = flushed.await;
+        })
+    }
+
     /// Queues `message` for every instance (this one included: it is delivered when it comes
     /// back from the stream, so every instance sees one order). Returns this instance's
     /// subscribers to `topic`.
@@ -169,7 +196,9 @@ impl Broker for RedisBroker {
             );
             return 0;
         };
-        let _ = self.outgoing.send((topic.to_owned(), json));
+        let _ = self
+            .outgoing
+            .send(Outgoing::Message(topic.to_owned(), json));
         self.topics.get(topic).map_or(0, |t| t.receiver_count())
     }
 

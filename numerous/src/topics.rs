@@ -139,6 +139,13 @@ pub trait Broker: Send + Sync + fmt::Debug + 'static {
     fn publish(&self, topic: &str, message: Envelope) -> usize;
     /// A new subscription to `topic`: messages published from now on, in order.
     fn subscribe(&self, topic: &str) -> broadcast::Receiver<Envelope>;
+
+    /// Completes once every message published so far has left this process (a broker between
+    /// processes queues them): the server waits for it before it exits. Nothing to wait for by
+    /// default.
+    fn flushed(&self) -> futures_util::future::BoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// The broker of one process (the default).

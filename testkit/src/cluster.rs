@@ -165,7 +165,7 @@ impl Nginx {
         let port = free_port();
         let servers: String = upstreams
             .iter()
-            .map(|p| format!("    server 127.0.0.1:{p} max_fails=1 fail_timeout=1s;\n"))
+            .map(|p| format!("    server 127.0.0.1:{p} max_fails=0;\n"))
             .collect();
         let d = dir.0.display();
         let conf = include_str!("../../deploy/nginx.conf")
@@ -228,6 +228,11 @@ impl Drop for Nginx {
             .args(["-KILL", "--", &format!("-{}", self.child.id())])
             .status();
         let _ = self.child.wait();
+        // NUMEROUS_NGINX_LOG=1 shows what nginx logged (its errors with the upstreams).
+        if std::env::var("NUMEROUS_NGINX_LOG").is_ok_and(|v| v == "1") {
+            let log = std::fs::read_to_string(self._dir.0.join("error.log")).unwrap_or_default();
+            eprintln!("nginx error.log:\n{log}");
+        }
     }
 }
 

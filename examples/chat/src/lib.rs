@@ -397,6 +397,9 @@ pub struct Chat {
     /// moved to another server catches up on what it missed meanwhile).
     #[state]
     pub shown: std::collections::VecDeque<i64>,
+    /// The last message of the history the page started with (0: none).
+    #[state]
+    pub joined_after: i64,
 }
 
 /// As many ids as the feed keeps lines.
@@ -414,17 +417,24 @@ impl Chat {
         ctx.subscribe(&MESSAGES, |app: &mut Self, m: &ChatMessage, _: &Session| {
             app.show(m);
         });
-        let missed = match self.shown.front() {
-            Some(&oldest) if ctx.is_restored() => {
-                store.after(CHANNELS[0], oldest, FEED_CAP).await?
+        let missed = if ctx.is_restored() {
+            // Everything after the oldest message shown (messages from several servers may
+            // arrive out of order), or after the history the page started with.
+            let from = self
+                .shown
+                .iter()
+                .min()
+                .copied()
+                .unwrap_or(self.joined_after);
+            store.after(CHANNELS[0], from, FEED_CAP).await?
+        } else {
+            if let Some(user) = ctx.user() {
+                self.name.value = user.username.clone();
+                self.known_as = user.username.clone();
             }
-            _ => {
-                if let Some(user) = ctx.user() {
-                    self.name.value = user.username.clone();
-                    self.known_as = user.username.clone();
-                }
-                store.recent(CHANNELS[0], HISTORY).await?
-            }
+            let history = store.recent(CHANNELS[0], HISTORY).await?;
+            self.joined_after = history.last().map_or(0, |m| m.id);
+            history
         };
         for m in &missed {
             self.show(m);

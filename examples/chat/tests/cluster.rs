@@ -55,7 +55,7 @@ impl Tab {
                     assert_eq!(f["session"], id.as_str(), "the session was lost");
                 }
                 self.session = Some(f["session"].as_str().unwrap().to_owned());
-                self.note(&f.to_string());
+                self.note(&f);
                 self.ws = Some(ws);
                 return f;
             } else {
@@ -65,8 +65,10 @@ impl Tab {
         }
     }
 
-    fn note(&mut self, text: &str) {
-        for part in text.split(['"', ' ', '\\']) {
+    /// Notes the messages a frame shows (in the feed: a welcome's, or a patch's).
+    fn note(&mut self, frame: &Value) {
+        let feed = frame["state"]["messages"].to_string();
+        for part in feed.split(['"', ' ', '\\']) {
             if part.starts_with("msg-") {
                 self.seen.insert(part.to_owned());
             }
@@ -97,7 +99,7 @@ impl Tab {
                 match next(self.ws.as_mut().unwrap()).await {
                     Some(f) => {
                         assert_ne!(f["type"], "error", "{f}");
-                        self.note(&f.to_string());
+                        self.note(&f);
                     }
                     None => ok = false,
                 }
@@ -125,7 +127,7 @@ impl Tab {
             match next(self.ws.as_mut().unwrap()).await {
                 Some(f) => {
                     assert_ne!(f["type"], "error", "{f}");
-                    self.note(&f.to_string());
+                    self.note(&f);
                 }
                 None => self.ws = None,
             }
@@ -156,13 +158,22 @@ async fn next(ws: &mut Ws) -> Option<Value> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
-    let Some(redis) = Redis::start().await else {
-        return;
-    };
+/// Redis, three chat instances sharing it and one SQLite file, nginx in front; `None` where
+/// Redis or nginx is not installed.
+struct Cluster {
+    nginx: Nginx,
+    instances: Vec<Instance>,
+    _redis: Redis,
+    _dir: TempDir,
+}
+
+async fn cluster() -> Option<Cluster> {
+    let redis = Redis::start().await?;
     let dir = TempDir::new("chat-cluster");
-    let database = format!("sqlite://{}?mode=rwc", dir.0.join("chat.db").display());
+    // PostgreSQL where there is one (what several instances would share in production), else a
+    // SQLite file (whose one writer at a time makes this slower).
+    let database = std::env::var("NUMEROUS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}?mode=rwc", dir.0.join("chat.db").display()));
     let url = redis.url();
     let secret = "a shared secret of thirty-two bytes or more";
     let env = [
@@ -175,17 +186,23 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
         instances.push(Instance::start_with_env(BINARY, &args, &env).await);
     }
     let ports: Vec<u16> = instances.iter().map(|i| i.port).collect();
-    let Some(nginx) = Nginx::start(&ports).await else {
-        return;
-    };
-    let addr = nginx.addr();
+    let nginx = Nginx::start(&ports).await?;
+    Some(Cluster {
+        nginx,
+        instances,
+        _redis: redis,
+        _dir: dir,
+    })
+}
 
+/// `n` signed-in tabs (over `USERS` users), connected through `addr`.
+async fn open_tabs(addr: SocketAddr, n: usize) -> Vec<Tab> {
     let mut cookies = Vec::new();
     for u in 0..USERS {
         cookies.push(login(addr, "", &format!("user{u}"), "").await.cookie());
     }
-    let mut tabs: Vec<Tab> = Vec::new();
-    for i in 0..TABS {
+    let mut tabs = Vec::new();
+    for i in 0..n {
         let mut tab = Tab {
             ws: None,
             session: None,
@@ -195,6 +212,36 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
         tab.connect(addr).await;
         tabs.push(tab);
     }
+    tabs
+}
+
+/// Each tab reconnects and counts the markers its page shows: every one of `all`, once.
+async fn shown_exactly_once(addr: SocketAddr, tabs: &mut [Tab], all: &HashSet<String>) {
+    for tab in tabs {
+        tab.ws = None;
+        let welcome = tab.connect(addr).await;
+        let mut count: HashMap<String, usize> = HashMap::new();
+        for line in welcome["state"]["messages"]["items"].as_array().unwrap() {
+            let line = line.to_string();
+            for part in line.split(['"', ' ']) {
+                if part.starts_with("msg-") {
+                    *count.entry(part.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        for m in all {
+            assert_eq!(count.get(m), Some(&1), "{m} in {welcome}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
+    let Some(mut c) = cluster().await else {
+        return;
+    };
+    let addr = c.nginx.addr();
+    let mut tabs = open_tabs(addr, TABS).await;
 
     let round =
         |r: usize| -> HashSet<String> { (0..TABS).map(|i| format!("msg-{r}-{i}")).collect() };
@@ -210,7 +257,7 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
     }))
     .await;
 
-    instances[0].kill();
+    c.instances[0].kill();
 
     // Round 2, while a third of the pages move to the other instances.
     let mut all2 = round(2);
@@ -226,20 +273,58 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
     .await;
 
     // What each page shows in the end: every message, once.
-    for tab in &mut tabs {
-        tab.ws = None;
-        let welcome = tab.connect(addr).await;
-        let mut count: HashMap<String, usize> = HashMap::new();
-        for line in welcome["state"]["messages"]["items"].as_array().unwrap() {
-            let line = line.to_string();
-            for part in line.split(['"', ' ']) {
-                if part.starts_with("msg-") {
-                    *count.entry(part.to_owned()).or_default() += 1;
+    shown_exactly_once(addr, &mut tabs, &all2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rolling_restart_under_load_loses_no_message_and_shows_no_error() {
+    let Some(mut c) = cluster().await else {
+        return;
+    };
+    let addr = c.nginx.addr();
+    let tabs = open_tabs(addr, 30).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Every tab posts, one message after the other (each until its page shows it), while the
+    // instances restart one by one.
+    let load: Vec<_> = tabs
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut tab)| {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let mut posted = Vec::new();
+                for k in 0..8 {
+                    if k > 0 && stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        break;
+                    }
+                    let text = format!("msg-{i}-{k}");
+                    tab.post(addr, &text).await;
+                    posted.push(text);
                 }
-            }
-        }
-        for m in &all2 {
-            assert_eq!(count.get(m), Some(&1), "{m} in {welcome}");
-        }
+                (tab, posted)
+            })
+        })
+        .collect();
+    for i in 0..3 {
+        c.instances[i].terminate().await;
+        c.instances[i].restart().await;
     }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut tabs = Vec::new();
+    let mut all = HashSet::new();
+    for task in load {
+        let (tab, posted) = task.await.unwrap();
+        all.extend(posted);
+        tabs.push(tab);
+    }
+    let all = std::sync::Arc::new(all);
+    let mut tabs = futures_util::future::join_all(tabs.into_iter().map(|mut tab| {
+        let all = all.clone();
+        async move {
+            tab.wait_for(addr, &all).await;
+            tab
+        }
+    }))
+    .await;
+    shown_exactly_once(addr, &mut tabs, &all).await;
 }

@@ -63,11 +63,40 @@ mod build2 {
 
 /// Serves build 1 on `store` as instance `a`, clicks `clicks` times in a new session, shuts the
 /// server down (which saves the session); returns the session's id.
-async fn saved_by_build1(store: &MemoryStore, clicks: u32) -> String {
+/// Where the builds keep sessions: one `MemoryStore`, or the test Redis.
+enum Store {
+    Memory(MemoryStore),
+    Redis(String),
+}
+
+impl Store {
+    /// The test Redis, if there is one (`None`: skipped).
+    fn redis() -> Option<Store> {
+        match std::env::var("NUMEROUS_TEST_REDIS_URL") {
+            Ok(url) => Some(Store::Redis(url)),
+            Err(_) => {
+                assert!(
+                    std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
+                    "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
+                );
+                None
+            }
+        }
+    }
+
+    async fn instance(&self, name: &str) -> Arc<dyn SessionStore> {
+        match self {
+            Store::Memory(m) => Arc::new(m.instance_of(name)),
+            Store::Redis(url) => numerous::store::RedisStore::connect(url).await.unwrap(),
+        }
+    }
+}
+
+async fn saved_by_build1(store: &Store, clicks: u32) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let a: Arc<dyn SessionStore> = Arc::new(store.instance_of("build1"));
+    let a = store.instance("build1").await;
     let server = tokio::spawn(numerous::serve_until::<build1::Shop>(
         listener,
         Options::default().session_store(a),
@@ -86,14 +115,24 @@ async fn saved_by_build1(store: &MemoryStore, clicks: u32) -> String {
     tab.session
 }
 
-fn build2(store: &MemoryStore, options: Options) -> Options {
-    let b: Arc<dyn SessionStore> = Arc::new(store.instance_of("build2"));
+async fn build2(store: &Store, options: Options) -> Options {
+    let b = store.instance("build2").await;
     options.session_store(b)
 }
 
 #[tokio::test]
 async fn a_migration_carries_sessions_across_a_changed_type() {
-    let store = MemoryStore::new();
+    migrates(Store::Memory(MemoryStore::new())).await;
+}
+
+#[tokio::test]
+async fn a_migration_carries_sessions_across_a_changed_type_in_redis() {
+    if let Some(store) = Store::redis() {
+        migrates(store).await;
+    }
+}
+
+async fn migrates(store: Store) {
     let id = saved_by_build1(&store, 3).await;
     let options = Options::default().migrate_sessions(2, |from, record| {
         if from < 2 {
@@ -107,7 +146,7 @@ async fn a_migration_carries_sessions_across_a_changed_type() {
         }
         Ok(())
     });
-    let addr = testkit::serve::<build2::Shop>(build2(&store, options)).await;
+    let addr = testkit::serve::<build2::Shop>(build2(&store, options).await).await;
     let mut tab = Tab::open(addr, Some(&id)).await;
     assert!(tab.resumed);
     assert_eq!(tab.state["total"]["value"], 3.0);
@@ -123,9 +162,9 @@ async fn a_migration_carries_sessions_across_a_changed_type() {
 
 #[tokio::test]
 async fn without_a_migration_an_incompatible_session_starts_afresh_with_a_notice() {
-    let store = MemoryStore::new();
+    let store = Store::Memory(MemoryStore::new());
     let id = saved_by_build1(&store, 2).await;
-    let addr = testkit::serve::<build2::Shop>(build2(&store, Options::default())).await;
+    let addr = testkit::serve::<build2::Shop>(build2(&store, Options::default()).await).await;
     let mut tab = Tab::open(addr, Some(&id)).await;
     assert_eq!(tab.session, id);
     assert_eq!(tab.state["total"]["value"], 0.0);

@@ -135,6 +135,7 @@ impl Session {
                 extras: Vec::new(),
                 release_at: None,
                 starting: false,
+                waiting: Vec::new(),
                 fresh_below: 0,
             }),
         }

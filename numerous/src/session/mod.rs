@@ -210,17 +210,8 @@ pub(crate) async fn run<A: App>(
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
         let _ = ctx.run_handler(&mut app, h, None).await;
     }
-    {
-        let mut s = session.lock();
-        if s.starting {
-            s.starting = false;
-            // Held for a save as well (`shown`): the saver sends them once the store has it.
-            if !s.hold {
-                let all = s.held.len();
-                s.release_held(all);
-            }
-        }
-    }
+    // The tabs that came while it started are welcomed with what it set.
+    session.started::<A>();
     if let Some(notice) = notice {
         // The tabs waiting to join get the notice after their welcome.
         while let Ok(c) = control.try_recv() {

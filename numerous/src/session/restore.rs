@@ -39,9 +39,13 @@ pub(super) async fn claim<A: App>(
         reason: "session unavailable",
         error: Some((ErrorCode::Unavailable, message)),
     };
+    let began = Instant::now();
     let (fence, data) = loop {
         match store.claim(app_name, id, rt.options.idle_timeout).await {
-            Ok(Claim::Taken { fence, data }) => break (fence, data),
+            Ok(Claim::Taken { fence, data }) => {
+                tracing::debug!(waited = ?began.elapsed(), "claimed a session");
+                break (fence, data);
+            }
             Ok(Claim::Unknown) => return Outcome::Unknown,
             Ok(Claim::Busy) if Instant::now() < give_up => {
                 tokio::time::sleep(HANDOVER_POLL).await;

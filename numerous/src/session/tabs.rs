@@ -49,9 +49,11 @@ pub(super) struct Sync {
     /// With a session store, what widgets hold besides what they send (a table's rows): per
     /// such widget, its index, the revision last saved and what it wrote then.
     pub(super) extras: Vec<(usize, u64, Vec<u8>)>,
-    /// `#[on_start]` handlers are running (with a session store): tabs are welcomed once they
-    /// are done, with everything they set (a restored session's catch-up included).
+    /// `#[on_start]` handlers are running (with a session store): tabs that come meanwhile wait
+    /// here, and are welcomed once they are done, with everything they set (a restored
+    /// session's catch-up included).
     pub(super) starting: bool,
+    pub(super) waiting: Vec<(u64, Arc<Outbox>, bool)>,
     /// The session was asked to move to another instance: it lets go at this moment.
     pub(super) release_at: Option<Instant>,
     /// Tabs numbered below this asked for a session the store did not know: their welcome
@@ -81,13 +83,25 @@ impl Session {
                 conn,
                 outbox,
                 resumed,
-            } => self.connect::<A>(conn, outbox, resumed),
-            Control::Disconnect { conn } => self.disconnect(conn),
+            } => {
+                let mut s = self.lock();
+                if s.starting {
+                    s.waiting.push((conn, outbox, resumed));
+                    return;
+                }
+                drop(s);
+                self.connect::<A>(conn, outbox, resumed);
+            }
+            Control::Disconnect { conn } => {
+                self.lock().waiting.retain(|(c, ..)| *c != conn);
+                self.disconnect(conn);
+            }
             Control::Shutdown => {
                 self.close_all(CLOSE_GOING_AWAY, "the server is shutting down");
                 self.lock().shutting_down = true;
             }
             Control::Release => {
+                tracing::debug!(session = self.number, "asked to release");
                 // Held briefly at least: tabs of one session pinned to two instances hand it
                 // back and forth at most once per `MIN_HOLD`.
                 let at = self.started.max(Instant::now() - crate::store::MIN_HOLD)
@@ -95,6 +109,18 @@ impl Session {
                 let mut s = self.lock();
                 s.release_at = Some(s.release_at.map_or(at, |r| r.min(at)));
             }
+        }
+    }
+
+    /// `#[on_start]` is done: welcomes the tabs that came meanwhile.
+    pub(super) fn started<A: App>(&self) {
+        let waiting = {
+            let mut s = self.lock();
+            s.starting = false;
+            std::mem::take(&mut s.waiting)
+        };
+        for (conn, outbox, resumed) in waiting {
+            self.connect::<A>(conn, outbox, resumed);
         }
     }
 
@@ -189,6 +215,9 @@ impl Session {
         let mut s = self.lock();
         for c in s.conns.drain(..) {
             c.outbox.close(code, reason);
+        }
+        for (_, outbox, _) in s.waiting.drain(..) {
+            outbox.close(code, reason);
         }
         s.note_if_idle();
     }
@@ -384,7 +413,7 @@ impl Sync {
 
     /// Whether a frame must wait for the store: it shows (or follows) what is not saved yet.
     pub(super) fn holding(&self) -> bool {
-        self.starting || (self.hold && (self.dirty || !self.held.is_empty()))
+        self.hold && (self.dirty || !self.held.is_empty())
     }
 
     fn hold_frame(&mut self, frame: Message, patch: bool, to: impl Fn(u64) -> bool) {
