@@ -20,6 +20,16 @@ use testkit::{Ws, connect, login};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_example-chat");
 const TABS: usize = 100;
+
+/// A marker unique to this run and test: the database may be shared with other tests and
+/// earlier runs (PostgreSQL), whose messages are history here.
+fn run_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("{:x}{nanos:x}", std::process::id())
+}
 const USERS: usize = 10;
 
 struct Tab {
@@ -243,14 +253,16 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
     let addr = c.nginx.addr();
     let mut tabs = open_tabs(addr, TABS).await;
 
+    let run = run_id();
+    let run = run.as_str();
     let round =
-        |r: usize| -> HashSet<String> { (0..TABS).map(|i| format!("msg-{r}-{i}")).collect() };
+        |r: usize| -> HashSet<String> { (0..TABS).map(|i| format!("msg-{run}-{r}-{i}")).collect() };
     // Round 1: everybody posts; everybody sees all of it.
     let all1 = round(1);
     tabs = futures_util::future::join_all(tabs.into_iter().enumerate().map(|(i, mut tab)| {
         let all = all1.clone();
         async move {
-            tab.post(addr, &format!("msg-1-{i}")).await;
+            tab.post(addr, &format!("msg-{run}-1-{i}")).await;
             tab.wait_for(addr, &all).await;
             tab
         }
@@ -265,7 +277,7 @@ async fn every_message_reaches_every_tab_exactly_once_across_a_kill_9() {
     tabs = futures_util::future::join_all(tabs.into_iter().enumerate().map(|(i, mut tab)| {
         let all = all2.clone();
         async move {
-            tab.post(addr, &format!("msg-2-{i}")).await;
+            tab.post(addr, &format!("msg-{run}-2-{i}")).await;
             tab.wait_for(addr, &all).await;
             tab
         }
@@ -283,6 +295,7 @@ async fn a_rolling_restart_under_load_loses_no_message_and_shows_no_error() {
     };
     let addr = c.nginx.addr();
     let tabs = open_tabs(addr, 30).await;
+    let run = run_id();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Every tab posts, one message after the other (each until its page shows it), while the
     // instances restart one by one.
@@ -291,13 +304,14 @@ async fn a_rolling_restart_under_load_loses_no_message_and_shows_no_error() {
         .enumerate()
         .map(|(i, mut tab)| {
             let stop = stop.clone();
+            let run = run.clone();
             tokio::spawn(async move {
                 let mut posted = Vec::new();
                 for k in 0..8 {
                     if k > 0 && stop.load(std::sync::atomic::Ordering::Relaxed) {
                         break;
                     }
-                    let text = format!("msg-{i}-{k}");
+                    let text = format!("msg-{run}-{i}-{k}");
                     tab.post(addr, &text).await;
                     posted.push(text);
                 }
