@@ -212,21 +212,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        let mut messages = rows
-            .iter()
-            .map(|r| {
-                Ok(ChatMessage {
-                    id: r.try_get(0)?,
-                    channel: r.try_get(1)?,
-                    user_id: r.try_get(2)?,
-                    username: r.try_get(3)?,
-                    text: r.try_get(4)?,
-                    message_type: r.try_get(5)?,
-                    timestamp: r.try_get(6)?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(db)?;
+        let mut messages = rows_to_messages(&rows)?;
         messages.reverse();
         Ok(messages)
     }
@@ -249,20 +235,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                Ok(ChatMessage {
-                    id: r.try_get(0)?,
-                    channel: r.try_get(1)?,
-                    user_id: r.try_get(2)?,
-                    username: r.try_get(3)?,
-                    text: r.try_get(4)?,
-                    message_type: r.try_get(5)?,
-                    timestamp: r.try_get(6)?,
-                })
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()
-            .map_err(db)
+        rows_to_messages(&rows)
     }
 
     /// How many messages and users there are.
@@ -331,6 +304,24 @@ impl Store {
     pub fn online(&self) -> usize {
         self.online.load(Ordering::SeqCst)
     }
+}
+
+/// Rows of `SELECT id, channel, user_id, username, text, kind, created_at`, as messages.
+fn rows_to_messages(rows: &[sqlx::any::AnyRow]) -> Result<Vec<ChatMessage>, String> {
+    rows.iter()
+        .map(|r| {
+            Ok(ChatMessage {
+                id: r.try_get(0)?,
+                channel: r.try_get(1)?,
+                user_id: r.try_get(2)?,
+                username: r.try_get(3)?,
+                text: r.try_get(4)?,
+                message_type: r.try_get(5)?,
+                timestamp: r.try_get(6)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(db)
 }
 
 /// Sign-in by name only, as in the original (names are not secret): the user's id is the
