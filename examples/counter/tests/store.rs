@@ -386,3 +386,22 @@ async fn what_a_widget_holds_besides_what_it_sends_moves_too() {
     let patch = moved.recv().await;
     assert_eq!(patch["state"]["scores"]["total"], 6, "{patch}");
 }
+
+#[tokio::test]
+async fn frames_waiting_for_a_slow_store_are_bounded() {
+    // The save never completes here; after a thousand frames or so the tab gets them anyway
+    // (the session does not hold ever more).
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let store = Gated {
+        inner: MemoryStore::new(),
+        gate: gate.clone(),
+    };
+    let addr = serve::<Counter>(Options::default().session_store(Arc::new(store))).await;
+    let mut tab = Tab::open(addr, None).await;
+    for _ in 0..1100 {
+        tab.click("increment").await;
+    }
+    let patch = tab.recv().await;
+    assert_eq!(patch["type"], "patch", "{patch}");
+    gate.add_permits(10_000);
+}

@@ -61,6 +61,9 @@ pub(super) struct Sync {
     pub(super) fresh_below: u64,
 }
 
+/// At most this many frames wait for one session's save (see [`Sync::hold_frame`]).
+const HELD_MAX: usize = 1024;
+
 /// A frame waiting for the store.
 #[derive(Debug)]
 pub(super) struct Held {
@@ -420,6 +423,16 @@ impl Sync {
         let to: Vec<u64> = self.conns.iter().map(|c| c.id).filter(|&c| to(c)).collect();
         if !to.is_empty() {
             self.held.push(Held { frame, patch, to });
+        }
+        if self.held.len() > HELD_MAX {
+            // The store is slower than this session's changes: rather than hold ever more
+            // (memory), the tabs get what waited; the saves catch up.
+            tracing::warn!(
+                "a session's changes outrun its saves: {} frames sent before the store has them",
+                self.held.len()
+            );
+            let all = self.held.len();
+            self.release_held(all);
         }
     }
 
