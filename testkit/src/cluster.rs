@@ -149,7 +149,7 @@ impl Drop for Redis {
 pub struct Nginx {
     pub port: u16,
     child: Child,
-    _dir: TempDir,
+    dir: TempDir,
 }
 
 impl Nginx {
@@ -208,11 +208,7 @@ impl Nginx {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        Some(Nginx {
-            port,
-            child,
-            _dir: dir,
-        })
+        Some(Nginx { port, child, dir })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -230,7 +226,7 @@ impl Drop for Nginx {
         let _ = self.child.wait();
         // NUMEROUS_NGINX_LOG=1 shows what nginx logged (its errors with the upstreams).
         if std::env::var("NUMEROUS_NGINX_LOG").is_ok_and(|v| v == "1") {
-            let log = std::fs::read_to_string(self._dir.0.join("error.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(self.dir.0.join("error.log")).unwrap_or_default();
             eprintln!("nginx error.log:\n{log}");
         }
     }

@@ -19,6 +19,21 @@ pub mod cluster;
 pub use fantoccini;
 pub use tokio_tungstenite::tungstenite;
 
+/// The Redis server the tests share (`NUMEROUS_TEST_REDIS_URL`, which `.ci/run` starts), or
+/// `None` (after saying the test skips); with `NUMEROUS_REQUIRE_REDIS` set (CI) its absence
+/// fails the test.
+pub fn redis_url() -> Option<String> {
+    let url = std::env::var("NUMEROUS_TEST_REDIS_URL").ok();
+    if url.is_none() {
+        assert!(
+            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
+            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
+        );
+        eprintln!("skipped: set NUMEROUS_TEST_REDIS_URL to test with Redis");
+    }
+    url
+}
+
 /// Serves app `A` on an ephemeral loopback port.
 pub async fn serve<A: numerous::App>(options: numerous::Options) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -743,11 +743,7 @@ async fn refresh_on(addr: SocketAddr, refresh: &str) -> Result<Login, u16> {
 
 #[tokio::test]
 async fn with_sessions_in_redis_a_refresh_works_on_any_instance() {
-    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
-            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
-        );
+    let Some(url) = testkit::redis_url() else {
         return;
     };
     // The env provider keeps refresh tokens in memory; with a Redis session store they are

@@ -72,16 +72,7 @@ enum Store {
 impl Store {
     /// The test Redis, if there is one (`None`: skipped).
     fn redis() -> Option<Store> {
-        match std::env::var("NUMEROUS_TEST_REDIS_URL") {
-            Ok(url) => Some(Store::Redis(url)),
-            Err(_) => {
-                assert!(
-                    std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
-                    "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
-                );
-                None
-            }
-        }
+        testkit::redis_url().map(Store::Redis)
     }
 
     async fn instance(&self, name: &str) -> Arc<dyn SessionStore> {

@@ -24,14 +24,7 @@ async fn two_stores(redis: bool) -> Option<[Options; 2]> {
         let store = MemoryStore::new();
         return Some([instance(&store, "a"), instance(&store, "b")]);
     }
-    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
-            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
-        );
-        eprintln!("skipped: set NUMEROUS_TEST_REDIS_URL to test with Redis");
-        return None;
-    };
+    let url = testkit::redis_url()?;
     let mut out = Vec::new();
     for _ in 0..2 {
         let store: Arc<dyn SessionStore> =
@@ -290,8 +283,7 @@ async fn a_change_is_shown_only_once_the_store_has_it_and_nothing_waits_longer()
 
 #[tokio::test]
 async fn redis_fences_out_an_owner_that_lost_its_session() {
-    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
-        assert!(std::env::var("NUMEROUS_REQUIRE_REDIS").is_err());
+    let Some(url) = testkit::redis_url() else {
         return;
     };
     use numerous::store::{Claim, RedisStore};

@@ -29,12 +29,7 @@ async fn lines(tab: &mut Tab, n: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn two_instances_share_their_topics_in_one_order() {
-    let Ok(url) = std::env::var("NUMEROUS_TEST_REDIS_URL") else {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
-            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
-        );
-        eprintln!("skipped: set NUMEROUS_TEST_REDIS_URL to test with Redis");
+    let Some(url) = testkit::redis_url() else {
         return;
     };
     // One stream name for this run, so runs do not hear each other.
@@ -80,62 +75,13 @@ async fn two_instances_share_their_topics_in_one_order() {
     }
 }
 
-/// A redis-server of the test's own, on a free loopback port; killed when dropped.
-struct OwnRedis {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl OwnRedis {
-    fn start(port: u16) -> Option<OwnRedis> {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .ok()?;
-        // Up when it answers.
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(OwnRedis { child, port });
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 async fn a_message_published_while_redis_is_away_arrives_when_it_is_back() {
-    if std::env::var("NUMEROUS_TEST_REDIS_URL").is_err() {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_REDIS").is_err(),
-            "NUMEROUS_REQUIRE_REDIS is set but NUMEROUS_TEST_REDIS_URL is not"
-        );
+    // A Redis server of this test's own, stopped and started again.
+    let Some(mut redis) = testkit::cluster::Redis::start().await else {
         return;
-    }
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
     };
-    let redis = OwnRedis::start(port).expect("redis-server starts");
-    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let url = redis.url();
     let slow = Duration::from_secs(3600);
     let mut addrs = Vec::new();
     for _ in 0..2 {
@@ -153,13 +99,13 @@ async fn a_message_published_while_redis_is_away_arrives_when_it_is_back() {
     lines(&mut a, 1).await;
 
     // Redis dies; a notice is posted meanwhile; Redis comes back (empty: no persistence).
-    drop(redis);
+    redis.stop();
     a.update("text", json!({"value": "during"})).await;
     a.click("post").await;
     // Gives the publisher time to try and fail while Redis is away (what this test is about);
     // the assertions below hold whether it did or not.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let _redis = OwnRedis::start(port).expect("redis-server starts again");
+    redis.restart().await;
     assert!(
         lines(&mut b, 1).await[0].ends_with("during"),
         "published while Redis was away"

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::Session;
+use super::tabs::Sync;
 use crate::app::App;
 use crate::store::{Durability, Fence, SessionStore, StoreError, record};
 
@@ -40,7 +41,7 @@ pub(crate) struct Saver {
     /// A save was refused: another instance owns the session now.
     pub(super) lost: bool,
     reported: bool,
-    encode: fn(&Session, &mut Vec<u8>, u32, Option<&str>),
+    encode: fn(&Sync, &mut Vec<u8>, u32, Option<&str>),
 }
 
 impl std::fmt::Debug for Saver {
@@ -93,9 +94,8 @@ impl Saver {
             }
             s.dirty = false;
             let mut data = Vec::with_capacity(64 + s.snapshot.iter().map(Vec::len).sum::<usize>());
-            drop(s);
-            (self.encode)(session, &mut data, self.version, self.user.as_deref());
-            (data, session.lock().held.len())
+            (self.encode)(&s, &mut data, self.version, self.user.as_deref());
+            (data, s.held.len())
         };
         let store = self.store.clone();
         let (app, id, ttl, fence) = (self.app, self.id.clone(), self.ttl, self.fence);
@@ -115,6 +115,59 @@ impl Saver {
         self.in_flight = Some((saving, covered));
     }
 
+    /// Polls the save in flight, if any, and once it is done acts on what came of it: the
+    /// frames it covers go out; a refusal (another instance has the session) ends the session
+    /// here; a failure lets the tabs go on and schedules another try. Pending while it runs.
+    fn poll_in_flight(&mut self, cx: &mut Context<'_>, session: &Session) -> Poll<()> {
+        let Some((saving, covered)) = &mut self.in_flight else {
+            return Poll::Ready(());
+        };
+        let covered = *covered;
+        let Poll::Ready(done) = saving.as_mut().poll(cx) else {
+            return Poll::Pending;
+        };
+        self.in_flight = None;
+        match done {
+            Ok(fence) => {
+                self.fence = Some(fence);
+                self.backoff = Duration::from_millis(100);
+                self.keep_alive
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + self.ttl / 2);
+                let mut s = session.lock();
+                s.hold = self.holds();
+                s.release_held(covered);
+            }
+            Err(Saved::Lost) => {
+                tracing::warn!(
+                    session = session.number,
+                    "another instance took the session over; its tabs reconnect there"
+                );
+                self.lost = true;
+                session.lock().held.clear();
+                session.close_all(super::CLOSE_GOING_AWAY, "the session moved");
+            }
+            Err(Saved::Failed(e)) => {
+                tracing::warn!(
+                    session = session.number,
+                    "cannot save the session (retrying in {:?}): {e}",
+                    self.backoff
+                );
+                // The tabs keep working meanwhile; the session is saved when the store is back.
+                // A crash of this instance before that loses what changed.
+                let mut s = session.lock();
+                s.dirty = true;
+                s.hold = false;
+                let all = s.held.len();
+                s.release_held(all);
+                drop(s);
+                self.retry = Some(Box::pin(tokio::time::sleep(self.backoff)));
+                self.backoff = (self.backoff * 2).min(Duration::from_secs(5));
+            }
+        }
+        Poll::Ready(())
+    }
+
     /// Drives the saves: completes once, when the session was lost to another instance;
     /// otherwise stays pending (the session's `select!` polls it beside its other work).
     pub(super) fn drive(&mut self, cx: &mut Context<'_>, session: &Session) -> Poll<()> {
@@ -126,53 +179,11 @@ impl Saver {
                 self.reported = true;
                 return Poll::Ready(());
             }
-            if let Some((saving, covered)) = &mut self.in_flight {
-                let covered = *covered;
-                let Poll::Ready(done) = saving.as_mut().poll(cx) else {
-                    return Poll::Pending;
-                };
-                self.in_flight = None;
-                match done {
-                    Ok(fence) => {
-                        self.fence = Some(fence);
-                        self.backoff = Duration::from_millis(100);
-                        self.keep_alive
-                            .as_mut()
-                            .reset(tokio::time::Instant::now() + self.ttl / 2);
-                        let mut s = session.lock();
-                        s.hold = self.holds();
-                        s.release_held(covered);
-                    }
-                    Err(Saved::Lost) => {
-                        tracing::warn!(
-                            session = session.number,
-                            "another instance took the session over; its tabs reconnect there"
-                        );
-                        self.lost = true;
-                        let mut s = session.lock();
-                        s.held.clear();
-                        drop(s);
-                        session.close_all(super::CLOSE_GOING_AWAY, "the session moved");
-                        continue;
-                    }
-                    Err(Saved::Failed(e)) => {
-                        tracing::warn!(
-                            session = session.number,
-                            "cannot save the session (retrying in {:?}): {e}",
-                            self.backoff
-                        );
-                        // The tabs keep working meanwhile; the session is saved when the store
-                        // is back. A crash of this instance before that loses what changed.
-                        let mut s = session.lock();
-                        s.dirty = true;
-                        s.hold = false;
-                        let all = s.held.len();
-                        s.release_held(all);
-                        drop(s);
-                        self.retry = Some(Box::pin(tokio::time::sleep(self.backoff)));
-                        self.backoff = (self.backoff * 2).min(Duration::from_secs(5));
-                    }
-                }
+            if self.poll_in_flight(cx, session).is_pending() {
+                return Poll::Pending;
+            }
+            if self.lost {
+                continue;
             }
             if let Some(retry) = &mut self.retry {
                 if retry.as_mut().poll(cx).is_pending() {
@@ -219,33 +230,9 @@ impl Saver {
                 }
                 self.start(session);
             }
-            let failed = std::future::poll_fn(|cx| {
-                let Some((saving, covered)) = &mut self.in_flight else {
-                    return Poll::Ready(false);
-                };
-                let covered = *covered;
-                let Poll::Ready(done) = saving.as_mut().poll(cx) else {
-                    return Poll::Pending;
-                };
-                self.in_flight = None;
-                Poll::Ready(match done {
-                    Ok(fence) => {
-                        self.fence = Some(fence);
-                        session.lock().release_held(covered);
-                        false
-                    }
-                    Err(Saved::Lost) => {
-                        self.lost = true;
-                        false
-                    }
-                    Err(Saved::Failed(e)) => {
-                        tracing::warn!(session = session.number, "cannot save the session: {e}");
-                        true
-                    }
-                })
-            })
-            .await;
-            if failed {
+            std::future::poll_fn(|cx| self.poll_in_flight(cx, session)).await;
+            if self.retry.is_some() {
+                // It failed: the store is away.
                 return false;
             }
         }
@@ -267,8 +254,7 @@ impl Saver {
     }
 }
 
-fn encode<A: App>(session: &Session, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
-    let s = session.lock();
+fn encode<A: App>(s: &Sync, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
     record::encode::<A>(out, version, user, &s.snapshot, &s.state, &s.extras);
 }
 

@@ -280,9 +280,7 @@ impl Widget for Table {
 
     fn restore_saved(&mut self, saved: &[u8]) -> serde_json::Result<()> {
         let rows: Vec<Vec<Json>> = serde_json::from_slice(saved)?;
-        let page = self.page;
         self.set_rows(rows);
-        self.page = page.min(self.pages() - 1);
         Ok(())
     }
 
