@@ -69,6 +69,8 @@ fn cargo_test(dir: &Path) {
     let out = Command::new(env!("CARGO"))
         .args(["test", "--offline"])
         .env("CARGO_TARGET_DIR", &target)
+        // Like the workspace's own dev profile: no debug info to write, link and keep.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .env_remove("RUSTFLAGS")
         .current_dir(dir)
         .output()
