@@ -79,7 +79,12 @@ pub(crate) async fn endpoint<A: App>(
         // frames here are small, and each is flushed as soon as it is written.
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| connection::<A>(rt, socket, requested, client, user, auth))
+        .on_upgrade(move |socket| {
+            // Split here, not in the task: an async fn keeps its arguments for its whole life,
+            // and the whole socket is ten times the size of its two halves.
+            let (sink, stream) = socket.split();
+            connection::<A>(rt, sink, stream, requested, client, user, auth)
+        })
 }
 
 /// Attaches a new tab (of any transport) to the session it asks for, or a new one: its outbox
@@ -169,16 +174,16 @@ fn requested_session(headers: &HeaderMap) -> Option<String> {
 
 async fn connection<A: App>(
     rt: Arc<Runtime>,
-    socket: WebSocket,
+    sink: SplitSink<WebSocket, Message>,
+    stream: SplitStream<WebSocket>,
     requested: Option<String>,
     client: IpAddr,
     user: Option<Arc<User>>,
-    mut auth: Option<TabAuth>,
+    auth: Option<TabAuth>,
 ) {
     let _tracked = rt.tabs.token();
     let (session, outbox, conn) = open_tab::<A>(&rt, requested.as_deref(), client, user.as_ref());
     {
-        let (sink, stream) = socket.split();
         let writer = write(&rt, &outbox, sink);
         tokio::pin!(writer);
         let reader = async {
@@ -194,9 +199,10 @@ async fn connection<A: App>(
         tokio::pin!(reader);
         let mut read_result = None;
         // The tab's login expired (it was not refreshed in time) or was signed out.
-        let expired = async {
-            match &mut auth {
-                Some(a) => a.expired().await,
+        // Boxed: most apps are open to all, and their tabs need no room for its timer.
+        let expired = async move {
+            match auth {
+                Some(mut a) => Box::pin(async move { a.expired().await }).await,
                 None => std::future::pending().await,
             }
         };

@@ -6,10 +6,10 @@ use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use crate::app::App;
-use crate::session::{Input, Session};
+use crate::session::{Input, InputSender, Session};
 
 /// A change to an app, type-erased.
 type Change = Box<dyn FnOnce(&mut dyn Any, &Session) + Send>;
@@ -60,7 +60,7 @@ pub enum UpdateError {
 /// }
 /// ```
 pub struct Handle<A> {
-    inputs: mpsc::Sender<Input>,
+    inputs: InputSender,
     _app: PhantomData<fn() -> A>,
 }
 
@@ -80,7 +80,7 @@ impl<A> fmt::Debug for Handle<A> {
 }
 
 impl<A: App> Handle<A> {
-    pub(crate) fn new(inputs: mpsc::Sender<Input>) -> Self {
+    pub(crate) fn new(inputs: InputSender) -> Self {
         Handle {
             inputs,
             _app: PhantomData,

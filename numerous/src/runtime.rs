@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use axum::http::HeaderValue;
 use dashmap::DashMap;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -16,7 +16,7 @@ use crate::app::{App, Dispatch};
 use crate::auth::{AuthState, User};
 use crate::options::Options;
 use crate::page::PageParts;
-use crate::session::{self, Control, Input};
+use crate::session::{self, Control};
 
 /// Inputs queued to one session before its tabs' readers wait (and stop reading their sockets).
 const INPUT_QUEUE: usize = 64;
@@ -66,9 +66,9 @@ pub(crate) struct Runtime {
 #[derive(Debug, Clone)]
 pub(crate) struct SessionHandle {
     /// Tabs coming and going: never waits, and is handled even while a handler runs.
-    pub(crate) control: mpsc::UnboundedSender<Control>,
+    pub(crate) control: crate::session::ControlSender,
     /// Frames and uploads, in the order they came: a full queue makes the sender wait.
-    pub(crate) inputs: mpsc::Sender<Input>,
+    pub(crate) inputs: crate::session::InputSender,
     /// The user the session belongs to, when the app is protected: nobody else may join it.
     pub(crate) owner: Option<Arc<User>>,
     /// The session's id (a secret: never logged).
@@ -255,8 +255,7 @@ impl Runtime {
             return Err(refusal);
         }
         let id: Arc<str> = claim.map_or_else(new_session_id, str::to_owned).into();
-        let (control, control_rx) = mpsc::unbounded_channel();
-        let (inputs, inputs_rx) = mpsc::channel(INPUT_QUEUE);
+        let (control, inputs, control_rx, inputs_rx) = crate::session::mailbox(INPUT_QUEUE);
         let handle = SessionHandle {
             control,
             inputs,

@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use axum::extract::ws::Message;
-use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::outbox::{Next, Outbox};
 use crate::runtime::Runtime;
-use crate::session::{Control, FrameCtx, Input, Parts, Session};
+use crate::session::{
+    Control, ControlReceiver, ControlSender, FrameCtx, InputReceiver, Parts, Session,
+};
 use crate::topics::Publisher;
 
 /// Drives one session in-process, without a server or sockets: the same event path as a live
@@ -35,9 +36,9 @@ pub struct TestSession<A: App> {
     rt: Arc<Runtime>,
     app: A,
     session: Session,
-    control: mpsc::UnboundedReceiver<Control>,
-    _control: mpsc::UnboundedSender<Control>,
-    inputs: mpsc::Receiver<Input>,
+    control: ControlReceiver,
+    _control: ControlSender,
+    inputs: InputReceiver,
     out: Arc<Outbox>,
     welcome: String,
     started: bool,
@@ -75,7 +76,7 @@ impl<A: App> TestSession<A> {
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
         let rt = Runtime::new::<A>(options);
         let app = A::new();
-        let (inputs_tx, inputs) = mpsc::channel(64);
+        let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
         let session = Session::new(
             Parts {
                 restored: false,
@@ -89,7 +90,6 @@ impl<A: App> TestSession<A> {
             },
             &app,
         );
-        let (control_tx, control) = mpsc::unbounded_channel();
         let out = Arc::new(Outbox::new(usize::MAX));
         session.control::<A>(Control::Connect {
             conn: 0,

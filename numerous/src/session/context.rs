@@ -3,10 +3,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::Input;
 use super::tabs::{Sync, text, write_state, write_widget};
 use crate::app::App;
 use crate::auth::User;
@@ -41,7 +39,7 @@ pub struct Session {
     /// When this instance started running it.
     pub(super) started: Instant,
     /// The session's own input queue, for handles to it.
-    pub(super) inputs: mpsc::Sender<Input>,
+    pub(super) inputs: super::InputSender,
     pub(super) resources: Resources,
     publisher: Publisher,
     user: Option<Arc<User>>,
@@ -55,7 +53,7 @@ pub(crate) struct Parts {
     pub(crate) id: Arc<str>,
     pub(crate) number: u64,
     pub(crate) max_tabs: usize,
-    pub(crate) inputs: mpsc::Sender<Input>,
+    pub(crate) inputs: super::InputSender,
     pub(crate) resources: Resources,
     pub(crate) publisher: Publisher,
     pub(crate) user: Option<Arc<User>>,

@@ -4,9 +4,8 @@ use std::panic::AssertUnwindSafe;
 
 use futures_util::FutureExt;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
 
-use super::{Control, Input, Session, UPLOADER};
+use super::{Input, Session, UPLOADER};
 use crate::app::{App, Call as HandlerCall, HandlerError};
 use crate::handle::Call;
 use crate::protocol::{ClientFrame, ErrorCode};
@@ -18,7 +17,7 @@ pub(crate) struct FrameCtx<'a> {
     pub(crate) rt: &'a Runtime,
     pub(crate) session: &'a Session,
     /// Tabs may come and go while a handler runs.
-    pub(crate) control: &'a mut mpsc::UnboundedReceiver<Control>,
+    pub(crate) control: &'a mut super::ControlReceiver,
     pub(crate) conn: u64,
     pub(crate) seq: Option<u64>,
     /// For the HTTP API: errors are kept here instead of sent to a tab.
@@ -41,7 +40,7 @@ impl<'a> FrameCtx<'a> {
     pub(crate) fn new(
         rt: &'a Runtime,
         session: &'a Session,
-        control: &'a mut mpsc::UnboundedReceiver<Control>,
+        control: &'a mut super::ControlReceiver,
         conn: u64,
     ) -> Self {
         FrameCtx {

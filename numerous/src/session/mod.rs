@@ -10,6 +10,7 @@
 
 mod context;
 mod frame;
+mod mailbox;
 mod persist;
 mod restore;
 mod tabs;
@@ -17,7 +18,7 @@ mod tabs;
 use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use crate::app::App;
@@ -30,6 +31,7 @@ use crate::topics::Publisher;
 pub(crate) use context::Parts;
 pub use context::{Session, ToastLevel};
 pub(crate) use frame::FrameCtx;
+pub(crate) use mailbox::{ControlReceiver, ControlSender, InputReceiver, InputSender, mailbox};
 pub(crate) use persist::Saver;
 
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
@@ -117,9 +119,9 @@ pub(crate) async fn run<A: App>(
     rt: Arc<Runtime>,
     mut registered: Registered,
     mut id: Arc<str>,
-    mut control: mpsc::UnboundedReceiver<Control>,
-    inputs: mpsc::Sender<Input>,
-    mut input_rx: mpsc::Receiver<Input>,
+    mut control: ControlReceiver,
+    inputs: InputSender,
+    mut input_rx: InputReceiver,
     user: Option<Arc<crate::auth::User>>,
     origin: Origin,
 ) {
@@ -130,7 +132,14 @@ pub(crate) async fn run<A: App>(
     let mut notice = None;
     let mut fresh_below = 0;
     if let (Some(store), Origin::Claim) = (&store, origin) {
-        match restore::claim::<A>(&rt, store.as_ref(), &id, user.as_deref()).await {
+        match Box::pin(restore::claim::<A>(
+            &rt,
+            store.as_ref(),
+            &id,
+            user.as_deref(),
+        ))
+        .await
+        {
             restore::Outcome::Restored { fence: f, app: a } => {
                 fence = Some(f);
                 app = *a;
@@ -208,13 +217,14 @@ pub(crate) async fn run<A: App>(
     });
     for h in rt.dispatch.start.iter().copied() {
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
-        let _ = ctx.run_handler(&mut app, h, None).await;
+        // Boxed (as below): once in a session's life, not worth room in its task.
+        let _ = Box::pin(ctx.run_handler(&mut app, h, None)).await;
     }
     // The tabs that came while it started are welcomed with what it set.
     session.started::<A>();
     if let Some(notice) = notice {
         // The tabs waiting to join get the notice after their welcome.
-        while let Ok(c) = control.try_recv() {
+        while let Some(c) = control.try_recv() {
             session.control::<A>(c);
         }
         session.toast_level(ToastLevel::Warning, notice);
@@ -237,7 +247,9 @@ pub(crate) async fn run<A: App>(
                     }
                     let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER)
                         .with_saver(saver.as_mut());
-                    ctx.input(&mut app, input).await;
+                    // Boxed: handling an input takes more room than the task needs while
+                    // it waits, and an idle session would keep that room for its whole life.
+                    Box::pin(ctx.input(&mut app, input)).await;
                 }
                 None => break,
             },
@@ -258,12 +270,12 @@ pub(crate) async fn run<A: App>(
         };
         if moving {
             // Saved first, then shown, then let go: the next instance starts from all of it.
-            saver.flush(&session).await;
+            Box::pin(saver.flush(&session)).await;
             session.close_all(CLOSE_GOING_AWAY, "the session moves to another server");
-            saver.finish(false).await;
+            Box::pin(saver.finish(false)).await;
         } else if !saver.lost {
             // It ended here (no tab for long enough): nobody resumes it.
-            saver.finish(true).await;
+            Box::pin(saver.finish(true)).await;
         }
     }
     // Leave the registry, so no new tab finds this session; then close the tabs that found it
@@ -276,7 +288,7 @@ pub(crate) async fn run<A: App>(
     };
     session.close_all(code, reason);
     control.close();
-    while let Ok(c) = control.try_recv() {
+    while let Some(c) = control.try_recv() {
         if let Control::Connect { outbox, .. } = c {
             outbox.close(code, reason);
         }
@@ -292,7 +304,7 @@ async fn sleep_until(deadline: Option<Instant>) {
 
 #[cfg(test)]
 mod tests {
-    /// Each session's input queue allocates a block of slots of this size up front: keep the
+    /// A session's input queue holds slots of this size (up to 8 kept after a burst): keep the
     /// largest input small (box what is big and rare).
     #[test]
     fn inputs_stay_small() {
