@@ -89,6 +89,16 @@ enum Mode {
         #[arg(long, default_value_t = 20_000)]
         requests: usize,
     },
+    /// New tabs, one after another, as a browser opens them: `GET /` on a new connection
+    /// (asking for brotli or gzip), the assets the page links (a first visit; a returning
+    /// browser has them cached), then the WebSocket until its welcome. Each part is run N times
+    /// on its own, and the server's CPU time from `/proc` is divided by N: CPU per new tab.
+    Tabs {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 2000)]
+        tabs: usize,
+    },
     /// Time from starting the server binary to its first `200` on `GET /`.
     Startup {
         /// The app binary (started with `--port`).
@@ -743,6 +753,98 @@ fn cpu_us(pid: u32) -> Option<u64> {
     Some(ticks * 10_000)
 }
 
+/// The server's CPU per new tab, each part of opening one measured on its own.
+async fn new_tabs(target: &Target, tabs: usize) {
+    let Some(pid) = target.pid else {
+        eprintln!("error: `tabs` measures the server's CPU: give its --pid");
+        std::process::exit(2);
+    };
+    let rest = target.url.split("://").nth(1).unwrap_or(&target.url);
+    let (authority, ws_path) = rest.split_once('/').unwrap_or((rest, "ws"));
+    let addr: SocketAddr = authority
+        .replace("localhost", "127.0.0.1")
+        .parse()
+        .expect("a loopback address with its port");
+    // The page is served from where the socket is, one level up.
+    let page_path = match ws_path.rsplit_once('/') {
+        Some((prefix, _)) => format!("/{prefix}/"),
+        None => "/".to_owned(),
+    };
+    const BROWSER: &str = "Accept-Encoding: gzip, deflate, br\r\nAccept: text/html\r\n";
+    let mut conn = connect_http(addr).await;
+    let page = http_get_with(&mut conn, &page_path, "")
+        .await
+        .expect("the page");
+    let assets = linked_assets(&String::from_utf8_lossy(&page));
+    drop(conn);
+
+    // Warm: the first load compresses what is served compressed, once.
+    let mut conn = connect_http(addr).await;
+    for asset in &assets {
+        http_get_with(&mut conn, asset, BROWSER)
+            .await
+            .expect("an asset");
+    }
+    drop(conn);
+
+    let mut parts = Vec::new();
+    let cpu0 = cpu_us(pid);
+    let t0 = Instant::now();
+    for _ in 0..tabs {
+        let mut conn = connect_http(addr).await;
+        http_get_with(&mut conn, &page_path, BROWSER)
+            .await
+            .expect("the page");
+    }
+    parts.push(("page, on a new connection", t0.elapsed(), cpu0, cpu_us(pid)));
+
+    let cpu0 = cpu_us(pid);
+    let t0 = Instant::now();
+    for _ in 0..tabs {
+        let mut conn = connect_http(addr).await;
+        for asset in &assets {
+            http_get_with(&mut conn, asset, BROWSER)
+                .await
+                .expect("an asset");
+        }
+    }
+    let label = format!(
+        "its {} assets, on one connection (first visit only)",
+        assets.len()
+    );
+    parts.push((label.leak(), t0.elapsed(), cpu0, cpu_us(pid)));
+
+    let cpu0 = cpu_us(pid);
+    let t0 = Instant::now();
+    for _ in 0..tabs {
+        let (mut ws, _) = open_session(&target.url, None).await.expect("a welcome");
+        let _ = ws.close(None).await;
+        while let Some(Ok(_)) = ws.next().await {}
+    }
+    parts.push((
+        "WebSocket until its welcome (a new session)",
+        t0.elapsed(),
+        cpu0,
+        cpu_us(pid),
+    ));
+
+    println!("# {tabs} tabs, one after another; server CPU from /proc (10 ms ticks)");
+    let mut per_tab = Vec::new();
+    for (label, wall, c0, c1) in &parts {
+        let cpu = per_message(*c0, *c1, tabs).unwrap_or(f64::NAN);
+        per_tab.push(cpu);
+        println!(
+            "{label}: server CPU {cpu:.1} µs per tab; wall {:.1} µs per tab",
+            wall.as_secs_f64() * 1e6 / tabs as f64
+        );
+    }
+    println!(
+        "a returning browser's new tab (page + socket): {:.1} µs; a first visit (page + assets + socket): {:.1} µs",
+        per_tab[0] + per_tab[2],
+        per_tab[0] + per_tab[1] + per_tab[2]
+    );
+}
+
 /// One HTTP/1.1 GET on a keep-alive connection; returns the body.
 async fn http_get(
     stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
@@ -750,6 +852,18 @@ async fn http_get(
 ) -> std::io::Result<Vec<u8>> {
     use tokio::io::AsyncWriteExt;
     let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    stream.get_mut().write_all(req.as_bytes()).await?;
+    read_response(stream, path).await
+}
+
+/// [`http_get`] with more request headers (each line ending in CRLF).
+async fn http_get_with(
+    stream: &mut tokio::io::BufReader<tokio::net::TcpStream>,
+    path: &str,
+    headers: &str,
+) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncWriteExt;
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}\r\n");
     stream.get_mut().write_all(req.as_bytes()).await?;
     read_response(stream, path).await
 }
@@ -843,7 +957,8 @@ async fn run_mode(args: Args) {
         | Mode::Stuck { target, .. }
         | Mode::Silent { target, .. }
         | Mode::Fanout { target, .. }
-        | Mode::Failover { target, .. } => Some(target.url.clone()),
+        | Mode::Failover { target, .. }
+        | Mode::Tabs { target, .. } => Some(target.url.clone()),
         Mode::Page { addr, .. } => Some(format!("http://{addr}/")),
         _ => None,
     };
@@ -947,6 +1062,7 @@ async fn run_mode(args: Args) {
                 cpu1.saturating_sub(cpu0) as f64 / n,
             );
         }
+        Mode::Tabs { target, tabs } => new_tabs(&target, tabs).await,
         Mode::Page {
             addr,
             path,
