@@ -75,8 +75,8 @@ pub(crate) fn content_type(path: &str) -> &'static str {
 /// not a compression per request.
 #[derive(Debug)]
 pub(crate) struct Encoded {
-    pub(crate) br: Vec<u8>,
-    pub(crate) gzip: Vec<u8>,
+    pub(crate) br: axum::body::Bytes,
+    pub(crate) gzip: axum::body::Bytes,
 }
 
 impl Encoded {
@@ -98,12 +98,19 @@ impl Encoded {
             ..Default::default()
         };
         let _ = brotli::BrotliCompress(&mut &data[..], &mut br, &params);
-        Encoded { br, gzip }
+        Encoded {
+            br: br.into(),
+            gzip: gzip.into(),
+        }
     }
 
-    /// The form for a client that accepts `coding`.
-    pub(crate) fn get(&self, coding: &str) -> &[u8] {
-        if coding == "br" { &self.br } else { &self.gzip }
+    /// The form for a client that accepts `coding` (shared, not copied).
+    pub(crate) fn get(&self, coding: &str) -> axum::body::Bytes {
+        if coding == "br" {
+            self.br.clone()
+        } else {
+            self.gzip.clone()
+        }
     }
 }
 
@@ -161,7 +168,7 @@ pub(crate) fn negotiate(
         let e = encoded(key, &data);
         let body = e.get(coding);
         if body.len() < data.len() {
-            return (Some(coding), axum::body::Bytes::copy_from_slice(body));
+            return (Some(coding), body);
         }
     }
     (None, axum::body::Bytes::from(data.into_owned()))

@@ -1,6 +1,47 @@
 //! Markdown to safe HTML: raw HTML becomes text, script URLs become `#`.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use pulldown_cmark::{Event, Options, Parser, Tag};
+
+/// Markdown source with the HTML it renders to.
+#[derive(Debug)]
+pub(crate) struct Rendered {
+    pub(crate) source: Box<str>,
+    pub(crate) html: Box<str>,
+}
+
+/// Sources rendered lately on this thread: widgets showing the same text (the same widget in
+/// every session, a fresh app for every page) share one rendering instead of each keeping its
+/// own copy. Per thread, so no lock is shared.
+const SHARED: usize = 16;
+
+thread_local! {
+    static LATELY: RefCell<Vec<Arc<Rendered>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// `source` rendered, shared with the other widgets that show it.
+pub(crate) fn shared(source: &str) -> Arc<Rendered> {
+    LATELY.with(|lately| {
+        let mut lately = lately.borrow_mut();
+        if let Some(i) = lately.iter().position(|r| &*r.source == source) {
+            // Most recent last: the oldest goes first when the list is full.
+            let r = lately.remove(i);
+            lately.push(r.clone());
+            return r;
+        }
+        let r = Arc::new(Rendered {
+            source: source.into(),
+            html: to_html(source).into(),
+        });
+        if lately.len() == SHARED {
+            lately.remove(0);
+        }
+        lately.push(r.clone());
+        r
+    })
+}
 
 /// Renders Markdown to HTML that is safe to insert into a page.
 pub(crate) fn to_html(source: &str) -> String {
@@ -56,7 +97,24 @@ fn disarm(url: pulldown_cmark::CowStr<'_>) -> pulldown_cmark::CowStr<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::to_html;
+    use std::sync::Arc;
+
+    use super::{SHARED, shared, to_html};
+
+    #[test]
+    fn widgets_showing_the_same_text_share_its_rendering() {
+        let a = shared("**same**");
+        let b = shared("**same**");
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(&*a.html, "<p><strong>same</strong></p>\n");
+        let other = shared("*other*");
+        assert!(!Arc::ptr_eq(&a, &other));
+        // A long-gone text is rendered again: what is kept stays bounded.
+        for i in 0..SHARED {
+            shared(&format!("text {i}"));
+        }
+        assert!(!Arc::ptr_eq(&a, &shared("**same**")));
+    }
 
     #[test]
     fn renders_markdown() {

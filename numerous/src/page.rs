@@ -23,8 +23,8 @@ pub(crate) struct PageParts {
     tail_start: String,
     /// Closes what `tail_start` opened.
     tail_end: String,
-    /// The last page rendered, by hash, compressed.
-    compressed: std::sync::Mutex<Option<(String, Arc<assets::Encoded>)>>,
+    /// The last page served.
+    kept: std::sync::Mutex<Option<Kept>>,
 }
 
 impl PageParts {
@@ -151,59 +151,77 @@ impl PageParts {
             head,
             tail_start,
             tail_end,
-            compressed: std::sync::Mutex::new(None),
+            kept: std::sync::Mutex::new(None),
         }
     }
 
-    /// The compressed forms of `html`: kept while the page stays the same, made anew (quickly,
-    /// not at the smallest) when it changes.
-    fn compressed(&self, html: &str) -> Arc<assets::Encoded> {
-        let hash = assets::fnv_hex(&[html.as_bytes()]);
-        let mut cache = self
-            .compressed
+    /// The page for a fresh app's `body` and `state`: the one kept when they are what they
+    /// were last time (the usual case: a fresh app is the same every time), so a page load
+    /// neither assembles nor compresses anything. Compressed forms are made (quickly, not at
+    /// the smallest) when a client first asks for them.
+    fn page(&self, body: String, state: String, coding: Option<&str>) -> axum::body::Bytes {
+        let mut kept = self
+            .kept
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match &*cache {
-            Some((h, encoded)) if *h == hash => encoded.clone(),
-            _ => {
-                let encoded = Arc::new(assets::Encoded::with(
-                    html.as_bytes(),
-                    9,
-                    flate2::Compression::default(),
-                ));
-                *cache = Some((hash, encoded.clone()));
-                encoded
-            }
+        let same = kept
+            .as_ref()
+            .is_some_and(|k| k.body == body && k.state == state);
+        if !same {
+            let mut tail = String::with_capacity(self.tail_start.len() + state.len() + 128);
+            tail.push_str(&self.tail_start);
+            tail.push_str(&script_safe(&state));
+            tail.push_str(&self.tail_end);
+            let html = inject(&body, &self.head, &tail);
+            *kept = Some(Kept {
+                body,
+                state,
+                html: html.into(),
+                encoded: None,
+            });
+        }
+        let k = kept.as_mut().expect("kept above");
+        match coding {
+            None => k.html.clone(),
+            Some(coding) => k
+                .encoded
+                .get_or_insert_with(|| {
+                    assets::Encoded::with(&k.html, 9, flate2::Compression::default())
+                })
+                .get(coding),
         }
     }
 }
 
+/// The last page served, with what it was made of.
+#[derive(Debug)]
+struct Kept {
+    body: String,
+    state: String,
+    html: axum::body::Bytes,
+    encoded: Option<assets::Encoded>,
+}
+
 /// `GET /`.
 ///
-/// The page is rendered for each request (from a fresh app, so it is usually the same every
-/// time); its compressed forms are kept with a hash of the page and reused while the page stays
-/// the same, so a page load compresses nothing.
+/// A fresh app is rendered for each request (it is usually the same every time); the page made
+/// of it, and its compressed forms, are kept and reused while it stays the same.
 pub(crate) async fn page<A: App>(
     State(rt): State<Arc<Runtime>>,
     request_headers: axum::http::HeaderMap,
 ) -> Response {
-    match render::<A>(&rt.page) {
-        Ok(html) => {
+    match render::<A>() {
+        Ok((body, state)) => {
             let coding = assets::accepted(&request_headers);
-            let mut response = match coding {
-                Some(coding) => {
-                    let encoded = rt.page.compressed(&html);
-                    (
-                        [
-                            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                            (header::CONTENT_ENCODING, coding),
-                        ],
-                        encoded.get(coding).to_vec(),
-                    )
-                        .into_response()
-                }
-                None => Html(html).into_response(),
-            };
+            let html = rt.page.page(body, state, coding);
+            let mut response =
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+            if let Some(coding) = coding {
+                response.headers_mut().insert(
+                    header::CONTENT_ENCODING,
+                    header::HeaderValue::from_static(coding),
+                );
+            }
             let headers = response.headers_mut();
             headers.insert(
                 header::CACHE_CONTROL,
@@ -229,7 +247,8 @@ pub(crate) async fn page<A: App>(
     }
 }
 
-pub(crate) fn render<A: App>(parts: &PageParts) -> askama::Result<String> {
+/// A fresh app's template output and state object.
+pub(crate) fn render<A: App>() -> askama::Result<(String, String)> {
     let app = A::new();
     let mut body = String::with_capacity(4096);
     app.render_template(&mut body)?;
@@ -251,12 +270,7 @@ pub(crate) fn render<A: App>(parts: &PageParts) -> askama::Result<String> {
     }
     state.push(b'}');
     let state = String::from_utf8(state).unwrap_or_default();
-
-    let mut tail = String::with_capacity(parts.tail_start.len() + state.len() + 128);
-    tail.push_str(&parts.tail_start);
-    tail.push_str(&script_safe(&state));
-    tail.push_str(&parts.tail_end);
-    Ok(inject(&body, &parts.head, &tail))
+    Ok((body, state))
 }
 
 /// JSON made safe inside `<script>`: `<` can only occur in strings, where `\u003c` means the same.

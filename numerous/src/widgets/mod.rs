@@ -504,9 +504,10 @@ pub struct Markdown {
     rendered: Rendered,
 }
 
-/// A render cache that is no part of the widget's value (equal, cloned empty).
+/// A render cache that is no part of the widget's value (equal, cloned empty); shared with the
+/// other widgets that show the same text.
 #[derive(Debug, Default)]
-struct Rendered(std::sync::Mutex<Option<(String, String)>>);
+struct Rendered(std::sync::Mutex<Option<std::sync::Arc<crate::markdown::Rendered>>>);
 
 impl Clone for Rendered {
     fn clone(&self) -> Self {
@@ -530,16 +531,10 @@ impl Serialize for Markdown {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if cache
-            .as_ref()
-            .is_none_or(|(source, _)| *source != self.content)
-        {
-            *cache = Some((
-                self.content.clone(),
-                crate::markdown::to_html(&self.content),
-            ));
+        if cache.as_ref().is_none_or(|r| *r.source != *self.content) {
+            *cache = Some(crate::markdown::shared(&self.content));
         }
-        let html = cache.as_ref().map_or("", |(_, html)| html.as_str());
+        let html = cache.as_ref().map_or("", |r| &*r.html);
         st.serialize_field("html", html)?;
         st.end()
     }
