@@ -170,6 +170,12 @@ enum Mode {
         #[arg(long, default_value = "counter")]
         count_widget: String,
     },
+    /// Internal: the floor of `tabs` (HTTP bodies of asked sizes, a WebSocket with a welcome).
+    /// Prints its port.
+    HttpFloor {
+        #[arg(long, default_value_t = 1024)]
+        welcome_bytes: usize,
+    },
     /// Internal: the bare WebSocket echo server of the floor. Prints its port.
     Echo,
     /// Internal: the raw TCP ping-pong floor (the same byte counts, no WebSocket). Prints its port.
@@ -645,9 +651,15 @@ struct Floor {
 impl Floor {
     /// The bare WebSocket echo (`echo`) or the raw TCP ping-pong (`tcp-echo`).
     fn start(mode: &str) -> Floor {
+        Self::start_with(mode, &[])
+    }
+
+    /// A floor of `mode`, with more arguments.
+    fn start_with(mode: &str, args: &[&str]) -> Floor {
         use std::io::BufRead;
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args(["--threads", "1", mode])
+            .args(args)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("the floor starts");
@@ -753,7 +765,9 @@ fn cpu_us(pid: u32) -> Option<u64> {
     Some(ticks * 10_000)
 }
 
-/// The server's CPU per new tab, each part of opening one measured on its own.
+/// The server's CPU per new tab, each part of opening one measured on its own; then the same
+/// for the floor: a minimal single-threaded server answering the same paths with bodies of the
+/// same sizes, and the socket with a welcome of the same size.
 async fn new_tabs(target: &Target, tabs: usize) {
     let Some(pid) = target.pid else {
         eprintln!("error: `tabs` measures the server's CPU: give its --pid");
@@ -770,79 +784,210 @@ async fn new_tabs(target: &Target, tabs: usize) {
         Some((prefix, _)) => format!("/{prefix}/"),
         None => "/".to_owned(),
     };
-    const BROWSER: &str = "Accept-Encoding: gzip, deflate, br\r\nAccept: text/html\r\n";
     let mut conn = connect_http(addr).await;
     let page = http_get_with(&mut conn, &page_path, "")
         .await
         .expect("the page");
     let assets = linked_assets(&String::from_utf8_lossy(&page));
-    drop(conn);
-
-    // Warm: the first load compresses what is served compressed, once.
-    let mut conn = connect_http(addr).await;
+    // What a browser receives (compressed), for the floor to send as much; the first load
+    // also compresses what is served compressed, once.
+    let page_len = http_get_with(&mut conn, &page_path, BROWSER)
+        .await
+        .expect("the page")
+        .len();
+    let mut asset_lens = Vec::new();
     for asset in &assets {
-        http_get_with(&mut conn, asset, BROWSER)
-            .await
-            .expect("an asset");
+        asset_lens.push(
+            http_get_with(&mut conn, asset, BROWSER)
+                .await
+                .expect("an asset")
+                .len(),
+        );
     }
     drop(conn);
+    let (_ws, welcome) = open_session(&target.url, None).await.expect("a welcome");
+    let welcome_len = welcome.to_string().len();
 
+    let app = tab_parts(addr, &page_path, &assets, &target.url, pid, tabs).await;
+    let floor = if target.no_floor {
+        None
+    } else {
+        let floor = Floor::start_with("http-floor", &["--welcome-bytes", &welcome_len.to_string()]);
+        let floor_addr: SocketAddr = floor.url["ws://".len()..]
+            .trim_end_matches("/ws")
+            .parse()
+            .unwrap();
+        let sized = |n: usize| format!("/bytes/{n}");
+        let floor_assets: Vec<String> = asset_lens.iter().map(|&n| sized(n)).collect();
+        let parts = tab_parts(
+            floor_addr,
+            &sized(page_len),
+            &floor_assets,
+            &floor.url,
+            floor.pid(),
+            tabs,
+        )
+        .await;
+        Some(parts)
+    };
+
+    println!("# {tabs} tabs, one after another; server CPU from /proc (10 ms ticks), µs per tab");
+    println!("| part | numerous CPU | floor CPU | ratio | numerous wall | floor wall |");
+    println!("|---|---|---|---|---|---|");
+    let labels = [
+        "page, on a new connection".to_owned(),
+        format!(
+            "its {} assets, on one connection (first visit)",
+            assets.len()
+        ),
+        "WebSocket until its welcome".to_owned(),
+    ];
+    for (i, label) in labels.iter().enumerate() {
+        let (cpu, wall) = app[i];
+        match &floor {
+            Some(f) => println!(
+                "| {label} | {cpu:.1} | {:.1} | {:.2}× | {wall:.1} | {:.1} |",
+                f[i].0,
+                cpu / f[i].0,
+                f[i].1
+            ),
+            None => println!("| {label} | {cpu:.1} | | | {wall:.1} | |"),
+        }
+    }
+    let returning = |p: &[(f64, f64)]| p[0].0 + p[2].0;
+    let first = |p: &[(f64, f64)]| p[0].0 + p[1].0 + p[2].0;
+    match &floor {
+        Some(f) => println!(
+            "a returning browser's new tab (page + socket): {:.1} µs (floor {:.1}); a first visit (page + assets + socket): {:.1} µs (floor {:.1})",
+            returning(&app),
+            returning(f),
+            first(&app),
+            first(f)
+        ),
+        None => println!(
+            "a returning browser's new tab (page + socket): {:.1} µs; a first visit (page + assets + socket): {:.1} µs",
+            returning(&app),
+            first(&app)
+        ),
+    }
+}
+
+/// Request headers of a browser loading a page.
+const BROWSER: &str = "Accept-Encoding: gzip, deflate, br\r\nAccept: text/html\r\n";
+
+/// The three parts of opening `tabs` tabs, each run `tabs` times: (server CPU µs, wall µs) per tab.
+async fn tab_parts(
+    addr: SocketAddr,
+    page_path: &str,
+    assets: &[String],
+    ws_url: &str,
+    pid: u32,
+    tabs: usize,
+) -> Vec<(f64, f64)> {
     let mut parts = Vec::new();
-    let cpu0 = cpu_us(pid);
-    let t0 = Instant::now();
+    let mut measure = |c0: Option<u64>, t0: Instant| {
+        let cpu = per_message(c0, cpu_us(pid), tabs).unwrap_or(f64::NAN);
+        parts.push((cpu, t0.elapsed().as_secs_f64() * 1e6 / tabs as f64));
+    };
+    let (c0, t0) = (cpu_us(pid), Instant::now());
     for _ in 0..tabs {
         let mut conn = connect_http(addr).await;
-        http_get_with(&mut conn, &page_path, BROWSER)
+        http_get_with(&mut conn, page_path, BROWSER)
             .await
             .expect("the page");
     }
-    parts.push(("page, on a new connection", t0.elapsed(), cpu0, cpu_us(pid)));
-
-    let cpu0 = cpu_us(pid);
-    let t0 = Instant::now();
+    measure(c0, t0);
+    let (c0, t0) = (cpu_us(pid), Instant::now());
     for _ in 0..tabs {
         let mut conn = connect_http(addr).await;
-        for asset in &assets {
+        for asset in assets {
             http_get_with(&mut conn, asset, BROWSER)
                 .await
                 .expect("an asset");
         }
     }
-    let label = format!(
-        "its {} assets, on one connection (first visit only)",
-        assets.len()
-    );
-    parts.push((label.leak(), t0.elapsed(), cpu0, cpu_us(pid)));
-
-    let cpu0 = cpu_us(pid);
-    let t0 = Instant::now();
+    measure(c0, t0);
+    let (c0, t0) = (cpu_us(pid), Instant::now());
     for _ in 0..tabs {
-        let (mut ws, _) = open_session(&target.url, None).await.expect("a welcome");
+        let (mut ws, _) = open_session(ws_url, None).await.expect("a welcome");
         let _ = ws.close(None).await;
         while let Some(Ok(_)) = ws.next().await {}
     }
-    parts.push((
-        "WebSocket until its welcome (a new session)",
-        t0.elapsed(),
-        cpu0,
-        cpu_us(pid),
-    ));
+    measure(c0, t0);
+    parts
+}
 
-    println!("# {tabs} tabs, one after another; server CPU from /proc (10 ms ticks)");
-    let mut per_tab = Vec::new();
-    for (label, wall, c0, c1) in &parts {
-        let cpu = per_message(*c0, *c1, tabs).unwrap_or(f64::NAN);
-        per_tab.push(cpu);
-        println!(
-            "{label}: server CPU {cpu:.1} µs per tab; wall {:.1} µs per tab",
-            wall.as_secs_f64() * 1e6 / tabs as f64
-        );
-    }
-    println!(
-        "a returning browser's new tab (page + socket): {:.1} µs; a first visit (page + assets + socket): {:.1} µs",
-        per_tab[0] + per_tab[2],
-        per_tab[0] + per_tab[1] + per_tab[2]
-    );
+/// The floor of `tabs`: HTTP/1.1 keep-alive, `GET /bytes/N` answered with N bytes, and a
+/// WebSocket on `/ws` that sends a welcome of `welcome` bytes. Single-threaded, no framework.
+async fn http_floor(welcome: usize) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // A welcome the client takes for one, as long as the app's.
+    let head = r#"{"type":"welcome","pad":""#;
+    let pad = welcome.saturating_sub(head.len() + 2);
+    let text = format!("{head}{}\"}}", "x".repeat(pad));
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let text = text.clone();
+            tokio::spawn(async move {
+                let mut head = [0u8; 1024];
+                let Ok(n) = tcp.peek(&mut head).await else {
+                    return;
+                };
+                if head[..n]
+                    .windows(9)
+                    .any(|w| w.eq_ignore_ascii_case(b"websocket"))
+                {
+                    // Answers with the subprotocol the client asks for, as the app does.
+                    let protocol = |_: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                                    mut response: tokio_tungstenite::tungstenite::handshake::server::Response| {
+                        response
+                            .headers_mut()
+                            .insert("sec-websocket-protocol", "numerous".parse().unwrap());
+                        Ok(response)
+                    };
+                    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, protocol).await
+                    else {
+                        return;
+                    };
+                    if ws.send(Message::Text(text.into())).await.is_err() {
+                        return;
+                    }
+                    while let Some(Ok(_)) = ws.next().await {}
+                    return;
+                }
+                let mut buf = Vec::with_capacity(1024);
+                let mut chunk = [0u8; 1024];
+                loop {
+                    let end = loop {
+                        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                        match tcp.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let request = String::from_utf8_lossy(&buf[..end]).into_owned();
+                    buf.drain(..end);
+                    let len: usize = request
+                        .split_whitespace()
+                        .nth(1)
+                        .and_then(|p| p.strip_prefix("/bytes/"))
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0);
+                    let mut reply =
+                        format!("HTTP/1.1 200 OK\r\ncontent-length: {len}\r\n\r\n").into_bytes();
+                    reply.resize(reply.len() + len, b'x');
+                    if tcp.write_all(&reply).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
 }
 
 /// One HTTP/1.1 GET on a keep-alive connection; returns the body.
@@ -946,7 +1091,10 @@ fn main() {
 }
 
 async fn run_mode(args: Args) {
-    if !matches!(args.mode, Mode::Echo | Mode::TcpEcho) {
+    if !matches!(
+        args.mode,
+        Mode::Echo | Mode::TcpEcho | Mode::HttpFloor { .. }
+    ) {
         println!("# client: {} thread(s)", args.threads);
     }
     let target = match &args.mode {
@@ -971,6 +1119,11 @@ async fn run_mode(args: Args) {
     match args.mode {
         Mode::Echo => {
             let addr = echo_server().await;
+            println!("{addr}");
+            std::future::pending::<()>().await;
+        }
+        Mode::HttpFloor { welcome_bytes } => {
+            let addr = http_floor(welcome_bytes).await;
             println!("{addr}");
             std::future::pending::<()>().await;
         }

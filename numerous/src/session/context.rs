@@ -99,6 +99,8 @@ impl Session {
             .map(|i| {
                 let mut buf = Vec::new();
                 write_widget(app, i, &mut buf);
+                // Kept for the session's life: no room for growth it may never need.
+                buf.shrink_to_fit();
                 buf
             })
             .collect();

@@ -188,14 +188,15 @@ pub(crate) async fn run<A: App>(
         },
         &app,
     );
+    // Boxed: a session without a store keeps no room for it.
     let mut saver = store.map(|store| {
-        let saver = persist::Saver::new::<A>(
+        let saver = Box::new(persist::Saver::new::<A>(
             &rt,
             store,
             id.clone(),
             fence,
             user.as_ref().map(|u| u.id.clone()),
-        );
+        ));
         let mut s = session.lock();
         s.hold = saver.holds();
         // A new session is created in the store by its first save; one that starts afresh
@@ -246,14 +247,14 @@ pub(crate) async fn run<A: App>(
                         session.mark_used();
                     }
                     let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER)
-                        .with_saver(saver.as_mut());
+                        .with_saver(saver.as_deref_mut());
                     // Boxed: handling an input takes more room than the task needs while
                     // it waits, and an idle session would keep that room for its whole life.
                     Box::pin(ctx.input(&mut app, input)).await;
                 }
                 None => break,
             },
-            () = persist::drive(saver.as_mut(), &session) => {}
+            () = persist::drive(saver.as_deref_mut(), &session) => {}
             () = sleep_until(deadline) => break,
         }
         if saver.as_ref().is_some_and(|s| s.lost) {
