@@ -917,6 +917,22 @@ async fn tab_parts(
     parts
 }
 
+/// Answers a WebSocket handshake with the subprotocol the client asks for, as the app does.
+// The error type is tungstenite's.
+#[allow(clippy::result_large_err)]
+fn with_subprotocol(
+    _: &tokio_tungstenite::tungstenite::handshake::server::Request,
+    mut response: tokio_tungstenite::tungstenite::handshake::server::Response,
+) -> Result<
+    tokio_tungstenite::tungstenite::handshake::server::Response,
+    tokio_tungstenite::tungstenite::handshake::server::ErrorResponse,
+> {
+    response
+        .headers_mut()
+        .insert("sec-websocket-protocol", "numerous".parse().unwrap());
+    Ok(response)
+}
+
 /// The floor of `tabs`: HTTP/1.1 keep-alive, `GET /bytes/N` answered with N bytes, and a
 /// WebSocket on `/ws` that sends a welcome of `welcome` bytes. Single-threaded, no framework.
 async fn http_floor(welcome: usize) -> SocketAddr {
@@ -939,15 +955,8 @@ async fn http_floor(welcome: usize) -> SocketAddr {
                     .windows(9)
                     .any(|w| w.eq_ignore_ascii_case(b"websocket"))
                 {
-                    // Answers with the subprotocol the client asks for, as the app does.
-                    let protocol = |_: &tokio_tungstenite::tungstenite::handshake::server::Request,
-                                    mut response: tokio_tungstenite::tungstenite::handshake::server::Response| {
-                        response
-                            .headers_mut()
-                            .insert("sec-websocket-protocol", "numerous".parse().unwrap());
-                        Ok(response)
-                    };
-                    let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(tcp, protocol).await
+                    let Ok(mut ws) =
+                        tokio_tungstenite::accept_hdr_async(tcp, with_subprotocol).await
                     else {
                         return;
                     };
