@@ -39,10 +39,46 @@ struct Queues {
     input_senders: usize,
 }
 
+/// Which queue a sender sends to.
+#[derive(Clone, Copy)]
+enum Side {
+    Control,
+    Input,
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queues> {
         // Nothing panics while the lock is held; a poisoned lock still holds whole queues.
         self.queues.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn senders(q: &mut Queues, side: Side) -> &mut usize {
+        match side {
+            Side::Control => &mut q.control_senders,
+            Side::Input => &mut q.input_senders,
+        }
+    }
+
+    /// Counts a new sender to `side`.
+    fn sender_added(self: &Arc<Self>, side: Side) -> Arc<Self> {
+        *Self::senders(&mut self.lock(), side) += 1;
+        self.clone()
+    }
+
+    /// Counts a sender to `side` gone; the last one wakes the receiver, which then ends.
+    fn sender_dropped(&self, side: Side) {
+        let last = {
+            let mut q = self.lock();
+            let n = Self::senders(&mut q, side);
+            *n -= 1;
+            *n == 0
+        };
+        if last {
+            match side {
+                Side::Control => self.control_ready.notify_one(),
+                Side::Input => self.input_ready.notify_one(),
+            }
+        }
     }
 }
 
@@ -88,21 +124,13 @@ impl ControlSender {
 
 impl Clone for ControlSender {
     fn clone(&self) -> Self {
-        self.0.lock().control_senders += 1;
-        ControlSender(self.0.clone())
+        ControlSender(self.0.sender_added(Side::Control))
     }
 }
 
 impl Drop for ControlSender {
     fn drop(&mut self) {
-        let last = {
-            let mut q = self.0.lock();
-            q.control_senders -= 1;
-            q.control_senders == 0
-        };
-        if last {
-            self.0.control_ready.notify_one();
-        }
+        self.0.sender_dropped(Side::Control);
     }
 }
 
@@ -136,21 +164,13 @@ impl InputSender {
 
 impl Clone for InputSender {
     fn clone(&self) -> Self {
-        self.0.lock().input_senders += 1;
-        InputSender(self.0.clone())
+        InputSender(self.0.sender_added(Side::Input))
     }
 }
 
 impl Drop for InputSender {
     fn drop(&mut self) {
-        let last = {
-            let mut q = self.0.lock();
-            q.input_senders -= 1;
-            q.input_senders == 0
-        };
-        if last {
-            self.0.input_ready.notify_one();
-        }
+        self.0.sender_dropped(Side::Input);
     }
 }
 
