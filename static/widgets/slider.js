@@ -3,8 +3,15 @@ import { labelled, make } from "./field.js";
 
 export default {
   render({ model, el }) {
-    const input = make("input", "numerous-slider", { type: "range" });
+    const input = make("input", "numerous-slider numerous-slider-single", { type: "range" });
     const output = make("output", "numerous-slider-value");
+    // The track left of the thumb is filled: its share, for the stylesheet.
+    const fill = () => {
+      const min = Number(input.min) || 0;
+      const span = (Number(input.max) || 100) - min;
+      const share = span > 0 ? ((input.valueAsNumber - min) / span) * 100 : 0;
+      input.style.setProperty("--numerous-fill", `${Math.min(100, Math.max(0, share))}%`);
+    };
     const sync = () => {
       input.min = model.get("min");
       input.max = model.get("max");
@@ -12,9 +19,11 @@ export default {
       const value = String(model.get("value") ?? 0);
       if (input.value !== value) input.value = value;
       output.textContent = value;
+      fill();
     };
     input.addEventListener("input", () => {
       output.textContent = input.value;
+      fill();
       model.set("value", input.valueAsNumber);
       model.save_changes();
     });

@@ -181,6 +181,12 @@ async fn the_gallery_works_in_chromium() {
     browser
         .wait_until("document.querySelector('#progress progress').value === 0.7")
         .await;
+    // The slider's track is filled up to its thumb (its range is 0 to 100).
+    browser
+        .wait_until(
+            "document.querySelector('#slider input').style.getPropertyValue('--numerous-fill') === '70%'",
+        )
+        .await;
     // The metric counts what the handlers saw, with its change.
     browser
         .wait_until("document.querySelector('#events .numerous-metric-value').textContent !== '0'")
