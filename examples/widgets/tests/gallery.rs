@@ -166,6 +166,15 @@ async fn the_gallery_works_in_chromium() {
     browser.open(&format!("http://{addr}/")).await;
     let log = "document.querySelector('#log').textContent";
 
+    // Laid out as designed: a checkbox beside a labelled field sits on the field's control
+    // line (centred on the input), not on its label line.
+    browser
+        .wait_until(
+            "(() => { const mid = (s) => { const r = document.querySelector(s).getBoundingClientRect(); return r.top + r.height / 2; }; \
+             return Math.abs(mid('#checkbox input') - mid('#date input')) < 3; })()",
+        )
+        .await;
+
     // A slider drag: the handler moves the progress bar.
     browser
         .client
