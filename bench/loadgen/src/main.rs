@@ -78,6 +78,10 @@ enum Mode {
         /// Connections opened at once.
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
+        /// Then keep them open this many seconds, reading (so pings are answered, as a browser
+        /// does), and report the server's CPU per idle session per second: its timers.
+        #[arg(long, default_value_t = 0)]
+        hold: u64,
     },
     /// `GET /` latency over keep-alive connections, and the bytes the page loads before it is
     /// interactive (the page plus every asset it links).
@@ -1204,6 +1208,7 @@ async fn run_mode(args: Args) {
             target,
             sessions,
             concurrency,
+            hold,
         } => {
             let pid = target.pid.expect("--pid of the server");
             let (rss0, cpu0) = (rss_kib(pid).unwrap_or(0), cpu_us(pid).unwrap_or(0));
@@ -1223,6 +1228,23 @@ async fn run_mode(args: Args) {
                 rss1.saturating_sub(rss0) as f64 / n,
                 cpu1.saturating_sub(cpu0) as f64 / n,
             );
+            if hold > 0 {
+                // Each tab reads its socket (answering the server's pings) and does nothing else.
+                let readers: Vec<_> = open_ws
+                    .into_iter()
+                    .map(|mut ws| {
+                        tokio::spawn(async move { while let Some(Ok(_)) = ws.next().await {} })
+                    })
+                    .collect();
+                let cpu0 = cpu_us(pid).unwrap_or(0);
+                tokio::time::sleep(Duration::from_secs(hold)).await;
+                let cpu1 = cpu_us(pid).unwrap_or(0);
+                let ended = readers.iter().filter(|r| r.is_finished()).count();
+                println!(
+                    "held {hold} s: server CPU {:.3} µs per idle session per second (pings, timers); {ended} sockets closed meanwhile",
+                    cpu1.saturating_sub(cpu0) as f64 / n / hold as f64,
+                );
+            }
         }
         Mode::Tabs { target, tabs } => new_tabs(&target, tabs).await,
         Mode::Page {
