@@ -68,6 +68,31 @@ pub async fn wait_for_port(port: u16, limit: Duration) {
     }
 }
 
+/// Waits until `child` listens on `port`. Fails the test with what `died` says if the process
+/// exits first, or after `limit` if `name` never listens.
+async fn wait_listening(
+    child: &mut Child,
+    port: u16,
+    limit: Duration,
+    name: &str,
+    died: impl FnOnce(&mut Child, std::process::ExitStatus) -> String,
+) {
+    let deadline = Instant::now() + limit;
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{}", died(child, status));
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{name} does not listen on port {port}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// A Redis server of the test's own, on a free loopback port, keeping nothing on disk.
 #[derive(Debug)]
 pub struct Redis {
@@ -114,25 +139,16 @@ impl Redis {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!(
-                    "redis-server exited before it listened (port {}): {status}",
-                    self.port
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "redis-server does not listen on port {}",
-                self.port
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let port = self.port;
+        let child = self.child.insert(child);
+        wait_listening(
+            child,
+            port,
+            Duration::from_secs(20),
+            "redis-server",
+            |_, status| format!("redis-server exited before it listened (port {port}): {status}"),
+        )
+        .await;
     }
 }
 
@@ -188,26 +204,22 @@ impl Nginx {
             .process_group(0)
             .spawn()
             .expect("nginx starts");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            if let Ok(Some(status)) = child.try_wait() {
+        wait_listening(
+            &mut child,
+            port,
+            Duration::from_secs(20),
+            "nginx",
+            |child, status| {
                 let mut err = String::new();
                 if let Some(mut e) = child.stderr.take() {
                     use std::io::Read as _;
                     let _ = e.read_to_string(&mut err);
                 }
                 let log = std::fs::read_to_string(dir.0.join("error.log")).unwrap_or_default();
-                panic!("nginx exited ({status}): {err}{log}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "nginx does not listen on port {port}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+                format!("nginx exited ({status}): {err}{log}")
+            },
+        )
+        .await;
         Some(Nginx { port, child, dir })
     }
 
@@ -282,25 +294,17 @@ impl Instance {
             .stdout(Stdio::null())
             .spawn()
             .expect("the app starts");
-        self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .is_err()
-        {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!(
-                    "{} exited before it listened: {status}",
-                    self.binary.display()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the app does not listen on port {}",
-                self.port
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let port = self.port;
+        let binary = self.binary.display().to_string();
+        let child = self.child.insert(child);
+        wait_listening(
+            child,
+            port,
+            Duration::from_secs(30),
+            "the app",
+            |_, status| format!("{binary} exited before it listened: {status}"),
+        )
+        .await;
     }
 
     /// `kill -9`: the process ends at once, saving nothing.

@@ -39,6 +39,15 @@ struct Queues {
     input_senders: usize,
 }
 
+/// The oldest of `queue`, giving back the room of a burst once it is empty.
+fn take<T>(queue: &mut VecDeque<T>) -> Option<T> {
+    let item = queue.pop_front()?;
+    if queue.is_empty() && queue.capacity() > KEPT {
+        queue.shrink_to(KEPT);
+    }
+    Some(item)
+}
+
 /// Which queue a sender sends to.
 #[derive(Clone, Copy)]
 enum Side {
@@ -195,10 +204,7 @@ impl ControlReceiver {
         loop {
             {
                 let mut q = self.0.lock();
-                if let Some(c) = q.control.pop_front() {
-                    if q.control.is_empty() && q.control.capacity() > KEPT {
-                        q.control.shrink_to(KEPT);
-                    }
+                if let Some(c) = take(&mut q.control) {
                     return Some(c);
                 }
                 if q.control_closed || q.control_senders == 0 {
@@ -243,10 +249,7 @@ impl InputReceiver {
         loop {
             {
                 let mut q = self.0.lock();
-                if let Some(input) = q.inputs.pop_front() {
-                    if q.inputs.is_empty() && q.inputs.capacity() > KEPT {
-                        q.inputs.shrink_to(KEPT);
-                    }
+                if let Some(input) = take(&mut q.inputs) {
                     drop(q);
                     self.0.room.add_permits(1);
                     return Some(input);
