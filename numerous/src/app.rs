@@ -94,6 +94,8 @@ pub struct AppSpec {
     pub name: &'static str,
     pub template: &'static str,
     pub widgets: &'static [WidgetSpec],
+    /// The `#[state]` fields, by name (for the build-time check of handlers).
+    pub states: &'static [&'static str],
     /// Internal fragments the app replaces (`templates/numerous/<name>`): name, HTML.
     pub fragments: &'static [(&'static str, &'static str)],
 }
@@ -104,6 +106,10 @@ pub struct AppSpec {
 pub struct WidgetSpec {
     pub key: &'static str,
     pub kind: &'static str,
+    /// The field's type as written (for build-time messages).
+    pub ty: &'static str,
+    /// The events its type emits (for the build-time check of handlers).
+    pub emits: crate::handler_check::Emits,
     pub debounce_ms: u32,
     pub module: Option<&'static str>,
     pub css: Option<&'static str>,

@@ -47,6 +47,7 @@ pub mod auth;
 mod bytes;
 mod connection;
 mod handle;
+mod handler_check;
 mod http;
 mod markdown;
 mod multi;
@@ -299,6 +300,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
+    pub use crate::handler_check::{ConstMessage, Emits, Probe, ProbeFallback, handler_widget_error};
     pub use crate::resources::FromSession;
     pub use crate::state::{
         StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,
@@ -347,18 +349,6 @@ pub mod __private {
     pub fn decode_frame(text: &str) -> bool {
         serde_json::from_str::<crate::protocol::ClientFrame<'_>>(text).is_ok()
     }
-
-    /// Fails to compile, at the widget's name, unless it emits clicks.
-    pub fn assert_emits_click<W: crate::EmitsClick>(_: &W) {}
-
-    /// Fails to compile, at the widget's name, unless it emits changes.
-    pub fn assert_emits_change<W: crate::EmitsChange>(_: &W) {}
-
-    /// Fails to compile, at the widget's name, unless it can be submitted.
-    pub fn assert_emits_submit<W: crate::EmitsSubmit>(_: &W) {}
-
-    /// Fails to compile, at the widget's name, unless it sends custom messages.
-    pub fn assert_emits_message<W: crate::EmitsMessage>(_: &W) {}
 
     /// The typed content of a custom message.
     pub fn decode_message<T: serde::de::DeserializeOwned>(

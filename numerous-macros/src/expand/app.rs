@@ -65,6 +65,8 @@ pub fn expand(
         }
     });
     let state_fns = state_fns(app);
+    let state_names = app.states.iter().map(|s| s.ident.to_string());
+    let ty_names = tys.iter().map(|ty| quote!(#ty).to_string().replace(' ', ""));
 
     let (template_item, render_body) = match template {
         Some(info) => {
@@ -117,6 +119,8 @@ pub fn expand(
         #item
 
         const _: () = {
+            #[allow(unused_imports)]
+            use #p::ProbeFallback as _;
             const __NUMEROUS_KINDS: [&str; #count] = [ #(#kinds,)* ];
 
             #template_item
@@ -130,11 +134,19 @@ pub fn expand(
                     widgets: &[ #( #p::WidgetSpec {
                         key: #keys,
                         kind: __NUMEROUS_KINDS[#indices],
+                        ty: #ty_names,
+                        emits: #p::Emits {
+                            click: #p::Probe::<#tys>::CLICK,
+                            change: #p::Probe::<#tys>::CHANGE,
+                            submit: #p::Probe::<#tys>::SUBMIT,
+                            message: #p::Probe::<#tys>::MESSAGE,
+                        },
                         debounce_ms: #debounce,
                         module: <#tys as ::numerous::Widget>::MODULE,
                         css: <#tys as ::numerous::Widget>::CSS,
                         isolated: <#tys as ::numerous::Widget>::ISOLATED,
                     }, )* ],
+                    states: &[ #(#state_names),* ],
                     fragments: &[ #fragments ],
                 };
 

@@ -1,5 +1,5 @@
 //! Output of `#[numerous::handlers]`: the impl block and its `Handlers` impl (the dispatch
-//! table), plus type assertions that let rustc check each `#[on_*(widget)]` at the user's token.
+//! table), plus constants that let rustc check each `#[on_*(widget)]` at the user's token.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -85,30 +85,31 @@ pub fn expand(h: &Handlers) -> TokenStream {
         }
     });
 
-    // `&__app.widget` fails with rustc's "no field" (and its suggestion) on a wrong name, and
-    // with our `on_unimplemented` text on a widget that cannot emit the event.
+    // Evaluated by the compiler: a name that is not a widget, or a widget that cannot emit the
+    // event, fails the build at the name, with the app's widgets that can (see
+    // `numerous::__private::handler_widget_error`).
     let checks = h.handlers.iter().filter_map(|h| {
         let w = h.widget.as_ref()?;
-        let assert = match h.event {
-            EventKind::Click => quote_spanned!(w.span()=> #p::assert_emits_click),
-            EventKind::Change => quote_spanned!(w.span()=> #p::assert_emits_change),
-            EventKind::Message | EventKind::Command => {
-                quote_spanned!(w.span()=> #p::assert_emits_message)
-            }
-            EventKind::Submit => quote_spanned!(w.span()=> #p::assert_emits_submit),
-            EventKind::Start => return None,
-        };
-        Some(quote_spanned!(w.span()=> #assert(&__app.#w);))
+        if h.event == EventKind::Start {
+            return None;
+        }
+        let key = w.to_string();
+        let event = event(h.event);
+        Some(quote_spanned!(w.span()=>
+            const _: () = if let ::core::option::Option::Some(__e) = #p::handler_widget_error(
+                &<#self_ty as ::numerous::App>::SPEC, #key, #p::Event::#event,
+            ) {
+                ::core::panic!("{}", __e.as_str())
+            };
+        ))
     });
 
     quote! {
         #item
 
+        #(#checks)*
+
         const _: () = {
-            #[allow(dead_code)]
-            fn __numerous_check_handlers #impl_generics (__app: &#self_ty) #where_clause {
-                #(#checks)*
-            }
 
             #[automatically_derived]
             impl #impl_generics ::numerous::Handlers for #self_ty #where_clause {
