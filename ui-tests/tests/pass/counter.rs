@@ -28,6 +28,6 @@ impl Counter {
     }
 }
 
-fn main() {
+pub fn run() {
     let _ = numerous::router::<Counter>(numerous::Options::default());
 }

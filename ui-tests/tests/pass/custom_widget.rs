@@ -38,6 +38,6 @@ impl Counter {
     }
 }
 
-fn main() {
+pub fn run() {
     let _ = numerous::router::<Counter>(numerous::Options::default());
 }

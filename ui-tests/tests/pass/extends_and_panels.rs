@@ -13,6 +13,6 @@ struct Tabbed {
 #[numerous::handlers]
 impl Tabbed {}
 
-fn main() {
+pub fn run() {
     let _ = numerous::router::<Tabbed>(numerous::Options::default());
 }

@@ -28,4 +28,4 @@ impl Todo {
     }
 }
 
-fn main() {}
+pub fn run() {}

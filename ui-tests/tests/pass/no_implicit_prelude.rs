@@ -23,6 +23,6 @@ impl Counter {
     }
 }
 
-fn main() {
+pub fn run() {
     let _ = ::numerous::router::<Counter>(<::numerous::Options as ::core::default::Default>::default());
 }

@@ -33,7 +33,7 @@ impl Counter {
     fn start(&mut self) {}
 }
 
-fn main() {
+pub fn run() {
     assert_eq!(Role::Editor.role_name(), "editor");
     assert_eq!(Role::ReadOnly.role_name(), "read-only");
     assert_eq!(Role::SalesManager.role_name(), "sales_manager");

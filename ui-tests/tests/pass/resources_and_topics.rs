@@ -37,6 +37,6 @@ impl Counter {
     }
 }
 
-fn main() {
+pub fn run() {
     let _ = numerous::router::<Counter>(numerous::Options::default().resource(Db));
 }
