@@ -83,9 +83,19 @@ pub(crate) fn description<A: App>() -> Value {
                     ((*f).to_owned(), json!({ "type": ty }))
                 })
                 .collect();
+            let emits: Vec<&str> = [
+                (w.emits.click, "click"),
+                (w.emits.change, "change"),
+                (w.emits.submit, "submit"),
+                (w.emits.message, "message"),
+            ]
+            .into_iter()
+            .filter_map(|(yes, event)| yes.then_some(event))
+            .collect();
             json!({
                 "key": w.key,
                 "kind": w.kind,
+                "emits": emits,
                 "state": state,
                 "input": {
                     "type": "object",

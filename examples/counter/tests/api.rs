@@ -38,6 +38,8 @@ async fn describe_lists_widgets_inputs_and_handlers_and_nothing_about_the_server
         .find(|w| w["key"] == "counter")
         .unwrap();
     assert_eq!(counter["kind"], "number");
+    // The events a handler can take from it (what the API's click/message routes can send).
+    assert_eq!(counter["emits"], json!(["change"]));
     assert_eq!(counter["state"]["value"], 0.0);
     assert_eq!(
         counter["input"]["properties"],
@@ -55,6 +57,9 @@ async fn describe_lists_widgets_inputs_and_handlers_and_nothing_about_the_server
         json!({}),
         "Markdown takes no input"
     );
+    assert_eq!(about["emits"], json!([]), "Markdown emits nothing");
+    let increment = d["widgets"].as_array().unwrap().iter().find(|w| w["key"] == "increment");
+    assert_eq!(increment.unwrap()["emits"], json!(["click"]));
     let handlers = d["handlers"].as_array().unwrap();
     assert!(
         handlers.iter().any(|h| h["name"] == "increment"
