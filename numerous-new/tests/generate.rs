@@ -2,8 +2,8 @@
 //! nothing.
 //!
 //! The generated projects build against this repository's numerous, with this repository's
-//! `Cargo.lock` (offline: the workspace's own build fetched every crate), in one target folder
-//! they share (`target/generated`), so only the first pays for the dependencies.
+//! `Cargo.lock` (offline: the workspace's own build fetched every crate), in the workspace's
+//! target folder with its dev profile, so they reuse the dependencies the workspace built.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,15 +62,32 @@ fn files(dir: &Path) -> Vec<String> {
     out
 }
 
+/// The target folder of the build running this test (`CARGO_TARGET_DIR` honoured).
+fn workspace_target() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR is <target>/tmp")
+        .to_owned()
+}
+
+/// The workspace's `[profile.dev]` (Cargo.toml), which a generated project does not inherit;
+/// keep the two alike, or the projects rebuild every dependency.
+const WORKSPACE_DEV_PROFILE: &[&str] = &[
+    "profile.dev.debug=\"line-tables-only\"",
+    "profile.dev.package.\"*\".debug=false",
+    "profile.dev.package.argon2.opt-level=3",
+    "profile.dev.package.blake2.opt-level=3",
+];
+
 /// `cargo test` in a generated project; panics with its output unless it passes.
 fn cargo_test(dir: &Path) {
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let target = workspace().join("target/generated");
     let out = Command::new(env!("CARGO"))
         .args(["test", "--offline"])
-        .env("CARGO_TARGET_DIR", &target)
-        // Like the workspace's own dev profile: no debug info to write, link and keep.
-        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        // The workspace's own target folder and dev profile (a generated project has the
+        // default one): dependencies built with the same features are reused, not rebuilt.
+        .env("CARGO_TARGET_DIR", workspace_target())
+        .args(WORKSPACE_DEV_PROFILE.iter().flat_map(|c| ["--config", c]))
         .env_remove("RUSTFLAGS")
         .current_dir(dir)
         .output()
