@@ -166,8 +166,9 @@ pub use numerous_macros::app;
 ///   `#[on_submit(w)]` (Enter in a `TextInput`), `#[on_message(w)]` (a custom widget's
 ///   `model.send`; the handler takes the message as any `Deserialize` type), `#[on_command(w)]`
 ///   (the module's `experimental.invoke(name, msg)` calls the method of that name, which returns
-///   `Result<T, E>`: `T` is the answer), `#[on_start]` (a session starts). One method may carry several. A widget that cannot emit the event fails
-///   the build at its name.
+///   `Result<T, E>`: `T` is the answer), `#[on_start]` (a session starts). One method may carry
+///   several. A name that is not a widget of the app, or a widget that cannot emit the event,
+///   fails the build at the name; the message lists the app's widgets that can.
 /// - Signature: `&mut self`, then in any order the context `ctx: &Session`, shared resources
 ///   `Res<T>` ([`Options::resource`]), and with `#[on_message]` the message. `fn` or `async fn`;
 ///   returning nothing or `Result<(), E: Display>` (an error is shown in the tab and the session
