@@ -143,6 +143,11 @@ impl Outbox {
             return Err(Refused::Closed);
         }
         s.bytes += out.len();
+        // Most tabs never have more than one frame waiting: room for one, not the four a
+        // first push would make (an idle tab keeps what its queue once grew to).
+        if s.queue.capacity() == 0 {
+            s.queue.reserve_exact(1);
+        }
         s.queue.push_back(out);
         self.check_limit(s)
     }

@@ -141,6 +141,10 @@ impl Session {
             return;
         }
         let resumed = resumed && conn >= s.fresh_below;
+        // Most sessions have one tab: room for it, not the four a first push would make.
+        if s.conns.capacity() == 0 {
+            s.conns.reserve_exact(1);
+        }
         let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
         let extra = format!("\"session\":\"{}\",\"resumed\":{resumed},", self.id);
         protocol::state_frame(
