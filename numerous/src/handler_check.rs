@@ -27,10 +27,11 @@ pub struct Emits {
     pub message: bool,
 }
 
+// There is no `Emits::of::<W>()`: inside a generic function `Probe::<W>::CLICK` would always
+// be the fallback's `false`. The app macro writes `Emits { click: Probe::<Number>::CLICK, .. }`
+// for each concrete field type, with [`ProbeFallback`] in scope.
 impl Emits {
-    /// What a widget of type `W` emits: `Emits::of::<W>()` is not possible in a `const fn`
-    /// (trait bounds cannot be asked about), so the app macro writes
-    /// `Emits { click: Probe::<W>::CLICK, .. }` with [`ProbeFallback`] in scope.
+    /// Whether the widget emits `event`.
     const fn has(&self, event: Event) -> bool {
         match event {
             Event::Click => self.click,
@@ -105,7 +106,11 @@ impl ConstMessage {
         }
         let (s, ellipsis) = (s.as_bytes(), "…".as_bytes());
         let fits = self.len + s.len() <= CAPACITY - ellipsis.len();
-        let (from, n) = if fits { (s, s.len()) } else { (ellipsis, ellipsis.len()) };
+        let (from, n) = if fits {
+            (s, s.len())
+        } else {
+            (ellipsis, ellipsis.len())
+        };
         let mut i = 0;
         while i < n {
             self.buf[self.len] = from[i];
@@ -238,7 +243,11 @@ const fn distance(a: &str, b: &str) -> usize {
 /// Spoken at the handler's widget name: a name that is not a widget (a typo, a `#[state]`
 /// field) or a widget whose type does not emit `event`; both name the app's widgets that do,
 /// and a near miss among them is suggested.
-pub const fn handler_widget_error(spec: &AppSpec, name: &str, event: Event) -> Option<ConstMessage> {
+pub const fn handler_widget_error(
+    spec: &AppSpec,
+    name: &str,
+    event: Event,
+) -> Option<ConstMessage> {
     let w = words(event);
     let widgets = spec.widgets;
     let mut found = None;
@@ -255,7 +264,12 @@ pub const fn handler_widget_error(spec: &AppSpec, name: &str, event: Event) -> O
     match found {
         Some(i) if widgets[i].emits.has(event) => return None,
         Some(i) => {
-            m = m.push("`").push(name).push("` is a `").push(widgets[i].ty).push("`, which ");
+            m = m
+                .push("`")
+                .push(name)
+                .push("` is a `")
+                .push(widgets[i].ty)
+                .push("`, which ");
             m = m.push(w.refuse);
         }
         None => {
@@ -266,10 +280,22 @@ pub const fn handler_widget_error(spec: &AppSpec, name: &str, event: Event) -> O
                 i += 1;
             }
             if state {
-                m = m.push("`").push(name).push("` is #[state] of `").push(spec.name);
-                m = m.push("`, not a widget: ").push(w.attr).push(" names a widget field");
+                m = m
+                    .push("`")
+                    .push(name)
+                    .push("` is #[state] of `")
+                    .push(spec.name);
+                m = m
+                    .push("`, not a widget: ")
+                    .push(w.attr)
+                    .push(" names a widget field");
             } else {
-                m = m.push("`").push(spec.name).push("` has no widget `").push(name).push("`");
+                m = m
+                    .push("`")
+                    .push(spec.name)
+                    .push("` has no widget `")
+                    .push(name)
+                    .push("`");
                 // rustc's rule for suggestions: at most a third of the name's length apart.
                 let limit = if name.len() < 3 { 1 } else { name.len() / 3 };
                 let mut best: Option<(usize, &str)> = None;
@@ -299,7 +325,11 @@ pub const fn handler_widget_error(spec: &AppSpec, name: &str, event: Event) -> O
     while i < widgets.len() {
         if widgets[i].emits.has(event) {
             if listed == 0 {
-                m = m.push(if sentence { " The widgets of `" } else { "; the widgets of `" });
+                m = m.push(if sentence {
+                    " The widgets of `"
+                } else {
+                    "; the widgets of `"
+                });
                 m = m.push(spec.name).push("` ").push(w.emit).push(": ");
             } else {
                 m = m.push(", ");
@@ -334,8 +364,18 @@ mod tests {
         }
     }
 
-    const CLICK: Emits = Emits { click: true, change: false, submit: false, message: false };
-    const INPUT: Emits = Emits { click: false, change: true, submit: true, message: false };
+    const CLICK: Emits = Emits {
+        click: true,
+        change: false,
+        submit: false,
+        message: false,
+    };
+    const INPUT: Emits = Emits {
+        click: false,
+        change: true,
+        submit: true,
+        message: false,
+    };
 
     const TODO: AppSpec = AppSpec {
         name: "Todo",
@@ -344,7 +384,16 @@ mod tests {
             widget("item", "TextInput", INPUT),
             widget("add", "Button", CLICK),
             widget("clear", "Button", CLICK),
-            widget("count", "Number", Emits { click: false, change: true, submit: false, message: false }),
+            widget(
+                "count",
+                "Number",
+                Emits {
+                    click: false,
+                    change: true,
+                    submit: false,
+                    message: false,
+                },
+            ),
         ],
         states: &["items"],
         fragments: &[],
@@ -371,7 +420,10 @@ mod tests {
         );
         // `count` is near but emits no clicks: not suggested.
         let far = error("cont", Event::Click).unwrap();
-        assert!(far.starts_with("`Todo` has no widget `cont`; the widgets"), "{far}");
+        assert!(
+            far.starts_with("`Todo` has no widget `cont`; the widgets"),
+            "{far}"
+        );
     }
 
     #[test]
@@ -385,19 +437,26 @@ mod tests {
     #[test]
     fn a_state_field_is_not_a_widget() {
         let e = error("items", Event::Click).unwrap();
-        assert!(e.starts_with("`items` is #[state] of `Todo`, not a widget: #[on_click] names a widget field"), "{e}");
+        assert!(
+            e.starts_with(
+                "`items` is #[state] of `Todo`, not a widget: #[on_click] names a widget field"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn no_widget_emits_the_event() {
         let e = error("picker", Event::Message).unwrap();
-        assert!(e.contains("; `Todo` has no widgets that send custom messages (#[on_message] needs"), "{e}");
+        assert!(
+            e.contains("; `Todo` has no widgets that send custom messages (#[on_message] needs"),
+            "{e}"
+        );
     }
 
     #[test]
     fn it_runs_at_compile_time_and_a_long_list_ends_with_an_ellipsis() {
-        const OK: bool = handler_widget_error(&TODO, "add", Event::Click).is_none();
-        assert!(OK);
+        const { assert!(handler_widget_error(&TODO, "add", Event::Click).is_none()) };
         let long = "w".repeat(200);
         let mut m = ConstMessage::new();
         for _ in 0..10 {

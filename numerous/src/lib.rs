@@ -301,7 +301,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
-    pub use crate::handler_check::{ConstMessage, Emits, Probe, ProbeFallback, handler_widget_error};
+    pub use crate::handler_check::{
+        ConstMessage, Emits, Probe, ProbeFallback, handler_widget_error,
+    };
     pub use crate::resources::FromSession;
     pub use crate::state::{
         StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,

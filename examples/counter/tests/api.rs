@@ -58,7 +58,11 @@ async fn describe_lists_widgets_inputs_and_handlers_and_nothing_about_the_server
         "Markdown takes no input"
     );
     assert_eq!(about["emits"], json!([]), "Markdown emits nothing");
-    let increment = d["widgets"].as_array().unwrap().iter().find(|w| w["key"] == "increment");
+    let increment = d["widgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["key"] == "increment");
     assert_eq!(increment.unwrap()["emits"], json!(["click"]));
     let handlers = d["handlers"].as_array().unwrap();
     assert!(

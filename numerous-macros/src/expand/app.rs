@@ -66,7 +66,9 @@ pub fn expand(
     });
     let state_fns = state_fns(app);
     let state_names = app.states.iter().map(|s| s.ident.to_string());
-    let ty_names = tys.iter().map(|ty| quote!(#ty).to_string().replace(' ', ""));
+    let ty_names = tys
+        .iter()
+        .map(|ty| quote!(#ty).to_string().replace(' ', ""));
 
     let (template_item, render_body) = match template {
         Some(info) => {

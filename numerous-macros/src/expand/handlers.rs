@@ -110,7 +110,6 @@ pub fn expand(h: &Handlers) -> TokenStream {
         #(#checks)*
 
         const _: () = {
-
             #[automatically_derived]
             impl #impl_generics ::numerous::Handlers for #self_ty #where_clause {
                 const HANDLERS: &'static [#p::HandlerSpec] = &[ #(#specs,)* ];

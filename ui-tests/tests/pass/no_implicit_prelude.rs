@@ -24,5 +24,6 @@ impl Counter {
 }
 
 pub fn run() {
-    let _ = ::numerous::router::<Counter>(<::numerous::Options as ::core::default::Default>::default());
+    let _ =
+        ::numerous::router::<Counter>(<::numerous::Options as ::core::default::Default>::default());
 }

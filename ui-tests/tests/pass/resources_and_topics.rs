@@ -32,6 +32,8 @@ impl Counter {
         });
     }
 
+    // A topic handler takes `&T` for the topic's `T`.
+    #[allow(clippy::ptr_arg)]
     fn heard(&mut self, news: &String, _: &Session) {
         self.heard.push(news.clone());
     }

@@ -23,7 +23,10 @@ impl Todo {
     #[on_click(increment)]
     fn increment(&mut self) {
         self.clicks += 1;
-        self.items.push(Item { text: self.title.clone(), done: false });
+        self.items.push(Item {
+            text: self.title.clone(),
+            done: false,
+        });
         self.counter.value = self.items.iter().filter(|i| !i.done).count() as f64;
     }
 }
