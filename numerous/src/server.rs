@@ -178,6 +178,14 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
             while let Some(id) = asked.recv().await {
                 if let Some(session) = sessions.session(&id) {
                     let _ = session.control.send(crate::session::Control::Release);
+                } else if let Some(store) = &sessions.options.session_store {
+                    // Not here (any more): the store may still name this instance its owner.
+                    let (store, app) = (store.clone(), sessions.app_name);
+                    tokio::spawn(async move {
+                        if let Err(e) = store.disown(app, &id).await {
+                            tracing::warn!("cannot let a session go in the store: {e}");
+                        }
+                    });
                 }
             }
         });

@@ -93,12 +93,23 @@ async fn wait_listening(
     }
 }
 
-/// A Redis server of the test's own, on a free loopback port, keeping nothing on disk.
+/// A Redis server of the test's own, on a free loopback port: keeping nothing on disk
+/// ([`Redis::start`]), or every write in an append-only file of its own folder
+/// ([`Redis::start_with_data`]: a restart after `kill -9` has all of it).
 #[derive(Debug)]
 pub struct Redis {
     binary: String,
     pub port: u16,
     child: Option<Child>,
+    /// Where it keeps its data, when it keeps any.
+    dir: Option<TempDir>,
+}
+
+/// Sends `signal` (`"STOP"`, `"CONT"`, `"TERM"`, ...) to process `pid`.
+fn send_signal(pid: u32, signal: &str) {
+    let _ = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status();
 }
 
 impl Redis {
@@ -110,9 +121,41 @@ impl Redis {
             binary,
             port: free_port(),
             child: None,
+            dir: None,
         };
         redis.restart().await;
         Some(redis)
+    }
+
+    /// [`Redis::start`], keeping every write on disk at once (`appendfsync always`): after
+    /// [`Redis::stop`] (`kill -9`), [`Redis::restart`] brings all of it back.
+    pub async fn start_with_data() -> Option<Redis> {
+        let binary = find(&["redis-server"], "NUMEROUS_REQUIRE_REDIS", "redis-server")?;
+        let mut redis = Redis {
+            binary,
+            port: free_port(),
+            child: None,
+            dir: Some(TempDir::new("redis")),
+        };
+        redis.restart().await;
+        Some(redis)
+    }
+
+    /// Sends a signal to the server (`"STOP"` pauses it, `"CONT"` resumes it).
+    pub fn signal(&self, signal: &str) {
+        if let Some(c) = &self.child {
+            send_signal(c.id(), signal);
+        }
+    }
+
+    /// Kills it and starts it again with nothing (whatever it kept on disk removed).
+    pub async fn restart_empty(&mut self) {
+        self.stop();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(&dir.0);
+            std::fs::create_dir_all(&dir.0).unwrap();
+        }
+        self.restart().await;
     }
 
     /// `redis://127.0.0.1:<port>`.
@@ -128,11 +171,18 @@ impl Redis {
         }
     }
 
-    /// Starts it again on the same port.
+    /// Starts it again on the same port (with its data, if it keeps any; after a `kill -9`).
     pub async fn restart(&mut self) {
         self.stop();
-        let child = Command::new(&self.binary)
-            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        let mut command = Command::new(&self.binary);
+        command.args(["--bind", "127.0.0.1", "--save", ""]);
+        match &self.dir {
+            Some(dir) => command
+                .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+                .arg(&dir.0),
+            None => command.args(["--appendonly", "no"]),
+        };
+        let child = command
             .arg("--port")
             .arg(self.port.to_string())
             .stdout(Stdio::null())
@@ -226,6 +276,12 @@ impl Nginx {
     pub fn addr(&self) -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], self.port))
     }
+
+    /// `nginx -s reload`, as an operator does: new workers take new connections, the old ones
+    /// finish theirs (tabs' sockets stay open until they close).
+    pub fn reload(&self) {
+        send_signal(self.child.id(), "HUP");
+    }
 }
 
 impl Drop for Nginx {
@@ -315,15 +371,20 @@ impl Instance {
         }
     }
 
+    /// Sends a signal to the process (`"STOP"` pauses it, `"CONT"` resumes it).
+    pub fn signal(&self, signal: &str) {
+        if let Some(c) = &self.child {
+            send_signal(c.id(), signal);
+        }
+    }
+
     /// SIGTERM, then waits for the process to end (a graceful shutdown); how long it took.
     pub async fn terminate(&mut self) -> Duration {
         let start = Instant::now();
         let Some(mut c) = self.child.take() else {
             return Duration::ZERO;
         };
-        let _ = Command::new("kill")
-            .args(["-TERM", &c.id().to_string()])
-            .status();
+        send_signal(c.id(), "TERM");
         tokio::task::spawn_blocking(move || c.wait())
             .await
             .unwrap()

@@ -15,6 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub mod cluster;
+pub mod faults;
 
 pub use fantoccini;
 pub use tokio_tungstenite::tungstenite;

@@ -10,7 +10,11 @@ use std::time::Duration;
 use super::Session;
 use super::tabs::Sync;
 use crate::app::App;
-use crate::store::{Durability, Fence, SessionStore, StoreError, record};
+use crate::store::{Durability, Fence, SAVE_DEADLINE, SessionStore, StoreError, record};
+
+/// The longest wait between two tries of a failed save: a store that came back has the
+/// session at most this long after (the tabs' held answers with it).
+const RETRY_MAX: Duration = Duration::from_secs(1);
 
 type Saving = Pin<Box<dyn Future<Output = Result<Fence, Saved>> + Send>>;
 
@@ -100,17 +104,28 @@ impl Saver {
         let store = self.store.clone();
         let (app, id, ttl, fence) = (self.app, self.id.clone(), self.ttl, self.fence);
         let saving: Saving = Box::pin(async move {
-            match fence {
-                None => store
-                    .create(app, &id, &data, ttl)
-                    .await
-                    .map_err(Saved::Failed),
-                Some(fence) => match store.save(app, &id, fence, &data, ttl).await {
-                    Ok(true) => Ok(fence),
-                    Ok(false) => Err(Saved::Lost),
-                    Err(e) => Err(Saved::Failed(e)),
-                },
-            }
+            let save = async {
+                match fence {
+                    None => store
+                        .create(app, &id, &data, ttl)
+                        .await
+                        .map_err(Saved::Failed),
+                    Some(fence) => match store.save(app, &id, fence, &data, ttl).await {
+                        Ok(true) => Ok(fence),
+                        Ok(false) => Err(Saved::Lost),
+                        Err(e) => Err(Saved::Failed(e)),
+                    },
+                }
+            };
+            // A store that does not answer (paused, or unreachable without a reset) must not
+            // hold the session: the save counts as failed and is tried again.
+            tokio::time::timeout(SAVE_DEADLINE, save)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Saved::Failed(StoreError(format!(
+                        "no answer within {SAVE_DEADLINE:?}"
+                    ))))
+                })
         });
         self.in_flight = Some((saving, covered));
     }
@@ -153,16 +168,12 @@ impl Saver {
                     "cannot save the session (retrying in {:?}): {e}",
                     self.backoff
                 );
-                // The tabs keep working meanwhile; the session is saved when the store is back.
-                // A crash of this instance before that loses what changed.
-                let mut s = session.lock();
-                s.dirty = true;
-                s.hold = false;
-                let all = s.held.len();
-                s.release_held(all);
-                drop(s);
+                // Saved when the store is back. With `Shown`, what the tabs would be shown waits
+                // for that (nothing the store does not have is ever shown: a crash of this
+                // instance meanwhile loses nothing a tab saw); with `Fast` it went out already.
+                session.lock().dirty = true;
                 self.retry = Some(Box::pin(tokio::time::sleep(self.backoff)));
-                self.backoff = (self.backoff * 2).min(Duration::from_secs(5));
+                self.backoff = (self.backoff * 2).min(RETRY_MAX);
             }
         }
         Poll::Ready(())

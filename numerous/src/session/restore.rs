@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::auth::User;
 use crate::protocol::ErrorCode;
 use crate::runtime::Runtime;
-use crate::store::{Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, SessionStore, record};
+use crate::store::{Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, SEEK_WAIT, SessionStore, record};
 
 /// What claiming a session ended with.
 pub(super) enum Outcome<A> {
@@ -47,6 +47,11 @@ pub(super) async fn claim<A: App>(
                 break (fence, data);
             }
             Ok(Claim::Unknown) => return Outcome::Unknown,
+            // The store lost it lately, and another instance may run it: it saves it again.
+            Ok(Claim::Sought) if began.elapsed() < SEEK_WAIT => {
+                tokio::time::sleep(HANDOVER_POLL).await;
+            }
+            Ok(Claim::Sought) => return Outcome::Unknown,
             Ok(Claim::Busy) if Instant::now() < give_up => {
                 tokio::time::sleep(HANDOVER_POLL).await;
             }

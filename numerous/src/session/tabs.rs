@@ -429,14 +429,26 @@ impl Sync {
             self.held.push(Held { frame, patch, to });
         }
         if self.held.len() > HELD_MAX {
-            // The store is slower than this session's changes: rather than hold ever more
-            // (memory), the tabs get what waited; the saves catch up.
+            // The store is away, or slower than this session's changes. Rather than hold ever
+            // more (memory) or show what it does not have, the tabs that were to get these
+            // frames are closed with 1013: they come back and are welcomed with the state once
+            // the store has it.
             tracing::warn!(
-                "a session's changes outrun its saves: {} frames sent before the store has them",
+                "a session's changes outrun its saves: {} frames wait; its tabs reconnect",
                 self.held.len()
             );
-            let all = self.held.len();
-            self.release_held(all);
+            let mut to: Vec<u64> = self.held.drain(..).flat_map(|h| h.to).collect();
+            to.sort_unstable();
+            to.dedup();
+            self.conns.retain(|c| {
+                if to.binary_search(&c.id).is_err() {
+                    return true;
+                }
+                c.outbox
+                    .close(super::CLOSE_TRY_LATER, "the session store is behind");
+                false
+            });
+            self.note_if_idle();
         }
     }
 

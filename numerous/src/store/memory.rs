@@ -186,6 +186,15 @@ impl SessionStore for MemoryStore {
         Ok(())
     }
 
+    async fn disown(&self, app: &str, id: &str) -> Result<(), StoreError> {
+        if let Some(e) = self.lock().records.get_mut(&key(app, id))
+            && e.owner.as_deref() == Some(self.instance.as_str())
+        {
+            e.owner = None;
+        }
+        Ok(())
+    }
+
     async fn remove(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError> {
         let mut shared = self.lock();
         let k = key(app, id);

@@ -13,7 +13,13 @@
 //!   are ever kept, and a tab never keeps showing changes that were not.
 //! - **Handing over.** A claim for a session that a live instance owns asks that instance to
 //!   release it (it saves, closes its tabs with 1001 and lets go) and waits; an owner that is
-//!   gone (its process died: it no longer listens for such requests) is taken over at once.
+//!   gone (its process died: it no longer listens for such requests) is taken over at once;
+//!   an instance asked for a session it does not run any more disowns it at once.
+//! - **Nothing shown is lost.** With [`Durability::Shown`] a tab is shown a change only once the
+//!   store has it; while the store is away, saves are retried (each has a deadline,
+//!   `SAVE_DEADLINE`) and the tabs' answers wait for them. A store that lost its data (Redis
+//!   restarted empty) gets every session written again by the instance that runs it; a claim
+//!   that finds nothing meanwhile asks the instances for it ([`Claim::Sought`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -46,6 +52,10 @@ pub enum Claim {
     },
     /// A live instance runs it and was asked to release it: claim again shortly.
     Busy,
+    /// The store does not know the session, but may have lost it lately (Redis began again
+    /// without its data): the instances were asked for it, and one that runs it saves it and
+    /// lets it go. Claim again shortly ([`SEEK_WAIT`] at most).
+    Sought,
     /// The store does not know the session (it expired, or never existed).
     Unknown,
 }
@@ -104,6 +114,11 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
     /// Forgets the session (it ended), if `fence` is still the latest.
     async fn remove(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError>;
 
+    /// This instance was asked for session `id` and does not run it (it ended here, or moved
+    /// while the store was away): if the store still names this instance its owner, it does
+    /// not any more, so the claim that asked takes it at once.
+    async fn disown(&self, app: &str, id: &str) -> Result<(), StoreError>;
+
     /// Refresh tokens shared by the instances, for sign-in providers that keep theirs in
     /// memory (so a refresh may reach any instance); `None` if this store keeps none.
     fn refresh_tokens(&self) -> Option<std::sync::Arc<dyn crate::auth::SharedRefreshTokens>> {
@@ -125,9 +140,16 @@ pub enum Durability {
     Fast,
 }
 
+/// How long one save may take before it counts as failed and is tried again: a store that
+/// stopped answering never holds a session.
+pub(crate) const SAVE_DEADLINE: Duration = Duration::from_secs(2);
+
 /// How long a claimant waits for a live owner to release a session before the tab is told to
 /// retry.
 pub(crate) const HANDOVER_WAIT: Duration = Duration::from_secs(5);
+/// How long a claimant waits for a session the store lost to be saved again by the instance
+/// that runs it ([`Claim::Sought`]) before it starts a new one.
+pub(crate) const SEEK_WAIT: Duration = Duration::from_secs(2);
 /// How often a claimant asks again while it waits.
 pub(crate) const HANDOVER_POLL: Duration = Duration::from_millis(20);
 /// A session claimed less than this long ago is released only when it has had this long: two

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::StreamExt as _;
-use redis::aio::ConnectionManager;
+use redis::aio::MultiplexedConnection;
 use tokio::sync::mpsc;
 
 use super::{Claim, Fence, SessionStore, StoreError};
@@ -23,9 +23,22 @@ const SAVE_PATIENCE: Duration = Duration::from_secs(2);
 
 /// Asks the owner to release the session, or takes it: `{0}` unknown, `{1}` busy,
 /// `{2, fence, data}` taken.
+///
+/// A session the store does not have may have been lost by Redis (restarted without its data)
+/// while an instance still runs it: for a while after Redis began afresh (`KEYS[2]` holds when
+/// that was; `ARGV[6]` seconds), the id is published to every instance (`ARGV[5]`), and the
+/// answer is `{3}` (sought: an instance that runs it saves it and lets it go; claim again) when
+/// another instance heard it.
 const CLAIM: &str = r"
+redis.call('SET', KEYS[2], redis.call('TIME')[1], 'NX')
 local data = redis.call('HGET', KEYS[1], 'data')
-if not data then return {0} end
+if not data then
+  local age = tonumber(redis.call('TIME')[1]) - tonumber(redis.call('GET', KEYS[2]))
+  if age < tonumber(ARGV[6]) and redis.call('PUBLISH', ARGV[5], ARGV[1] .. ' ' .. ARGV[4]) > 1 then
+    return {3}
+  end
+  return {0}
+end
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner and owner ~= ARGV[1] then
   if redis.call('PUBLISH', ARGV[3] .. owner, ARGV[4]) > 0 then return {1} end
@@ -45,6 +58,13 @@ if fence and fence ~= ARGV[1] then return 0 end
 if not fence then redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'owner', ARGV[4]) end
 redis.call('HSET', KEYS[1], 'data', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+";
+
+/// This instance runs no such session (it was asked for it): if the store still names it the
+/// owner, it is not any more (a claim takes the session at once).
+const DISOWN: &str = r"
+if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('HDEL', KEYS[1], 'owner') end
 return 1
 ";
 
@@ -82,11 +102,12 @@ return {1, t[2]}
 #[derive(Clone)]
 pub struct RedisStore {
     client: redis::Client,
-    conn: ConnectionManager,
+    link: std::sync::Arc<Link>,
     instance: String,
     claim: redis::Script,
     save: redis::Script,
     let_go: redis::Script,
+    disown: redis::Script,
     use_refresh: redis::Script,
 }
 
@@ -120,22 +141,140 @@ impl RedisStore {
                 )));
             }
         }
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_response_timeout(SAVE_PATIENCE)
-            .set_connection_timeout(Duration::from_secs(5))
-            .set_number_of_retries(2);
-        let conn = ConnectionManager::new_with_config(client.clone(), config)
-            .await
-            .map_err(|e| unreachable(url, &e))?;
+        let link = std::sync::Arc::new(Link {
+            client: client.clone(),
+            current: std::sync::Mutex::new((0, None)),
+            connecting: tokio::sync::Mutex::new(()),
+        });
+        link.get().await.map_err(|e| unreachable(url, &e))?;
         Ok(std::sync::Arc::new(RedisStore {
             client,
-            conn,
+            link,
             instance: crate::runtime::random_hex(8),
             claim: redis::Script::new(CLAIM),
             save: redis::Script::new(SAVE),
             let_go: redis::Script::new(LET_GO),
+            disown: redis::Script::new(DISOWN),
             use_refresh: redis::Script::new(USE_REFRESH),
         }))
+    }
+}
+
+/// How long making a connection may take (a paused or blackholed Redis accepts it and says
+/// nothing): then the command fails and the next one tries again.
+const CONNECT_PATIENCE: Duration = Duration::from_secs(2);
+
+/// The connection every command of a store goes through: one multiplexed connection, made
+/// again after it failed. A command that fails with an I/O error or gets no answer within
+/// [`SAVE_PATIENCE`] drops the connection (a new one is made for the next command), so a Redis
+/// that was killed, restarted, paused or cut off is used again as soon as it answers. (redis'
+/// `ConnectionManager` was used before: after Redis was killed under load, its commands hung
+/// for good.)
+struct Link {
+    client: redis::Client,
+    /// The connection's number (bumped by each new one) and the connection, if one is made.
+    current: std::sync::Mutex<(u64, Option<MultiplexedConnection>)>,
+    /// One connection is made at a time.
+    connecting: tokio::sync::Mutex<()>,
+}
+
+impl Link {
+    fn current(&self) -> std::sync::MutexGuard<'_, (u64, Option<MultiplexedConnection>)> {
+        self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The connection, made first if there is none.
+    async fn get(self: &std::sync::Arc<Self>) -> Result<LinkConn, redis::RedisError> {
+        let made = |(n, c): &(u64, Option<MultiplexedConnection>)| {
+            c.clone().map(|conn| LinkConn {
+                conn,
+                number: *n,
+                link: self.clone(),
+            })
+        };
+        if let Some(c) = made(&self.current()) {
+            return Ok(c);
+        }
+        let _one = self.connecting.lock().await;
+        if let Some(c) = made(&self.current()) {
+            return Ok(c);
+        }
+        let config = redis::AsyncConnectionConfig::new()
+            .set_response_timeout(SAVE_PATIENCE)
+            .set_connection_timeout(CONNECT_PATIENCE);
+        let conn = tokio::time::timeout(
+            CONNECT_PATIENCE,
+            self.client
+                .get_multiplexed_async_connection_with_config(&config),
+        )
+        .await
+        .map_err(|_| {
+            redis::RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "no connection within 2 s",
+            ))
+        })??;
+        let mut current = self.current();
+        current.0 += 1;
+        current.1 = Some(conn);
+        Ok(made(&current).expect("just made"))
+    }
+
+    /// Connection `number` failed: the next command makes a new one.
+    fn broken(&self, number: u64) {
+        let mut current = self.current();
+        if current.0 == number {
+            current.1 = None;
+        }
+    }
+}
+
+/// A command's use of the [`Link`]: a failure that means the connection is bad drops it.
+struct LinkConn {
+    conn: MultiplexedConnection,
+    number: u64,
+    link: std::sync::Arc<Link>,
+}
+
+impl LinkConn {
+    fn check<T>(&self, r: redis::RedisResult<T>) -> redis::RedisResult<T> {
+        if let Err(e) = &r
+            && (e.is_io_error()
+                || e.is_timeout()
+                || e.is_connection_dropped()
+                || e.is_unrecoverable_error())
+        {
+            self.link.broken(self.number);
+        }
+        r
+    }
+}
+
+impl redis::aio::ConnectionLike for LinkConn {
+    fn req_packed_command<'a>(
+        &'a mut self,
+        cmd: &'a redis::Cmd,
+    ) -> redis::RedisFuture<'a, redis::Value> {
+        Box::pin(async move {
+            let r = self.conn.req_packed_command(cmd).await;
+            self.check(r)
+        })
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        cmd: &'a redis::Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> redis::RedisFuture<'a, Vec<redis::Value>> {
+        Box::pin(async move {
+            let r = self.conn.req_packed_commands(cmd, offset, count).await;
+            self.check(r)
+        })
+    }
+
+    fn get_db(&self) -> i64 {
+        self.conn.get_db()
     }
 }
 
@@ -155,6 +294,19 @@ fn channel_prefix(app: &str) -> String {
     format!("numerous:{app}:release:")
 }
 
+/// Where a claim asks every instance for a session the store lost.
+fn seek_channel(app: &str) -> String {
+    format!("numerous:{app}:seek")
+}
+
+/// When Redis began with no data of `app` (seconds, Redis's clock).
+fn since_key(app: &str) -> String {
+    format!("numerous:{app}:since")
+}
+
+/// How long after Redis began afresh a claim of an unknown session asks the instances for it.
+const SEEK_WINDOW_S: u64 = 60;
+
 fn failed(e: &redis::RedisError) -> StoreError {
     StoreError(e.to_string())
 }
@@ -166,22 +318,38 @@ impl SessionStore for RedisStore {
     }
 
     async fn listen(&self, app: &str) -> Result<mpsc::UnboundedReceiver<String>, StoreError> {
-        let channel = format!("{}{}", channel_prefix(app), self.instance);
+        let channels = [
+            format!("{}{}", channel_prefix(app), self.instance),
+            seek_channel(app),
+        ];
         let mut pubsub = self
             .client
             .get_async_pubsub()
             .await
             .map_err(|e| failed(&e))?;
-        pubsub.subscribe(&channel).await.map_err(|e| failed(&e))?;
+        pubsub.subscribe(&channels).await.map_err(|e| failed(&e))?;
+        let seek = channels[1].clone();
+        let me = format!("{} ", self.instance);
         let (tx, rx) = mpsc::unbounded_channel();
         let client = self.client.clone();
         tokio::spawn(async move {
             let mut stream = pubsub.into_on_message();
             loop {
                 while let Some(msg) = stream.next().await {
-                    if let Ok(id) = msg.get_payload::<String>()
-                        && tx.send(id).is_err()
-                    {
+                    let Ok(payload) = msg.get_payload::<String>() else {
+                        continue;
+                    };
+                    // A seek is "<instance> <id>"; this instance's own are not for it.
+                    let id = if msg.get_channel_name() == seek {
+                        match payload.split_once(' ') {
+                            Some(_) if payload.starts_with(&me) => continue,
+                            Some((_, id)) => id.to_owned(),
+                            None => continue,
+                        }
+                    } else {
+                        payload
+                    };
+                    if tx.send(id).is_err() {
                         return;
                     }
                 }
@@ -198,7 +366,7 @@ impl SessionStore for RedisStore {
                     let Ok(mut p) = client.get_async_pubsub().await else {
                         continue;
                     };
-                    if p.subscribe(&channel).await.is_ok() {
+                    if p.subscribe(&channels).await.is_ok() {
                         tracing::info!("the session store's subscription is back");
                         break p.into_on_message();
                     }
@@ -216,7 +384,7 @@ impl SessionStore for RedisStore {
         ttl: Duration,
     ) -> Result<Fence, StoreError> {
         let k = key(app, id);
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
         redis::pipe()
             .atomic()
             .hset_multiple(
@@ -237,14 +405,17 @@ impl SessionStore for RedisStore {
     }
 
     async fn claim(&self, app: &str, id: &str, ttl: Duration) -> Result<Claim, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
         let answer: Vec<redis::Value> = self
             .claim
             .key(key(app, id))
+            .key(since_key(app))
             .arg(&self.instance)
             .arg(ttl_ms(ttl))
             .arg(channel_prefix(app))
             .arg(id)
+            .arg(seek_channel(app))
+            .arg(SEEK_WINDOW_S)
             .invoke_async(&mut conn)
             .await
             .map_err(|e| failed(&e))?;
@@ -255,6 +426,7 @@ impl SessionStore for RedisStore {
         match int(answer.first()) {
             Some(0) => Ok(Claim::Unknown),
             Some(1) => Ok(Claim::Busy),
+            Some(3) => Ok(Claim::Sought),
             Some(2) => {
                 let fence = int(answer.get(1))
                     .and_then(|f| u64::try_from(f).ok())
@@ -279,7 +451,7 @@ impl SessionStore for RedisStore {
         data: &[u8],
         ttl: Duration,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
         let written: i64 = self
             .save
             .key(key(app, id))
@@ -299,6 +471,18 @@ impl SessionStore for RedisStore {
 
     async fn remove(&self, app: &str, id: &str, fence: Fence) -> Result<(), StoreError> {
         self.let_go(app, id, fence, "remove").await
+    }
+
+    async fn disown(&self, app: &str, id: &str) -> Result<(), StoreError> {
+        let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
+        let _: i64 = self
+            .disown
+            .key(key(app, id))
+            .arg(&self.instance)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| failed(&e))?;
+        Ok(())
     }
 
     fn refresh_tokens(&self) -> Option<std::sync::Arc<dyn crate::auth::SharedRefreshTokens>> {
@@ -323,7 +507,7 @@ impl crate::auth::SharedRefreshTokens for RedisStore {
         token: crate::auth::RefreshRecord,
     ) -> Result<(), crate::auth::AuthError> {
         let k = format!("{REFRESH}{}", token.id);
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| auth_failed(&e))?;
         redis::pipe()
             .atomic()
             .hset_multiple(&k, &[("family", &token.family), ("user", &token.user_id)])
@@ -341,7 +525,7 @@ impl crate::auth::SharedRefreshTokens for RedisStore {
         now: i64,
     ) -> Result<crate::auth::RefreshUse, crate::auth::AuthError> {
         use crate::auth::RefreshUse;
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| auth_failed(&e))?;
         let answer: Vec<redis::Value> = self
             .use_refresh
             .key(format!("{REFRESH}{id}"))
@@ -365,7 +549,7 @@ impl crate::auth::SharedRefreshTokens for RedisStore {
 
     async fn revoke_family(&self, family: &str, until: i64) -> Result<(), crate::auth::AuthError> {
         let k = format!("{REVOKED}{family}");
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| auth_failed(&e))?;
         redis::pipe()
             .atomic()
             .set(&k, 1)
@@ -380,7 +564,7 @@ impl crate::auth::SharedRefreshTokens for RedisStore {
 
 impl RedisStore {
     async fn let_go(&self, app: &str, id: &str, fence: Fence, how: &str) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
+        let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
         let _: i64 = self
             .let_go
             .key(key(app, id))
