@@ -222,9 +222,14 @@ class SseSocket {
         if (text) this.onmessage?.({ data: text });
         return this.closed(1013);
       }
-      const { stream, send } = await response.json();
+      // `route` names the session in every later request, so a load balancer sends them to
+      // the instance that opened the tab (deploy/nginx.conf).
+      const { stream, send, session: route } = await response.json();
       this.sendToken = send;
-      const events = new EventSource(`${config.base}/sse?stream=${encodeURIComponent(stream)}`);
+      this.route = route;
+      const events = new EventSource(
+        `${config.base}/sse?stream=${encodeURIComponent(stream)}&session=${encodeURIComponent(route)}`,
+      );
       this.events = events;
       events.onopen = () => {
         this.readyState = 1;
@@ -262,7 +267,11 @@ class SseSocket {
       try {
         const response = await fetch(`${config.base}/sse/send`, {
           method: "POST",
-          headers: { "content-type": "application/json", "x-numerous-stream": this.sendToken },
+          headers: {
+            "content-type": "application/json",
+            "x-numerous-stream": this.sendToken,
+            "x-numerous-session": this.route,
+          },
           body: `[${batch.join(",")}]`,
         });
         if (!response.ok) this.closed(1006);

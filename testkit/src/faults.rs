@@ -327,7 +327,8 @@ enum Conn {
         addr: SocketAddr,
         events: tokio::io::BufReader<TcpStream>,
         send: String,
-        session: String,
+        /// What the stream and the sends name for the load balancer.
+        route: String,
     },
 }
 
@@ -379,15 +380,18 @@ impl Conn {
                     return Err(r.status);
                 }
                 let tokens: Value = serde_json::from_str(&r.body).map_err(|_| 0u16)?;
-                let (Some(stream), Some(send)) =
-                    (tokens["stream"].as_str(), tokens["send"].as_str())
-                else {
+                // As the browser client does: the stream and the sends name `session` (the
+                // route), so the load balancer sends them where the tab was opened.
+                let (Some(stream), Some(send), Some(route)) = (
+                    tokens["stream"].as_str(),
+                    tokens["send"].as_str(),
+                    tokens["session"].as_str(),
+                ) else {
                     return Err(0);
                 };
                 let mut s = TcpStream::connect(addr).await.map_err(|_| 0u16)?;
-                let extra = session.map_or(String::new(), |s| format!("\r\nX-Numerous-Session: {s}"));
                 s.write_all(
-                    format!("GET /sse?stream={stream} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream{extra}\r\n\r\n")
+                    format!("GET /sse?stream={stream}&session={route} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
                         .as_bytes(),
                 )
                 .await
@@ -420,7 +424,7 @@ impl Conn {
                     addr,
                     events,
                     send: send.to_owned(),
-                    session: session.unwrap_or_default().to_owned(),
+                    route: route.to_owned(),
                 })
             }
         }
@@ -435,14 +439,11 @@ impl Conn {
                 .await
                 .is_ok(),
             Conn::Sse {
-                addr,
-                send,
-                session,
-                ..
+                addr, send, route, ..
             } => {
                 let body = Value::Array(vec![frame]).to_string();
                 let head = format!(
-                    "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Numerous-Stream: {send}\r\nX-Numerous-Session: {session}\r\nContent-Length: {}",
+                    "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Numerous-Stream: {send}\r\nX-Numerous-Session: {route}\r\nContent-Length: {}",
                     body.len()
                 );
                 let r = tokio::time::timeout(STALL, try_http(*addr, &head, body.as_bytes())).await;
@@ -553,9 +554,6 @@ async fn run_tab(
                             value: count_of(&f).unwrap_or(u64::MAX),
                         },
                     );
-                    if let Conn::Sse { session: s, .. } = &mut conn {
-                        s.clone_from(&id);
-                    }
                     session = Some(id);
                     break true;
                 }
