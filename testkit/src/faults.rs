@@ -195,7 +195,10 @@ async fn pump(
                         Mode::Forward { delay } => delay,
                         Mode::Blackhole => Duration::ZERO,
                     };
-                    if tx.send((Instant::now() + delay, buf[..n].to_vec())).is_err() {
+                    if tx
+                        .send((Instant::now() + delay, buf[..n].to_vec()))
+                        .is_err()
+                    {
                         return;
                     }
                 }
@@ -347,11 +350,8 @@ impl Conn {
     ) -> Result<Conn, u16> {
         match transport {
             Transport::WebSocket => {
-                let ws = tokio::time::timeout(
-                    STALL,
-                    crate::connect(addr, "/ws", session, &[]),
-                )
-                .await;
+                let ws =
+                    tokio::time::timeout(STALL, crate::connect(addr, "/ws", session, &[])).await;
                 match ws {
                     Ok(Ok(ws)) => Ok(Conn::Ws(ws)),
                     Ok(Err(tokio_tungstenite::tungstenite::Error::Http(r))) => {
@@ -503,7 +503,9 @@ fn next_rand(state: &mut u64) -> u64 {
 }
 
 fn count_of(frame: &Value) -> Option<u64> {
-    frame["state"]["counter2"]["value"].as_f64().map(|v| v as u64)
+    frame["state"]["counter2"]["value"]
+        .as_f64()
+        .map(|v| v as u64)
 }
 
 async fn run_tab(
@@ -558,7 +560,10 @@ async fn run_tab(
                     break true;
                 }
                 Read::Frame(f) if f["type"] == "error" => {
-                    log(&mut h, Event::Error(f["code"].as_str().unwrap_or("?").into()));
+                    log(
+                        &mut h,
+                        Event::Error(f["code"].as_str().unwrap_or("?").into()),
+                    );
                 }
                 Read::Frame(_) => {}
                 Read::Closed(code) => {
@@ -597,7 +602,10 @@ async fn run_tab(
                         }
                     }
                     Read::Frame(f) if f["type"] == "error" => {
-                        log(&mut h, Event::Error(f["code"].as_str().unwrap_or("?").into()));
+                        log(
+                            &mut h,
+                            Event::Error(f["code"].as_str().unwrap_or("?").into()),
+                        );
                         break;
                     }
                     Read::Frame(_) => {}
@@ -735,7 +743,10 @@ fn check_one(h: &History, rules: Rules, out: &mut Vec<Violation>) {
                         shown = 0;
                     }
                     Some(_) if !resumed => {
-                        v(e.at, format!("welcomed to its own session {id} as a new one"));
+                        v(
+                            e.at,
+                            format!("welcomed to its own session {id} as a new one"),
+                        );
                     }
                     _ => {}
                 }
@@ -776,7 +787,10 @@ fn check_one(h: &History, rules: Rules, out: &mut Vec<Violation>) {
         }
     }
     if let Some((asked, what)) = waiting {
-        v(asked, format!("{what} asked at {asked:?} never got an answer"));
+        v(
+            asked,
+            format!("{what} asked at {asked:?} never got an answer"),
+        );
     }
     match final_welcome {
         None => v(Duration::ZERO, "never welcomed".into()),
@@ -793,14 +807,14 @@ fn check_one(h: &History, rules: Rules, out: &mut Vec<Violation>) {
 pub fn assert_held(seed: u64, name: &str, histories: &[History], rules: Rules) {
     let violations = check(histories, rules);
     let clicks: usize = histories
-            .iter()
-            .map(|h| {
-                h.entries
-                    .iter()
-                    .filter(|e| matches!(e.event, Event::Shown(_)))
-                    .count()
-            })
-            .sum::<usize>();
+        .iter()
+        .map(|h| {
+            h.entries
+                .iter()
+                .filter(|e| matches!(e.event, Event::Shown(_)))
+                .count()
+        })
+        .sum::<usize>();
     let worst = worst_answer_after(histories, rules.healed);
     eprintln!(
         "{name} (seed {seed}): {} tabs, {clicks} clicks acknowledged, {} violations; slowest answer after the heal {worst:?}",
@@ -853,4 +867,135 @@ pub fn worst_answer_after(histories: &[History], healed: Duration) -> Duration {
         }
     }
     worst
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn history(events: &[(u64, Event)]) -> History {
+        History {
+            tab: 0,
+            transport: Transport::WebSocket,
+            entries: events
+                .iter()
+                .map(|(ms, event)| Entry {
+                    at: Duration::from_millis(*ms),
+                    event: event.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn welcome(session: &str, resumed: bool, value: u64) -> Event {
+        Event::Welcome {
+            session: session.into(),
+            resumed,
+            value,
+        }
+    }
+
+    const RULES: Rules = Rules {
+        healed: Duration::from_secs(1),
+        bound: Duration::from_secs(5),
+        records_may_be_lost: false,
+    };
+
+    fn whats(events: &[(u64, Event)]) -> Vec<String> {
+        check(&[history(events)], RULES)
+            .into_iter()
+            .map(|v| v.what)
+            .collect()
+    }
+
+    #[test]
+    fn a_clean_history_holds() {
+        let h = [
+            (0, Event::Connecting),
+            (1, welcome("a", false, 0)),
+            (2, Event::Sent),
+            (3, Event::Shown(1)),
+            (4, Event::Sent),
+            (5, Event::Closed(1006)),
+            (6, Event::Connecting),
+            // The click in flight was applied: the welcome shows it.
+            (7, welcome("a", true, 2)),
+        ];
+        assert_eq!(whats(&h), Vec::<String>::new());
+    }
+
+    #[test]
+    fn an_acknowledged_click_lost_is_found() {
+        let h = [
+            (0, Event::Connecting),
+            (1, welcome("a", false, 0)),
+            (2, Event::Sent),
+            (3, Event::Shown(1)),
+            (4, Event::Closed(1006)),
+            (5, Event::Connecting),
+            (6, welcome("a", true, 0)),
+        ];
+        let found = whats(&h);
+        assert!(found.iter().any(|w| w.contains("went back")), "{found:?}");
+        assert!(
+            found.iter().any(|w| w.contains("acknowledged clicks lost")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_click_applied_twice_is_found() {
+        let h = [
+            (0, Event::Connecting),
+            (1, welcome("a", false, 0)),
+            (2, Event::Sent),
+            (3, Event::Shown(2)),
+        ];
+        assert!(whats(&h)[0].contains("applied twice"));
+    }
+
+    #[test]
+    fn a_session_back_empty_is_found_unless_records_may_be_lost() {
+        let h = [
+            (0, Event::Connecting),
+            (1, welcome("a", false, 0)),
+            (2, Event::Sent),
+            (3, Event::Shown(1)),
+            (4, Event::Closed(1001)),
+            (5, Event::Connecting),
+            (6, welcome("b", false, 0)),
+        ];
+        assert!(whats(&h)[0].contains("came back as a new session"));
+        let lenient = Rules {
+            records_may_be_lost: true,
+            ..RULES
+        };
+        assert!(check(&[history(&h)], lenient).is_empty());
+    }
+
+    #[test]
+    fn an_answer_later_than_the_bound_is_found() {
+        let h = [
+            (0, Event::Connecting),
+            (1, welcome("a", false, 0)),
+            // Asked before the heal (1 s): due by 6 s.
+            (500, Event::Sent),
+            (6_500, Event::Shown(1)),
+            // Asked after it: due 5 s after it was asked.
+            (7_000, Event::Sent),
+            (11_000, Event::Shown(2)),
+            (12_000, Event::Sent),
+        ];
+        let found = whats(&h);
+        let late: Vec<&String> = found
+            .iter()
+            .filter(|w| w.contains("got nothing until"))
+            .collect();
+        assert_eq!(late.len(), 1, "{found:?}");
+        assert!(late[0].contains("asked at 500ms"), "{found:?}");
+        assert!(
+            found.iter().any(|w| w.contains("never got an answer")),
+            "{found:?}"
+        );
+    }
 }

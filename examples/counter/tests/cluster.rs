@@ -266,12 +266,26 @@ async fn redis_restarted_under_a_tab_loses_nothing_it_was_shown() {
     let mut tab = Tab::new();
     tab.connect(on_a).await;
     tab.click(on_a).await;
-    // Redis goes away (and comes back empty): the tab keeps working meanwhile, as documented.
+    // Redis goes away (and comes back empty after a second): the click's answer waits for it
+    // (nothing the store does not have is shown), then the tab goes on as before.
     redis.stop();
-    tab.click(on_a).await;
-    tab.click(on_a).await;
+    let away = Instant::now();
+    let back = async {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        redis.restart().await;
+    };
+    let clicks = async {
+        tab.click(on_a).await;
+        let answered = away.elapsed();
+        tab.click(on_a).await;
+        answered
+    };
+    let ((), answered) = tokio::join!(back, clicks);
+    assert!(
+        answered >= Duration::from_secs(1),
+        "shown after {answered:?}, before the store had it"
+    );
     assert_eq!(tab.shown, 3.0);
-    redis.restart().await;
     // Once Redis is back the session is saved again (and the instance listens again): a kill
     // of its instance then loses nothing.
     let deadline = Instant::now() + Duration::from_secs(20);

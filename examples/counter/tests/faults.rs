@@ -61,8 +61,11 @@ async fn rig(redis_keeps_data: bool) -> Option<Rig> {
     let mut instances = Vec::new();
     for _ in 0..3 {
         instances.push(
-            Instance::start(BINARY, &["--session-store", &url, "--max-sessions-per-client", "0"])
-                .await,
+            Instance::start(
+                BINARY,
+                &["--session-store", &url, "--max-sessions-per-client", "0"],
+            )
+            .await,
         );
     }
     let ports: Vec<u16> = instances.iter().map(|i| i.port).collect();
@@ -130,11 +133,16 @@ async fn redis_killed_for_2_s_and_restarted_empty() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_killed_for_2_s_and_restarted_with_its_data() {
-    run("redis killed, back with its data", true, false, async |rig, _| {
-        rig.redis.stop();
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        rig.redis.restart().await;
-    })
+    run(
+        "redis killed, back with its data",
+        true,
+        false,
+        async |rig, _| {
+            rig.redis.stop();
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            rig.redis.restart().await;
+        },
+    )
     .await;
 }
 
@@ -199,15 +207,20 @@ async fn an_instance_killed_while_redis_is_away() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rolling_restart_while_redis_is_slow() {
-    run("rolling restart, redis slow", false, false, async |rig, _| {
-        rig.proxy.delay(Duration::from_millis(200));
-        for i in 0..rig.instances.len() {
-            rig.instances[i].terminate().await;
-            rig.instances[i].restart().await;
-            tokio::time::sleep(Duration::from_millis(300)).await;
-        }
-        rig.proxy.resume();
-    })
+    run(
+        "rolling restart, redis slow",
+        false,
+        false,
+        async |rig, _| {
+            rig.proxy.delay(Duration::from_millis(200));
+            for i in 0..rig.instances.len() {
+                rig.instances[i].terminate().await;
+                rig.instances[i].restart().await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            rig.proxy.resume();
+        },
+    )
     .await;
 }
 

@@ -399,9 +399,11 @@ async fn frames_waiting_for_a_slow_store_are_bounded() {
     let (code, frames) = tab.closed_within(Duration::from_secs(10)).await;
     assert_eq!(code, 1013);
     assert_eq!(frames, Vec::<serde_json::Value>::new());
-    // Once the store takes saves again, the tab comes back to every click it sent.
+    // Once the store takes saves again, the tab comes back to its session with the clicks
+    // handled before it was closed (those still unread on its socket went with it).
     gate.add_permits(10_000);
     let back = Tab::open(addr, Some(&tab.session)).await;
     assert!(back.resumed);
-    assert_eq!(back.state["counter2"]["value"], 1100.0);
+    let clicks = back.state["counter2"]["value"].as_f64().unwrap();
+    assert!((1025.0..=1100.0).contains(&clicks), "{clicks}");
 }
