@@ -197,6 +197,12 @@ class Model {
   }
 }
 
+/** 128 random bits, hex. */
+function randomKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /**
  * The fallback transport for networks that block WebSockets (docs/protocol.md): server-sent
  * events for what the server sends, ordered POSTs for what the tab sends, behind the interface of
@@ -215,18 +221,19 @@ class SseSocket {
   async open(session) {
     try {
       const headers = session ? { "x-numerous-session": session } : {};
-      const response = await fetch(`${config.base}/sse`, { method: "POST", headers });
+      // Every request of the tab names `route` (its session, or for a new tab a random key of
+      // its own), so a load balancer sends them all to one instance (deploy/nginx.conf).
+      const route = session || randomKey();
+      this.route = route;
+      const response = await fetch(`${config.base}/sse?session=${route}`, { method: "POST", headers });
       if (!response.ok) {
         // Refused (the session limit): the body is the error frame a socket would have sent.
         const text = await response.text();
         if (text) this.onmessage?.({ data: text });
         return this.closed(1013);
       }
-      // `route` names the session in every later request, so a load balancer sends them to
-      // the instance that opened the tab (deploy/nginx.conf).
-      const { stream, send, session: route } = await response.json();
+      const { stream, send } = await response.json();
       this.sendToken = send;
-      this.route = route;
       const events = new EventSource(
         `${config.base}/sse?stream=${encodeURIComponent(stream)}&session=${encodeURIComponent(route)}`,
       );

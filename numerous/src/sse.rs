@@ -89,7 +89,6 @@ pub(crate) async fn open<A: App>(
         }
         _ => None,
     };
-    let session_id = session.id.clone();
     let tab = SseTab {
         session,
         outbox,
@@ -108,10 +107,7 @@ pub(crate) async fn open<A: App>(
             close_tab(&rt2, &tab);
         }
     });
-    // What the tab's later requests name (the stream's query, the sends' header), so that a
-    // load balancer sends them where this one went: the session it asked for, or its new one.
-    let route = requested.unwrap_or(&session_id);
-    Json(serde_json::json!({ "stream": stream, "send": &*send, "session": route })).into_response()
+    Json(serde_json::json!({ "stream": stream, "send": &*send })).into_response()
 }
 
 fn close_tab(rt: &Runtime, tab: &SseTab) {

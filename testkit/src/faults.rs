@@ -361,6 +361,9 @@ impl Conn {
                 }
             }
             Transport::Sse => {
+                // As the browser client does: every request of the tab names a route (its
+                // session, or a key of its own), so the load balancer sends them to one instance.
+                let route = session.map_or_else(|| format!("{:032x}", fastrand()), str::to_owned);
                 let extra =
                     session.map_or(String::new(), |s| format!("\r\nX-Numerous-Session: {s}"));
                 let r = tokio::time::timeout(
@@ -368,7 +371,7 @@ impl Conn {
                     try_http(
                         addr,
                         &format!(
-                            "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0{extra}"
+                            "POST /sse?session={route} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0{extra}"
                         ),
                         b"",
                     ),
@@ -380,13 +383,9 @@ impl Conn {
                     return Err(r.status);
                 }
                 let tokens: Value = serde_json::from_str(&r.body).map_err(|_| 0u16)?;
-                // As the browser client does: the stream and the sends name `session` (the
-                // route), so the load balancer sends them where the tab was opened.
-                let (Some(stream), Some(send), Some(route)) = (
-                    tokens["stream"].as_str(),
-                    tokens["send"].as_str(),
-                    tokens["session"].as_str(),
-                ) else {
+                let (Some(stream), Some(send)) =
+                    (tokens["stream"].as_str(), tokens["send"].as_str())
+                else {
                     return Err(0);
                 };
                 let mut s = TcpStream::connect(addr).await.map_err(|_| 0u16)?;
@@ -424,7 +423,7 @@ impl Conn {
                     addr,
                     events,
                     send: send.to_owned(),
-                    route: route.to_owned(),
+                    route,
                 })
             }
         }
@@ -492,6 +491,17 @@ impl Conn {
             }
         }
     }
+}
+
+/// A random 128-bit key (for routes; not for secrets).
+fn fastrand() -> u128 {
+    use std::hash::{BuildHasher as _, Hasher as _};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(1);
+    let a = h.finish();
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(2);
+    (u128::from(a) << 64) | u128::from(h.finish())
 }
 
 /// A small xorshift: the pauses between clicks, replayable from the seed.

@@ -118,3 +118,51 @@ async fn shutdown_closes_event_streams_with_1001() {
     stop.send(()).unwrap();
     assert_eq!(tab.next_event().await, SseEvent::Close(1001));
 }
+
+#[tokio::test]
+async fn an_event_stream_nobody_reads_is_closed_after_the_write_timeout() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use std::time::{Duration, Instant};
+    let limit = Duration::from_secs(1);
+    let addr = serve::<Counter>(Options::default().write_timeout(limit)).await;
+    let r = http(addr, "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0", b"").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let tokens: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let (stream, send) = (tokens["stream"].as_str().unwrap(), tokens["send"].as_str().unwrap());
+    // The stream of a client that never reads (a small receive buffer fills at once).
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut events = socket.connect(addr).await.unwrap();
+    events
+        .write_all(
+            format!("GET /sse?stream={stream} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    // The session keeps changing: clicks in batches, until the tab is gone (the sends wait
+    // while its outbox is full, then find it closed).
+    let batch = serde_json::Value::Array(vec![click(); 500]).to_string();
+    let head = format!(
+        "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Numerous-Stream: {send}\r\nContent-Length: {}",
+        batch.len()
+    );
+    let start = Instant::now();
+    let status = loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "the stream is still open");
+        let r = tokio::time::timeout(Duration::from_secs(30), http(addr, &head, batch.as_bytes()))
+            .await
+            .expect("a send is answered once the stream is closed");
+        if r.status != 204 {
+            break r.status;
+        }
+    };
+    // 404: the tab is gone (410 if its session ended).
+    assert!(matches!(status, 404 | 410), "{status}");
+    // And so is the connection: what it holds is read to its end.
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), events.read_to_end(&mut rest))
+        .await
+        .expect("the server closed the stream")
+        .ok();
+}

@@ -232,11 +232,12 @@ impl SessionStore for Gated {
         app: &str,
         id: &str,
         fence: u64,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
     ) -> Result<bool, numerous::store::StoreError> {
         self.gate.acquire().await.unwrap().forget();
-        self.inner.save(app, id, fence, data, ttl).await
+        self.inner.save(app, id, fence, seq, data, ttl).await
     }
     async fn release(
         &self,
@@ -305,9 +306,9 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     };
     assert_eq!((fence, data.as_slice()), (2, b"{\"v\":0}".as_slice()));
     // A's late save and release are refused; B's go through.
-    assert!(!a.save("Fencing", &id, 1, b"{\"v\":1}", ttl).await.unwrap());
+    assert!(!a.save("Fencing", &id, 1, 2, b"{\"v\":1}", ttl).await.unwrap());
     a.release("Fencing", &id, 1).await.unwrap();
-    assert!(b.save("Fencing", &id, 2, b"{\"v\":2}", ttl).await.unwrap());
+    assert!(b.save("Fencing", &id, 2, 1, b"{\"v\":2}", ttl).await.unwrap());
     // A live owner (B listens) is asked, not overrun.
     assert!(matches!(
         a.claim("Fencing", &id, ttl).await.unwrap(),
@@ -318,6 +319,82 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
         a.claim("Fencing", &id, ttl).await.unwrap(),
         Claim::Unknown
     ));
+}
+
+#[tokio::test]
+async fn a_late_save_never_takes_a_record_back() {
+    // A save sent over a connection that was given up on (Redis paused, say) may reach the store
+    // after a later one: it writes nothing.
+    let memory = Arc::new(MemoryStore::new());
+    let mut stores: Vec<(Arc<dyn SessionStore>, Arc<dyn SessionStore>)> =
+        vec![(memory.clone(), Arc::new(memory.instance_of("b")))];
+    if let Some(url) = testkit::redis_url() {
+        let a = numerous::store::RedisStore::connect(&url).await.unwrap();
+        let b = numerous::store::RedisStore::connect(&url).await.unwrap();
+        stores.push((a, b));
+    }
+    let ttl = Duration::from_secs(60);
+    for (a, b) in stores {
+        let id = format!("{:032x}", rand_id());
+        a.create("Late", &id, b"1", ttl).await.unwrap();
+        assert!(a.save("Late", &id, 1, 3, b"3", ttl).await.unwrap());
+        assert!(a.save("Late", &id, 1, 2, b"2", ttl).await.unwrap());
+        // A does not listen: B takes the session over and reads what A saved last.
+        let numerous::store::Claim::Taken { fence, data } = b.claim("Late", &id, ttl).await.unwrap()
+        else {
+            panic!("B should take the session");
+        };
+        assert_eq!(data, b"3");
+        // The new owner's saves count from 1 again.
+        assert!(b.save("Late", &id, fence, 1, b"4", ttl).await.unwrap());
+        b.remove("Late", &id, fence).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn redis_asks_the_instances_for_a_session_it_lost_and_a_stale_owner_disowns() {
+    let Some(url) = testkit::redis_url() else {
+        return;
+    };
+    use numerous::store::{Claim, RedisStore};
+    // An app name of its own: Redis "began" for it just now (the seek window is open).
+    let app = format!("Seek{}", rand_id());
+    let a = RedisStore::connect(&url).await.unwrap();
+    let b = RedisStore::connect(&url).await.unwrap();
+    let mut a_asked = a.listen(&app).await.unwrap();
+    let mut b_asked = b.listen(&app).await.unwrap();
+    let ttl = Duration::from_secs(60);
+    // A runs a session whose record Redis lost: B's claim asks the instances for it.
+    let id = format!("{:032x}", rand_id());
+    assert!(matches!(b.claim(&app, &id, ttl).await.unwrap(), Claim::Sought));
+    let asked = tokio::time::timeout(Duration::from_secs(5), a_asked.recv()).await;
+    assert_eq!(asked.unwrap().as_deref(), Some(id.as_str()));
+    // B does not hear its own question.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), b_asked.recv())
+            .await
+            .is_err()
+    );
+    // A saves it again (the record is back, A its owner): B's next claim asks A to let go.
+    assert!(a.save(&app, &id, 1, 5, b"5", ttl).await.unwrap());
+    assert!(matches!(b.claim(&app, &id, ttl).await.unwrap(), Claim::Busy));
+    // A no longer runs it (it ended there while the store was away): it disowns it, and the
+    // claim takes it at once.
+    a.disown(&app, &id).await.unwrap();
+    let Claim::Taken { fence, data } = b.claim(&app, &id, ttl).await.unwrap() else {
+        panic!("B should take the session");
+    };
+    assert_eq!(data, b"5");
+    b.remove(&app, &id, fence).await.unwrap();
+}
+
+/// An id no other test run uses.
+fn rand_id() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+        ^ (u128::from(std::process::id()) << 64)
 }
 
 #[tokio::test]

@@ -32,6 +32,8 @@ pub(crate) struct Saver {
     id: Arc<str>,
     /// `None` until the store has the session (a new one is created by its first save).
     pub(super) fence: Option<Fence>,
+    /// The number of the last save started under `fence` (the store keeps the highest).
+    seq: u64,
     ttl: Duration,
     version: u32,
     user: Option<String>,
@@ -70,6 +72,7 @@ impl Saver {
             app: A::SPEC.name,
             id,
             fence,
+            seq: 0,
             ttl: rt.options.idle_timeout,
             version: rt.options.session_version,
             user,
@@ -102,7 +105,9 @@ impl Saver {
             (data, s.held.len())
         };
         let store = self.store.clone();
-        let (app, id, ttl, fence) = (self.app, self.id.clone(), self.ttl, self.fence);
+        // `create` writes save 1.
+        self.seq += 1;
+        let (app, id, ttl, fence, seq) = (self.app, self.id.clone(), self.ttl, self.fence, self.seq);
         let saving: Saving = Box::pin(async move {
             let save = async {
                 match fence {
@@ -110,7 +115,7 @@ impl Saver {
                         .create(app, &id, &data, ttl)
                         .await
                         .map_err(Saved::Failed),
-                    Some(fence) => match store.save(app, &id, fence, &data, ttl).await {
+                    Some(fence) => match store.save(app, &id, fence, seq, &data, ttl).await {
                         Ok(true) => Ok(fence),
                         Ok(false) => Err(Saved::Lost),
                         Err(e) => Err(Saved::Failed(e)),

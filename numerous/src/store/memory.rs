@@ -22,6 +22,8 @@ struct Shared {
 struct Entry {
     data: Vec<u8>,
     fence: Fence,
+    /// The owner's last save under `fence` ([`SessionStore::save`]).
+    seq: u64,
     owner: Option<String>,
     expires: Instant,
 }
@@ -102,6 +104,7 @@ impl SessionStore for MemoryStore {
             Entry {
                 data: data.to_vec(),
                 fence: 1,
+                seq: 1,
                 owner: Some(self.instance.clone()),
                 expires: Instant::now() + ttl,
             },
@@ -136,6 +139,7 @@ impl SessionStore for MemoryStore {
             }
         }
         entry.fence += 1;
+        entry.seq = 0;
         entry.owner = Some(self.instance.clone());
         entry.expires = Instant::now() + ttl;
         Ok(Claim::Taken {
@@ -149,14 +153,17 @@ impl SessionStore for MemoryStore {
         app: &str,
         id: &str,
         fence: Fence,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
     ) -> Result<bool, StoreError> {
         let mut shared = self.lock();
         match shared.records.get_mut(&key(app, id)) {
+            Some(e) if e.fence == fence && e.seq >= seq => Ok(true),
             Some(e) if e.fence == fence => {
                 e.data.clear();
                 e.data.extend_from_slice(data);
+                e.seq = seq;
                 e.expires = Instant::now() + ttl;
                 Ok(true)
             }
@@ -168,6 +175,7 @@ impl SessionStore for MemoryStore {
                     Entry {
                         data: data.to_vec(),
                         fence,
+                        seq,
                         owner: Some(self.instance.clone()),
                         expires: Instant::now() + ttl,
                     },

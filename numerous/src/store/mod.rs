@@ -98,11 +98,17 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
     /// Saves the session's record under `fence`. `Ok(false)`: another claim came since, and
     /// nothing was written. A record the store lost (it restarted empty, or the record expired)
     /// is written again.
+    ///
+    /// `seq` numbers the owner's saves under one fence (the record [`create`](Self::create)
+    /// writes is 1, the saves after a claim start above 0): a save that reaches the store after a
+    /// later one (sent over a connection that was given up on) writes nothing and counts as done,
+    /// so the record never goes back to an older state.
     async fn save(
         &self,
         app: &str,
         id: &str,
         fence: Fence,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
     ) -> Result<bool, StoreError>;

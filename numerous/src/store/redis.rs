@@ -44,19 +44,21 @@ if owner and owner ~= ARGV[1] then
   if redis.call('PUBLISH', ARGV[3] .. owner, ARGV[4]) > 0 then return {1} end
 end
 local fence = redis.call('HINCRBY', KEYS[1], 'fence', 1)
-redis.call('HSET', KEYS[1], 'owner', ARGV[1])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'seq', 0)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {2, fence, data}
 ";
 
-/// Writes the record if the fence is still the latest: 1 written, 0 not. A record that is gone
-/// (Redis restarted without its data, or it expired while nothing changed) is written again:
-/// nobody else can have claimed it.
+/// Writes the record if the fence is still the latest: 1 written (or a later save of this
+/// owner, `seq` `ARGV[5]`, is there already), 0 not. A record that is gone (Redis restarted
+/// without its data, or it expired while nothing changed) is written again: nobody else can have
+/// claimed it.
 const SAVE: &str = r"
 local fence = redis.call('HGET', KEYS[1], 'fence')
 if fence and fence ~= ARGV[1] then return 0 end
 if not fence then redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'owner', ARGV[4]) end
-redis.call('HSET', KEYS[1], 'data', ARGV[2])
+if tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') >= tonumber(ARGV[5]) then return 1 end
+redis.call('HSET', KEYS[1], 'data', ARGV[2], 'seq', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 ";
@@ -394,6 +396,7 @@ impl SessionStore for RedisStore {
                 &[
                     ("data", data),
                     ("fence", b"1".as_slice()),
+                    ("seq", b"1".as_slice()),
                     ("owner", self.instance.as_bytes()),
                 ],
             )
@@ -450,6 +453,7 @@ impl SessionStore for RedisStore {
         app: &str,
         id: &str,
         fence: Fence,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
     ) -> Result<bool, StoreError> {
@@ -461,6 +465,7 @@ impl SessionStore for RedisStore {
             .arg(data)
             .arg(ttl_ms(ttl))
             .arg(&self.instance)
+            .arg(seq)
             .invoke_async(&mut conn)
             .await
             .map_err(|e| failed(&e))?;
