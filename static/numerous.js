@@ -227,10 +227,11 @@ class SseSocket {
       this.route = route;
       const response = await fetch(`${config.base}/sse?session=${route}`, { method: "POST", headers });
       if (!response.ok) {
-        // Refused (the session limit): the body is the error frame a socket would have sent.
+        // Refused: the body is the error frame a socket would have got, the header its close
+        // code (4403 another user's session: start afresh; 1013 the session limit: later).
         const text = await response.text();
         if (text) this.onmessage?.({ data: text });
-        return this.closed(1013);
+        return this.closed(Number(response.headers.get("x-numerous-close")) || 1013);
       }
       const { stream, send } = await response.json();
       this.sendToken = send;

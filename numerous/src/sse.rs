@@ -30,6 +30,8 @@ use crate::runtime::{Runtime, SessionHandle};
 use crate::session::{Control, Input};
 use crate::upload::SESSION_HEADER;
 
+/// The header of a refused `POST /sse` that gives the close code a socket would have got.
+const CLOSE_HEADER: &str = "x-numerous-close";
 /// The header that names an event stream in `POST /sse/send`.
 const STREAM_HEADER: &str = "x-numerous-stream";
 /// How long an opened tab waits for its event stream.
@@ -62,17 +64,40 @@ pub(crate) async fn open<A: App>(
     let stream = token();
     let send: Arc<str> = token().into();
     let Some(session) = session else {
-        // Refused: the outbox holds the error frame; say it in the answer.
-        let error = match outbox.try_next() {
-            crate::outbox::Next::Frame(Message::Text(t)) => t.to_string(),
-            _ => String::new(),
+        // Refused: the outbox holds the error frame and the close a socket would get; say both
+        // in the answer, so the client acts as on a socket (4403: start afresh; 1013: retry
+        // later; 1001: at once).
+        let mut error = String::new();
+        let mut code = crate::session::CLOSE_TRY_LATER;
+        loop {
+            match outbox.try_next() {
+                crate::outbox::Next::Frame(Message::Text(t)) => error = t.to_string(),
+                crate::outbox::Next::Frame(Message::Close(Some(c))) => {
+                    code = c.code;
+                    break;
+                }
+                crate::outbox::Next::Frame(_) => {}
+                _ => break,
+            }
+        }
+        let status = if code == crate::connection::CLOSE_NOT_YOURS {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
         };
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
+        let mut response = (
+            status,
             [(axum::http::header::CONTENT_TYPE, "application/json")],
             error,
         )
             .into_response();
+        let headers = response.headers_mut();
+        headers.insert(CLOSE_HEADER, code.into());
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            let after = if code == crate::session::CLOSE_GOING_AWAY { 0 } else { 1 };
+            headers.insert(axum::http::header::RETRY_AFTER, after.into());
+        }
+        return response;
     };
     // As a socket is: closed when its sign-in expires or is signed out.
     let watch = match (&rt.auth, &user) {

@@ -283,6 +283,22 @@ async fn the_websocket_needs_a_user_and_a_session_is_its_users_alone() {
     assert_eq!(code, 4403);
     assert_eq!(frames.len(), 1, "only the refusal, no state: {frames:?}");
     assert_eq!(frames[0]["code"], "forbidden");
+    // The same on the fallback transport: refused with the close a socket gets (4403: the
+    // client starts afresh, where a 503 would have it retry the same id for ever).
+    let r = http(
+        addr,
+        &format!(
+            "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nX-Numerous-Session: {}\r\nCookie: {}",
+            a.session,
+            bob.cookie()
+        ),
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(r.header("x-numerous-close"), Some("4403"));
+    let frame: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(frame["code"], "forbidden");
 
     // Ann's second tab joins her session.
     let a2 = tab(addr, &ann, Some(&a.session)).await;
