@@ -94,7 +94,11 @@ pub(crate) async fn open<A: App>(
         let headers = response.headers_mut();
         headers.insert(CLOSE_HEADER, code.into());
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            let after = if code == crate::session::CLOSE_GOING_AWAY { 0 } else { 1 };
+            let after = if code == crate::session::CLOSE_GOING_AWAY {
+                0
+            } else {
+                1
+            };
             headers.insert(axum::http::header::RETRY_AFTER, after.into());
         }
         return response;

@@ -218,3 +218,25 @@ async fn a_registration_in_one_browser_shows_a_notice_in_another() {
     second.close().await;
     first.finish().await;
 }
+
+#[tokio::test]
+async fn registrations_are_rate_limited_and_say_when_to_try_again() {
+    let provider = DbProvider::new("sqlite::memory:").unwrap();
+    let options = options_with(Options::default(), provider, |a| {
+        a.secret("a test secret of thirty-two bytes or more")
+            .login_attempts_per_minute(3, 3)
+    });
+    let addr = testkit::serve::<Welcome>(options).await;
+    for n in 0..3 {
+        let r = register(addr, &format!("user{n}@example.com"), "short").await;
+        assert_eq!(r.status, 400, "{}", r.body);
+    }
+    let r = register(addr, "user3@example.com", "a good password").await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    let after: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&after), "{after}");
+}

@@ -121,14 +121,22 @@ async fn shutdown_closes_event_streams_with_1001() {
 
 #[tokio::test]
 async fn an_event_stream_nobody_reads_is_closed_after_the_write_timeout() {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let limit = Duration::from_secs(1);
     let addr = serve::<Counter>(Options::default().write_timeout(limit)).await;
-    let r = http(addr, "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0", b"").await;
+    let r = http(
+        addr,
+        "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0",
+        b"",
+    )
+    .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let tokens: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    let (stream, send) = (tokens["stream"].as_str().unwrap(), tokens["send"].as_str().unwrap());
+    let (stream, send) = (
+        tokens["stream"].as_str().unwrap(),
+        tokens["send"].as_str().unwrap(),
+    );
     // The stream of a client that never reads (a small receive buffer fills at once).
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
@@ -149,7 +157,10 @@ async fn an_event_stream_nobody_reads_is_closed_after_the_write_timeout() {
     );
     let start = Instant::now();
     let status = loop {
-        assert!(start.elapsed() < Duration::from_secs(60), "the stream is still open");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the stream is still open"
+        );
         let r = tokio::time::timeout(Duration::from_secs(30), http(addr, &head, batch.as_bytes()))
             .await
             .expect("a send is answered once the stream is closed");

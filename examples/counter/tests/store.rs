@@ -306,9 +306,17 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     };
     assert_eq!((fence, data.as_slice()), (2, b"{\"v\":0}".as_slice()));
     // A's late save and release are refused; B's go through.
-    assert!(!a.save("Fencing", &id, 1, 2, b"{\"v\":1}", ttl).await.unwrap());
+    assert!(
+        !a.save("Fencing", &id, 1, 2, b"{\"v\":1}", ttl)
+            .await
+            .unwrap()
+    );
     a.release("Fencing", &id, 1).await.unwrap();
-    assert!(b.save("Fencing", &id, 2, 1, b"{\"v\":2}", ttl).await.unwrap());
+    assert!(
+        b.save("Fencing", &id, 2, 1, b"{\"v\":2}", ttl)
+            .await
+            .unwrap()
+    );
     // A live owner (B listens) is asked, not overrun.
     assert!(matches!(
         a.claim("Fencing", &id, ttl).await.unwrap(),
@@ -340,7 +348,8 @@ async fn a_late_save_never_takes_a_record_back() {
         assert!(a.save("Late", &id, 1, 3, b"3", ttl).await.unwrap());
         assert!(a.save("Late", &id, 1, 2, b"2", ttl).await.unwrap());
         // A does not listen: B takes the session over and reads what A saved last.
-        let numerous::store::Claim::Taken { fence, data } = b.claim("Late", &id, ttl).await.unwrap()
+        let numerous::store::Claim::Taken { fence, data } =
+            b.claim("Late", &id, ttl).await.unwrap()
         else {
             panic!("B should take the session");
         };
@@ -366,7 +375,10 @@ async fn redis_asks_the_instances_for_a_session_it_lost_and_a_stale_owner_disown
     let ttl = Duration::from_secs(60);
     // A runs a session whose record Redis lost: B's claim asks the instances for it.
     let id = format!("{:032x}", rand_id());
-    assert!(matches!(b.claim(&app, &id, ttl).await.unwrap(), Claim::Sought));
+    assert!(matches!(
+        b.claim(&app, &id, ttl).await.unwrap(),
+        Claim::Sought
+    ));
     let asked = tokio::time::timeout(Duration::from_secs(5), a_asked.recv()).await;
     assert_eq!(asked.unwrap().as_deref(), Some(id.as_str()));
     // B does not hear its own question.
@@ -377,7 +389,10 @@ async fn redis_asks_the_instances_for_a_session_it_lost_and_a_stale_owner_disown
     );
     // A saves it again (the record is back, A its owner): B's next claim asks A to let go.
     assert!(a.save(&app, &id, 1, 5, b"5", ttl).await.unwrap());
-    assert!(matches!(b.claim(&app, &id, ttl).await.unwrap(), Claim::Busy));
+    assert!(matches!(
+        b.claim(&app, &id, ttl).await.unwrap(),
+        Claim::Busy
+    ));
     // A no longer runs it (it ended there while the store was away): it disowns it, and the
     // claim takes it at once.
     a.disown(&app, &id).await.unwrap();

@@ -6,7 +6,7 @@ use tokio::sync::OnceCell;
 
 use super::provider::{
     AuthProvider, NewUser, RefreshRecord, RefreshUse, check_password, hash_password,
-    verify_password,
+    run_password_job, verify_password,
 };
 use super::{AuthError, User, now, random_id};
 
@@ -179,9 +179,7 @@ impl AuthProvider for DbProvider {
         let found = self.find("username", username).await?;
         let hash = found.as_ref().map(|(_, h)| h.clone());
         let password = password.to_owned();
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
-            .await
-            .unwrap_or(false);
+        let ok = run_password_job(move || verify_password(&password, hash.as_deref())).await?;
         match found {
             Some((user, _)) if ok && user.is_active => Ok(user),
             Some(_) if ok => Err(AuthError::Inactive),
@@ -265,9 +263,7 @@ impl AuthProvider for DbProvider {
         new.validate()?;
         let pool = self.ready().await?;
         let password = new.password.clone();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(backend)??;
+        let hash = run_password_job(move || hash_password(&password)).await??;
         let id = random_id();
         let now = now();
         let mut tx = pool.begin().await.map_err(backend)?;
@@ -351,9 +347,7 @@ impl AuthProvider for DbProvider {
         check_password(password)?;
         let id = self.id_of(username).await?;
         let password = password.to_owned();
-        let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(backend)??;
+        let hash = run_password_job(move || hash_password(&password)).await??;
         sqlx::query("UPDATE numerous_users SET password_hash = $1, updated_at = $2 WHERE id = $3")
             .bind(hash)
             .bind(now())

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::provider::{AuthProvider, MemoryRefreshTokens, hash_password, verify_password};
+use super::provider::{
+    AuthProvider, MemoryRefreshTokens, hash_password, run_password_job, verify_password,
+};
 use super::{AuthError, User};
 
 /// The variable [`EnvProvider::from_env`] reads.
@@ -144,9 +146,7 @@ impl AuthProvider for EnvProvider {
     async fn authenticate(&self, username: &str, password: &str) -> Result<User, AuthError> {
         let found = self.users.get(username);
         let (password, hash) = (password.to_owned(), found.map(|(_, h)| h.clone()));
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
-            .await
-            .unwrap_or(false);
+        let ok = run_password_job(move || verify_password(&password, hash.as_deref())).await?;
         match found {
             Some((user, _)) if ok && user.is_active => Ok(user.clone()),
             Some(_) if ok => Err(AuthError::Inactive),

@@ -40,8 +40,9 @@ use std::time::Duration;
 
 pub use env::{EnvProvider, USERS_VAR};
 pub use provider::{
-    AuthProvider, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, RefreshRecord, RefreshUse,
-    SharedRefreshTokens, check_password, hash_password, verify_password,
+    AuthProvider, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, PASSWORD_QUEUE, PASSWORD_WORKERS,
+    RefreshRecord, RefreshUse, SharedRefreshTokens, check_password, hash_password,
+    run_password_job, verify_password,
 };
 pub use routes::{CurrentUser, ForbiddenPage, LoginPage};
 pub(crate) use routes::{RequestUser, protect, routes as auth_routes};
@@ -168,6 +169,9 @@ pub enum AuthError {
     /// The configuration is wrong (the message says what to change).
     #[error("{0}")]
     Config(String),
+    /// Too many passwords are being checked at once; try again after this many seconds.
+    #[error("the server is busy signing others in; try again in {0} s")]
+    Busy(u64),
     /// The backend failed (a database error).
     #[error("authentication backend: {0}")]
     Backend(String),

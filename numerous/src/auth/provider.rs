@@ -229,6 +229,73 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     ok && !std::ptr::eq(hash, dummy_hash())
 }
 
+/// Password hashing and checking off the async threads, bounded: argon2 takes 19 MiB and tens
+/// of milliseconds each, so a burst of sign-ins must neither take memory without limit nor
+/// keep it (each thread's allocator arena keeps what argon2 used). A few threads of their own
+/// ([`PASSWORD_WORKERS`] at most) do all of it, each job waiting in a queue of
+/// [`PASSWORD_QUEUE`] per worker; past that the answer is [`AuthError::Busy`] at once (503 with
+/// `Retry-After`), for a known user or not alike.
+pub async fn run_password_job<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AuthError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let job: PasswordJob = Box::new(move || {
+        let _ = tx.send(job());
+    });
+    match password_pool().try_send(job) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::TrySendError::Full(_)) => return Err(AuthError::Busy(1)),
+        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => {
+            return Err(AuthError::Backend("the password workers stopped".into()));
+        }
+    }
+    rx.await
+        .map_err(|_| AuthError::Backend("a password check failed".into()))
+}
+
+/// At most this many passwords are hashed or checked at once (19 MiB each).
+pub const PASSWORD_WORKERS: usize = 4;
+/// Jobs that may wait per worker before a sign-in is answered "busy".
+pub const PASSWORD_QUEUE: usize = 16;
+
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+fn password_pool() -> &'static std::sync::mpsc::SyncSender<PasswordJob> {
+    static POOL: std::sync::OnceLock<std::sync::mpsc::SyncSender<PasswordJob>> =
+        std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, PASSWORD_WORKERS);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<PasswordJob>(workers * PASSWORD_QUEUE);
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for n in 0..workers {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("numerous-password-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = {
+                            let rx = rx.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                            rx.recv()
+                        };
+                        match job {
+                            // A panic in a job (none expected) must not take the worker.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("cannot start a password worker: {e}");
+            }
+        }
+        tx
+    })
+}
+
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| hash_password("numerous: no such user").unwrap_or_default())

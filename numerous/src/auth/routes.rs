@@ -583,12 +583,22 @@ fn signed_in(
     response
 }
 
+/// A refusal that passes says when to try again.
+fn retry_after(response: &mut Response, e: &AuthError) {
+    if let AuthError::TooManyAttempts(secs) | AuthError::Busy(secs) = e {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*secs));
+    }
+}
+
 /// Why a sign-in or a registration failed: the status, a code, and what to show.
 fn refusal(e: &AuthError) -> (StatusCode, &'static str, String) {
     let (status, code) = match e {
         AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials"),
         AuthError::Inactive => (StatusCode::FORBIDDEN, "inactive"),
         AuthError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "rate-limited"),
+        AuthError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
         AuthError::UserExists(_) => (StatusCode::CONFLICT, "exists"),
         AuthError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
         e => {
@@ -642,11 +652,7 @@ async fn login(
                     status,
                 )
             };
-            if let AuthError::TooManyAttempts(secs) = e {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
+            retry_after(&mut response, &e);
             response
         }
     }
@@ -694,7 +700,7 @@ async fn register(
         }
         Err(e) => {
             let (status, code, detail) = refusal(&e);
-            if json {
+            let mut response = if json {
                 json_error(status, code, &detail)
             } else {
                 render_login(
@@ -706,7 +712,9 @@ async fn register(
                     (&form.email, true),
                     status,
                 )
-            }
+            };
+            retry_after(&mut response, &e);
+            response
         }
     }
 }

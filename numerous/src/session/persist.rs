@@ -107,7 +107,8 @@ impl Saver {
         let store = self.store.clone();
         // `create` writes save 1.
         self.seq += 1;
-        let (app, id, ttl, fence, seq) = (self.app, self.id.clone(), self.ttl, self.fence, self.seq);
+        let (app, id, ttl, fence, seq) =
+            (self.app, self.id.clone(), self.ttl, self.fence, self.seq);
         let saving: Saving = Box::pin(async move {
             let save = async {
                 match fence {
