@@ -787,3 +787,39 @@ async fn with_sessions_in_redis_a_refresh_works_on_any_instance() {
     assert_eq!(r.status, 200);
     assert_eq!(refresh_on(a, &bob.refresh).await.err(), Some(401));
 }
+
+#[tokio::test]
+async fn refreshes_are_rate_limited_and_keep_the_login() {
+    let addr = serve(auth()).await;
+    let ann = login(addr, "", "ann", "ann-password").await;
+    let mut refresh = ann.refresh.clone();
+    let mut limited = None;
+    // A client rotating its token in a loop: a login may refresh ten times a minute.
+    for n in 0..=10 {
+        let r = post_json(
+            addr,
+            "/api/auth/refresh",
+            &format!("numerous_refresh={refresh}"),
+            "",
+        )
+        .await;
+        if r.status == 429 {
+            limited = Some((n, r));
+            break;
+        }
+        assert_eq!(r.status, 200, "{}", r.body);
+        refresh = set_cookie(&r, "numerous_refresh").unwrap().to_owned();
+    }
+    let (n, r) = limited.expect("the 11th refresh of a minute is refused");
+    assert_eq!(n, 10);
+    assert!(r.header("retry-after").is_some());
+    assert_eq!(
+        set_cookie(&r, "numerous_refresh"),
+        None,
+        "a refused refresh leaves the login's cookies"
+    );
+    // Other logins are not held back.
+    let bob = login(addr, "", "bob", "bob-password").await;
+    let r = post_json(addr, "/api/auth/refresh", &bob.cookie(), "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}

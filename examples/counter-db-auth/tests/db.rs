@@ -135,6 +135,47 @@ async fn exercise(p: &DbProvider, tag: &str) {
         p.use_refresh(&format!("t3-{tag}"), now).await.unwrap(),
         RefreshUse::Fresh { .. }
     ));
+    // A rotation replaces, it does not accumulate: of a login's used tokens the last is kept
+    // (its reuse is caught), the ones before are gone.
+    for n in 0..20 {
+        p.store_refresh(RefreshRecord {
+            id: format!("r{n}-{tag}"),
+            family: format!("f4-{tag}"),
+            user_id: created.id.clone(),
+            expires_at: now + 100,
+        })
+        .await
+        .unwrap();
+        assert!(matches!(
+            p.use_refresh(&format!("r{n}-{tag}"), now + n).await.unwrap(),
+            RefreshUse::Fresh { .. }
+        ));
+    }
+    p.store_refresh(RefreshRecord {
+        id: format!("r20-{tag}"),
+        family: format!("f4-{tag}"),
+        user_id: created.id.clone(),
+        expires_at: now + 100,
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        p.use_refresh(&format!("r19-{tag}"), now + 30).await.unwrap(),
+        RefreshUse::Reused { used_at: now + 19 }
+    );
+    assert_eq!(
+        p.use_refresh(&format!("r18-{tag}"), now + 30).await.unwrap(),
+        RefreshUse::Unknown
+    );
+    // A NUL in a name is nobody (not a database error), and no user can be made with one.
+    assert!(matches!(
+        p.authenticate("ann\0", "whatever-password").await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        p.create_user(NewUser::new("nul\0name", "a good password")).await,
+        Err(AuthError::Invalid(_))
+    ));
 }
 
 #[tokio::test]

@@ -120,6 +120,11 @@ impl DbProvider {
     }
 
     async fn find(&self, column: &str, value: &str) -> Result<Option<(User, String)>, AuthError> {
+        // No stored name holds a NUL (validated), and PostgreSQL's text cannot carry one: it
+        // is nobody, as on SQLite, not a database error.
+        if value.contains('\0') {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT id, username, email, is_admin, is_active, password_hash FROM numerous_users WHERE {column} = $1"
         );
@@ -194,12 +199,22 @@ impl AuthProvider for DbProvider {
     async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {
         let pool = self.ready().await?;
         let now = now();
-        // Expired tokens go as new ones come.
+        // Expired tokens go as new ones come; and a rotation replaces rather than accumulates:
+        // of the login's used tokens only the last is kept (a reuse of it is still caught).
         sqlx::query("DELETE FROM numerous_refresh_tokens WHERE expires_at < $1")
             .bind(now)
             .execute(pool)
             .await
             .map_err(backend)?;
+        sqlx::query(
+            "DELETE FROM numerous_refresh_tokens WHERE family = $1 AND used_at IS NOT NULL \
+             AND id NOT IN (SELECT id FROM numerous_refresh_tokens WHERE family = $1 \
+             AND used_at IS NOT NULL ORDER BY used_at DESC, created_at DESC LIMIT 1)",
+        )
+        .bind(&token.family)
+        .execute(pool)
+        .await
+        .map_err(backend)?;
         sqlx::query(
             "INSERT INTO numerous_refresh_tokens (id, family, user_id, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
         )

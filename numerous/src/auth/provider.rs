@@ -64,6 +64,13 @@ impl NewUser {
                 "a username is 1 to 255 characters, without spaces around it".into(),
             ));
         }
+        if self.username.chars().any(char::is_control)
+            || self.email.as_deref().is_some_and(|e| e.chars().any(char::is_control))
+        {
+            return Err(AuthError::Invalid(
+                "a username or email has no control characters".into(),
+            ));
+        }
         check_password(&self.password)
     }
 }
@@ -305,7 +312,19 @@ fn dummy_hash() -> &'static str {
 /// forgotten on restart, which signs everybody out).
 #[derive(Debug, Default)]
 pub struct MemoryRefreshTokens {
-    tokens: Mutex<HashMap<String, MemoryToken>>,
+    tokens: Mutex<Tokens>,
+}
+
+/// The tokens, and per login (family) its newest token and the one it replaced: a rotation
+/// replaces, it does not accumulate (the token before the one it replaced is forgotten, so it
+/// reads as unknown rather than reused).
+#[derive(Debug, Default)]
+struct Tokens {
+    by_id: HashMap<String, MemoryToken>,
+    /// Family -> (newest token, the one before it).
+    families: HashMap<String, (String, Option<String>)>,
+    /// When expired tokens are next swept out (seconds since the epoch).
+    next_sweep: i64,
 }
 
 #[derive(Debug)]
@@ -318,11 +337,31 @@ struct MemoryToken {
 }
 
 impl MemoryRefreshTokens {
-    /// Keeps `token` (and forgets expired ones).
+    /// Keeps `token`; forgets its family's token before last, and (once a minute) expired ones.
     pub fn store(&self, token: RefreshRecord, now: i64) {
-        let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        tokens.retain(|_, t| t.expires_at > now);
-        tokens.insert(
+        let mut guard = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        let t = &mut *guard;
+        if now >= t.next_sweep {
+            t.by_id.retain(|_, tok| tok.expires_at > now);
+            let by_id = &t.by_id;
+            t.families.retain(|_, (newest, _)| by_id.contains_key(newest));
+            t.next_sweep = now + 60;
+        }
+        let replaced = match t.families.get_mut(&token.family) {
+            Some((newest, before)) => {
+                let old = before.replace(std::mem::replace(newest, token.id.clone()));
+                old
+            }
+            None => {
+                t.families
+                    .insert(token.family.clone(), (token.id.clone(), None));
+                None
+            }
+        };
+        if let Some(old) = replaced {
+            t.by_id.remove(&old);
+        }
+        t.by_id.insert(
             token.id,
             MemoryToken {
                 family: token.family,
@@ -334,10 +373,24 @@ impl MemoryRefreshTokens {
         );
     }
 
+    /// How many tokens are kept (expired ones until the next sweep included).
+    pub fn len(&self) -> usize {
+        self.tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .by_id
+            .len()
+    }
+
+    /// Whether no token is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// See [`AuthProvider::use_refresh`].
     pub fn use_token(&self, id: &str, now: i64) -> RefreshUse {
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        match tokens.get_mut(id) {
+        match tokens.by_id.get_mut(id) {
             Some(t) if t.revoked || t.expires_at <= now => RefreshUse::Unknown,
             Some(t) => match t.used_at {
                 Some(used_at) => RefreshUse::Reused { used_at },
@@ -355,7 +408,7 @@ impl MemoryRefreshTokens {
     /// See [`AuthProvider::revoke_family`].
     pub fn revoke_family(&self, family: &str) {
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        for t in tokens.values_mut().filter(|t| t.family == family) {
+        for t in tokens.by_id.values_mut().filter(|t| t.family == family) {
             t.revoked = true;
         }
     }
@@ -363,7 +416,7 @@ impl MemoryRefreshTokens {
     /// Revokes every token of `user_id`.
     pub fn revoke_user(&self, user_id: &str) {
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
-        for t in tokens.values_mut().filter(|t| t.user_id == user_id) {
+        for t in tokens.by_id.values_mut().filter(|t| t.user_id == user_id) {
             t.revoked = true;
         }
     }
@@ -408,6 +461,50 @@ mod tests {
         m.revoke_family("f");
         assert_eq!(m.use_token("t1", 12), RefreshUse::Unknown);
         assert_eq!(m.use_token("t1", 200), RefreshUse::Unknown);
+    }
+
+    #[test]
+    fn a_rotation_replaces_its_token_before_last() {
+        let m = MemoryRefreshTokens::default();
+        for n in 0..1000 {
+            let id = format!("t{n}");
+            m.store(
+                RefreshRecord {
+                    id: id.clone(),
+                    family: "f".into(),
+                    user_id: "u".into(),
+                    expires_at: 100,
+                },
+                0,
+            );
+            assert!(matches!(m.use_token(&id, 1), RefreshUse::Fresh { .. }));
+        }
+        // The newest and the one it replaced (a reuse of which is still caught).
+        assert_eq!(m.len(), 2);
+        assert_eq!(m.use_token("t998", 2), RefreshUse::Reused { used_at: 1 });
+        assert_eq!(m.use_token("t997", 2), RefreshUse::Unknown);
+        // Another login keeps its own.
+        m.store(
+            RefreshRecord {
+                id: "g0".into(),
+                family: "g".into(),
+                user_id: "u".into(),
+                expires_at: 100,
+            },
+            0,
+        );
+        assert_eq!(m.len(), 3);
+        // Expired ones go with the next sweep.
+        m.store(
+            RefreshRecord {
+                id: "h0".into(),
+                family: "h".into(),
+                user_id: "u".into(),
+                expires_at: 500,
+            },
+            200,
+        );
+        assert_eq!(m.len(), 1);
     }
 
     #[test]

@@ -727,7 +727,14 @@ fn set_cookies(headers: &mut HeaderMap, cookies: &[String]) {
     }
 }
 
-async fn refresh(AuthPost { auth, secure, .. }: AuthPost, headers: HeaderMap) -> Response {
+async fn refresh(
+    AuthPost {
+        auth,
+        secure,
+        client,
+    }: AuthPost,
+    headers: HeaderMap,
+) -> Response {
     let Some(token) = cookie(&headers, REFRESH_COOKIE) else {
         return json_error(
             StatusCode::UNAUTHORIZED,
@@ -735,7 +742,7 @@ async fn refresh(AuthPost { auth, secure, .. }: AuthPost, headers: HeaderMap) ->
             "no refresh token",
         );
     };
-    match auth.refresh(token).await {
+    match auth.refresh(token, client.key).await {
         Ok((user, issued)) => {
             let mut response = axum::Json(token_answer(&user, &issued)).into_response();
             set_cookies(response.headers_mut(), &auth.cookies(&issued, secure));
@@ -750,6 +757,16 @@ async fn refresh(AuthPost { auth, secure, .. }: AuthPost, headers: HeaderMap) ->
                         "internal",
                         "try again later",
                     )
+                }
+                // Too many: the login stays (its cookies too); try again later.
+                AuthError::TooManyAttempts(secs) => {
+                    let mut r = json_error(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate-limited",
+                        &AuthError::TooManyAttempts(secs).to_string(),
+                    );
+                    retry_after(&mut r, &AuthError::TooManyAttempts(secs));
+                    return r;
                 }
                 e => json_error(StatusCode::UNAUTHORIZED, "invalid-token", &e.to_string()),
             };

@@ -104,6 +104,10 @@ pub(crate) struct AuthState {
     revoked: DashMap<Arc<str>, i64>,
     by_address: DefaultKeyedRateLimiter<IpAddr>,
     by_user: DefaultKeyedRateLimiter<String>,
+    /// Refreshes per login ([`REFRESHES_PER_MINUTE`]) and per address (that many times the
+    /// address's sign-ins): a client that rotates its token in a loop is stopped.
+    refresh_by_family: DefaultKeyedRateLimiter<String>,
+    refresh_by_address: DefaultKeyedRateLimiter<IpAddr>,
     /// Where sign-outs are announced to the other instances of the app (its broker).
     announce: std::sync::OnceLock<crate::topics::Publisher>,
     /// Refresh tokens shared by the instances, for a provider that keeps its own in memory.
@@ -148,6 +152,20 @@ fn globs(patterns: &[impl AsRef<str>]) -> Result<GlobSet, AuthError> {
         .map_err(|e| AuthError::Config(format!("route patterns: {e}")))
 }
 
+/// Refreshes one login may make a minute (its tabs share its refresh token; each refreshes
+/// once per access token's life, and concurrent ones count once each).
+pub(crate) const REFRESHES_PER_MINUTE: u32 = 10;
+
+/// The wait a limiter's refusal asks for, in whole seconds (at least 1).
+fn wait_secs(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    not_until
+        .wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ))
+        .as_secs()
+        .max(1)
+}
+
 fn quota(per_minute: u32) -> Quota {
     let n = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
     Quota::per_minute(n).allow_burst(n)
@@ -183,6 +201,10 @@ impl AuthState {
             revoked: DashMap::new(),
             by_address: RateLimiter::keyed(quota(per_address)),
             by_user: RateLimiter::keyed(quota(per_user)),
+            refresh_by_family: RateLimiter::keyed(quota(REFRESHES_PER_MINUTE)),
+            refresh_by_address: RateLimiter::keyed(quota(
+                per_address.saturating_mul(REFRESHES_PER_MINUTE),
+            )),
             announce: std::sync::OnceLock::new(),
             shared_tokens: std::sync::OnceLock::new(),
             config,
@@ -266,10 +288,7 @@ impl AuthState {
             self.by_user.check_key(&key),
         ] {
             if let Err(not_until) = check {
-                let wait = not_until.wait_time_from(governor::clock::Clock::now(
-                    &governor::clock::DefaultClock::default(),
-                ));
-                return Err(AuthError::TooManyAttempts(wait.as_secs().max(1)));
+                return Err(AuthError::TooManyAttempts(wait_secs(&not_until)));
             }
         }
         if self.by_user.len() > 100_000 {
@@ -317,11 +336,27 @@ impl AuthState {
 
     /// Rotates a refresh token: the old one is used up, a new pair is issued in the same
     /// family. A token used twice revokes its family (it was stolen, or the thief was first).
-    pub(crate) async fn refresh(&self, token: &str) -> Result<(User, Issued), AuthError> {
+    pub(crate) async fn refresh(
+        &self,
+        token: &str,
+        client: IpAddr,
+    ) -> Result<(User, Issued), AuthError> {
         let now = now();
         let claims = self.keys.check(token, Kind::Refresh, now)?;
         if self.revoked.contains_key(claims.fam.as_str()) {
             return Err(AuthError::InvalidToken);
+        }
+        for check in [
+            self.refresh_by_address.check_key(&client),
+            self.refresh_by_family.check_key(&claims.fam),
+        ] {
+            if let Err(not_until) = check {
+                return Err(AuthError::TooManyAttempts(wait_secs(&not_until)));
+            }
+        }
+        if self.refresh_by_family.len() > 100_000 {
+            self.refresh_by_family.retain_recent();
+            self.refresh_by_address.retain_recent();
         }
         let provider = &self.config.provider;
         let used = match self.shared_tokens.get() {
@@ -608,6 +643,8 @@ mod tests {
         AuthState::new(auth.secret("0123456789abcdef0123456789abcdef"), "/app").unwrap()
     }
 
+    const LOCAL: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
     fn env() -> EnvProvider {
         EnvProvider::from_json(r#"[{"username":"ann","password":"ann-password"}]"#).unwrap()
     }
@@ -641,10 +678,10 @@ mod tests {
         let s = state(Auth::new(env()));
         let ip = IpAddr::from([127, 0, 0, 1]);
         let (_, first) = s.login("ann", "ann-password", ip).await.unwrap();
-        let (_, second) = s.refresh(&first.refresh).await.unwrap();
+        let (_, second) = s.refresh(&first.refresh, LOCAL).await.unwrap();
         assert_ne!(first.refresh, second.refresh);
         // The second use of `first` within the grace period (two tabs at once) is tolerated.
-        let (_, third) = s.refresh(&first.refresh).await.unwrap();
+        let (_, third) = s.refresh(&first.refresh, LOCAL).await.unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(
             header::COOKIE,
@@ -656,9 +693,9 @@ mod tests {
             s.identify(&headers).is_none(),
             "signed out: the access token is dead"
         );
-        assert!(s.refresh(&second.refresh).await.is_err());
+        assert!(s.refresh(&second.refresh, LOCAL).await.is_err());
         assert!(
-            s.refresh(&first.access).await.is_err(),
+            s.refresh(&first.access, LOCAL).await.is_err(),
             "an access token is not a refresh token"
         );
     }

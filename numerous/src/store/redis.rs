@@ -77,6 +77,22 @@ if ARGV[2] == 'remove' then redis.call('DEL', KEYS[1]) else redis.call('HDEL', K
 return 1
 ";
 
+/// Keeps a refresh token (`KEYS[1]`) until it expires, and in its login's record (`KEYS[2]`:
+/// the newest token and the one before it) as the newest: the token before last is deleted, so
+/// a rotation replaces rather than accumulates. `ARGV`: family, user, expiry, token key prefix,
+/// token id.
+const STORE_REFRESH: &str = r"
+redis.call('HSET', KEYS[1], 'family', ARGV[1], 'user', ARGV[2])
+redis.call('EXPIREAT', KEYS[1], ARGV[3])
+local before = redis.call('HGET', KEYS[2], 'before')
+if before then redis.call('DEL', ARGV[4] .. before) end
+local newest = redis.call('HGET', KEYS[2], 'newest')
+if newest then redis.call('HSET', KEYS[2], 'before', newest) end
+redis.call('HSET', KEYS[2], 'newest', ARGV[5])
+redis.call('EXPIREAT', KEYS[2], ARGV[3])
+return 1
+";
+
 /// Uses a refresh token: `{0}` unknown (or expired, or its login revoked), `{1, user}` fresh (now
 /// used), `{2, used_at}` used before.
 const USE_REFRESH: &str = r"
@@ -110,6 +126,7 @@ pub struct RedisStore {
     save: redis::Script,
     let_go: redis::Script,
     disown: redis::Script,
+    store_refresh: redis::Script,
     use_refresh: redis::Script,
 }
 
@@ -157,6 +174,7 @@ impl RedisStore {
             save: redis::Script::new(SAVE),
             let_go: redis::Script::new(LET_GO),
             disown: redis::Script::new(DISOWN),
+            store_refresh: redis::Script::new(STORE_REFRESH),
             use_refresh: redis::Script::new(USE_REFRESH),
         }))
     }
@@ -503,6 +521,7 @@ fn auth_failed(e: &redis::RedisError) -> crate::auth::AuthError {
 
 const REFRESH: &str = "numerous:auth:refresh:";
 const REVOKED: &str = "numerous:auth:revoked:";
+const FAMILY: &str = "numerous:auth:family:";
 
 /// Refresh tokens in Redis, for providers that keep theirs in memory: a refresh may reach any
 /// instance. Each token is a hash that expires with it; a revoked login is a key that lasts as
@@ -513,17 +532,20 @@ impl crate::auth::SharedRefreshTokens for RedisStore {
         &self,
         token: crate::auth::RefreshRecord,
     ) -> Result<(), crate::auth::AuthError> {
-        let k = format!("{REFRESH}{}", token.id);
         let mut conn = self.link.get().await.map_err(|e| auth_failed(&e))?;
-        redis::pipe()
-            .atomic()
-            .hset_multiple(&k, &[("family", &token.family), ("user", &token.user_id)])
-            .ignore()
-            .expire_at(&k, token.expires_at)
-            .ignore()
-            .query_async::<()>(&mut conn)
+        let _: i64 = self
+            .store_refresh
+            .key(format!("{REFRESH}{}", token.id))
+            .key(format!("{FAMILY}{}", token.family))
+            .arg(&token.family)
+            .arg(&token.user_id)
+            .arg(token.expires_at)
+            .arg(REFRESH)
+            .arg(&token.id)
+            .invoke_async(&mut conn)
             .await
-            .map_err(|e| auth_failed(&e))
+            .map_err(|e| auth_failed(&e))?;
+        Ok(())
     }
 
     async fn use_refresh(
