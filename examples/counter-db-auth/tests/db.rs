@@ -147,7 +147,9 @@ async fn exercise(p: &DbProvider, tag: &str) {
         .await
         .unwrap();
         assert!(matches!(
-            p.use_refresh(&format!("r{n}-{tag}"), now + n).await.unwrap(),
+            p.use_refresh(&format!("r{n}-{tag}"), now + n)
+                .await
+                .unwrap(),
             RefreshUse::Fresh { .. }
         ));
     }
@@ -160,11 +162,15 @@ async fn exercise(p: &DbProvider, tag: &str) {
     .await
     .unwrap();
     assert_eq!(
-        p.use_refresh(&format!("r19-{tag}"), now + 30).await.unwrap(),
+        p.use_refresh(&format!("r19-{tag}"), now + 30)
+            .await
+            .unwrap(),
         RefreshUse::Reused { used_at: now + 19 }
     );
     assert_eq!(
-        p.use_refresh(&format!("r18-{tag}"), now + 30).await.unwrap(),
+        p.use_refresh(&format!("r18-{tag}"), now + 30)
+            .await
+            .unwrap(),
         RefreshUse::Unknown
     );
     // A NUL in a name is nobody (not a database error), and no user can be made with one.
@@ -173,7 +179,8 @@ async fn exercise(p: &DbProvider, tag: &str) {
         Err(AuthError::InvalidCredentials)
     ));
     assert!(matches!(
-        p.create_user(NewUser::new("nul\0name", "a good password")).await,
+        p.create_user(NewUser::new("nul\0name", "a good password"))
+            .await,
         Err(AuthError::Invalid(_))
     ));
 }

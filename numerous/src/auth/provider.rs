@@ -65,7 +65,10 @@ impl NewUser {
             ));
         }
         if self.username.chars().any(char::is_control)
-            || self.email.as_deref().is_some_and(|e| e.chars().any(char::is_control))
+            || self
+                .email
+                .as_deref()
+                .is_some_and(|e| e.chars().any(char::is_control))
         {
             return Err(AuthError::Invalid(
                 "a username or email has no control characters".into(),
@@ -225,15 +228,52 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
 /// Whether `password` matches `hash` (a PHC string from [`hash_password`]); constant-time.
 /// Given `None` (no such user) it checks against a fixed hash, so an unknown user takes as
 /// long as a wrong password.
+///
+/// Each thread that checks passwords keeps one argon2 work area (19 MiB with the default
+/// parameters) and reuses it: allocated and freed per check, the C allocator kept a new one for
+/// every sign-in (its threshold for giving large blocks back rises after the first). numerous
+/// checks passwords on a few threads of its own ([`run_password_job`]).
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let hash = hash.unwrap_or_else(|| dummy_hash());
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let ok = verify_in_place(password.as_bytes(), &parsed).unwrap_or_else(|| {
+        // Not argon2 (or parameters the work area cannot take): the general path.
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    });
     ok && !std::ptr::eq(hash, dummy_hash())
+}
+
+/// Verifies an argon2 hash in this thread's work area; `None` if `parsed` is not one.
+fn verify_in_place(password: &[u8], parsed: &PasswordHash<'_>) -> Option<bool> {
+    thread_local! {
+        static WORK_AREA: std::cell::RefCell<Vec<argon2::Block>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let algorithm = argon2::Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = match parsed.version {
+        Some(v) => argon2::Version::try_from(v).ok()?,
+        None => argon2::Version::default(),
+    };
+    let params = argon2::Params::try_from(parsed).ok()?;
+    let expected = parsed.hash?;
+    let mut salt = [0u8; 64];
+    let salt = parsed.salt?.decode_b64(&mut salt).ok()?;
+    let mut out = [0u8; 64];
+    let out = out.get_mut(..expected.len())?;
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let hashed = WORK_AREA.with_borrow_mut(|area| {
+        if area.len() < blocks {
+            area.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password, salt, out, &mut area[..blocks])
+    });
+    // `Output`'s comparison takes constant time.
+    Some(hashed.is_ok() && argon2::password_hash::Output::new(out).is_ok_and(|o| o == expected))
 }
 
 /// Password hashing and checking off the async threads, bounded: argon2 takes 19 MiB and tens
@@ -262,8 +302,9 @@ pub async fn run_password_job<T: Send + 'static>(
 
 /// At most this many passwords are hashed or checked at once (19 MiB each).
 pub const PASSWORD_WORKERS: usize = 4;
-/// Jobs that may wait per worker before a sign-in is answered "busy".
-pub const PASSWORD_QUEUE: usize = 16;
+/// Jobs that may wait per worker before a sign-in is answered "busy" (about 2 s of work with
+/// the default parameters on this project's 2-core test machine).
+pub const PASSWORD_QUEUE: usize = 64;
 
 type PasswordJob = Box<dyn FnOnce() + Send>;
 
@@ -344,7 +385,8 @@ impl MemoryRefreshTokens {
         if now >= t.next_sweep {
             t.by_id.retain(|_, tok| tok.expires_at > now);
             let by_id = &t.by_id;
-            t.families.retain(|_, (newest, _)| by_id.contains_key(newest));
+            t.families
+                .retain(|_, (newest, _)| by_id.contains_key(newest));
             t.next_sweep = now + 60;
         }
         let replaced = match t.families.get_mut(&token.family) {
@@ -434,6 +476,10 @@ mod tests {
         assert!(!verify_password("wrong horse", Some(&h)));
         assert!(!verify_password("correct horse", None));
         assert!(!verify_password("x", Some("not a hash")));
+        // Checked in the thread's reused work area, not by the general path.
+        let parsed = PasswordHash::new(&h).unwrap();
+        assert_eq!(verify_in_place(b"correct horse", &parsed), Some(true));
+        assert_eq!(verify_in_place(b"correct horsf", &parsed), Some(false));
         // Salted: the same password hashes differently.
         assert_ne!(h, hash_password("correct horse").unwrap());
     }
