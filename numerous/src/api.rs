@@ -79,8 +79,13 @@ pub(crate) fn description<A: App>() -> Value {
             let properties: serde_json::Map<String, Value> = fields
                 .iter()
                 .map(|f| {
-                    let ty = state.get(*f).map_or("null", json_type);
-                    ((*f).to_owned(), json!({ "type": ty }))
+                    // A field that starts empty (`null`, a table's `sort_by`) says nothing of
+                    // its type: any JSON value is described (the widget checks it).
+                    let schema = match state.get(*f) {
+                        None | Some(Value::Null) => json!({}),
+                        Some(v) => json!({ "type": json_type(v) }),
+                    };
+                    ((*f).to_owned(), schema)
                 })
                 .collect();
             let emits: Vec<&str> = [
@@ -133,10 +138,14 @@ pub(crate) fn openapi_document<A: App>(prefix: &str) -> Value {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}
     });
     let refused = json!({
-        "description": "refused input: the errors, and the state (unchanged)",
+        "description": "refused input (an unknown widget, a value of the wrong type, a handler that failed): the errors, and the state",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}
     });
-    let missing = json!({"description": "no such session (or not yours), or no such widget"});
+    let missing = json!({"description": "no such session (or not yours), or it ended"});
+    let bad = json!({"description": "the body is not JSON"});
+    let too_large = json!({"description": "the body is over the app's message limit"});
+    let signed_out = json!({"description": "not signed in (an app that needs a sign-in)"});
+    let full = json!({"description": "the server, this client or this user holds as many sessions as it may"});
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     let widget = json!({"name": "widget", "in": "path", "required": true,
         "schema": {"type": "string", "enum": A::SPEC.widgets.iter().map(|w| w.key).collect::<Vec<_>>()}});
@@ -150,20 +159,22 @@ pub(crate) fn openapi_document<A: App>(prefix: &str) -> Value {
             p("/api/openapi.json"): {"get": {"summary": "This document",
                 "responses": {"200": {"description": "OpenAPI 3.1"}}}},
             p("/api/sessions"): {"post": {"summary": "Open a session",
-                "responses": {"201": answer.clone()}}},
+                "responses": {"201": answer.clone(), "401": signed_out, "503": full}}},
             p("/api/sessions/{id}"): {"get": {"summary": "A session's state", "parameters": [id],
-                "responses": {"200": answer.clone(), "404": missing}}},
+                "responses": {"200": answer.clone(), "401": signed_out, "404": missing}}},
             p("/api/sessions/{id}/widgets/{widget}"): {"post": {"summary": "Write a widget's input",
                 "parameters": [id, widget],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
-                "responses": {"200": answer.clone(), "422": refused, "404": missing}}},
+                "responses": {"200": answer.clone(), "400": bad, "401": signed_out, "404": missing,
+                    "413": too_large, "422": refused}}},
             p("/api/sessions/{id}/widgets/{widget}/click"): {"post": {"summary": "Click a widget",
                 "parameters": [id, widget],
-                "responses": {"200": answer.clone(), "422": refused, "404": missing}}},
+                "responses": {"200": answer.clone(), "401": signed_out, "404": missing, "422": refused}}},
             p("/api/sessions/{id}/widgets/{widget}/message"): {"post": {"summary": "Send a widget's handler a message",
                 "parameters": [id, widget],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {}}}},
-                "responses": {"200": answer, "422": refused, "404": missing}}},
+                "responses": {"200": answer, "400": bad, "401": signed_out, "404": missing,
+                    "413": too_large, "422": refused}}},
         },
         "components": {"schemas": {"Answer": {
             "type": "object",

@@ -334,18 +334,47 @@ pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
 /// Refuses requests for host names the app does not serve (DNS rebinding), and marks every
 /// response `nosniff`.
 pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Next) -> Response {
-    if let Some(host) = request_host(&req)
-        && !host_allowed(host, &rt.options.allowed_hosts)
+    if let Some(refused) = refused_host(&req, |host| host_allowed(host, &rt.options.allowed_hosts))
     {
-        tracing::info!(host, "refused a request for a host this app does not serve");
-        return (
+        return refused;
+    }
+    nosniff(next.run(req).await)
+}
+
+/// [`guard`] for the routes of a [`Server`](crate::Server) that are no app's (and its 404): a
+/// host any of its apps serves.
+pub(crate) async fn guard_any(
+    State(rts): State<Arc<Vec<Arc<Runtime>>>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(refused) = refused_host(&req, |host| {
+        rts.iter()
+            .any(|rt| host_allowed(host, &rt.options.allowed_hosts))
+    }) {
+        return refused;
+    }
+    nosniff(next.run(req).await)
+}
+
+/// The refusal of a request for a host `allowed` does not take, else `None`.
+fn refused_host(req: &Request, allowed: impl Fn(&str) -> bool) -> Option<Response> {
+    let host = request_host(req)?;
+    if allowed(host) {
+        return None;
+    }
+    tracing::info!(host, "refused a request for a host this app does not serve");
+    Some(
+        (
             StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
             format!("this server does not serve the host `{host}` (allow it with --allowed-hosts)"),
         )
-            .into_response();
-    }
-    let mut response = next.run(req).await;
+            .into_response(),
+    )
+}
+
+fn nosniff(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -412,11 +441,21 @@ pub(crate) fn check_origin(
     let Some((scheme, authority)) = origin.split_once("://") else {
         return Err(origin.to_owned());
     };
+    // The page's scheme is this server's: plain HTTP, or behind a trusted proxy the one it
+    // forwards (X-Forwarded-Proto).
+    let trusted = peer.filter(|p| is_trusted(*p, &options.trusted_proxies));
+    let proto = trusted
+        .and_then(|_| headers.get("x-forwarded-proto"))
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.split(',').next())
+        .map_or("http", str::trim);
+    if !scheme.eq_ignore_ascii_case(proto) {
+        return Err(origin.to_owned());
+    }
     let own = |host: &str| same_authority(scheme, authority, host);
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     // Behind a trusted proxy the page's host may be in X-Forwarded-Host.
-    let forwarded = peer
-        .filter(|p| is_trusted(*p, &options.trusted_proxies))
+    let forwarded = trusted
         .and_then(|_| headers.get("x-forwarded-host"))
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.split(',').next())

@@ -192,6 +192,11 @@ impl Server {
         for m in self.mounts {
             let (app, rt) = (m.build)(shared.clone())?;
             tracing::debug!(app = m.name, prefix = %shown(&m.prefix), "mounted");
+            // Each app's hosts for its routes; the server's (any app's) for the rest, below.
+            let app = app.route_layer(axum::middleware::from_fn_with_state(
+                rt.clone(),
+                http::guard,
+            ));
             router = router.merge(app);
             runtimes.push(rt);
         }
@@ -254,6 +259,14 @@ impl Server {
                 }
             };
         }
+        // A URL no app serves is a 404 (for a signed-in user too); every request, the
+        // server's own routes and that 404 included, is for a host some app serves.
+        let router = router
+            .fallback(|| async { (StatusCode::NOT_FOUND, "no app serves this URL") })
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(runtimes.clone()),
+                http::guard_any,
+            ));
         Ok((router, runtimes))
     }
 

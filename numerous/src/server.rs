@@ -62,12 +62,22 @@ fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
     Ok(Some(auth))
 }
 
+/// The router of app `A` served alone: every request (an unknown URL's 404 included) passes
+/// the host guard.
 fn build<A: App>(options: Options) -> Result<(Router, Arc<Runtime>), Error> {
-    build_with::<A>(options, None)
+    let (router, rt) = build_with::<A>(options, None)?;
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        rt.clone(),
+        http::guard,
+    ));
+    Ok((router, rt))
 }
 
-/// The router and runtime of app `A`. With `shared` sign-in (several apps in one server), an
-/// app without its own uses it, and its routes are the server's, not the app's.
+/// The router and runtime of app `A`, without the host guard (its caller adds it: over the
+/// whole router for an app alone, over the app's routes in a [`Server`](crate::Server)). With
+/// `shared` sign-in (several apps in one server), an app without its own uses it, and its
+/// routes are the server's, not the app's. The sign-in guard covers the app's routes only: a
+/// URL no route serves is a 404, not a way to the login page.
 pub(crate) fn build_with<A: App>(
     mut options: Options,
     shared: Option<Arc<AuthState>>,
@@ -113,17 +123,13 @@ pub(crate) fn build_with<A: App>(
         .layer(axum::Extension(rt.options.resources.clone()))
         .layer(axum::Extension(Publisher::new(rt.options.broker.clone())))
         // Inside the host guard: a request for a foreign host is refused before anything.
-        .layer(axum::middleware::from_fn_with_state(
+        .route_layer(axum::middleware::from_fn_with_state(
             rt.clone(),
             auth::protect,
         ));
     if rt.options.log_requests {
         router = router.layer(http::request_log());
     }
-    let router = router.layer(axum::middleware::from_fn_with_state(
-        rt.clone(),
-        http::guard,
-    ));
     Ok((router, rt))
 }
 

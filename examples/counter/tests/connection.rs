@@ -295,6 +295,25 @@ async fn pages_of_other_origins_cannot_open_the_socket() {
     assert!(!tab.session.is_empty());
     let partner = Tab::open_at(addr, "/ws", None, &[("origin", "https://partner.example")]).await;
     assert!(!partner.session.is_empty());
+    // The scheme is part of the origin: this server speaks plain HTTP, so a page of
+    // https://<its host> is another origin...
+    let other_scheme = connect(addr, "/ws", None, &[("origin", &format!("https://{addr}"))]).await;
+    match other_scheme {
+        Err(testkit::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 403),
+        other => panic!("expected 403, got {:?}", other.map(|_| ())),
+    }
+    // ...unless a trusted proxy (loopback here) says the page came over HTTPS.
+    let behind_tls = Tab::open_at(
+        addr,
+        "/ws",
+        None,
+        &[
+            ("origin", &format!("https://{addr}")),
+            ("x-forwarded-proto", "https"),
+        ],
+    )
+    .await;
+    assert!(!behind_tls.session.is_empty());
 }
 
 #[tokio::test]

@@ -273,3 +273,48 @@ async fn the_binary_runs_alone_from_an_empty_directory() {
     assert_eq!(login.status, 200);
     drop(running);
 }
+
+#[tokio::test]
+async fn a_url_no_app_serves_is_a_404_and_every_route_checks_the_host() {
+    let addr = serve(server(auth())).await;
+    let admin = login(addr, "/admin", "admin", "admin-password").await;
+    for cookie in ["", admin.cookie().as_str()] {
+        for path in [
+            "/nope",
+            "/public/nope",
+            "/admin-nope",
+            "/shared-static/nope.svg",
+        ] {
+            let r = get_with_cookie(addr, path, cookie, "").await;
+            assert_eq!(r.status, 404, "{path} (cookie: {})", !cookie.is_empty());
+        }
+    }
+    // The public app has no sign-in: its auth routes do not exist (not the admin's login).
+    let r = testkit::http(
+        addr,
+        &format!("POST /public/api/auth/login HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: 2"),
+        b"{}",
+    )
+    .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+    // The admin app's guard still applies under its prefix.
+    let r = get_with_cookie(addr, "/admin/nope", "", "").await;
+    assert!(matches!(r.status, 303 | 404), "{}", r.status);
+    // Every route refuses a host the server does not serve, its own routes included.
+    for path in [
+        "/health",
+        "/numerous-theme.css",
+        "/shared-static/logo.svg",
+        "/",
+        "/nope",
+        "/public/",
+    ] {
+        let r = testkit::http(
+            addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: evil.example"),
+            b"",
+        )
+        .await;
+        assert_eq!(r.status, 400, "{path}: {}", r.body);
+    }
+}
