@@ -84,6 +84,11 @@ export class NumerousAuth {
         credentials: "same-origin",
         headers: { Accept: "application/json", "X-Requested-With": "numerous" },
       });
+      if (r.status === 429 || r.status === 503) {
+        // Too many refreshes, or the server is busy: the login stays; try again when told.
+        this._schedule(Number(r.headers.get("retry-after")) || 5);
+        return true;
+      }
       if (!r.ok) return false;
       const body = await r.json();
       this._adopt({ ...body.user, expires_in: body.expires_in });

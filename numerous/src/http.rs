@@ -441,15 +441,19 @@ pub(crate) fn check_origin(
     let Some((scheme, authority)) = origin.split_once("://") else {
         return Err(origin.to_owned());
     };
-    // The page's scheme is this server's: plain HTTP, or behind a trusted proxy the one it
-    // forwards (X-Forwarded-Proto).
+    // The page's scheme is this server's: plain HTTP when the tab reaches it directly; behind
+    // a trusted proxy the one it forwards (X-Forwarded-Proto), or either when it says none (it
+    // may end TLS).
     let trusted = peer.filter(|p| is_trusted(*p, &options.trusted_proxies));
-    let proto = trusted
-        .and_then(|_| headers.get("x-forwarded-proto"))
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.split(',').next())
-        .map_or("http", str::trim);
-    if !scheme.eq_ignore_ascii_case(proto) {
+    let proto = match trusted {
+        Some(_) => headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.split(',').next())
+            .map(str::trim),
+        None => Some("http"),
+    };
+    if proto.is_some_and(|p| !scheme.eq_ignore_ascii_case(p)) {
         return Err(origin.to_owned());
     }
     let own = |host: &str| same_authority(scheme, authority, host);
@@ -538,11 +542,22 @@ mod tests {
             ("host", "127.0.0.1:8000"),
         ]);
         assert!(check_origin(&same, &o, None).is_ok());
+        // The scheme counts: a plain-HTTP server's page is http://; behind a trusted proxy
+        // (loopback by default) the one it forwards.
         let https = headers(&[
             ("origin", "https://app.example"),
             ("host", "app.example:443"),
         ]);
-        assert!(check_origin(&https, &o, None).is_ok());
+        assert!(check_origin(&https, &o, None).is_err());
+        let proxy = Some(IpAddr::from([127, 0, 0, 1]));
+        let mut forwarded = https.clone();
+        forwarded.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(check_origin(&forwarded, &o, proxy).is_ok());
+        assert!(check_origin(&forwarded, &o, Some(IpAddr::from([10, 0, 0, 9]))).is_err());
+        forwarded.insert("x-forwarded-proto", "http".parse().unwrap());
+        assert!(check_origin(&forwarded, &o, proxy).is_err());
+        // A trusted proxy that names no scheme may end TLS: either is the page's.
+        assert!(check_origin(&https, &o, proxy).is_ok());
         let cross = headers(&[
             ("origin", "http://evil.example"),
             ("host", "127.0.0.1:8000"),

@@ -102,7 +102,7 @@ impl Server {
         self.mounts.push(Mount {
             prefix,
             name: A::SPEC.name,
-            build: Box::new(move |shared| server::build_with::<A>(options, shared)),
+            build: Box::new(move |shared| server::build_with::<A>(options, shared, false)),
         });
         self
     }

@@ -182,6 +182,11 @@ impl Runtime {
             .filter(|h| !h.inputs.is_closed())
     }
 
+    /// Session `id` if this instance runs it, ending or not (it lets go of the store last).
+    pub(crate) fn registered(&self, id: &str) -> Option<SessionHandle> {
+        self.sessions.get(id).map(|h| h.clone())
+    }
+
     /// The live session `id` if `user` may use it: on a protected app, only its owner may.
     pub(crate) fn session_for(&self, id: &str, user: Option<&User>) -> Option<SessionHandle> {
         self.session(id)

@@ -65,7 +65,7 @@ fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
 /// The router of app `A` served alone: every request (an unknown URL's 404 included) passes
 /// the host guard.
 fn build<A: App>(options: Options) -> Result<(Router, Arc<Runtime>), Error> {
-    let (router, rt) = build_with::<A>(options, None)?;
+    let (router, rt) = build_with::<A>(options, None, true)?;
     let router = router.layer(axum::middleware::from_fn_with_state(
         rt.clone(),
         http::guard,
@@ -76,11 +76,16 @@ fn build<A: App>(options: Options) -> Result<(Router, Arc<Runtime>), Error> {
 /// The router and runtime of app `A`, without the host guard (its caller adds it: over the
 /// whole router for an app alone, over the app's routes in a [`Server`](crate::Server)). With
 /// `shared` sign-in (several apps in one server), an app without its own uses it, and its
-/// routes are the server's, not the app's. The sign-in guard covers the app's routes only: a
-/// URL no route serves is a 404, not a way to the login page.
+/// routes are the server's, not the app's.
+///
+/// The app's sign-in guard covers what is under its prefix, an unknown URL there included (a
+/// signed-out visitor is sent to sign in and learns nothing of which URLs exist; then 404), and
+/// nothing else: in a `Server`, a URL no app serves is the server's 404. An app `alone` at the
+/// root covers every URL.
 pub(crate) fn build_with<A: App>(
     mut options: Options,
     shared: Option<Arc<AuthState>>,
+    alone: bool,
 ) -> Result<(Router, Arc<Runtime>), Error> {
     let own_auth = options.auth.is_some() || shared.is_none();
     let auth = match shared {
@@ -107,26 +112,32 @@ pub(crate) fn build_with<A: App>(
         routes = routes.merge(auth::auth_routes());
     }
     let mut routes: Router = routes.with_state(rt.clone());
-    if let Some(user) = rt.options.routes.clone() {
+    // Routes of the app's own may bring their own fallback (a folder of files): theirs, and
+    // guarded as the rest.
+    let user_routes = rt.options.routes.clone();
+    let has_user_routes = user_routes.is_some();
+    if let Some(user) = user_routes {
         routes = routes.merge(user);
     }
+    if (!prefix.is_empty() || alone) && !has_user_routes {
+        routes = routes.fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "not found") });
+    }
+    // Inside the host guard: a request for a foreign host is refused before anything.
+    let protect = axum::middleware::from_fn_with_state(rt.clone(), auth::protect);
+    let routes = routes.layer(protect.clone());
     let routes = if prefix.is_empty() {
         routes
     } else {
         // `nest` serves `/sales`; the page is at `/sales/` too.
         Router::new()
             .route(&format!("{prefix}/"), get(page::page::<A>))
+            .route_layer(protect)
             .with_state(rt.clone())
             .nest(&prefix, routes)
     };
     let mut router = routes
         .layer(axum::Extension(rt.options.resources.clone()))
-        .layer(axum::Extension(Publisher::new(rt.options.broker.clone())))
-        // Inside the host guard: a request for a foreign host is refused before anything.
-        .route_layer(axum::middleware::from_fn_with_state(
-            rt.clone(),
-            auth::protect,
-        ));
+        .layer(axum::Extension(Publisher::new(rt.options.broker.clone())));
     if rt.options.log_requests {
         router = router.layer(http::request_log());
     }
@@ -181,9 +192,18 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
         let mut asked = store.listen(rt.app_name).await?;
         let sessions = rt.clone();
         tokio::spawn(async move {
-            while let Some(id) = asked.recv().await {
-                if let Some(session) = sessions.session(&id) {
+            while let Some(asked) = asked.recv().await {
+                // A seek ("?<id>": the store lost the record) concerns only an instance that
+                // runs the session; a release request for one this instance does not run (any
+                // more) clears its name from the store.
+                let (id, seek) = match asked.strip_prefix('?') {
+                    Some(id) => (id.to_owned(), true),
+                    None => (asked, false),
+                };
+                if let Some(session) = sessions.registered(&id) {
+                    // One that is ending lets go by itself.
                     let _ = session.control.send(crate::session::Control::Release);
+                } else if seek {
                 } else if let Some(store) = &sessions.options.session_store {
                     // Not here (any more): the store may still name this instance its owner.
                     let (store, app) = (store.clone(), sessions.app_name);

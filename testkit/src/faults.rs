@@ -267,6 +267,8 @@ pub struct History {
     pub tab: usize,
     pub transport: Transport,
     pub entries: Vec<Entry>,
+    /// When the tab began its last round (the load stopped): its final welcome comes after.
+    pub last_round: Option<Duration>,
 }
 
 /// N tabs clicking, each in its own task, until [`Load::finish`].
@@ -530,6 +532,7 @@ async fn run_tab(
         tab,
         transport,
         entries: Vec::new(),
+        last_round: None,
     };
     let log = |h: &mut History, event: Event| {
         h.entries.push(Entry {
@@ -538,11 +541,16 @@ async fn run_tab(
         });
     };
     let mut session: Option<String> = None;
-    // Once stopped: one last welcome, then done.
-    let mut last_round = false;
+    // Once stopped: one last welcome, then done (a tab never welcomed again gives up after
+    // `STALL` twice, and the checker says so).
+    let mut last_round: Option<Instant> = None;
     loop {
-        if stop.load(Ordering::Relaxed) {
-            last_round = true;
+        if stop.load(Ordering::Relaxed) && last_round.is_none() {
+            last_round = Some(Instant::now());
+            h.last_round = Some(started.elapsed());
+        }
+        if last_round.is_some_and(|at| at.elapsed() > STALL * 2) {
+            return h;
         }
         log(&mut h, Event::Connecting);
         let mut conn = match Conn::open(addr, transport, session.as_deref()).await {
@@ -590,7 +598,7 @@ async fn run_tab(
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         }
-        if last_round {
+        if last_round.is_some() {
             return h;
         }
         // Clicks, each waiting for its answer.
@@ -716,7 +724,7 @@ fn check_one(h: &History, rules: Rules, out: &mut Vec<Violation>) {
             && (answers || e.event == Event::Stalled)
         {
             let limit = asked.max(rules.healed) + rules.bound;
-            if e.at > limit || e.event == Event::Stalled {
+            if e.at > limit {
                 v(
                     e.at,
                     format!(
@@ -726,6 +734,18 @@ fn check_one(h: &History, rules: Rules, out: &mut Vec<Violation>) {
                 );
             }
             waiting = None;
+        }
+        // Once the faults healed (and the bound passed), nothing is refused any more.
+        let refused = match &e.event {
+            Event::Refused(status) => Some(format!("refused with {status}")),
+            Event::Error(code) => Some(format!("an error frame `{code}`")),
+            Event::Closed(1013) => Some("closed with 1013 (try later)".to_owned()),
+            _ => None,
+        };
+        if let Some(what) = refused
+            && e.at > rules.healed + rules.bound
+        {
+            v(e.at, format!("{what} after the faults healed"));
         }
         match &e.event {
             Event::Connecting => waiting = Some((e.at, "a connection")),
@@ -804,6 +824,11 @@ fn check_one(h: &History, rules: Rules, out: &mut Vec<Violation>) {
     }
     match final_welcome {
         None => v(Duration::ZERO, "never welcomed".into()),
+        Some((at, _, _)) if h.last_round.is_some_and(|last| at < last) => v(
+            at,
+            "not welcomed again once the load stopped (the session's final state is unknown)"
+                .into(),
+        ),
         Some((at, _, value)) if value < shown => v(
             at,
             format!("ended with {value} after it was shown {shown}: acknowledged clicks lost"),
@@ -887,6 +912,7 @@ mod tests {
         History {
             tab: 0,
             transport: Transport::WebSocket,
+            last_round: None,
             entries: events
                 .iter()
                 .map(|(ms, event)| Entry {

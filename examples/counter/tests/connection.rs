@@ -295,14 +295,35 @@ async fn pages_of_other_origins_cannot_open_the_socket() {
     assert!(!tab.session.is_empty());
     let partner = Tab::open_at(addr, "/ws", None, &[("origin", "https://partner.example")]).await;
     assert!(!partner.session.is_empty());
-    // The scheme is part of the origin: this server speaks plain HTTP, so a page of
-    // https://<its host> is another origin...
-    let other_scheme = connect(addr, "/ws", None, &[("origin", &format!("https://{addr}"))]).await;
+    // The scheme is part of the origin: a server reached directly speaks plain HTTP, so a page
+    // of https://<its host> is another origin...
+    let direct = serve::<Counter>(Options::default().trusted_proxies(Vec::new())).await;
+    let other_scheme = connect(
+        direct,
+        "/ws",
+        None,
+        &[("origin", &format!("https://{direct}"))],
+    )
+    .await;
     match other_scheme {
         Err(testkit::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 403),
         other => panic!("expected 403, got {:?}", other.map(|_| ())),
     }
-    // ...unless a trusted proxy (loopback here) says the page came over HTTPS.
+    // ...and behind a trusted proxy (loopback here) the scheme it forwards.
+    let plain = connect(
+        addr,
+        "/ws",
+        None,
+        &[
+            ("origin", &format!("https://{addr}")),
+            ("x-forwarded-proto", "http"),
+        ],
+    )
+    .await;
+    match plain {
+        Err(testkit::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 403),
+        other => panic!("expected 403, got {:?}", other.map(|_| ())),
+    }
     let behind_tls = Tab::open_at(
         addr,
         "/ws",

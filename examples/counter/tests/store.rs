@@ -214,18 +214,20 @@ impl SessionStore for Gated {
         &self,
         app: &str,
         id: &str,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
-    ) -> Result<u64, numerous::store::StoreError> {
-        self.inner.create(app, id, data, ttl).await
+    ) -> Result<bool, numerous::store::StoreError> {
+        self.inner.create(app, id, seq, data, ttl).await
     }
     async fn claim(
         &self,
         app: &str,
         id: &str,
         ttl: Duration,
+        ask: bool,
     ) -> Result<numerous::store::Claim, numerous::store::StoreError> {
-        self.inner.claim(app, id, ttl).await
+        self.inner.claim(app, id, ttl, ask).await
     }
     async fn save(
         &self,
@@ -296,12 +298,13 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     let _b_listens = b.listen("Fencing").await.unwrap();
     let ttl = Duration::from_secs(60);
     let id = format!("{:032x}", std::process::id() as u128 * 7919 + 1);
-    assert_eq!(
-        a.create("Fencing", &id, b"{\"v\":0}", ttl).await.unwrap(),
-        1
+    assert!(
+        a.create("Fencing", &id, 1, b"{\"v\":0}", ttl)
+            .await
+            .unwrap()
     );
     // A does not listen for release requests (as if its process were gone): B takes over.
-    let Claim::Taken { fence, data } = b.claim("Fencing", &id, ttl).await.unwrap() else {
+    let Claim::Taken { fence, data } = b.claim("Fencing", &id, ttl, true).await.unwrap() else {
         panic!("B should take the session over");
     };
     assert_eq!((fence, data.as_slice()), (2, b"{\"v\":0}".as_slice()));
@@ -319,12 +322,12 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     );
     // A live owner (B listens) is asked, not overrun.
     assert!(matches!(
-        a.claim("Fencing", &id, ttl).await.unwrap(),
+        a.claim("Fencing", &id, ttl, true).await.unwrap(),
         Claim::Busy
     ));
     b.remove("Fencing", &id, 2).await.unwrap();
     assert!(matches!(
-        a.claim("Fencing", &id, ttl).await.unwrap(),
+        a.claim("Fencing", &id, ttl, true).await.unwrap(),
         Claim::Unknown
     ));
 }
@@ -344,16 +347,20 @@ async fn a_late_save_never_takes_a_record_back() {
     let ttl = Duration::from_secs(60);
     for (a, b) in stores {
         let id = format!("{:032x}", rand_id());
-        a.create("Late", &id, b"1", ttl).await.unwrap();
+        assert!(a.create("Late", &id, 1, b"1", ttl).await.unwrap());
+        // A create whose answer was lost comes again, later than a save: it is a save.
         assert!(a.save("Late", &id, 1, 3, b"3", ttl).await.unwrap());
+        assert!(a.create("Late", &id, 2, b"2", ttl).await.unwrap());
         assert!(a.save("Late", &id, 1, 2, b"2", ttl).await.unwrap());
         // A does not listen: B takes the session over and reads what A saved last.
         let numerous::store::Claim::Taken { fence, data } =
-            b.claim("Late", &id, ttl).await.unwrap()
+            b.claim("Late", &id, ttl, true).await.unwrap()
         else {
             panic!("B should take the session");
         };
         assert_eq!(data, b"3");
+        // A's create that comes now (very late) is refused: the session is B's.
+        assert!(!a.create("Late", &id, 9, b"9", ttl).await.unwrap());
         // The new owner's saves count from 1 again.
         assert!(b.save("Late", &id, fence, 1, b"4", ttl).await.unwrap());
         b.remove("Late", &id, fence).await.unwrap();
@@ -376,11 +383,21 @@ async fn redis_asks_the_instances_for_a_session_it_lost_and_a_stale_owner_disown
     // A runs a session whose record Redis lost: B's claim asks the instances for it.
     let id = format!("{:032x}", rand_id());
     assert!(matches!(
-        b.claim(&app, &id, ttl).await.unwrap(),
+        b.claim(&app, &id, ttl, true).await.unwrap(),
         Claim::Sought
     ));
     let asked = tokio::time::timeout(Duration::from_secs(5), a_asked.recv()).await;
-    assert_eq!(asked.unwrap().as_deref(), Some(id.as_str()));
+    assert_eq!(asked.unwrap(), Some(format!("?{id}")));
+    // Claims that follow look again without asking again.
+    assert!(matches!(
+        b.claim(&app, &id, ttl, false).await.unwrap(),
+        Claim::Sought
+    ));
+    assert!(
+        tokio::time::timeout(Duration::from_millis(200), a_asked.recv())
+            .await
+            .is_err()
+    );
     // B does not hear its own question.
     assert!(
         tokio::time::timeout(Duration::from_millis(200), b_asked.recv())
@@ -390,13 +407,13 @@ async fn redis_asks_the_instances_for_a_session_it_lost_and_a_stale_owner_disown
     // A saves it again (the record is back, A its owner): B's next claim asks A to let go.
     assert!(a.save(&app, &id, 1, 5, b"5", ttl).await.unwrap());
     assert!(matches!(
-        b.claim(&app, &id, ttl).await.unwrap(),
+        b.claim(&app, &id, ttl, true).await.unwrap(),
         Claim::Busy
     ));
     // A no longer runs it (it ended there while the store was away): it disowns it, and the
     // claim takes it at once.
     a.disown(&app, &id).await.unwrap();
-    let Claim::Taken { fence, data } = b.claim(&app, &id, ttl).await.unwrap() else {
+    let Claim::Taken { fence, data } = b.claim(&app, &id, ttl, true).await.unwrap() else {
         panic!("B should take the session");
     };
     assert_eq!(data, b"5");

@@ -132,6 +132,7 @@ impl Session {
                 dirty: false,
                 hold: false,
                 held: Vec::new(),
+                held_gone: 0,
                 extras: Vec::new(),
                 release_at: None,
                 starting: false,

@@ -271,6 +271,9 @@ pub(crate) async fn run<A: App>(
         };
         if moving {
             // Saved first, then shown, then let go: the next instance starts from all of it.
+            // Written even if nothing changed: the store may have lost the record (Redis began
+            // again empty), and this is what the next instance will claim.
+            session.lock().dirty = true;
             Box::pin(saver.flush(&session)).await;
             session.close_all(CLOSE_GOING_AWAY, "the session moves to another server");
             Box::pin(saver.finish(false)).await;

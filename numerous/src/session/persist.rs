@@ -38,7 +38,8 @@ pub(crate) struct Saver {
     version: u32,
     user: Option<String>,
     durability: Durability,
-    in_flight: Option<(Saving, usize)>,
+    /// The save under way, and the mark of the held frames it covers.
+    in_flight: Option<(Saving, u64)>,
     retry: Option<Pin<Box<tokio::time::Sleep>>>,
     /// When the record is saved again even if nothing changed, so the store does not let it
     /// expire while the session lives here (half its time to live after the last save).
@@ -102,7 +103,7 @@ impl Saver {
             s.dirty = false;
             let mut data = Vec::with_capacity(64 + s.snapshot.iter().map(Vec::len).sum::<usize>());
             (self.encode)(&s, &mut data, self.version, self.user.as_deref());
-            (data, s.held.len())
+            (data, s.held_mark())
         };
         let store = self.store.clone();
         // `create` writes save 1.
@@ -112,10 +113,11 @@ impl Saver {
         let saving: Saving = Box::pin(async move {
             let save = async {
                 match fence {
-                    None => store
-                        .create(app, &id, &data, ttl)
-                        .await
-                        .map_err(Saved::Failed),
+                    None => match store.create(app, &id, seq, &data, ttl).await {
+                        Ok(true) => Ok(1),
+                        Ok(false) => Err(Saved::Lost),
+                        Err(e) => Err(Saved::Failed(e)),
+                    },
                     Some(fence) => match store.save(app, &id, fence, seq, &data, ttl).await {
                         Ok(true) => Ok(fence),
                         Ok(false) => Err(Saved::Lost),
@@ -157,7 +159,7 @@ impl Saver {
                     .reset(tokio::time::Instant::now() + self.ttl / 2);
                 let mut s = session.lock();
                 s.hold = self.holds();
-                s.release_held(covered);
+                s.release_held_to(covered);
             }
             Err(Saved::Lost) => {
                 tracing::warn!(
@@ -165,7 +167,7 @@ impl Saver {
                     "another instance took the session over; its tabs reconnect there"
                 );
                 self.lost = true;
-                session.lock().held.clear();
+                session.lock().drop_held();
                 session.close_all(super::CLOSE_GOING_AWAY, "the session moved");
             }
             Err(Saved::Failed(e)) => {

@@ -40,15 +40,21 @@ pub(super) async fn claim<A: App>(
         error: Some((ErrorCode::Unavailable, message)),
     };
     let began = Instant::now();
+    // When the store first said it lost the session and asked the instances for it.
+    let mut sought: Option<Instant> = None;
     let (fence, data) = loop {
-        match store.claim(app_name, id, rt.options.idle_timeout).await {
+        let first_ask = sought.is_none();
+        match store
+            .claim(app_name, id, rt.options.idle_timeout, first_ask)
+            .await
+        {
             Ok(Claim::Taken { fence, data }) => {
                 tracing::debug!(waited = ?began.elapsed(), "claimed a session");
                 break (fence, data);
             }
             Ok(Claim::Unknown) => return Outcome::Unknown,
             // The store lost it lately, and another instance may run it: it saves it again.
-            Ok(Claim::Sought) if began.elapsed() < SEEK_WAIT => {
+            Ok(Claim::Sought) if sought.get_or_insert_with(Instant::now).elapsed() < SEEK_WAIT => {
                 tokio::time::sleep(HANDOVER_POLL).await;
             }
             Ok(Claim::Sought) => return Outcome::Unknown,

@@ -46,6 +46,9 @@ pub(super) struct Sync {
     pub(super) hold: bool,
     /// Frames waiting for a save, in order, each with the tabs it goes to.
     pub(super) held: Vec<Held>,
+    /// How many frames ever left the front of `held` (sent, or dropped): a save covers the
+    /// frames up to a mark ([`Sync::held_mark`]) that stays right whatever left meanwhile.
+    pub(super) held_gone: u64,
     /// With a session store, what widgets hold besides what they send (a table's rows): per
     /// such widget, its index, the revision last saved and what it wrote then.
     pub(super) extras: Vec<(usize, u64, Vec<u8>)>,
@@ -437,6 +440,7 @@ impl Sync {
                 "a session's changes outrun its saves: {} frames wait; its tabs reconnect",
                 self.held.len()
             );
+            self.held_gone += self.held.len() as u64;
             let mut to: Vec<u64> = self.held.drain(..).flat_map(|h| h.to).collect();
             to.sort_unstable();
             to.dedup();
@@ -452,9 +456,27 @@ impl Sync {
         }
     }
 
+    /// The mark of the frames held so far: a save started now covers them.
+    pub(super) fn held_mark(&self) -> u64 {
+        self.held_gone + self.held.len() as u64
+    }
+
+    /// Sends the held frames up to `mark` that are still held (the store has what they show).
+    pub(super) fn release_held_to(&mut self, mark: u64) {
+        let count = usize::try_from(mark.saturating_sub(self.held_gone)).unwrap_or(usize::MAX);
+        self.release_held(count);
+    }
+
+    /// Drops every held frame (what they show will never be kept here).
+    pub(super) fn drop_held(&mut self) {
+        self.held_gone += self.held.len() as u64;
+        self.held.clear();
+    }
+
     /// Sends the first `count` held frames (the store has what they show).
     pub(super) fn release_held(&mut self, count: usize) {
         let count = count.min(self.held.len());
+        self.held_gone += count as u64;
         for h in self.held.drain(..count) {
             self.conns.retain(|c| {
                 if !h.to.contains(&c.id) {

@@ -96,23 +96,45 @@ impl SessionStore for MemoryStore {
         &self,
         app: &str,
         id: &str,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
-    ) -> Result<Fence, StoreError> {
-        self.lock().records.insert(
-            key(app, id),
-            Entry {
-                data: data.to_vec(),
-                fence: 1,
-                seq: 1,
-                owner: Some(self.instance.clone()),
-                expires: Instant::now() + ttl,
-            },
-        );
-        Ok(1)
+    ) -> Result<bool, StoreError> {
+        let mut shared = self.lock();
+        match shared.records.get_mut(&key(app, id)) {
+            None => {
+                shared.records.insert(
+                    key(app, id),
+                    Entry {
+                        data: data.to_vec(),
+                        fence: 1,
+                        seq,
+                        owner: Some(self.instance.clone()),
+                        expires: Instant::now() + ttl,
+                    },
+                );
+                Ok(true)
+            }
+            Some(e) if e.fence == 1 && e.owner.as_deref() == Some(self.instance.as_str()) => {
+                if e.seq < seq {
+                    e.data.clear();
+                    e.data.extend_from_slice(data);
+                    e.seq = seq;
+                    e.expires = Instant::now() + ttl;
+                }
+                Ok(true)
+            }
+            Some(_) => Ok(false),
+        }
     }
 
-    async fn claim(&self, app: &str, id: &str, ttl: Duration) -> Result<Claim, StoreError> {
+    async fn claim(
+        &self,
+        app: &str,
+        id: &str,
+        ttl: Duration,
+        _ask: bool,
+    ) -> Result<Claim, StoreError> {
         let mut shared = self.lock();
         let shared = &mut *shared;
         let k = key(app, id);

@@ -78,22 +78,34 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
     fn instance(&self) -> &str;
 
     /// Starts listening for requests to release sessions of `app`: each session id received
-    /// asks this instance to save that session and let it go. Called once per app, before any
-    /// claim.
+    /// asks this instance to save that session and let it go; `?<id>` asks the same of an
+    /// instance that runs it, when the store lost its record ([`Claim::Sought`]). Called once
+    /// per app, before any claim.
     async fn listen(&self, app: &str) -> Result<mpsc::UnboundedReceiver<String>, StoreError>;
 
-    /// Records a new session owned by this instance: its fence is 1.
+    /// Records a new session owned by this instance under fence 1, as save `seq` of it. A
+    /// create that comes again (the answer to the first was lost) is a save under fence 1, so
+    /// a late one never takes the record back. `Ok(false)`: the id is another's (claimed since).
     async fn create(
         &self,
         app: &str,
         id: &str,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
-    ) -> Result<Fence, StoreError>;
+    ) -> Result<bool, StoreError>;
 
     /// Claims session `id` for this instance: taken (it was free, its owner is gone, or this
-    /// instance owned it), busy (its live owner was asked to release it), or unknown.
-    async fn claim(&self, app: &str, id: &str, ttl: Duration) -> Result<Claim, StoreError>;
+    /// instance owned it), busy (its live owner was asked to release it), sought or unknown.
+    /// `ask` says whether a store that may have lost the record asks the instances for it
+    /// (the first claim of a wait does; the ones that follow only look again).
+    async fn claim(
+        &self,
+        app: &str,
+        id: &str,
+        ttl: Duration,
+        ask: bool,
+    ) -> Result<Claim, StoreError>;
 
     /// Saves the session's record under `fence`. `Ok(false)`: another claim came since, and
     /// nothing was written. A record the store lost (it restarted empty, or the record expired)
@@ -147,8 +159,10 @@ pub enum Durability {
 }
 
 /// How long one save may take before it counts as failed and is tried again: a store that
-/// stopped answering never holds a session.
-pub(crate) const SAVE_DEADLINE: Duration = Duration::from_secs(2);
+/// stopped answering never holds a session. A backstop: the Redis store's own limits (a
+/// connection within 2 s, an answer within 2 s, after which the connection is made again)
+/// come first.
+pub(crate) const SAVE_DEADLINE: Duration = Duration::from_secs(5);
 
 /// How long a claimant waits for a live owner to release a session before the tab is told to
 /// retry.

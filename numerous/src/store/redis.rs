@@ -26,17 +26,17 @@ const SAVE_PATIENCE: Duration = Duration::from_secs(2);
 ///
 /// A session the store does not have may have been lost by Redis (restarted without its data)
 /// while an instance still runs it: for a while after Redis began afresh (`KEYS[2]` holds when
-/// that was; `ARGV[6]` seconds), the id is published to every instance (`ARGV[5]`), and the
-/// answer is `{3}` (sought: an instance that runs it saves it and lets it go; claim again) when
-/// another instance heard it.
+/// that was; `ARGV[6]` seconds), the answer is `{3}` (sought: an instance that runs it saves it
+/// and lets it go; claim again). The first claim of a wait (`ARGV[7]` = 1) publishes the id to
+/// every instance (`ARGV[5]`), and is sought only if another instance heard it.
 const CLAIM: &str = r"
 redis.call('SET', KEYS[2], redis.call('TIME')[1], 'NX')
 local data = redis.call('HGET', KEYS[1], 'data')
 if not data then
   local age = tonumber(redis.call('TIME')[1]) - tonumber(redis.call('GET', KEYS[2]))
-  if age < tonumber(ARGV[6]) and redis.call('PUBLISH', ARGV[5], ARGV[1] .. ' ' .. ARGV[4]) > 1 then
-    return {3}
-  end
+  if age >= tonumber(ARGV[6]) then return {0} end
+  if ARGV[7] ~= '1' then return {3} end
+  if redis.call('PUBLISH', ARGV[5], ARGV[1] .. ' ' .. ARGV[4]) > 1 then return {3} end
   return {0}
 end
 local owner = redis.call('HGET', KEYS[1], 'owner')
@@ -47,6 +47,24 @@ local fence = redis.call('HINCRBY', KEYS[1], 'fence', 1)
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'seq', 0)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {2, fence, data}
+";
+
+/// Creates a session's record under fence 1 (`ARGV`: data, owner, ttl in ms, seq): 1 done, 0
+/// the id is another instance's. A create of ours that came before (its answer was lost) makes
+/// this one a save under fence 1: never back to an older state.
+const CREATE: &str = r"
+local fence = redis.call('HGET', KEYS[1], 'fence')
+if not fence then
+  redis.call('HSET', KEYS[1], 'data', ARGV[1], 'fence', 1, 'seq', ARGV[4], 'owner', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  return 1
+end
+if fence ~= '1' or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') < tonumber(ARGV[4]) then
+  redis.call('HSET', KEYS[1], 'data', ARGV[1], 'seq', ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return 1
 ";
 
 /// Writes the record if the fence is still the latest: 1 written (or a later save of this
@@ -122,6 +140,7 @@ pub struct RedisStore {
     client: redis::Client,
     link: std::sync::Arc<Link>,
     instance: String,
+    create: redis::Script,
     claim: redis::Script,
     save: redis::Script,
     let_go: redis::Script,
@@ -164,12 +183,14 @@ impl RedisStore {
             client: client.clone(),
             current: std::sync::Mutex::new((0, None)),
             connecting: tokio::sync::Mutex::new(()),
+            failures: std::sync::atomic::AtomicU64::new(0),
         });
         link.get().await.map_err(|e| unreachable(url, &e))?;
         Ok(std::sync::Arc::new(RedisStore {
             client,
             link,
             instance: crate::runtime::random_hex(8),
+            create: redis::Script::new(CREATE),
             claim: redis::Script::new(CLAIM),
             save: redis::Script::new(SAVE),
             let_go: redis::Script::new(LET_GO),
@@ -196,6 +217,9 @@ struct Link {
     current: std::sync::Mutex<(u64, Option<MultiplexedConnection>)>,
     /// One connection is made at a time.
     connecting: tokio::sync::Mutex<()>,
+    /// Connections that could not be made: a command that waited while one failed fails too,
+    /// at once, instead of trying again in turn (N waiters would take N times the patience).
+    failures: std::sync::atomic::AtomicU64,
 }
 
 impl Link {
@@ -217,9 +241,16 @@ impl Link {
         if let Some(c) = made(&self.current()) {
             return Ok(c);
         }
+        let failures = self.failures.load(std::sync::atomic::Ordering::Acquire);
         let _one = self.connecting.lock().await;
         if let Some(c) = made(&self.current()) {
             return Ok(c);
+        }
+        if self.failures.load(std::sync::atomic::Ordering::Acquire) != failures {
+            return Err(redis::RedisError::from(std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "Redis cannot be reached (a connection failed just now)",
+            )));
         }
         let config = redis::AsyncConnectionConfig::new()
             .set_response_timeout(SAVE_PATIENCE)
@@ -235,7 +266,12 @@ impl Link {
                 std::io::ErrorKind::TimedOut,
                 "no connection within 2 s",
             ))
-        })??;
+        })
+        .and_then(|made| made)
+        .inspect_err(|_| {
+            self.failures
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        })?;
         let mut current = self.current();
         current.0 += 1;
         current.1 = Some(conn);
@@ -361,11 +397,12 @@ impl SessionStore for RedisStore {
                     let Ok(payload) = msg.get_payload::<String>() else {
                         continue;
                     };
-                    // A seek is "<instance> <id>"; this instance's own are not for it.
+                    // A seek is "<instance> <id>" (this instance's own are not for it), passed
+                    // on as "?<id>".
                     let id = if msg.get_channel_name() == seek {
                         match payload.split_once(' ') {
                             Some(_) if payload.starts_with(&me) => continue,
-                            Some((_, id)) => id.to_owned(),
+                            Some((_, id)) => format!("?{id}"),
                             None => continue,
                         }
                     } else {
@@ -402,32 +439,31 @@ impl SessionStore for RedisStore {
         &self,
         app: &str,
         id: &str,
+        seq: u64,
         data: &[u8],
         ttl: Duration,
-    ) -> Result<Fence, StoreError> {
-        let k = key(app, id);
+    ) -> Result<bool, StoreError> {
         let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
-        redis::pipe()
-            .atomic()
-            .hset_multiple(
-                &k,
-                &[
-                    ("data", data),
-                    ("fence", b"1".as_slice()),
-                    ("seq", b"1".as_slice()),
-                    ("owner", self.instance.as_bytes()),
-                ],
-            )
-            .ignore()
-            .pexpire(&k, i64::try_from(ttl_ms(ttl)).unwrap_or(i64::MAX))
-            .ignore()
-            .query_async::<()>(&mut conn)
+        let created: i64 = self
+            .create
+            .key(key(app, id))
+            .arg(data)
+            .arg(&self.instance)
+            .arg(ttl_ms(ttl))
+            .arg(seq)
+            .invoke_async(&mut conn)
             .await
             .map_err(|e| failed(&e))?;
-        Ok(1)
+        Ok(created == 1)
     }
 
-    async fn claim(&self, app: &str, id: &str, ttl: Duration) -> Result<Claim, StoreError> {
+    async fn claim(
+        &self,
+        app: &str,
+        id: &str,
+        ttl: Duration,
+        ask: bool,
+    ) -> Result<Claim, StoreError> {
         let mut conn = self.link.get().await.map_err(|e| failed(&e))?;
         let answer: Vec<redis::Value> = self
             .claim
@@ -439,6 +475,7 @@ impl SessionStore for RedisStore {
             .arg(id)
             .arg(seek_channel(app))
             .arg(SEEK_WINDOW_S)
+            .arg(u8::from(ask))
             .invoke_async(&mut conn)
             .await
             .map_err(|e| failed(&e))?;
