@@ -468,3 +468,44 @@ async fn shutdown_closes_every_tab_with_1001() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn every_surface_checks_the_host_and_the_browser_ones_the_origin() {
+    // Each way in: the page, its assets, the socket, the fallback transport's three routes,
+    // uploads and downloads, the HTTP API, and a URL nobody serves. (The write deadline is the
+    // connection's, below every route: `sse.rs` tests it on the event stream.)
+    let addr = serve::<Counter>(Options::default()).await;
+    let surfaces = [
+        ("GET", "/"),
+        ("GET", "/numerous-static/numerous.js"),
+        ("GET", "/ws"),
+        ("POST", "/sse"),
+        ("GET", "/sse?stream=x"),
+        ("POST", "/sse/send"),
+        ("POST", "/upload/counter"),
+        ("GET", "/download/counter"),
+        ("GET", "/api/describe"),
+        ("GET", "/api/openapi.json"),
+        ("POST", "/api/sessions"),
+        ("GET", "/nope"),
+    ];
+    for (method, path) in surfaces {
+        let r = http(
+            addr,
+            &format!("{method} {path} HTTP/1.1\r\nHost: evil.example\r\nContent-Length: 0"),
+            b"",
+        )
+        .await;
+        assert_eq!(r.status, 400, "{method} {path}: {}", r.body);
+    }
+    // What a page of another site could use to drive a session: refused by its origin.
+    let r = http(
+        addr,
+        "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nContent-Length: 0",
+        b"",
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let ws = connect(addr, "/ws", None, &[("origin", "http://evil.example")]).await;
+    assert!(matches!(ws, Err(testkit::tungstenite::Error::Http(r)) if r.status() == 403));
+}
