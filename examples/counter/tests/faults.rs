@@ -10,7 +10,6 @@
 //! `NUMEROUS_FAULT_ROUNDS` (default 1) make the longer run of BENCHMARKS.md.
 //! Needs `redis-server` and `nginx` (`.ci/run` installs them).
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use testkit::cluster::{Instance, Nginx, Redis};
@@ -22,7 +21,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_example-counter");
 const BOUND: Duration = Duration::from_secs(5);
 
 /// One schedule at a time: they measure how long answers take, on two cores.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Rig {
     redis: Redis,
@@ -86,7 +85,7 @@ async fn run(
     records_may_be_lost: bool,
     schedule: impl AsyncFn(&mut Rig, &mut Rng),
 ) {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let tabs = env_or("NUMEROUS_FAULT_TABS", 40) as usize;
     for round in 0..env_or("NUMEROUS_FAULT_ROUNDS", 1) {
         let seed = env_or(

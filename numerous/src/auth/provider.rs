@@ -390,10 +390,7 @@ impl MemoryRefreshTokens {
             t.next_sweep = now + 60;
         }
         let replaced = match t.families.get_mut(&token.family) {
-            Some((newest, before)) => {
-                let old = before.replace(std::mem::replace(newest, token.id.clone()));
-                old
-            }
+            Some((newest, before)) => before.replace(std::mem::replace(newest, token.id.clone())),
             None => {
                 t.families
                     .insert(token.family.clone(), (token.id.clone(), None));
