@@ -54,7 +54,7 @@ pub enum Claim {
     Busy,
     /// The store does not know the session, but may have lost it lately (Redis began again
     /// without its data): the instances were asked for it, and one that runs it saves it and
-    /// lets it go. Claim again shortly ([`SEEK_WAIT`] at most).
+    /// lets it go. Claim again shortly (numerous waits 2 s at most).
     Sought,
     /// The store does not know the session (it expired, or never existed).
     Unknown,
