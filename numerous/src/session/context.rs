@@ -133,6 +133,7 @@ impl Session {
                 hold: false,
                 held: Vec::new(),
                 held_gone: 0,
+                held_bytes: 0,
                 extras: Vec::new(),
                 release_at: None,
                 starting: false,

@@ -49,6 +49,8 @@ pub(super) struct Sync {
     /// How many frames ever left the front of `held` (sent, or dropped): a save covers the
     /// frames up to a mark ([`Sync::held_mark`]) that stays right whatever left meanwhile.
     pub(super) held_gone: u64,
+    /// The bytes of the frames in `held`.
+    pub(super) held_bytes: usize,
     /// With a session store, what widgets hold besides what they send (a table's rows): per
     /// such widget, its index, the revision last saved and what it wrote then.
     pub(super) extras: Vec<(usize, u64, Vec<u8>)>,
@@ -64,8 +66,18 @@ pub(super) struct Sync {
     pub(super) fresh_below: u64,
 }
 
-/// At most this many frames wait for one session's save (see [`Sync::hold_frame`]).
+/// At most this many frames wait for one session's save (see [`Sync::hold_frame`])...
 const HELD_MAX: usize = 1024;
+/// ...and at most this many bytes of them (welcomes of tabs that keep coming back are large).
+const HELD_MAX_BYTES: usize = 4 << 20;
+
+fn frame_len(frame: &Message) -> usize {
+    match frame {
+        Message::Text(t) => t.len(),
+        Message::Binary(b) => b.len(),
+        _ => 0,
+    }
+}
 
 /// A frame waiting for the store.
 #[derive(Debug)]
@@ -162,6 +174,7 @@ impl Session {
         );
         if s.holding() {
             // The welcome shows what the store does not have yet: it waits with the rest.
+            s.held_bytes += out.len();
             s.held.push(Held {
                 frame: text(out),
                 patch: false,
@@ -170,6 +183,7 @@ impl Session {
             s.conns.push(Conn { id: conn, outbox });
             s.idle_since = None;
             s.tabs_since.get_or_insert_with(Instant::now);
+            s.bound_held();
         } else if outbox.push(text(out)).is_ok() {
             s.conns.push(Conn { id: conn, outbox });
             s.idle_since = None;
@@ -429,18 +443,26 @@ impl Sync {
     fn hold_frame(&mut self, frame: Message, patch: bool, to: impl Fn(u64) -> bool) {
         let to: Vec<u64> = self.conns.iter().map(|c| c.id).filter(|&c| to(c)).collect();
         if !to.is_empty() {
+            self.held_bytes += frame_len(&frame);
             self.held.push(Held { frame, patch, to });
         }
-        if self.held.len() > HELD_MAX {
+        self.bound_held();
+    }
+
+    /// Past [`HELD_MAX`] frames or [`HELD_MAX_BYTES`] held, closes the tabs they were for.
+    fn bound_held(&mut self) {
+        if self.held.len() > HELD_MAX || self.held_bytes > HELD_MAX_BYTES {
             // The store is away, or slower than this session's changes. Rather than hold ever
             // more (memory) or show what it does not have, the tabs that were to get these
             // frames are closed with 1013: they come back and are welcomed with the state once
             // the store has it.
             tracing::warn!(
-                "a session's changes outrun its saves: {} frames wait; its tabs reconnect",
-                self.held.len()
+                "a session's changes outrun its saves: {} frames ({} bytes) wait; its tabs reconnect",
+                self.held.len(),
+                self.held_bytes
             );
             self.held_gone += self.held.len() as u64;
+            self.held_bytes = 0;
             let mut to: Vec<u64> = self.held.drain(..).flat_map(|h| h.to).collect();
             to.sort_unstable();
             to.dedup();
@@ -470,6 +492,7 @@ impl Sync {
     /// Drops every held frame (what they show will never be kept here).
     pub(super) fn drop_held(&mut self) {
         self.held_gone += self.held.len() as u64;
+        self.held_bytes = 0;
         self.held.clear();
     }
 
@@ -478,6 +501,7 @@ impl Sync {
         let count = count.min(self.held.len());
         self.held_gone += count as u64;
         for h in self.held.drain(..count) {
+            self.held_bytes -= frame_len(&h.frame);
             self.conns.retain(|c| {
                 if !h.to.contains(&c.id) {
                     return true;
