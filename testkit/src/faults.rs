@@ -398,29 +398,7 @@ impl Conn {
                 .await
                 .map_err(|_| 0u16)?;
                 let mut events = tokio::io::BufReader::new(s);
-                let mut status = String::new();
-                let read = tokio::time::timeout(STALL, events.read_line(&mut status)).await;
-                if !matches!(read, Ok(Ok(n)) if n > 0) {
-                    return Err(0);
-                }
-                let code: u16 = status
-                    .split(' ')
-                    .nth(1)
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(0);
-                if code != 200 {
-                    return Err(code);
-                }
-                loop {
-                    let mut line = String::new();
-                    match tokio::time::timeout(STALL, events.read_line(&mut line)).await {
-                        Ok(Ok(n)) if n > 0 => {}
-                        _ => return Err(0),
-                    }
-                    if line.trim().is_empty() {
-                        break;
-                    }
-                }
+                crate::open_event_stream(&mut events, STALL).await?;
                 Ok(Conn::Sse {
                     addr,
                     events,

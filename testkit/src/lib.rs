@@ -623,7 +623,7 @@ impl SseTab {
         send_token: String,
         cookie: String,
     ) -> Result<SseTab, u16> {
-        use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+        use tokio::io::AsyncWriteExt;
         let mut s = TcpStream::connect(addr).await.unwrap();
         s.write_all(
             format!("GET /sse?stream={stream} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream{cookie}\r\n\r\n")
@@ -632,23 +632,7 @@ impl SseTab {
         .await
         .unwrap();
         let mut stream = tokio::io::BufReader::new(s);
-        let mut status = String::new();
-        stream.read_line(&mut status).await.unwrap();
-        let code: u16 = status
-            .split(' ')
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(0);
-        if code != 200 {
-            return Err(code);
-        }
-        loop {
-            let mut line = String::new();
-            stream.read_line(&mut line).await.unwrap();
-            if line.trim().is_empty() {
-                break;
-            }
-        }
+        open_event_stream(&mut stream, Duration::from_secs(10)).await?;
         Ok(SseTab {
             addr,
             stream,
@@ -706,6 +690,36 @@ impl SseTab {
             self.cookie
         );
         http(self.addr, &head, body.as_bytes()).await.status
+    }
+}
+
+/// Reads the head of an event stream's answer: `Ok` for a 200 (the events follow), else the
+/// status it was refused with (0: no answer within `limit` a line, or the connection ended).
+pub async fn open_event_stream(
+    stream: &mut tokio::io::BufReader<TcpStream>,
+    limit: Duration,
+) -> Result<(), u16> {
+    use tokio::io::AsyncBufReadExt;
+    let mut first = true;
+    loop {
+        let mut line = String::new();
+        match tokio::time::timeout(limit, stream.read_line(&mut line)).await {
+            Ok(Ok(n)) if n > 0 => {}
+            _ => return Err(0),
+        }
+        if first {
+            first = false;
+            let code: u16 = line
+                .split(' ')
+                .nth(1)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            if code != 200 {
+                return Err(code);
+            }
+        } else if line.trim().is_empty() {
+            return Ok(());
+        }
     }
 }
 

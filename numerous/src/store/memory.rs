@@ -28,6 +28,18 @@ struct Entry {
     expires: Instant,
 }
 
+impl Entry {
+    /// Writes save `seq` of the owner, unless a later one is here already.
+    fn write(&mut self, seq: u64, data: &[u8], ttl: Duration) {
+        if self.seq < seq {
+            self.data.clear();
+            self.data.extend_from_slice(data);
+            self.seq = seq;
+            self.expires = Instant::now() + ttl;
+        }
+    }
+}
+
 /// A [`SessionStore`] in this process's memory, with the same protocol (claims, fences,
 /// release requests) as [`RedisStore`](super::RedisStore): several instances of an app in one
 /// process share one through [`MemoryStore::instance_of`]. Meant for tests; nothing survives
@@ -116,12 +128,7 @@ impl SessionStore for MemoryStore {
                 Ok(true)
             }
             Some(e) if e.fence == 1 && e.owner.as_deref() == Some(self.instance.as_str()) => {
-                if e.seq < seq {
-                    e.data.clear();
-                    e.data.extend_from_slice(data);
-                    e.seq = seq;
-                    e.expires = Instant::now() + ttl;
-                }
+                e.write(seq, data, ttl);
                 Ok(true)
             }
             Some(_) => Ok(false),
@@ -181,12 +188,8 @@ impl SessionStore for MemoryStore {
     ) -> Result<bool, StoreError> {
         let mut shared = self.lock();
         match shared.records.get_mut(&key(app, id)) {
-            Some(e) if e.fence == fence && e.seq >= seq => Ok(true),
             Some(e) if e.fence == fence => {
-                e.data.clear();
-                e.data.extend_from_slice(data);
-                e.seq = seq;
-                e.expires = Instant::now() + ttl;
+                e.write(seq, data, ttl);
                 Ok(true)
             }
             Some(_) => Ok(false),
