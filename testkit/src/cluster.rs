@@ -163,7 +163,7 @@ impl Redis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Kills the server (its data is gone: it keeps nothing on disk).
+    /// Kills the server (`kill -9`; without [`Redis::start_with_data`] its data is gone).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();

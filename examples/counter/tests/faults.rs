@@ -245,3 +245,29 @@ async fn redis_paused_while_connections_reset() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_paused_for_3_s() {
+    run("an instance paused", false, false, async |rig, rng| {
+        let i = (rng.ms(0, 3).as_millis() % 3) as usize;
+        rig.instances[i].signal("STOP");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        rig.instances[i].signal("CONT");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_terminated_and_restarted_with_its_data() {
+    run(
+        "redis terminated, back with its data",
+        true,
+        false,
+        async |rig, rng| {
+            rig.redis.signal("TERM");
+            tokio::time::sleep(rng.ms(500, 1500)).await;
+            rig.redis.restart().await;
+        },
+    )
+    .await;
+}
