@@ -20,6 +20,8 @@ type Build =
 struct Mount {
     prefix: String,
     name: &'static str,
+    /// The app brings routes of its own ([`Options::routes`]), maybe with their own fallback.
+    own_routes: bool,
     build: Build,
 }
 
@@ -102,6 +104,7 @@ impl Server {
         self.mounts.push(Mount {
             prefix,
             name: A::SPEC.name,
+            own_routes: options.routes.is_some(),
             build: Box::new(move |shared| server::build_with::<A>(options, shared, false)),
         });
         self
@@ -164,6 +167,12 @@ impl Server {
             seen.push(&m.prefix);
         }
         let root_app = self.mounts.iter().any(|m| m.prefix.is_empty());
+        // An app at the root with routes of its own may answer any URL (a folder of files):
+        // the server's 404 must not take its place.
+        let root_routes = self
+            .mounts
+            .iter()
+            .any(|m| m.prefix.is_empty() && m.own_routes);
         if let Some(target) = &self.root_redirect {
             if root_app {
                 return Err(config(format!(
@@ -261,12 +270,15 @@ impl Server {
         }
         // A URL no app serves is a 404 (for a signed-in user too); every request, the
         // server's own routes and that 404 included, is for a host some app serves.
-        let router = router
-            .fallback(|| async { (StatusCode::NOT_FOUND, "no app serves this URL") })
-            .layer(axum::middleware::from_fn_with_state(
-                Arc::new(runtimes.clone()),
-                http::guard_any,
-            ));
+        let router = if root_routes {
+            router
+        } else {
+            router.fallback(|| async { (StatusCode::NOT_FOUND, "no app serves this URL") })
+        };
+        let router = router.layer(axum::middleware::from_fn_with_state(
+            Arc::new(runtimes.clone()),
+            http::guard_any,
+        ));
         Ok((router, runtimes))
     }
 

@@ -565,6 +565,23 @@ async fn a_prefixed_app_keeps_its_cookies_and_pages_under_its_prefix() {
         testkit::serve::<CounterAuth>(Options::default().prefix("/sales").auth(auth())).await;
     let r = get_with_cookie(addr, "/sales/", "", "").await;
     assert_eq!(r.header("location"), Some("/sales/login?next=%2Fsales%2F"));
+    // Every page under the prefix comes back to itself after the sign-in, an unknown one too.
+    for (path, next) in [
+        ("/sales", "%2Fsales"),
+        ("/sales/report?x=1", "%2Fsales%2Freport%3Fx%3D1"),
+    ] {
+        let r = get_with_cookie(addr, path, "", "").await;
+        assert_eq!(
+            r.header("location"),
+            Some(format!("/sales/login?next={next}").as_str()),
+            "{path}"
+        );
+    }
+    // A URL outside the prefix is nobody's.
+    assert_eq!(
+        get_with_cookie(addr, "/elsewhere", "", "").await.status,
+        404
+    );
     let r = try_login(addr, "/sales", "ann", "ann-password").await;
     assert!(
         set_cookie_line(&r, "numerous_access")

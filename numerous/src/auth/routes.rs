@@ -211,7 +211,16 @@ pub(crate) async fn protect(
         return next.run(req).await;
     };
     let identity = auth.identify(req.headers());
-    let path = req.uri().path().to_owned();
+    // The path as the client asked for it: this guard may run inside the app's nested routes,
+    // which see it without the prefix.
+    let original = req
+        .extensions()
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| req.uri().clone(), |o| o.0.clone());
+    let path = original.path().to_owned();
+    let target = original
+        .path_and_query()
+        .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
     // Patterns are relative to the app's prefix (which is the sign-in's, unless several apps
     // share one sign-in at the server's root).
     let rel = path
@@ -232,7 +241,7 @@ pub(crate) async fn protect(
             identity,
             req,
             next,
-            &path,
+            &target,
             PathKind { own, api },
             rt.forbidden_page,
         )
@@ -261,7 +270,7 @@ async fn guarded(
     identity: Option<Identity>,
     req: Request,
     next: Next,
-    path: &str,
+    target: &str,
     PathKind { own, api }: PathKind,
     forbidden_page: fn(&ForbiddenPage<'_>) -> Option<String>,
 ) -> Response {
@@ -272,10 +281,6 @@ async fn guarded(
             "Not authenticated",
         ),
         None => {
-            let target = req
-                .uri()
-                .path_and_query()
-                .map_or_else(|| path.to_owned(), |pq| pq.as_str().to_owned());
             let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
             let location = format!("{}/login?{query}", auth.prefix);
             (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()

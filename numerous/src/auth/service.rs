@@ -367,10 +367,7 @@ impl AuthState {
             RefreshUse::Fresh { user_id } if user_id == claims.sub => {}
             RefreshUse::Reused { used_at }
                 if now - used_at < self.config.reuse_grace.as_secs() as i64 => {}
-            // A genuine, unexpired token of a login not signed out that the store does not know
-            // was used before and forgotten since (a rotation keeps only the newest token and
-            // the one it replaced): a reuse as well.
-            RefreshUse::Reused { .. } | RefreshUse::Unknown => {
+            RefreshUse::Reused { .. } => {
                 tracing::warn!(
                     user = %claims.sub,
                     "a refresh token was used twice: its whole family is revoked"
@@ -378,7 +375,10 @@ impl AuthState {
                 self.revoke(&claims.fam, claims.exp).await?;
                 return Err(AuthError::InvalidToken);
             }
-            RefreshUse::Fresh { .. } => return Err(AuthError::InvalidToken),
+            // Unknown: expired, revoked, or (a rotation keeps a login's newest token and the one
+            // it replaced) used before and forgotten since. Not counted as a reuse: tabs that
+            // refresh at once, or a store that restarted empty, would end logins nobody stole.
+            RefreshUse::Fresh { .. } | RefreshUse::Unknown => return Err(AuthError::InvalidToken),
         }
         let user = match provider.user(&claims.sub).await? {
             Some(u) if u.is_active => u,

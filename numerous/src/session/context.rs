@@ -130,6 +130,7 @@ impl Session {
                 tasks: Vec::new(),
                 buffers: Vec::new(),
                 dirty: false,
+                saving: false,
                 hold: false,
                 held: Vec::new(),
                 held_gone: 0,

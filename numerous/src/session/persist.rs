@@ -15,6 +15,9 @@ use crate::store::{Durability, Fence, SAVE_DEADLINE, SessionStore, StoreError, r
 /// The longest wait between two tries of a failed save: a store that came back has the
 /// session at most this long after (the tabs' held answers with it).
 const RETRY_MAX: Duration = Duration::from_secs(1);
+/// How long a session that ends or moves keeps trying to save itself (within the 5 s a
+/// stopping server waits for its sessions).
+const FLUSH_PATIENCE: Duration = Duration::from_secs(3);
 
 type Saving = Pin<Box<dyn Future<Output = Result<Fence, Saved>> + Send>>;
 
@@ -101,6 +104,7 @@ impl Saver {
                 return;
             }
             s.dirty = false;
+            s.saving = true;
             let mut data = Vec::with_capacity(64 + s.snapshot.iter().map(Vec::len).sum::<usize>());
             (self.encode)(&s, &mut data, self.version, self.user.as_deref());
             (data, s.held_mark())
@@ -150,6 +154,7 @@ impl Saver {
             return Poll::Pending;
         };
         self.in_flight = None;
+        session.lock().saving = false;
         match done {
             Ok(fence) => {
                 self.fence = Some(fence);
@@ -236,8 +241,10 @@ impl Saver {
     }
 
     /// Saves what is left and waits for it (the session is about to end or move); false if the
-    /// store did not take it.
+    /// store did not take it. A failure is tried again for a while (the first command after
+    /// Redis came back fails as the connection is made again).
     pub(super) async fn flush(&mut self, session: &Session) -> bool {
+        let give_up = tokio::time::Instant::now() + FLUSH_PATIENCE;
         self.retry = None;
         loop {
             if self.lost {
@@ -250,9 +257,12 @@ impl Saver {
                 self.start(session);
             }
             std::future::poll_fn(|cx| self.poll_in_flight(cx, session)).await;
-            if self.retry.is_some() {
-                // It failed: the store is away.
-                return false;
+            if let Some(retry) = self.retry.take() {
+                // It failed: try again shortly, while there is time.
+                if tokio::time::Instant::now() + self.backoff >= give_up {
+                    return false;
+                }
+                retry.await;
             }
         }
     }

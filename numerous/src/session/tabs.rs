@@ -40,6 +40,8 @@ pub(super) struct Sync {
     pub(super) buffers: Vec<crate::Bytes>,
     /// Something changed since the session was last saved to the store.
     pub(super) dirty: bool,
+    /// A save is under way: what a frame shows now is not in the store yet either.
+    pub(super) saving: bool,
     /// Frames wait for the store to have what they show ([`Durability::Shown`]).
     ///
     /// [`Durability::Shown`]: crate::store::Durability::Shown
@@ -437,7 +439,7 @@ impl Sync {
 
     /// Whether a frame must wait for the store: it shows (or follows) what is not saved yet.
     pub(super) fn holding(&self) -> bool {
-        self.hold && (self.dirty || !self.held.is_empty())
+        self.hold && (self.dirty || self.saving || !self.held.is_empty())
     }
 
     fn hold_frame(&mut self, frame: Message, patch: bool, to: impl Fn(u64) -> bool) {
@@ -451,7 +453,7 @@ impl Sync {
 
     /// Past [`HELD_MAX`] frames or [`HELD_MAX_BYTES`] held, closes the tabs they were for.
     fn bound_held(&mut self) {
-        if self.held.len() > HELD_MAX || self.held_bytes > HELD_MAX_BYTES {
+        if self.held.len() > HELD_MAX || (self.held_bytes > HELD_MAX_BYTES && self.held.len() > 1) {
             // The store is away, or slower than this session's changes. Rather than hold ever
             // more (memory) or show what it does not have, the tabs that were to get these
             // frames are closed with 1013: they come back and are welcomed with the state once

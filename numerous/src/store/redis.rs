@@ -421,7 +421,9 @@ impl SessionStore for RedisStore {
                 let mut wait = Duration::from_millis(100);
                 stream = loop {
                     tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(5));
+                    // Soon: while it is away, seeks and release requests for this instance go
+                    // unheard.
+                    wait = (wait * 2).min(Duration::from_millis(500));
                     let Ok(mut p) = client.get_async_pubsub().await else {
                         continue;
                     };
