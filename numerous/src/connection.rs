@@ -22,8 +22,12 @@ use crate::auth::{CurrentUser, TabAuth, User};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
 use crate::protocol::{self, ErrorCode};
+use crate::protocol::{
+    CLOSE_NO_PONG, CLOSE_NOT_YOURS, CLOSE_PROTOCOL, CLOSE_SESSION_ENDED, CLOSE_TOO_BIG,
+    CLOSE_TRY_LATER, CLOSE_UNAUTHENTICATED,
+};
 use crate::runtime::{Refusal, Runtime, SessionHandle};
-use crate::session::{CLOSE_SESSION_ENDED, CLOSE_TRY_LATER, Control, Input};
+use crate::session::{Control, Input};
 use tokio::time::Instant;
 
 /// Bytes read from a socket at a time: the read buffer every open tab holds. Frames here are small
@@ -36,18 +40,8 @@ pub(crate) const SUBPROTOCOL: &str = "numerous";
 /// which keeps the id (the session's only credential) out of URLs and access logs.
 pub(crate) const SESSION_SUBPROTOCOL: &str = "numerous.session.";
 
-/// Close code: a message over four times the message limit.
-const CLOSE_TOO_BIG: u16 = 1009;
-/// Close code: the tab answered no ping.
-const CLOSE_NO_PONG: u16 = 4000;
 /// How long a socket stays open after its close frame, for the client to read it.
 const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(1);
-/// Close code: the client broke the WebSocket protocol.
-const CLOSE_PROTOCOL: u16 = 1002;
-/// The tab's sign-in expired or was ended: the client refreshes it or goes to the login page.
-pub(crate) const CLOSE_UNAUTHENTICATED: u16 = 4401;
-/// The tab asked for another user's session: the client forgets that id and starts afresh.
-pub(crate) const CLOSE_NOT_YOURS: u16 = 4403;
 
 /// `GET /ws`.
 pub(crate) async fn endpoint<A: App>(
@@ -120,7 +114,7 @@ pub(crate) fn open_tab<A: App>(
         }
         Err(Refusal::Moving) => {
             // Saved and let go in a moment: the client reconnects at once, and finds it.
-            outbox.close(crate::session::CLOSE_GOING_AWAY, "the session is moving");
+            outbox.close(crate::protocol::CLOSE_GOING_AWAY, "the session is moving");
             None
         }
         Err(refusal) => {

@@ -48,6 +48,7 @@ mod bytes;
 mod connection;
 mod handle;
 mod handler_check;
+mod html;
 mod http;
 mod markdown;
 mod multi;
@@ -67,6 +68,7 @@ pub mod store;
 mod testing_session;
 mod topics;
 mod upload;
+mod util;
 mod widget;
 pub mod widgets;
 

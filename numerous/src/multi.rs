@@ -350,7 +350,7 @@ fn shared_file(files: StaticFiles, path: &str) -> Response {
 }
 
 fn index_page(title: &str, apps: &[String]) -> String {
-    let esc = crate::widget::escaped;
+    let esc = crate::html::escaped;
     let links: String = apps
         .iter()
         .map(|a| format!(r#"<li><a href="{0}/">{0}</a></li>"#, esc(a)))

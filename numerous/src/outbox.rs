@@ -17,9 +17,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
-/// Close code: the tab fell too far behind the session's updates; reconnecting brings the
-/// current state.
-pub(crate) const CLOSE_TOO_SLOW: u16 = 4008;
+use crate::protocol::CLOSE_TOO_SLOW;
 
 /// Queued frames beyond this many make new patches merge into the last queued patch.
 const MERGE_AFTER_FRAMES: usize = 4;

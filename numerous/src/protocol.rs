@@ -159,6 +159,30 @@ pub(crate) fn state_frame<'s>(
     out.extend_from_slice(b"}}");
 }
 
+// The close codes a tab's connection ends with (docs/protocol.md, "Close codes"; the browser
+// client acts on them in static/numerous.js). One list: every layer that closes a tab takes its
+// code from here.
+
+/// The server is shutting down, or (with a session store) the session moves to another
+/// instance: the client reconnects at once.
+pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
+/// The client broke the WebSocket protocol.
+pub(crate) const CLOSE_PROTOCOL: u16 = 1002;
+/// A message over four times the message limit.
+pub(crate) const CLOSE_TOO_BIG: u16 = 1009;
+/// The tab's session ended under it: it reconnects to a new one at once.
+pub(crate) const CLOSE_SESSION_ENDED: u16 = 1012;
+/// Refused for now (a limit, a store that cannot be reached or is behind): try again later.
+pub(crate) const CLOSE_TRY_LATER: u16 = 1013;
+/// The tab answered no ping.
+pub(crate) const CLOSE_NO_PONG: u16 = 4000;
+/// The tab fell too far behind the session's updates; reconnecting brings the current state.
+pub(crate) const CLOSE_TOO_SLOW: u16 = 4008;
+/// The tab's sign-in expired or was ended: the client refreshes it or goes to the login page.
+pub(crate) const CLOSE_UNAUTHENTICATED: u16 = 4401;
+/// The tab asked for another user's session: the client forgets that id and starts afresh.
+pub(crate) const CLOSE_NOT_YOURS: u16 = 4403;
+
 #[cfg(test)]
 mod tests {
     use super::*;

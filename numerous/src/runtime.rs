@@ -382,14 +382,7 @@ fn is_session_id(id: &str) -> bool {
 
 /// 128 random bits, hex: the only secret a tab holds for its session.
 fn new_session_id() -> String {
-    random_hex(16)
-}
-
-/// `n` random bytes, hex.
-pub(crate) fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::util::random_hex(16)
 }
 
 fn page_headers(o: &Options) -> Vec<(axum::http::HeaderName, HeaderValue)> {

@@ -61,14 +61,14 @@ pub(crate) async fn open<A: App>(
     let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
     let signed_in = user.as_ref().map(|u| u.user().clone());
     let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key, signed_in.as_ref());
-    let stream = token();
-    let send: Arc<str> = token().into();
+    let stream = crate::util::random_hex(16);
+    let send: Arc<str> = crate::util::random_hex(16).into();
     let Some(session) = session else {
         // Refused: the outbox holds the error frame and the close a socket would get; say both
         // in the answer, so the client acts as on a socket (4403: start afresh; 1013: retry
         // later; 1001: at once).
         let mut error = String::new();
-        let mut code = crate::session::CLOSE_TRY_LATER;
+        let mut code = crate::protocol::CLOSE_TRY_LATER;
         loop {
             match outbox.try_next() {
                 crate::outbox::Next::Frame(Message::Text(t)) => error = t.to_string(),
@@ -80,7 +80,7 @@ pub(crate) async fn open<A: App>(
                 _ => break,
             }
         }
-        let status = if code == crate::connection::CLOSE_NOT_YOURS {
+        let status = if code == crate::protocol::CLOSE_NOT_YOURS {
             StatusCode::FORBIDDEN
         } else {
             StatusCode::SERVICE_UNAVAILABLE
@@ -94,7 +94,7 @@ pub(crate) async fn open<A: App>(
         let headers = response.headers_mut();
         headers.insert(CLOSE_HEADER, code.into());
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            let after = if code == crate::session::CLOSE_GOING_AWAY {
+            let after = if code == crate::protocol::CLOSE_GOING_AWAY {
                 0
             } else {
                 1
@@ -264,11 +264,4 @@ pub(crate) async fn send(
         }
     }
     StatusCode::NO_CONTENT.into_response()
-}
-
-/// 128 random bits, hex.
-fn token() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -414,25 +414,3 @@ impl<W> fmt::Display for Slot<'_, W> {
 }
 
 impl<W> askama::filters::HtmlSafe for Slot<'_, W> {}
-
-/// Writes `s` escaped for an HTML attribute value or text.
-/// `s` escaped for HTML text and attributes.
-pub(crate) fn escaped(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let _ = escape_html(s, &mut out);
-    out
-}
-
-pub(crate) fn escape_html(s: &str, out: &mut impl fmt::Write) -> fmt::Result {
-    for c in s.chars() {
-        match c {
-            '&' => out.write_str("&amp;")?,
-            '<' => out.write_str("&lt;")?,
-            '>' => out.write_str("&gt;")?,
-            '"' => out.write_str("&quot;")?,
-            '\'' => out.write_str("&#39;")?,
-            c => out.write_char(c)?,
-        }
-    }
-    Ok(())
-}

@@ -8,7 +8,7 @@ use super::provider::{
     AuthProvider, NewUser, RefreshRecord, RefreshUse, check_password, hash_password,
     run_password_job, verify_password,
 };
-use super::{AuthError, User, now, random_id};
+use super::{AuthError, User, now};
 
 /// The variable [`DbProvider::from_env`] reads.
 pub const DATABASE_URL_VAR: &str = "DATABASE_URL";
@@ -279,7 +279,7 @@ impl AuthProvider for DbProvider {
         let pool = self.ready().await?;
         let password = new.password.clone();
         let hash = run_password_job(move || hash_password(&password)).await??;
-        let id = random_id();
+        let id = crate::util::random_hex(16);
         let now = now();
         let mut tx = pool.begin().await.map_err(backend)?;
         let inserted = sqlx::query(

@@ -454,13 +454,6 @@ pub fn random_password() -> String {
         .collect()
 }
 
-/// 128 random bits, hex.
-pub(crate) fn random_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).expect("the OS random source is available");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// `url` with its password hidden.
 #[cfg_attr(not(any(feature = "db", feature = "redis")), allow(dead_code))]
 pub(crate) fn redact_url(url: &str) -> String {

@@ -150,7 +150,7 @@ impl LoginPage<'_> {
     /// The built-in page.
     pub fn render_default(&self) -> String {
         self.render()
-            .unwrap_or_else(|e| format!("login page: {}", crate::widget::escaped(&e.to_string())))
+            .unwrap_or_else(|e| format!("login page: {}", crate::html::escaped(&e.to_string())))
     }
 }
 
@@ -314,7 +314,7 @@ async fn guarded(
                 };
                 let html = (forbidden_page)(&page).unwrap_or_else(|| {
                     page.render()
-                        .unwrap_or_else(|e| crate::widget::escaped(&e.to_string()))
+                        .unwrap_or_else(|e| crate::html::escaped(&e.to_string()))
                 });
                 (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response()
             }
@@ -414,7 +414,7 @@ fn render_login(
     // The form's CSRF token: kept if the browser has one, so several login tabs all work.
     let csrf = cookie(headers, CSRF_COOKIE)
         .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map_or_else(super::random_id, str::to_owned);
+        .map_or_else(|| crate::util::random_hex(16), str::to_owned);
     let assets = format!(
         "{}/numerous-static/{}/",
         auth.prefix,

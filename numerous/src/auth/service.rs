@@ -12,7 +12,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::sync::watch;
 
 use super::tokens::{Claims, Keys, Kind, LEEWAY};
-use super::{Auth, AuthError, RefreshRecord, RefreshUse, User, now, random_id};
+use super::{Auth, AuthError, RefreshRecord, RefreshUse, User, now};
 use crate::auth::LoginPageFn;
 
 /// The access token's cookie.
@@ -311,7 +311,7 @@ impl AuthState {
         let new = super::NewUser::new(email.clone(), password).email(email);
         new.validate()?;
         let user = self.config.provider.create_user(new).await?;
-        let issued = self.issue(&user, &random_id()).await?;
+        let issued = self.issue(&user, &crate::util::random_hex(16)).await?;
         tracing::info!(user = %user.username, "registered");
         Ok((user, issued))
     }
@@ -329,7 +329,7 @@ impl AuthState {
             .provider
             .authenticate(username, password)
             .await?;
-        let issued = self.issue(&user, &random_id()).await?;
+        let issued = self.issue(&user, &crate::util::random_hex(16)).await?;
         tracing::info!(user = %user.username, "signed in");
         Ok((user, issued))
     }

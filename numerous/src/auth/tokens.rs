@@ -92,7 +92,7 @@ impl Keys {
             aud: self.audience.clone(),
             iat: now,
             exp: now + ttl,
-            jti: super::random_id(),
+            jti: crate::util::random_hex(16),
             fam: family.to_owned(),
             name: access.then(|| user.username.clone()),
             roles: if access {

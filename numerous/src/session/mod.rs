@@ -24,7 +24,7 @@ use tokio::time::Instant;
 use crate::app::App;
 use crate::handle::Call;
 use crate::outbox::Outbox;
-use crate::protocol;
+use crate::protocol::{self, CLOSE_GOING_AWAY, CLOSE_SESSION_ENDED};
 use crate::runtime::{Registered, Runtime};
 use crate::topics::Publisher;
 
@@ -36,13 +36,6 @@ pub(crate) use persist::Saver;
 
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
 pub(crate) const UPLOADER: u64 = u64::MAX;
-
-/// Close code for a tab refused because its session has as many tabs as it may.
-pub(crate) const CLOSE_TRY_LATER: u16 = 1013;
-/// Close code for a tab whose session ended under it: it reconnects to a new one at once.
-pub(crate) const CLOSE_SESSION_ENDED: u16 = 1012;
-/// Close code: the server is shutting down; the client reconnects at once.
-pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
 
 /// Tabs coming and going: handled at once, even while a handler runs.
 #[derive(Debug)]

@@ -35,7 +35,7 @@ pub(super) async fn claim<A: App>(
     let app_name = A::SPEC.name;
     let give_up = Instant::now() + HANDOVER_WAIT;
     let unavailable = |message: String| Outcome::Refused {
-        code: super::CLOSE_TRY_LATER,
+        code: crate::protocol::CLOSE_TRY_LATER,
         reason: "session unavailable",
         error: Some((ErrorCode::Unavailable, message)),
     };
@@ -88,7 +88,7 @@ pub(super) async fn claim<A: App>(
             tracing::warn!("cannot let a session go: {e}");
         }
         return Outcome::Refused {
-            code: crate::connection::CLOSE_NOT_YOURS,
+            code: crate::protocol::CLOSE_NOT_YOURS,
             reason: "not your session",
             error: Some((
                 ErrorCode::Forbidden,

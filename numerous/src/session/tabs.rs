@@ -8,10 +8,11 @@ use axum::extract::ws::{Message, Utf8Bytes};
 use tokio::time::Instant;
 
 use super::context::Task;
-use super::{CLOSE_GOING_AWAY, CLOSE_TRY_LATER, Control, Session, UPLOADER};
+use super::{Control, Session, UPLOADER};
 use crate::app::App;
 use crate::outbox::Outbox;
 use crate::protocol::{self, ErrorCode};
+use crate::protocol::{CLOSE_GOING_AWAY, CLOSE_TRY_LATER};
 
 /// What the browsers of a session have been sent, and where to send more.
 #[derive(Debug)]
@@ -472,8 +473,10 @@ impl Sync {
                 if to.binary_search(&c.id).is_err() {
                     return true;
                 }
-                c.outbox
-                    .close(super::CLOSE_TRY_LATER, "the session store is behind");
+                c.outbox.close(
+                    crate::protocol::CLOSE_TRY_LATER,
+                    "the session store is behind",
+                );
                 false
             });
             self.note_if_idle();

@@ -189,7 +189,7 @@ impl RedisStore {
         Ok(std::sync::Arc::new(RedisStore {
             client,
             link,
-            instance: crate::runtime::random_hex(8),
+            instance: crate::util::random_hex(8),
             create: redis::Script::new(CREATE),
             claim: redis::Script::new(CLAIM),
             save: redis::Script::new(SAVE),

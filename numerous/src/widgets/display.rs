@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::check_choice;
 use crate::attrs::{Content, Src};
-use crate::widget::{EmitsChange, InputError, NoInput, Slot, Widget, escape_html};
+use crate::html::escape_html;
+use crate::widget::{EmitsChange, InputError, NoInput, Slot, Widget};
 
 /// HTML content. Shown as text (escaped) unless built with [`Html::trusted`], so text from users
 /// can never inject markup.

@@ -72,9 +72,9 @@ use serde_json::value::RawValue;
 use crate::attrs::{
     Content, Disabled, Max, Min, OptionList, Placeholder, Step, TabList, Unit, Variant,
 };
+use crate::html::escape_html;
 use crate::widget::{
     EmitsChange, EmitsClick, EmitsSubmit, Event, InputError, NoInput, Slot, ValueInput, Widget,
-    escape_html,
 };
 
 impl_label!(Number, Button, DropDown, TextInput, Slider, Checkbox);
