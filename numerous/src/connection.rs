@@ -24,7 +24,7 @@ use crate::outbox::Outbox;
 use crate::protocol::{self, ErrorCode};
 use crate::protocol::{
     CLOSE_NO_PONG, CLOSE_NOT_YOURS, CLOSE_PROTOCOL, CLOSE_SESSION_ENDED, CLOSE_TOO_BIG,
-    CLOSE_TRY_LATER, CLOSE_UNAUTHENTICATED,
+    CLOSE_TRY_LATER, CLOSE_UNAUTHENTICATED, SESSION_SUBPROTOCOL, SUBPROTOCOL,
 };
 use crate::runtime::{Refusal, Runtime, SessionHandle};
 use crate::session::{Control, Input};
@@ -33,12 +33,6 @@ use tokio::time::Instant;
 /// Bytes read from a socket at a time: the read buffer every open tab holds. Frames here are small
 /// (a click is 60 bytes); a larger one takes several reads. 4 KiB cost 3.5 KiB more per idle tab.
 const READ_BUFFER: usize = 512;
-
-/// The WebSocket subprotocol of numerous; the server always selects it.
-pub(crate) const SUBPROTOCOL: &str = "numerous";
-/// A client resumes session `<id>` by also offering the subprotocol `numerous.session.<id>`,
-/// which keeps the id (the session's only credential) out of URLs and access logs.
-pub(crate) const SESSION_SUBPROTOCOL: &str = "numerous.session.";
 
 /// How long a socket stays open after its close frame, for the client to read it.
 const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(1);

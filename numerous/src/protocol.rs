@@ -159,6 +159,21 @@ pub(crate) fn state_frame<'s>(
     out.extend_from_slice(b"}}");
 }
 
+// Names on the wire besides the frames (docs/protocol.md).
+
+/// The WebSocket subprotocol of numerous; the server always selects it.
+pub(crate) const SUBPROTOCOL: &str = "numerous";
+/// A client resumes session `<id>` by also offering the subprotocol `numerous.session.<id>`,
+/// which keeps the id (the session's only credential) out of URLs and access logs.
+pub(crate) const SESSION_SUBPROTOCOL: &str = "numerous.session.";
+/// The header that names a tab's session: uploads and downloads, and (for load balancers) every
+/// request of the fallback transport.
+pub(crate) const SESSION_HEADER: &str = "x-numerous-session";
+/// The header that names an event stream in `POST /sse/send`.
+pub(crate) const STREAM_HEADER: &str = "x-numerous-stream";
+/// The header of a refused `POST /sse` that gives the close code a socket would have got.
+pub(crate) const CLOSE_HEADER: &str = "x-numerous-close";
+
 // The close codes a tab's connection ends with (docs/protocol.md, "Close codes"; the browser
 // client acts on them in static/numerous.js). One list: every layer that closes a tab takes its
 // code from here.

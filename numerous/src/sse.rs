@@ -26,14 +26,9 @@ use crate::auth::CurrentUser;
 use crate::connection::{forbidden_origin, open_tab};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
+use crate::protocol::{CLOSE_HEADER, SESSION_HEADER, STREAM_HEADER};
 use crate::runtime::{Runtime, SessionHandle};
 use crate::session::{Control, Input};
-use crate::upload::SESSION_HEADER;
-
-/// The header of a refused `POST /sse` that gives the close code a socket would have got.
-const CLOSE_HEADER: &str = "x-numerous-close";
-/// The header that names an event stream in `POST /sse/send`.
-const STREAM_HEADER: &str = "x-numerous-stream";
 /// How long an opened tab waits for its event stream.
 const OPEN_WAIT: Duration = Duration::from_secs(10);
 

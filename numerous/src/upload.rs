@@ -18,11 +18,10 @@ use serde::Deserialize;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
+use crate::protocol::SESSION_HEADER;
 use crate::runtime::{Runtime, SessionHandle};
 use crate::session::Input;
 
-/// The header that names the session of an upload.
-pub(crate) const SESSION_HEADER: &str = "x-numerous-session";
 /// Beyond the header timeout (which every upload may take regardless of its size), a body must
 /// arrive at this many bytes per second at least.
 const MIN_BYTES_PER_SEC: f64 = 1024.0;
