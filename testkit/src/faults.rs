@@ -484,8 +484,9 @@ fn fastrand() -> u128 {
     (u128::from(a) << 64) | u128::from(h.finish())
 }
 
-/// A small xorshift: the pauses between clicks, replayable from the seed.
-fn next_rand(state: &mut u64) -> u64 {
+/// A small xorshift: the pauses between clicks and a schedule's moments, replayable from the
+/// seed (which must not be 0).
+pub fn next_rand(state: &mut u64) -> u64 {
     *state ^= *state << 13;
     *state ^= *state >> 7;
     *state ^= *state << 17;

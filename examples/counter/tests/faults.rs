@@ -35,10 +35,7 @@ struct Rng(u64);
 
 impl Rng {
     fn ms(&mut self, from: u64, to: u64) -> Duration {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        Duration::from_millis(from + self.0 % (to - from).max(1))
+        Duration::from_millis(from + testkit::faults::next_rand(&mut self.0) % (to - from).max(1))
     }
 }
 
