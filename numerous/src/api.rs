@@ -26,18 +26,18 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::app::App;
+use crate::app::{AppMeta, AppSpec};
 use crate::auth::CurrentUser;
 use crate::http::ClientAddr;
 use crate::runtime::{Runtime, SessionHandle};
 use crate::session::{ApiAnswer, Input};
 
 /// The API's routes, relative to the app's prefix.
-pub(crate) fn routes<A: App>() -> Router<Arc<Runtime>> {
+pub(crate) fn routes() -> Router<Arc<Runtime>> {
     Router::new()
-        .route("/api/describe", get(describe::<A>))
-        .route("/api/openapi.json", get(openapi::<A>))
-        .route("/api/sessions", post(open::<A>))
+        .route("/api/describe", get(describe))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/sessions", post(open))
         .route("/api/sessions/{id}", get(read))
         .route("/api/sessions/{id}/widgets/{widget}", post(write))
         .route("/api/sessions/{id}/widgets/{widget}/click", post(click))
@@ -62,9 +62,10 @@ fn json_type(v: &Value) -> &'static str {
 
 /// What the app is: its widgets (state of a fresh session, what the browser may write) and
 /// its handlers.
-pub(crate) fn description<A: App>() -> Value {
-    let app = A::new();
-    let widgets: Vec<Value> = A::SPEC
+pub(crate) fn description(meta: &AppMeta) -> Value {
+    let app = (meta.new)();
+    let widgets: Vec<Value> = meta
+        .spec
         .widgets
         .iter()
         .enumerate()
@@ -110,7 +111,8 @@ pub(crate) fn description<A: App>() -> Value {
             })
         })
         .collect();
-    let handlers: Vec<Value> = A::HANDLERS
+    let handlers: Vec<Value> = meta
+        .handlers
         .iter()
         .map(|h| {
             json!({
@@ -120,19 +122,19 @@ pub(crate) fn description<A: App>() -> Value {
             })
         })
         .collect();
-    json!({ "app": A::SPEC.name, "widgets": widgets, "handlers": handlers })
+    json!({ "app": meta.spec.name, "widgets": widgets, "handlers": handlers })
 }
 
-async fn describe<A: App>() -> Response {
-    axum::Json(description::<A>()).into_response()
+async fn describe(State(rt): State<Arc<Runtime>>) -> Response {
+    axum::Json(description(rt.meta)).into_response()
 }
 
-async fn openapi<A: App>(State(rt): State<Arc<Runtime>>) -> Response {
-    axum::Json(openapi_document::<A>(&rt.options.prefix)).into_response()
+async fn openapi(State(rt): State<Arc<Runtime>>) -> Response {
+    axum::Json(openapi_document(rt.meta.spec, &rt.options.prefix)).into_response()
 }
 
 /// The API as an OpenAPI 3.1 document.
-pub(crate) fn openapi_document<A: App>(prefix: &str) -> Value {
+pub(crate) fn openapi_document(spec: &AppSpec, prefix: &str) -> Value {
     let answer = json!({
         "description": "the state after the request, and the errors it caused",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}
@@ -148,11 +150,11 @@ pub(crate) fn openapi_document<A: App>(prefix: &str) -> Value {
     let full = json!({"description": "the server, this client or this user holds as many sessions as it may"});
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     let widget = json!({"name": "widget", "in": "path", "required": true,
-        "schema": {"type": "string", "enum": A::SPEC.widgets.iter().map(|w| w.key).collect::<Vec<_>>()}});
+        "schema": {"type": "string", "enum": spec.widgets.iter().map(|w| w.key).collect::<Vec<_>>()}});
     let p = |path: &str| format!("{prefix}{path}");
     json!({
         "openapi": "3.1.0",
-        "info": {"title": format!("{} API", A::SPEC.name), "version": env!("CARGO_PKG_VERSION")},
+        "info": {"title": format!("{} API", spec.name), "version": env!("CARGO_PKG_VERSION")},
         "paths": {
             p("/api/describe"): {"get": {"summary": "The app's widgets and handlers",
                 "responses": {"200": {"description": "the description"}}}},
@@ -237,13 +239,13 @@ async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Respon
     }
 }
 
-async fn open<A: App>(
+async fn open(
     State(rt): State<Arc<Runtime>>,
     client: ClientAddr,
     user: Option<CurrentUser>,
 ) -> Response {
     let user = user.map(|u| u.user().clone());
-    match rt.attach::<A>(None, client.key, user.as_ref()) {
+    match rt.attach(None, client.key, user.as_ref()) {
         Ok((session, _)) => {
             let mut response = ask(&session, None, &session.id).await;
             if response.status() == StatusCode::OK {

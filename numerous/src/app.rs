@@ -1,6 +1,7 @@
 //! The traits `#[numerous::app]` and `#[numerous::handlers]` implement, and the static
 //! description of an app they produce.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -325,10 +326,100 @@ impl fmt::Debug for Call<'_> {
 }
 
 /// The index of `widget` among `app`'s widgets, if it is one of its fields.
-pub(crate) fn widget_index<A: App, W>(app: &A, widget: &W) -> Option<usize> {
+pub(crate) fn widget_index<W>(app: &dyn AppObject, widget: &W) -> Option<usize> {
     let target = (widget as *const W).cast::<()>();
-    (0..A::SPEC.widgets.len()).find(|&i| {
+    (0..app.meta().spec.widgets.len()).find(|&i| {
         app.widget(i)
             .is_some_and(|w| std::ptr::eq((w as *const dyn DynWidget).cast::<()>(), target))
     })
+}
+
+/// What the runtime needs of an app type, as data: its spec and its functions. The server
+/// stack (sessions, routes, the accept loop) takes this instead of a type parameter, so it is
+/// compiled once, in numerous, and a binary compiles only its app's own code (as askama's
+/// `DynTemplate` and numerous's own [`DynWidget`]).
+#[derive(Debug)]
+pub(crate) struct AppMeta {
+    pub(crate) spec: &'static AppSpec,
+    pub(crate) handlers: &'static [HandlerSpec],
+    /// Whether the app has `#[state]` fields.
+    pub(crate) has_state: bool,
+    /// A fresh instance, as a new session starts with.
+    pub(crate) new: fn() -> Box<dyn AppObject>,
+    /// The app's own login page (`templates/numerous/login.html`).
+    pub(crate) login_page: fn(&crate::auth::LoginPage<'_>) -> Option<String>,
+    /// The app's own page for users it is not for (`templates/numerous/forbidden.html`).
+    pub(crate) forbidden_page: fn(&crate::auth::ForbiddenPage<'_>) -> Option<String>,
+}
+
+impl AppMeta {
+    /// The description of app `A`, one per type, in static memory.
+    pub(crate) fn of<A: App>() -> &'static AppMeta {
+        const {
+            &AppMeta {
+                spec: &A::SPEC,
+                handlers: A::HANDLERS,
+                has_state: A::HAS_STATE,
+                new: new_object::<A>,
+                login_page: A::login_page,
+                forbidden_page: A::forbidden_page,
+            }
+        }
+    }
+}
+
+fn new_object<A: App>() -> Box<dyn AppObject> {
+    Box::new(A::new())
+}
+
+/// An app instance behind a pointer: the object-safe half of [`App`] and [`Handlers`] that a
+/// session's task drives. Implemented for every app.
+pub(crate) trait AppObject: Send + 'static {
+    /// What its type is.
+    fn meta(&self) -> &'static AppMeta;
+    fn widget(&self, index: usize) -> Option<&dyn DynWidget>;
+    fn widget_mut(&mut self, index: usize) -> Option<&mut dyn DynWidget>;
+    fn render_template(&self, out: &mut String) -> askama::Result<()>;
+    fn save_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn restore_state(&mut self, bytes: &[u8]) -> serde_json::Result<()>;
+    fn call<'a>(
+        &'a mut self,
+        index: usize,
+        ctx: &'a Session,
+        content: Option<&'a serde_json::value::RawValue>,
+    ) -> Call<'a>;
+    /// The app itself, for a change a [`Handle`](crate::Handle) sends (which knows its type).
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<A: App> AppObject for A {
+    fn meta(&self) -> &'static AppMeta {
+        AppMeta::of::<A>()
+    }
+    fn widget(&self, index: usize) -> Option<&dyn DynWidget> {
+        App::widget(self, index)
+    }
+    fn widget_mut(&mut self, index: usize) -> Option<&mut dyn DynWidget> {
+        App::widget_mut(self, index)
+    }
+    fn render_template(&self, out: &mut String) -> askama::Result<()> {
+        App::render_template(self, out)
+    }
+    fn save_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        App::save_state(self, out)
+    }
+    fn restore_state(&mut self, bytes: &[u8]) -> serde_json::Result<()> {
+        App::restore_state(self, bytes)
+    }
+    fn call<'a>(
+        &'a mut self,
+        index: usize,
+        ctx: &'a Session,
+        content: Option<&'a serde_json::value::RawValue>,
+    ) -> Call<'a> {
+        Handlers::call(self, index, ctx, content)
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }

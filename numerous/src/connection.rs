@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 
-use crate::app::App;
 use crate::auth::{CurrentUser, TabAuth, User};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
@@ -38,7 +37,7 @@ const READ_BUFFER: usize = 512;
 const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `GET /ws`.
-pub(crate) async fn endpoint<A: App>(
+pub(crate) async fn endpoint(
     State(rt): State<Arc<Runtime>>,
     client: ClientAddr,
     user: Option<CurrentUser>,
@@ -71,13 +70,13 @@ pub(crate) async fn endpoint<A: App>(
             // Split here, not in the task: an async fn keeps its arguments for its whole life,
             // and the whole socket is ten times the size of its two halves.
             let (sink, stream) = socket.split();
-            connection::<A>(rt, sink, stream, requested, client, user, auth)
+            connection(rt, sink, stream, requested, client, user, auth)
         })
 }
 
 /// Attaches a new tab (of any transport) to the session it asks for, or a new one: its outbox
 /// holds the welcome, or the refusal and a close frame.
-pub(crate) fn open_tab<A: App>(
+pub(crate) fn open_tab(
     rt: &Arc<Runtime>,
     requested: Option<&str>,
     client: IpAddr,
@@ -85,7 +84,7 @@ pub(crate) fn open_tab<A: App>(
 ) -> (Option<SessionHandle>, Arc<Outbox>, u64) {
     let outbox = Arc::new(Outbox::new(rt.options.max_queued_bytes));
     let conn = rt.next_conn();
-    let session = match rt.attach::<A>(requested, client, user) {
+    let session = match rt.attach(requested, client, user) {
         Ok((session, resumed)) => {
             let connected = session.control.send(Control::Connect {
                 conn,
@@ -160,7 +159,7 @@ fn requested_session(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn connection<A: App>(
+async fn connection(
     rt: Arc<Runtime>,
     sink: SplitSink<WebSocket, Message>,
     stream: SplitStream<WebSocket>,
@@ -170,7 +169,7 @@ async fn connection<A: App>(
     auth: Option<TabAuth>,
 ) {
     let _tracked = rt.tabs.token();
-    let (session, outbox, conn) = open_tab::<A>(&rt, requested.as_deref(), client, user.as_ref());
+    let (session, outbox, conn) = open_tab(&rt, requested.as_deref(), client, user.as_ref());
     {
         let writer = write(&rt, &outbox, sink);
         tokio::pin!(writer);

@@ -25,13 +25,16 @@ use crate::runtime::Runtime;
 /// How long shutdown waits for open tabs to take their close frame.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// A shutdown signal, boxed where it is made: the accept loop is compiled once, here.
+pub(crate) type Signal = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// Serves `router` on `listener` until `signal` completes, then closes every tab of the apps
 /// `rts` (their options: the first app's) with 1001 and waits (briefly) for them to go.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     rts: &[Arc<Runtime>],
-    signal: impl Future<Output = ()>,
+    mut signal: Signal,
 ) -> std::io::Result<()> {
     let rt = rts.first().expect("at least one app").clone();
     let stop = tokio_util::sync::CancellationToken::new();
@@ -46,7 +49,6 @@ pub(crate) async fn serve(
         .keep_alive_interval(Some(rt.options.ping_interval));
     let builder = Arc::new(builder);
     let connections = tokio_util::task::TaskTracker::new();
-    tokio::pin!(signal);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {

@@ -231,7 +231,9 @@ pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Mig
 #[cfg(feature = "redis")]
 pub use redis_broker::RedisBroker;
 pub use resources::{Res, Resources};
-pub use server::{init_tracing, router, run, run_with, serve, serve_until, try_router};
+pub use server::{
+    ServeFuture, init_tracing, router, run, run_with, serve, serve_until, try_router,
+};
 pub use session::{Session, ToastLevel};
 pub use state::StateField;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};

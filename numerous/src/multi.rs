@@ -9,20 +9,19 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 
-use crate::app::App;
+use crate::app::{App, AppMeta};
 use crate::auth::{self, Auth, AuthState};
 use crate::runtime::Runtime;
+use crate::server::ServeFuture;
 use crate::{Error, Options, assets, http, server};
-
-type Build =
-    Box<dyn FnOnce(Option<Arc<AuthState>>) -> Result<(Router, Arc<Runtime>), Error> + Send>;
 
 struct Mount {
     prefix: String,
     name: &'static str,
     /// The app brings routes of its own ([`Options::routes`]), maybe with their own fallback.
     own_routes: bool,
-    build: Build,
+    meta: &'static AppMeta,
+    options: Options,
 }
 
 /// A file of the shared static directory, by path.
@@ -105,7 +104,8 @@ impl Server {
             prefix,
             name: A::SPEC.name,
             own_routes: options.routes.is_some(),
-            build: Box::new(move |shared| server::build_with::<A>(options, shared, false)),
+            meta: AppMeta::of::<A>(),
+            options,
         });
         self
     }
@@ -199,7 +199,7 @@ impl Server {
         let mut router = Router::new();
         let mut runtimes = Vec::new();
         for m in self.mounts {
-            let (app, rt) = (m.build)(shared.clone())?;
+            let (app, rt) = server::build_with(m.meta, m.options, shared.clone(), false)?;
             tracing::debug!(app = m.name, prefix = %shown(&m.prefix), "mounted");
             // Each app's hosts for its routes; the server's (any app's) for the rest, below.
             let app = app.route_layer(axum::middleware::from_fn_with_state(
@@ -283,27 +283,33 @@ impl Server {
     }
 
     /// Serves the apps on `listener` until Ctrl-C or SIGTERM.
-    pub async fn serve(self, listener: TcpListener) -> Result<(), Error> {
-        self.serve_until(listener, server::shutdown_signal()).await
+    pub fn serve(self, listener: TcpListener) -> ServeFuture {
+        self.serve_signal(listener, Box::pin(server::shutdown_signal()))
     }
 
     /// Serves the apps on `listener` until `signal` completes; then every tab of every app is
     /// closed with 1001.
-    pub async fn serve_until(
+    pub fn serve_until(
         self,
         listener: TcpListener,
-        signal: impl Future<Output = ()> + Send,
-    ) -> Result<(), Error> {
-        let (router, runtimes) = self.build()?;
-        for rt in &runtimes {
-            server::start(rt, "app").await?;
-        }
-        let local = listener.local_addr().map_err(Error::Serve)?;
-        tracing::info!("{} apps listening on http://{local}/", runtimes.len());
-        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
-        http::serve(listener, router, &runtimes, signal)
-            .await
-            .map_err(Error::Serve)
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> ServeFuture {
+        self.serve_signal(listener, Box::pin(signal))
+    }
+
+    fn serve_signal(self, listener: TcpListener, signal: http::Signal) -> ServeFuture {
+        ServeFuture::new(async move {
+            let (router, runtimes) = self.build()?;
+            for rt in &runtimes {
+                server::start(rt, "app").await?;
+            }
+            let local = listener.local_addr().map_err(Error::Serve)?;
+            tracing::info!("{} apps listening on http://{local}/", runtimes.len());
+            let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+            http::serve(listener, router, &runtimes, signal)
+                .await
+                .map_err(Error::Serve)
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::app::App;
+use crate::app::{AppMeta, AppSpec};
 use crate::assets;
 use crate::runtime::Runtime;
 
@@ -28,9 +28,9 @@ pub(crate) struct PageParts {
 }
 
 impl PageParts {
-    pub(crate) fn new<A: App>(prefix: &str, auth: bool, stylesheets: &[String]) -> Self {
+    pub(crate) fn new(spec: &AppSpec, prefix: &str, auth: bool, stylesheets: &[String]) -> Self {
         let assets = format!("{prefix}/numerous-static/{}/", assets::version());
-        let mut kinds: Vec<&str> = A::SPEC
+        let mut kinds: Vec<&str> = spec
             .widgets
             .iter()
             .filter(|w| w.module.is_none())
@@ -45,7 +45,7 @@ impl PageParts {
         let mut linked: Vec<&str> = Vec::new();
         // Kinds drawn in a shadow root, with the URL of their stylesheet (linked in there).
         let mut isolated = serde_json::Map::new();
-        for w in A::SPEC.widgets {
+        for w in spec.widgets {
             let Some(module) = w.module else { continue };
             if modules.contains_key(w.kind) {
                 continue;
@@ -71,7 +71,7 @@ impl PageParts {
                 );
             }
         }
-        let rates: serde_json::Map<String, serde_json::Value> = A::SPEC
+        let rates: serde_json::Map<String, serde_json::Value> = spec
             .widgets
             .iter()
             .filter(|w| w.debounce_ms > 0)
@@ -115,7 +115,7 @@ impl PageParts {
             "fragments/session-banner.html",
         ] {
             // The app's own version (templates/numerous/<name>), else ours.
-            match A::SPEC.fragments.iter().find(|(name, _)| *name == fragment) {
+            match spec.fragments.iter().find(|(name, _)| *name == fragment) {
                 Some((_, html)) => tail_start.push_str(html),
                 None => {
                     let file = assets::get(fragment).expect("fragments are embedded");
@@ -124,7 +124,7 @@ impl PageParts {
                 }
             }
         }
-        let widgets: serde_json::Map<String, serde_json::Value> = A::SPEC
+        let widgets: serde_json::Map<String, serde_json::Value> = spec
             .widgets
             .iter()
             .map(|w| (w.key.to_owned(), w.kind.into()))
@@ -206,11 +206,11 @@ struct Kept {
 ///
 /// A fresh app is rendered for each request (it is usually the same every time); the page made
 /// of it, and its compressed forms, are kept and reused while it stays the same.
-pub(crate) async fn page<A: App>(
+pub(crate) async fn page(
     State(rt): State<Arc<Runtime>>,
     request_headers: axum::http::HeaderMap,
 ) -> Response {
-    match render::<A>() {
+    match render(rt.meta) {
         Ok((body, state)) => {
             let coding = assets::accepted(&request_headers);
             let html = rt.page.page(body, state, coding);
@@ -237,7 +237,7 @@ pub(crate) async fn page<A: App>(
             response
         }
         Err(e) => {
-            tracing::error!(app = A::SPEC.name, "cannot render the page: {e}");
+            tracing::error!(app = rt.app_name, "cannot render the page: {e}");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Html("<!doctype html><title>Error</title><h1>This page could not be rendered</h1><p>The error is in the server log.</p>"),
@@ -248,14 +248,14 @@ pub(crate) async fn page<A: App>(
 }
 
 /// A fresh app's template output and state object.
-pub(crate) fn render<A: App>() -> askama::Result<(String, String)> {
-    let app = A::new();
+pub(crate) fn render(meta: &AppMeta) -> askama::Result<(String, String)> {
+    let app = (meta.new)();
     let mut body = String::with_capacity(4096);
     app.render_template(&mut body)?;
 
     let mut state = Vec::with_capacity(512);
     state.push(b'{');
-    for (i, w) in A::SPEC.widgets.iter().enumerate() {
+    for (i, w) in meta.spec.widgets.iter().enumerate() {
         if i > 0 {
             state.push(b',');
         }

@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::app::{App, Dispatch};
+use crate::app::{AppMeta, Dispatch};
 use crate::auth::{AuthState, User};
 use crate::options::Options;
 use crate::page::PageParts;
@@ -52,10 +52,8 @@ pub(crate) struct Runtime {
     pub(crate) auth: Option<Arc<AuthState>>,
     /// Live sessions per user, when the app is protected.
     users: DashMap<Arc<str>, usize>,
-    /// The app's own login page (`templates/numerous/login.html`).
-    pub(crate) login_page: fn(&crate::auth::LoginPage<'_>) -> Option<String>,
-    /// The app's own page for users it is not for (`templates/numerous/forbidden.html`).
-    pub(crate) forbidden_page: fn(&crate::auth::ForbiddenPage<'_>) -> Option<String>,
+    /// What the app is: its widgets, handlers and pages.
+    pub(crate) meta: &'static AppMeta,
     /// The app's name (`A::SPEC.name`): its sessions' namespace in a session store.
     pub(crate) app_name: &'static str,
     /// The sessions' tasks, so shutdown can wait for them to be saved.
@@ -111,34 +109,44 @@ impl Refusal {
 impl Runtime {
     /// Panics, naming the handler and the type, when a handler takes a resource the options
     /// do not register: better at start-up than at the first click.
-    pub(crate) fn new<A: App>(options: Options) -> Arc<Self> {
-        Self::with_auth::<A>(options, None)
+    pub(crate) fn new(meta: &'static AppMeta, options: Options) -> Arc<Self> {
+        Self::with_auth(meta, options, None)
     }
 
     /// [`Runtime::new`], protected by `auth`.
-    pub(crate) fn with_auth<A: App>(options: Options, auth: Option<Arc<AuthState>>) -> Arc<Self> {
-        for h in A::HANDLERS {
+    pub(crate) fn with_auth(
+        meta: &'static AppMeta,
+        options: Options,
+        auth: Option<Arc<AuthState>>,
+    ) -> Arc<Self> {
+        for h in meta.handlers {
             for key in h.resources {
                 let (id, name) = key();
                 assert!(
                     options.resources.contains(id),
                     "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {:?})",
-                    A::SPEC.name,
+                    meta.spec.name,
                     h.name,
                     options.resources.names(),
                 );
             }
         }
         Arc::new(Runtime {
-            dispatch: Dispatch::new(&A::SPEC, A::HANDLERS),
-            page: PageParts::new::<A>(&options.prefix, auth.is_some(), &options.stylesheets),
+            dispatch: Dispatch::new(meta.spec, meta.handlers),
+            page: PageParts::new(
+                meta.spec,
+                &options.prefix,
+                auth.is_some(),
+                &options.stylesheets,
+            ),
             page_headers: page_headers(&options),
             sessions: DashMap::new(),
             clients: DashMap::new(),
             live: AtomicUsize::new(0),
             next_conn: AtomicU64::new(0),
             next_session: AtomicU64::new(0),
-            custom_assets: A::SPEC
+            custom_assets: meta
+                .spec
                 .widgets
                 .iter()
                 .flat_map(|w| {
@@ -156,9 +164,8 @@ impl Runtime {
             sse_send: DashMap::new(),
             auth,
             users: DashMap::new(),
-            login_page: A::login_page,
-            forbidden_page: A::forbidden_page,
-            app_name: A::SPEC.name,
+            meta,
+            app_name: meta.spec.name,
             session_tasks: TaskTracker::new(),
             options,
         })
@@ -195,7 +202,7 @@ impl Runtime {
 
     /// The session `requested` if it is alive (and `user`'s), else a new one for `client` and
     /// `user`, if the limits allow.
-    pub(crate) fn attach<A: App>(
+    pub(crate) fn attach(
         self: &Arc<Self>,
         requested: Option<&str>,
         client: IpAddr,
@@ -299,7 +306,7 @@ impl Runtime {
         } else {
             session::Origin::New
         };
-        self.session_tasks.spawn(session::run::<A>(
+        self.session_tasks.spawn(session::run(
             self.clone(),
             registered,
             id,

@@ -1,13 +1,17 @@
 //! Serving apps: the axum router of an app, the server loop and the command line.
 
+use std::fmt;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use axum::Router;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 
-use crate::app::App;
+use crate::app::{App, AppMeta};
 use crate::auth::{self, AuthState};
 use crate::options::{AppContext, Cli, Options};
 use crate::runtime::Runtime;
@@ -25,16 +29,20 @@ use crate::{Error, api, assets, connection, http, page, sse, upload};
 ///
 /// If the app's [`Options::auth`] is misconfigured (see [`try_router`]).
 pub fn router<A: App>(options: Options) -> Router {
-    match build::<A>(options) {
+    router_of(AppMeta::of::<A>(), options)
+}
+
+fn router_of(meta: &'static AppMeta, options: Options) -> Router {
+    match build(meta, options) {
         Ok((router, _)) => router,
-        Err(e) => panic!("app `{}`: {e}", A::SPEC.name),
+        Err(e) => panic!("app `{}`: {e}", meta.spec.name),
     }
 }
 
 /// [`router`], with an error instead of a panic when authentication is misconfigured (a short
 /// secret in a release build, a malformed `NUMEROUS_AUTH_USERS`).
 pub fn try_router<A: App>(options: Options) -> Result<Router, Error> {
-    build::<A>(options).map(|(router, _)| router)
+    build(AppMeta::of::<A>(), options).map(|(router, _)| router)
 }
 
 /// The app's protection: the one its options give, or the users of `NUMEROUS_AUTH_USERS` when
@@ -64,8 +72,8 @@ fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
 
 /// The router of app `A` served alone: every request (an unknown URL's 404 included) passes
 /// the host guard.
-fn build<A: App>(options: Options) -> Result<(Router, Arc<Runtime>), Error> {
-    let (router, rt) = build_with::<A>(options, None, true)?;
+fn build(meta: &'static AppMeta, options: Options) -> Result<(Router, Arc<Runtime>), Error> {
+    let (router, rt) = build_with(meta, options, None, true)?;
     let router = router.layer(axum::middleware::from_fn_with_state(
         rt.clone(),
         http::guard,
@@ -82,7 +90,8 @@ fn build<A: App>(options: Options) -> Result<(Router, Arc<Runtime>), Error> {
 /// signed-out visitor is sent to sign in and learns nothing of which URLs exist; then 404), and
 /// nothing else: in a `Server`, a URL no app serves is the server's 404. An app `alone` at the
 /// root covers every URL.
-pub(crate) fn build_with<A: App>(
+pub(crate) fn build_with(
+    meta: &'static AppMeta,
     mut options: Options,
     shared: Option<Arc<AuthState>>,
     alone: bool,
@@ -92,21 +101,21 @@ pub(crate) fn build_with<A: App>(
         Some(shared) if options.auth.is_none() => Some(shared),
         _ => resolve_auth(&mut options)?,
     };
-    let rt = Runtime::with_auth::<A>(options, auth);
+    let rt = Runtime::with_auth(meta, options, auth);
     let prefix = rt.options.prefix.clone();
     // The page and the assets are compressed once and kept (assets::negotiate, PageParts); the
     // WebSocket and files are left alone.
     let compressed = Router::new()
-        .route("/", get(page::page::<A>))
+        .route("/", get(page::page))
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom));
     let mut routes = Router::new()
-        .route("/ws", get(connection::endpoint::<A>))
+        .route("/ws", get(connection::endpoint))
         .route("/upload/{widget}", post(upload::upload))
         .route("/download/{widget}", get(upload::download))
-        .route("/sse", post(sse::open::<A>).get(sse::stream))
+        .route("/sse", post(sse::open).get(sse::stream))
         .route("/sse/send", post(sse::send))
-        .merge(api::routes::<A>())
+        .merge(api::routes())
         .merge(compressed);
     if rt.auth.is_some() && own_auth {
         routes = routes.merge(auth::auth_routes());
@@ -130,7 +139,7 @@ pub(crate) fn build_with<A: App>(
     } else {
         // `nest` serves `/sales`; the page is at `/sales/` too.
         Router::new()
-            .route(&format!("{prefix}/"), get(page::page::<A>))
+            .route(&format!("{prefix}/"), get(page::page))
             .route_layer(protect)
             .with_state(rt.clone())
             .nest(&prefix, routes)
@@ -144,27 +153,73 @@ pub(crate) fn build_with<A: App>(
     Ok((router, rt))
 }
 
+/// A server at work: what [`serve`], [`serve_until`], [`Cli::serve`] and
+/// [`Server::serve`](crate::Server::serve) return. Completes when the server has stopped (its
+/// signal came and its tabs are closed), or at once with the error that kept it from starting.
+///
+/// Built inside numerous, so the server's code is compiled once, in numerous, not in every
+/// binary that serves an app (as axum's `serve` returns its `ServeFuture`).
+#[must_use = "a server does nothing unless it is awaited or spawned"]
+pub struct ServeFuture(Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>);
+
+impl ServeFuture {
+    pub(crate) fn new(future: impl Future<Output = Result<(), Error>> + Send + 'static) -> Self {
+        ServeFuture(Box::pin(future))
+    }
+}
+
+impl Future for ServeFuture {
+    type Output = Result<(), Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+impl fmt::Debug for ServeFuture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ServeFuture(..)")
+    }
+}
+
 /// Serves app `A` on `listener` until Ctrl-C or SIGTERM.
-pub async fn serve<A: App>(listener: TcpListener, options: Options) -> Result<(), Error> {
-    serve_until::<A>(listener, options, shutdown_signal()).await
+pub fn serve<A: App>(listener: TcpListener, options: Options) -> ServeFuture {
+    serve_app(
+        AppMeta::of::<A>(),
+        listener,
+        options,
+        Box::pin(shutdown_signal()),
+    )
 }
 
 /// Serves app `A` on `listener` until `signal` completes. Then it takes no new connection,
 /// closes every tab with code 1001 (the browser reconnects at once, to this server's successor),
 /// and returns when they are closed (5 s at the most).
-pub async fn serve_until<A: App>(
+pub fn serve_until<A: App>(
     listener: TcpListener,
     options: Options,
-    signal: impl Future<Output = ()> + Send,
-) -> Result<(), Error> {
-    let (router, rt) = build::<A>(options)?;
-    start(&rt, A::SPEC.name).await?;
-    let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
-    tracing::info!("{} listening on http://{local}/", A::SPEC.name);
-    let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
-    http::serve(listener, router, &[rt], signal)
-        .await
-        .map_err(Error::Serve)
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> ServeFuture {
+    serve_app(AppMeta::of::<A>(), listener, options, Box::pin(signal))
+}
+
+fn serve_app(
+    meta: &'static AppMeta,
+    listener: TcpListener,
+    options: Options,
+    signal: http::Signal,
+) -> ServeFuture {
+    ServeFuture::new(async move {
+        let name = meta.spec.name;
+        let (router, rt) = build(meta, options)?;
+        start(&rt, name).await?;
+        let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
+        tracing::info!("{name} listening on http://{local}/");
+        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+        http::serve(listener, router, &[rt], signal)
+            .await
+            .map_err(Error::Serve)
+    })
 }
 
 /// Prepares a built app to serve: its sign-in backend (connected, migrated), and its work not
@@ -267,6 +322,15 @@ pub fn run<A: App>() {
 /// resources, routes and tasks (`numerous::run_with::<App>(|o| o.resource(config))`). For set-up
 /// that awaits (a database pool), use [`Cli::serve`] from your own `#[tokio::main]`.
 pub fn run_with<A: App>(configure: impl FnOnce(Options) -> Options) {
+    let mut configure = Some(configure);
+    run_configured(AppMeta::of::<A>(), &mut |options| match configure.take() {
+        Some(configure) => configure(options),
+        None => options,
+    });
+}
+
+/// [`run_with`], compiled once: the caller's part is the two lines above.
+fn run_configured(meta: &'static AppMeta, configure: &mut dyn FnMut(Options) -> Options) {
     let cli = Cli::parse_args();
     init_tracing();
     let result = tokio::runtime::Builder::new_multi_thread()
@@ -278,7 +342,7 @@ pub fn run_with<A: App>(configure: impl FnOnce(Options) -> Options) {
                 let options = configure(cli.options());
                 match &cli.command {
                     Some(command) => user_command(command, options).await,
-                    None => cli.serve::<A>(options).await,
+                    None => cli.serve_app(meta, options).await,
                 }
             })
         });
@@ -319,13 +383,20 @@ impl Cli {
     }
 
     /// Binds `--host`:`--port` and serves app `A` with `options` until Ctrl-C or SIGTERM.
-    pub async fn serve<A: App>(&self, options: Options) -> Result<(), Error> {
-        let addr = format!("{}:{}", self.host, self.port);
-        let options = self.connect_store(options, A::SPEC.name).await?;
-        let listener = TcpListener::bind(&addr)
-            .await
-            .map_err(|e| Error::Bind(addr.clone(), e))?;
-        serve::<A>(listener, options).await
+    pub fn serve<A: App>(&self, options: Options) -> ServeFuture {
+        self.serve_app(AppMeta::of::<A>(), options)
+    }
+
+    fn serve_app(&self, meta: &'static AppMeta, options: Options) -> ServeFuture {
+        let cli = self.clone();
+        ServeFuture::new(async move {
+            let addr = format!("{}:{}", cli.host, cli.port);
+            let options = cli.connect_store(options, meta.spec.name).await?;
+            let listener = TcpListener::bind(&addr)
+                .await
+                .map_err(|e| Error::Bind(addr.clone(), e))?;
+            serve_app(meta, listener, options, Box::pin(shutdown_signal())).await
+        })
     }
 }
 

@@ -21,7 +21,6 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::app::App;
 use crate::auth::CurrentUser;
 use crate::connection::{forbidden_origin, open_tab};
 use crate::http::{self, ClientAddr};
@@ -44,7 +43,7 @@ pub(crate) struct SseTab {
 }
 
 /// `POST /sse`: opens a tab.
-pub(crate) async fn open<A: App>(
+pub(crate) async fn open(
     State(rt): State<Arc<Runtime>>,
     client: ClientAddr,
     user: Option<CurrentUser>,
@@ -55,7 +54,7 @@ pub(crate) async fn open<A: App>(
     }
     let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
     let signed_in = user.as_ref().map(|u| u.user().clone());
-    let (session, outbox, conn) = open_tab::<A>(&rt, requested, client.key, signed_in.as_ref());
+    let (session, outbox, conn) = open_tab(&rt, requested, client.key, signed_in.as_ref());
     let stream = crate::util::random_hex(16);
     let send: Arc<str> = crate::util::random_hex(16).into();
     let Some(session) = session else {

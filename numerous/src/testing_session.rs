@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Message;
 
-use crate::app::App;
+use crate::app::{App, AppMeta};
 use crate::outbox::{Next, Outbox};
 use crate::runtime::Runtime;
 use crate::session::{
@@ -74,7 +74,7 @@ impl<A: App> TestSession<A> {
     }
 
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
-        let rt = Runtime::new::<A>(options);
+        let rt = Runtime::new(AppMeta::of::<A>(), options);
         let app = A::new();
         let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
         let session = Session::new(
@@ -91,7 +91,7 @@ impl<A: App> TestSession<A> {
             &app,
         );
         let out = Arc::new(Outbox::new(usize::MAX));
-        session.control::<A>(Control::Connect {
+        session.control(Control::Connect {
             conn: 0,
             outbox: out.clone(),
             resumed: false,
@@ -269,7 +269,7 @@ impl<A: App> TestServer<A> {
     /// The app's sessions as `options` would serve them (with no per-client limit).
     pub fn new(options: crate::Options) -> Self {
         TestServer {
-            rt: Runtime::new::<A>(options.max_sessions_per_client(0)),
+            rt: Runtime::new(AppMeta::of::<A>(), options.max_sessions_per_client(0)),
             _app: std::marker::PhantomData,
         }
     }
@@ -284,7 +284,7 @@ impl<A: App> TestServer<A> {
         let client = std::net::Ipv4Addr::from(self.rt.next_conn() as u32 | 0x0a00_0000);
         let (handle, _) = self
             .rt
-            .attach::<A>(None, client.into(), None)
+            .attach(None, client.into(), None)
             .unwrap_or_else(|r| panic!("{}", r.message()));
         crate::Handle::new(handle.inputs)
     }

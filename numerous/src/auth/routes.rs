@@ -243,7 +243,7 @@ pub(crate) async fn protect(
             next,
             &target,
             PathKind { own, api },
-            rt.forbidden_page,
+            rt.meta.forbidden_page,
         )
         .await
     } else {
@@ -452,7 +452,7 @@ fn render_login(
     // Options' renderer, else the app's own page (templates/numerous/login.html), else ours.
     let html = match auth.login_page_fn() {
         Some(render) => render(&page),
-        None => (rt.login_page)(&page).unwrap_or_else(|| page.render_default()),
+        None => (rt.meta.login_page)(&page).unwrap_or_else(|| page.render_default()),
     };
     let secure = auth.secure(headers, trusted(rt, client));
     let mut response = (status, axum::response::Html(html)).into_response();

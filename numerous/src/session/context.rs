@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::tabs::{Sync, text, write_state, write_widget};
-use crate::app::App;
+use crate::app::{App, AppMeta, AppObject};
 use crate::auth::User;
 use crate::handle::Handle;
 use crate::resources::{Res, Resources};
@@ -32,6 +32,8 @@ use crate::topics::{Message as TopicMessage, Publisher, Topic};
 /// ```
 #[derive(Debug)]
 pub struct Session {
+    /// What the app is: its widgets and handlers.
+    pub(super) meta: &'static AppMeta,
     pub(super) id: Arc<str>,
     /// For logs: the id is a secret and never logged.
     pub(super) number: u64,
@@ -84,7 +86,8 @@ pub enum ToastLevel {
 }
 
 impl Session {
-    pub(crate) fn new<A: App>(parts: Parts, app: &A) -> Self {
+    pub(crate) fn new(parts: Parts, app: &dyn AppObject) -> Self {
+        let meta = app.meta();
         let Parts {
             id,
             number,
@@ -95,7 +98,7 @@ impl Session {
             user,
             restored,
         } = parts;
-        let snapshot = (0..A::SPEC.widgets.len())
+        let snapshot = (0..meta.spec.widgets.len())
             .map(|i| {
                 let mut buf = Vec::new();
                 write_widget(app, i, &mut buf);
@@ -107,6 +110,7 @@ impl Session {
         let mut state = Vec::new();
         write_state(app, &mut state);
         Session {
+            meta,
             id,
             number,
             max_tabs,
@@ -171,7 +175,7 @@ impl Session {
     }
 
     /// [`Session::push`] after a handler that can only have changed `widgets`.
-    pub(crate) fn push_only<A: App>(&self, app: &A, widgets: Option<&[usize]>) {
+    pub(crate) fn push_only(&self, app: &dyn AppObject, widgets: Option<&[usize]>) {
         self.lock().broadcast_changes(app, widgets);
     }
 
@@ -186,16 +190,12 @@ impl Session {
         widget: &W,
         content: &impl serde::Serialize,
     ) -> serde_json::Result<()> {
-        let Some(index) = crate::app::widget_index(app, widget) else {
-            tracing::warn!(
-                app = A::SPEC.name,
-                "ctx.message: the widget is not a field of the app"
-            );
+        let Some(key) = Self::widget_key(app, widget, "ctx.message") else {
             return Ok(());
         };
         let mut out = Vec::with_capacity(64);
         out.extend_from_slice(b"{\"type\":\"msg\",\"widget\":\"");
-        out.extend_from_slice(A::SPEC.widgets[index].key.as_bytes());
+        out.extend_from_slice(key.as_bytes());
         out.extend_from_slice(b"\",\"content\":");
         serde_json::to_writer(&mut out, content)?;
         out.push(b'}');
@@ -212,11 +212,7 @@ impl Session {
         content: &impl serde::Serialize,
         buffers: &[B],
     ) -> serde_json::Result<()> {
-        let Some(index) = crate::app::widget_index(app, widget) else {
-            tracing::warn!(
-                app = A::SPEC.name,
-                "ctx.message_with_buffers: the widget is not a field of the app"
-            );
+        let Some(key) = Self::widget_key(app, widget, "ctx.message_with_buffers") else {
             return Ok(());
         };
         let buffers: Vec<String> = buffers
@@ -225,13 +221,26 @@ impl Session {
             .collect();
         let frame = serde_json::json!({
             "type": "msg",
-            "widget": A::SPEC.widgets[index].key,
+            "widget": key,
             "content": content,
             "buffers": buffers,
         });
         self.lock()
             .send(&text(serde_json::to_vec(&frame)?), |_| true);
         Ok(())
+    }
+
+    /// The key of `widget`, a field of `app`; logged as a mistake of `call` when it is not.
+    fn widget_key<W>(app: &dyn AppObject, widget: &W, call: &str) -> Option<&'static str> {
+        let spec = app.meta().spec;
+        let index = crate::app::widget_index(app, widget);
+        if index.is_none() {
+            tracing::warn!(
+                app = spec.name,
+                "{call}: the widget is not a field of the app"
+            );
+        }
+        Some(spec.widgets[index?].key)
     }
 
     /// The binary buffers that came with the message being handled (anywidget's

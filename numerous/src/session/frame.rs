@@ -6,7 +6,7 @@ use futures_util::FutureExt;
 use serde_json::value::RawValue;
 
 use super::{Input, Session, UPLOADER};
-use crate::app::{App, Call as HandlerCall, HandlerError};
+use crate::app::{AppObject, Call as HandlerCall, HandlerError};
 use crate::handle::Call;
 use crate::protocol::{ClientFrame, ErrorCode};
 use crate::runtime::Runtime;
@@ -72,7 +72,7 @@ impl FrameCtx<'_> {
         }
     }
 
-    pub(crate) async fn input<A: App>(&mut self, app: &mut A, input: Input) {
+    pub(crate) async fn input(&mut self, app: &mut dyn AppObject, input: Input) {
         match input {
             Input::Frame { conn, text } => {
                 self.conn = conn;
@@ -93,7 +93,7 @@ impl FrameCtx<'_> {
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                     })
                     .unwrap_or_default();
-                let state = self.session.state_object::<A>();
+                let state = self.session.state_object();
                 let _ = reply.send(super::ApiAnswer { errors, state });
             }
             Input::Upload { widget, file, done } => {
@@ -107,12 +107,12 @@ impl FrameCtx<'_> {
                 let _ = reply.send(app.widget(widget).and_then(|w| w.upload_limit()));
             }
             Input::Call(Call(change)) => {
-                let app_any: &mut dyn std::any::Any = app;
+                let app_any = app.as_any_mut();
                 let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     change(&mut *app_any, self.session);
                 }));
                 match done {
-                    Ok(()) => self.session.push(app),
+                    Ok(()) => self.session.push_only(app, None),
                     Err(panic) => {
                         self.session.rollback(app);
                         tracing::warn!(
@@ -126,7 +126,7 @@ impl FrameCtx<'_> {
         }
     }
 
-    pub(crate) async fn handle<A: App>(&mut self, app: &mut A, text: &str) {
+    pub(crate) async fn handle(&mut self, app: &mut dyn AppObject, text: &str) {
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(f) => f,
             Err(e) => {
@@ -138,7 +138,14 @@ impl FrameCtx<'_> {
             return self.error(ErrorCode::BadFrame, "the message names no `widget`");
         };
         let Some(index) = self.rt.dispatch.widget(key) else {
-            let keys: Vec<_> = A::SPEC.widgets.iter().map(|w| w.key).collect();
+            let keys: Vec<_> = self
+                .session
+                .meta
+                .spec
+                .widgets
+                .iter()
+                .map(|w| w.key)
+                .collect();
             return self.error(
                 ErrorCode::UnknownWidget,
                 &format!("unknown widget `{key}`; this app has {}", keys.join(", ")),
@@ -168,9 +175,9 @@ impl FrameCtx<'_> {
     }
 
     /// Applies `frame` to widget `index` and runs the handlers of the event it makes.
-    async fn event_of<A: App>(
+    async fn event_of(
         &mut self,
-        app: &mut A,
+        app: &mut dyn AppObject,
         index: usize,
         key: &str,
         frame: &ClientFrame<'_>,
@@ -186,7 +193,7 @@ impl FrameCtx<'_> {
                 };
                 if let Err(e) = widget.apply_json(state.get()) {
                     // The tab shows what it tried: show it the server's state again, then why.
-                    self.session.resend::<A>(index, self.conn);
+                    self.session.resend(index, self.conn);
                     return self.input_error(key, e);
                 }
                 if !self.session.accept_input(app, index, self.conn) {
@@ -201,7 +208,7 @@ impl FrameCtx<'_> {
                 content = Some(raw);
                 match widget.message_json(raw) {
                     Ok(Some(event)) => event,
-                    Ok(None) => return self.session.push(app),
+                    Ok(None) => return self.session.push_only(app, None),
                     Err(e) => return self.input_error(key, e),
                 }
             }
@@ -216,7 +223,7 @@ impl FrameCtx<'_> {
                 let handler = rt
                     .dispatch
                     .handlers(index, Event::Command)
-                    .find(|&h| A::HANDLERS[h].name == name);
+                    .find(|&h| self.session.meta.handlers[h].name == name);
                 let answer = match handler {
                     Some(h) => self.run_handler(app, h, frame.content).await,
                     None => {
@@ -251,13 +258,13 @@ impl FrameCtx<'_> {
 
     /// A file uploaded to widget `index`: the widget takes it (or refuses it), then its
     /// handlers run as for a browser change.
-    async fn upload<A: App>(
+    async fn upload(
         &mut self,
-        app: &mut A,
+        app: &mut dyn AppObject,
         index: usize,
         file: crate::widget::Upload,
     ) -> Result<(), String> {
-        let key = A::SPEC.widgets[index].key;
+        let key = self.session.meta.spec.widgets[index].key;
         let Some(widget) = app.widget_mut(index) else {
             return Err(format!("unknown widget `{key}`"));
         };
@@ -285,9 +292,9 @@ impl FrameCtx<'_> {
 
     /// Runs handler `h`; returns what a command handler answered, or the error the tab was
     /// shown.
-    pub(crate) async fn run_handler<A: App>(
+    pub(crate) async fn run_handler(
         &mut self,
-        app: &mut A,
+        app: &mut dyn AppObject,
         h: usize,
         content: Option<&RawValue>,
     ) -> Result<crate::app::Reply, String> {
@@ -301,7 +308,7 @@ impl FrameCtx<'_> {
             };
             // A `#[blocking]` handler computes or blocks: on a multi-threaded runtime this
             // worker hands its other tasks (other sessions) to another thread meanwhile.
-            let started = if A::HANDLERS[h].blocking
+            let started = if self.session.meta.handlers[h].blocking
                 && tokio::runtime::Handle::current().runtime_flavor()
                     == tokio::runtime::RuntimeFlavor::MultiThread
             {
@@ -327,7 +334,7 @@ impl FrameCtx<'_> {
                                 Ok(r) => r.map_err(Failure::Error),
                                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
                             },
-                            Some(c) = self.control.recv() => session.control::<A>(c),
+                            Some(c) = self.control.recv() => session.control(c),
                             // Progress the handler pushes is saved (and then shown) as it comes.
                             () = super::persist::drive(self.saver.as_deref_mut(), session) => {}
                         }
@@ -335,7 +342,7 @@ impl FrameCtx<'_> {
                 }
             }
         };
-        let name = A::HANDLERS[h].name;
+        let name = self.session.meta.handlers[h].name;
         match result {
             Ok(reply) => {
                 // Only the widgets the handler can reach are compared (all if unknown).
@@ -343,7 +350,7 @@ impl FrameCtx<'_> {
                 Ok(reply)
             }
             Err(Failure::Invalid(e)) => {
-                let key = A::HANDLERS[h].widget;
+                let key = self.session.meta.handlers[h].widget;
                 let message = format!("widget `{key}`: {e}");
                 self.error(ErrorCode::InvalidInput, &message);
                 Err(message)

@@ -21,7 +21,6 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::app::App;
 use crate::handle::Call;
 use crate::outbox::Outbox;
 use crate::protocol::{self, CLOSE_GOING_AWAY, CLOSE_SESSION_ENDED};
@@ -108,7 +107,7 @@ pub(crate) enum Origin {
 
 /// The task that owns one session.
 #[allow(clippy::too_many_arguments)]
-pub(crate) async fn run<A: App>(
+pub(crate) async fn run(
     rt: Arc<Runtime>,
     mut registered: Registered,
     mut id: Arc<str>,
@@ -119,23 +118,16 @@ pub(crate) async fn run<A: App>(
     origin: Origin,
 ) {
     let store = rt.options.session_store.clone();
-    let mut app = A::new();
+    let mut app = (rt.meta.new)();
     let mut fence = None;
     let mut restored = false;
     let mut notice = None;
     let mut fresh_below = 0;
     if let (Some(store), Origin::Claim) = (&store, origin) {
-        match Box::pin(restore::claim::<A>(
-            &rt,
-            store.as_ref(),
-            &id,
-            user.as_deref(),
-        ))
-        .await
-        {
+        match Box::pin(restore::claim(&rt, store.as_ref(), &id, user.as_deref())).await {
             restore::Outcome::Restored { fence: f, app: a } => {
                 fence = Some(f);
-                app = *a;
+                app = a;
                 restored = true;
             }
             restore::Outcome::Fresh { fence: f, why } => {
@@ -179,12 +171,13 @@ pub(crate) async fn run<A: App>(
             user: user.clone(),
             restored,
         },
-        &app,
+        app.as_ref(),
     );
     // Boxed: a session without a store keeps no room for it.
     let mut saver = store.map(|store| {
-        let saver = Box::new(persist::Saver::new::<A>(
+        let saver = Box::new(persist::Saver::new(
             &rt,
+            rt.meta.spec,
             store,
             id.clone(),
             fence,
@@ -197,7 +190,7 @@ pub(crate) async fn run<A: App>(
         s.dirty = fence.is_none() || notice.is_some();
         s.fresh_below = fresh_below;
         s.starting = !rt.dispatch.start.is_empty();
-        s.extras = (0..A::SPEC.widgets.len())
+        s.extras = (0..rt.meta.spec.widgets.len())
             .filter_map(|i| {
                 let w = app.widget(i)?;
                 let revision = w.saved_revision()?;
@@ -212,14 +205,14 @@ pub(crate) async fn run<A: App>(
     for h in rt.dispatch.start.iter().copied() {
         let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
         // Boxed (as below): once in a session's life, not worth room in its task.
-        let _ = Box::pin(ctx.run_handler(&mut app, h, None)).await;
+        let _ = Box::pin(ctx.run_handler(app.as_mut(), h, None)).await;
     }
     // The tabs that came while it started are welcomed with what it set.
-    session.started::<A>();
+    session.started();
     if let Some(notice) = notice {
         // The tabs waiting to join get the notice after their welcome.
         while let Some(c) = control.try_recv() {
-            session.control::<A>(c);
+            session.control(c);
         }
         session.toast_level(ToastLevel::Warning, notice);
     }
@@ -229,7 +222,7 @@ pub(crate) async fn run<A: App>(
         tokio::select! {
             biased;
             c = control.recv() => match c {
-                Some(c) => session.control::<A>(c),
+                Some(c) => session.control(c),
                 None => break,
             },
             i = input_rx.recv() => match i {
@@ -243,7 +236,7 @@ pub(crate) async fn run<A: App>(
                         .with_saver(saver.as_deref_mut());
                     // Boxed: handling an input takes more room than the task needs while
                     // it waits, and an idle session would keep that room for its whole life.
-                    Box::pin(ctx.input(&mut app, input)).await;
+                    Box::pin(ctx.input(app.as_mut(), input)).await;
                 }
                 None => break,
             },

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::Session;
 use super::tabs::Sync;
-use crate::app::App;
+use crate::app::AppSpec;
 use crate::store::{Durability, Fence, SAVE_DEADLINE, SessionStore, StoreError, record};
 
 /// The longest wait between two tries of a failed save: a store that came back has the
@@ -51,7 +51,8 @@ pub(crate) struct Saver {
     /// A save was refused: another instance owns the session now.
     pub(super) lost: bool,
     reported: bool,
-    encode: fn(&Sync, &mut Vec<u8>, u32, Option<&str>),
+    /// The app: the record names its widgets.
+    spec: &'static AppSpec,
 }
 
 impl std::fmt::Debug for Saver {
@@ -64,8 +65,9 @@ impl std::fmt::Debug for Saver {
 }
 
 impl Saver {
-    pub(super) fn new<A: App>(
+    pub(super) fn new(
         rt: &crate::runtime::Runtime,
+        spec: &'static AppSpec,
         store: Arc<dyn SessionStore>,
         id: Arc<str>,
         fence: Option<Fence>,
@@ -73,7 +75,7 @@ impl Saver {
     ) -> Self {
         Saver {
             store,
-            app: A::SPEC.name,
+            app: spec.name,
             id,
             fence,
             seq: 0,
@@ -87,7 +89,7 @@ impl Saver {
             backoff: Duration::from_millis(100),
             lost: false,
             reported: false,
-            encode: encode::<A>,
+            spec,
         }
     }
 
@@ -106,7 +108,7 @@ impl Saver {
             s.dirty = false;
             s.saving = true;
             let mut data = Vec::with_capacity(64 + s.snapshot.iter().map(Vec::len).sum::<usize>());
-            (self.encode)(&s, &mut data, self.version, self.user.as_deref());
+            encode(self.spec, &s, &mut data, self.version, self.user.as_deref());
             (data, s.held_mark())
         };
         let store = self.store.clone();
@@ -283,8 +285,8 @@ impl Saver {
     }
 }
 
-fn encode<A: App>(s: &Sync, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
-    record::encode::<A>(out, version, user, &s.snapshot, &s.state, &s.extras);
+fn encode(spec: &AppSpec, s: &Sync, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
+    record::encode(spec, out, version, user, &s.snapshot, &s.state, &s.extras);
 }
 
 /// Drives `saver` beside other work: completes once, when the session was lost.

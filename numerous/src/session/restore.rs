@@ -2,16 +2,19 @@
 
 use tokio::time::Instant;
 
-use crate::app::App;
+use crate::app::AppObject;
 use crate::auth::User;
 use crate::protocol::ErrorCode;
 use crate::runtime::Runtime;
 use crate::store::{Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, SEEK_WAIT, SessionStore, record};
 
 /// What claiming a session ended with.
-pub(super) enum Outcome<A> {
+pub(super) enum Outcome {
     /// Ours, with its saved state.
-    Restored { fence: Fence, app: Box<A> },
+    Restored {
+        fence: Fence,
+        app: Box<dyn AppObject>,
+    },
     /// Ours, but its saved state did not load (an incompatible change of the app): it starts
     /// afresh, and its tabs are told `why`.
     Fresh { fence: Fence, why: String },
@@ -26,13 +29,13 @@ pub(super) enum Outcome<A> {
 }
 
 /// Claims session `id` for this instance, waiting (briefly) for a live owner to let it go.
-pub(super) async fn claim<A: App>(
+pub(super) async fn claim(
     rt: &Runtime,
     store: &dyn SessionStore,
     id: &str,
     user: Option<&User>,
-) -> Outcome<A> {
-    let app_name = A::SPEC.name;
+) -> Outcome {
+    let app_name = rt.app_name;
     let give_up = Instant::now() + HANDOVER_WAIT;
     let unavailable = |message: String| Outcome::Refused {
         code: crate::protocol::CLOSE_TRY_LATER,
@@ -96,13 +99,10 @@ pub(super) async fn claim<A: App>(
             )),
         };
     }
-    let mut app = A::new();
+    let mut app = (rt.meta.new)();
     let migrate = rt.options.session_migration.as_ref();
-    match record::restore(&mut app, &data, rt.options.session_version, migrate) {
-        Ok(()) => Outcome::Restored {
-            fence,
-            app: Box::new(app),
-        },
+    match record::restore(app.as_mut(), &data, rt.options.session_version, migrate) {
+        Ok(()) => Outcome::Restored { fence, app },
         Err(e) => {
             tracing::warn!(
                 app = app_name,

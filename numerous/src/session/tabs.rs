@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::context::Task;
 use super::{Control, Session, UPLOADER};
-use crate::app::App;
+use crate::app::AppObject;
 use crate::outbox::Outbox;
 use crate::protocol::{self, ErrorCode};
 use crate::protocol::{CLOSE_GOING_AWAY, CLOSE_TRY_LATER};
@@ -98,7 +98,7 @@ pub(super) struct Conn {
 }
 
 impl Session {
-    pub(crate) fn control<A: App>(&self, c: Control) {
+    pub(crate) fn control(&self, c: Control) {
         match c {
             Control::Connect {
                 conn,
@@ -111,7 +111,7 @@ impl Session {
                     return;
                 }
                 drop(s);
-                self.connect::<A>(conn, outbox, resumed);
+                self.connect(conn, outbox, resumed);
             }
             Control::Disconnect { conn } => {
                 self.lock().waiting.retain(|(c, ..)| *c != conn);
@@ -134,18 +134,18 @@ impl Session {
     }
 
     /// `#[on_start]` is done: welcomes the tabs that came meanwhile.
-    pub(super) fn started<A: App>(&self) {
+    pub(super) fn started(&self) {
         let waiting = {
             let mut s = self.lock();
             s.starting = false;
             std::mem::take(&mut s.waiting)
         };
         for (conn, outbox, resumed) in waiting {
-            self.connect::<A>(conn, outbox, resumed);
+            self.connect(conn, outbox, resumed);
         }
     }
 
-    pub(super) fn connect<A: App>(&self, conn: u64, outbox: Arc<Outbox>, resumed: bool) {
+    pub(super) fn connect(&self, conn: u64, outbox: Arc<Outbox>, resumed: bool) {
         let mut s = self.lock();
         if s.conns.len() >= self.max_tabs {
             let message = format!(
@@ -169,7 +169,8 @@ impl Session {
             &mut out,
             "welcome",
             &extra,
-            A::SPEC
+            self.meta
+                .spec
                 .widgets
                 .iter()
                 .zip(&s.snapshot)
@@ -195,11 +196,11 @@ impl Session {
     }
 
     /// Every widget's state as last sent, as one JSON object by key (the HTTP API's answer).
-    pub(crate) fn state_object<A: App>(&self) -> String {
+    pub(crate) fn state_object(&self) -> String {
         let s = self.lock();
         let mut out = String::with_capacity(2 + s.snapshot.iter().map(Vec::len).sum::<usize>());
         out.push('{');
-        for (i, (w, state)) in A::SPEC.widgets.iter().zip(&s.snapshot).enumerate() {
+        for (i, (w, state)) in self.meta.spec.widgets.iter().zip(&s.snapshot).enumerate() {
             if i > 0 {
                 out.push(',');
             }
@@ -263,14 +264,17 @@ impl Session {
 
     /// Sends widget `index` as last sent to tab `conn` again (after a refused update, so the
     /// tab stops showing a value the server does not have).
-    pub(super) fn resend<A: App>(&self, index: usize, conn: u64) {
+    pub(super) fn resend(&self, index: usize, conn: u64) {
         let mut s = self.lock();
         let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
         protocol::state_frame(
             &mut out,
             "patch",
             "",
-            std::iter::once((A::SPEC.widgets[index].key, s.snapshot[index].as_slice())),
+            std::iter::once((
+                self.meta.spec.widgets[index].key,
+                s.snapshot[index].as_slice(),
+            )),
         );
         s.send_patch(out, |c| c == conn);
     }
@@ -278,7 +282,7 @@ impl Session {
     /// After a browser wrote widget `index`: records its new state and sends it to the other
     /// tabs of the session (back to the sender only for widgets that echo their input).
     /// Returns whether anything changed.
-    pub(super) fn accept_input<A: App>(&self, app: &A, index: usize, from: u64) -> bool {
+    pub(super) fn accept_input(&self, app: &dyn AppObject, index: usize, from: u64) -> bool {
         let mut s = self.lock();
         let s = &mut *s;
         s.scratch.clear();
@@ -292,7 +296,7 @@ impl Session {
         let from = if echo { UPLOADER } else { from };
         if s.conns.iter().any(|c| c.id != from) {
             let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
-            let key = A::SPEC.widgets[index].key;
+            let key = self.meta.spec.widgets[index].key;
             protocol::state_frame(
                 &mut out,
                 "patch",
@@ -306,13 +310,16 @@ impl Session {
 
     /// Puts back every widget whose state differs from the last state sent, and the `#[state]`
     /// fields as they were then.
-    pub(super) fn rollback<A: App>(&self, app: &mut A) {
+    pub(super) fn rollback(&self, app: &mut dyn AppObject) {
         let mut s = self.lock();
         let s = &mut *s;
-        if A::HAS_STATE
+        if app.meta().has_state
             && let Err(e) = app.restore_state(&s.state)
         {
-            tracing::error!(app = A::SPEC.name, "cannot restore the session state: {e}");
+            tracing::error!(
+                app = app.meta().spec.name,
+                "cannot restore the session state: {e}"
+            );
         }
         for (i, snap) in s.snapshot.iter().enumerate() {
             s.scratch.clear();
@@ -321,7 +328,7 @@ impl Session {
                 && let Some(Err(e)) = app.widget_mut(i).map(|w| w.restore(snap))
             {
                 tracing::error!(
-                    widget = A::SPEC.widgets[i].key,
+                    widget = app.meta().spec.widgets[i].key,
                     "cannot restore widget state: {e}"
                 );
             }
@@ -343,8 +350,8 @@ impl Sync {
 
     /// Sends every tab what changed since the last push: among `only` the widgets (all when
     /// `None`).
-    pub(super) fn broadcast_changes<A: App>(&mut self, app: &A, only: Option<&[usize]>) {
-        if A::HAS_STATE {
+    pub(super) fn broadcast_changes(&mut self, app: &dyn AppObject, only: Option<&[usize]>) {
+        if app.meta().has_state {
             self.scratch.clear();
             write_state(app, &mut self.scratch);
             if self.scratch != self.state {
@@ -378,7 +385,7 @@ impl Sync {
                 }
                 changed += 1;
                 out.push(b'"');
-                out.extend_from_slice(A::SPEC.widgets[i].key.as_bytes());
+                out.extend_from_slice(app.meta().spec.widgets[i].key.as_bytes());
                 out.extend_from_slice(b"\":");
                 out.extend_from_slice(if small {
                     &self.patch
@@ -417,7 +424,7 @@ impl Sync {
 
     /// Notes what changed in what widgets hold besides what they send (by their revision):
     /// the store gets it with the next save.
-    pub(super) fn note_extras<A: App>(&mut self, app: &A) {
+    pub(super) fn note_extras(&mut self, app: &dyn AppObject) {
         for (index, revision, saved) in &mut self.extras {
             let Some(w) = app.widget(*index) else {
                 continue;
@@ -429,7 +436,10 @@ impl Sync {
                 *revision = now;
                 saved.clear();
                 if let Err(e) = w.write_saved(saved) {
-                    tracing::error!(widget = A::SPEC.widgets[*index].key, "cannot save: {e}");
+                    tracing::error!(
+                        widget = app.meta().spec.widgets[*index].key,
+                        "cannot save: {e}"
+                    );
                     saved.clear();
                     saved.extend_from_slice(b"null");
                 }
@@ -531,23 +541,23 @@ pub(super) fn utf8(bytes: Vec<u8>) -> Utf8Bytes {
     String::from_utf8(bytes).unwrap_or_default().into()
 }
 
-pub(super) fn write_state<A: App>(app: &A, out: &mut Vec<u8>) {
+pub(super) fn write_state(app: &dyn AppObject, out: &mut Vec<u8>) {
     out.clear();
-    if A::HAS_STATE
+    if app.meta().has_state
         && let Err(e) = app.save_state(out)
     {
         tracing::error!(
-            app = A::SPEC.name,
+            app = app.meta().spec.name,
             "cannot serialize the session state: {e}"
         );
     }
 }
 
-pub(super) fn write_widget<A: App>(app: &A, index: usize, out: &mut Vec<u8>) {
+pub(super) fn write_widget(app: &dyn AppObject, index: usize, out: &mut Vec<u8>) {
     let Some(w) = app.widget(index) else { return };
     if let Err(e) = w.write_state(out) {
         tracing::error!(
-            widget = A::SPEC.widgets[index].key,
+            widget = app.meta().spec.widgets[index].key,
             "cannot serialize widget state: {e}"
         );
         out.clear();

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::app::App;
+use crate::app::{AppObject, AppSpec};
 
 /// Rewrites a record saved by an older build: `(from_version, record)`, where `record` is
 /// `{"widgets": {..}, "state": {..}}`. An error starts the session afresh, with a notice.
@@ -22,7 +22,8 @@ pub(crate) type MigrateFn =
     Arc<dyn Fn(u32, &mut serde_json::Value) -> Result<(), String> + Send + Sync + 'static>;
 
 /// Appends the record of a session to `out`.
-pub(crate) fn encode<A: App>(
+pub(crate) fn encode(
+    spec: &AppSpec,
     out: &mut Vec<u8>,
     version: u32,
     user: Option<&str>,
@@ -38,7 +39,7 @@ pub(crate) fn encode<A: App>(
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"widgets\":{");
-    for (i, (w, s)) in A::SPEC.widgets.iter().zip(snapshot).enumerate() {
+    for (i, (w, s)) in spec.widgets.iter().zip(snapshot).enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -56,7 +57,7 @@ pub(crate) fn encode<A: App>(
                 out.push(b',');
             }
             out.push(b'"');
-            out.extend_from_slice(A::SPEC.widgets[*i].key.as_bytes());
+            out.extend_from_slice(spec.widgets[*i].key.as_bytes());
             out.extend_from_slice(b"\":");
             out.extend_from_slice(saved);
         }
@@ -87,8 +88,8 @@ pub(crate) fn owner(data: &[u8]) -> Result<Option<String>, String> {
 
 /// Loads a record into `app` (fresh from `A::new()`), through `migrate` when it was saved under
 /// another version. On an error `app` may be half restored: start from a fresh one.
-pub(crate) fn restore<A: App>(
-    app: &mut A,
+pub(crate) fn restore(
+    app: &mut dyn AppObject,
     data: &[u8],
     version: u32,
     migrate: Option<&crate::options::Migration>,
@@ -113,14 +114,14 @@ pub(crate) fn restore<A: App>(
     apply_record(app, &r)
 }
 
-fn apply<A: App>(app: &mut A, data: &[u8]) -> Result<(), String> {
+fn apply(app: &mut dyn AppObject, data: &[u8]) -> Result<(), String> {
     let r: Record<'_> = serde_json::from_slice(data)
         .map_err(|e| format!("the migrated record does not parse: {e}"))?;
     apply_record(app, &r)
 }
 
-fn apply_record<A: App>(app: &mut A, r: &Record<'_>) -> Result<(), String> {
-    for (i, w) in A::SPEC.widgets.iter().enumerate() {
+fn apply_record(app: &mut dyn AppObject, r: &Record<'_>) -> Result<(), String> {
+    for (i, w) in app.meta().spec.widgets.iter().enumerate() {
         let (Some(raw), Some(widget)) = (r.widgets.get(w.key), app.widget_mut(i)) else {
             continue;
         };
@@ -133,7 +134,7 @@ fn apply_record<A: App>(app: &mut A, r: &Record<'_>) -> Result<(), String> {
                 .map_err(|e| format!("widget `{}`: {e}", w.key))?;
         }
     }
-    if A::HAS_STATE
+    if app.meta().has_state
         && let Some(state) = r.state
     {
         app.restore_state(state.get().as_bytes())
