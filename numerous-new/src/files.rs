@@ -260,28 +260,29 @@ async fn adding_counts() {{
     )
 }
 
-/// numerous's own internal pages and stylesheet, to restyle (`--export-templates`).
+/// numerous's own internal pages and stylesheet, to restyle (`--export-templates`). `exported/`
+/// links to numerous's files in the repository; a package of this crate holds copies.
 pub fn exported_pages() -> Vec<(&'static str, String)> {
     vec![
         (
             "templates/numerous/login.html",
-            include_str!("../../numerous/pages/login.html").to_owned(),
+            include_str!("../exported/login.html").to_owned(),
         ),
         (
             "templates/numerous/splash.html",
-            include_str!("../../static/fragments/splash.html").to_owned(),
+            include_str!("../exported/splash.html").to_owned(),
         ),
         (
             "templates/numerous/error-modal.html",
-            include_str!("../../static/fragments/error-modal.html").to_owned(),
+            include_str!("../exported/error-modal.html").to_owned(),
         ),
         (
             "templates/numerous/session-banner.html",
-            include_str!("../../static/fragments/session-banner.html").to_owned(),
+            include_str!("../exported/session-banner.html").to_owned(),
         ),
         (
             "static/numerous.css",
-            include_str!("../../static/numerous.css").to_owned(),
+            include_str!("../exported/numerous.css").to_owned(),
         ),
     ]
 }

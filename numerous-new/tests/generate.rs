@@ -79,8 +79,8 @@ const WORKSPACE_DEV_PROFILE: &[&str] = &[
     "profile.dev.package.blake2.opt-level=3",
 ];
 
-/// `cargo test` in a generated project; panics with its output unless it passes.
-fn cargo_test(dir: &Path) {
+/// `cargo test` in a generated project; panics with its output unless it passes. Returns it.
+fn cargo_test(dir: &Path) -> String {
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let out = Command::new(env!("CARGO"))
         .args(["test", "--offline"])
@@ -103,6 +103,7 @@ fn cargo_test(dir: &Path) {
         dir.display()
     );
     assert!(text.contains("test adding_counts ... ok"), "{text}");
+    text
 }
 
 #[test]
@@ -251,4 +252,90 @@ fn refusals_leave_nothing_behind() {
     let out = generate(&dir, &["--force"]);
     assert!(out.status.success());
     assert!(dir.join("Cargo.toml").exists() && dir.join("notes.txt").exists());
+}
+
+/// Runs `command`; panics with its output unless it succeeds.
+fn run(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{command:?}:\n{text}");
+    text
+}
+
+/// The crates as they would be published: `cargo package` makes each `.crate` (everything a
+/// crate embeds must be inside its package: the browser client, the widget modules, the pages,
+/// the migrations), the generator is built from its own package, and the project it makes
+/// without `--numerous-path` (the version dependency a user gets) builds and passes its test
+/// against the unpacked packages through `[patch.crates-io]`, not against this checkout.
+#[test]
+fn the_packaged_crates_build_a_generated_project() {
+    let tmp = fresh("packaged");
+    let _cleanup = Cleanup(tmp.clone());
+    let packages = tmp.join("target");
+    run(Command::new(env!("CARGO"))
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+        .arg(&packages)
+        .args([
+            "-p",
+            "numerous-macros",
+            "-p",
+            "numerous",
+            "-p",
+            "numerous-new",
+        ])
+        .current_dir(workspace()));
+    let unpacked = tmp.join("unpacked");
+    std::fs::create_dir_all(&unpacked).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    for name in ["numerous-macros", "numerous", "numerous-new"] {
+        run(Command::new("tar")
+            .arg("xzf")
+            .arg(packages.join(format!("package/{name}-{version}.crate")))
+            .arg("-C")
+            .arg(&unpacked));
+    }
+    let package = |name: &str| unpacked.join(format!("{name}-{version}"));
+    // Nothing in a package reaches outside it (a symlink would have been followed by cargo, a
+    // `../` path would not build below).
+    for name in ["numerous-macros", "numerous", "numerous-new"] {
+        for file in files(&package(name)) {
+            assert!(
+                !package(name).join(&file).is_symlink(),
+                "{name}: {file} is a link"
+            );
+        }
+    }
+    // The generator, built from its package.
+    run(Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--manifest-path"])
+        .arg(package("numerous-new").join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", tmp.join("generator"))
+        .args(WORKSPACE_DEV_PROFILE.iter().flat_map(|c| ["--config", c])));
+    let project = tmp.join("hello-db");
+    run(Command::new(tmp.join("generator/debug/numerous-new"))
+        .arg(&project)
+        .arg("--with-db-auth"));
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains(&format!("numerous = {{ version = \"{version}\"")),
+        "a version dependency, as published:\n{manifest}"
+    );
+    std::fs::write(
+        project.join("Cargo.toml"),
+        format!(
+            "{manifest}\n[patch.crates-io]\nnumerous = {{ path = {:?} }}\nnumerous-macros = {{ path = {:?} }}\n",
+            package("numerous").display().to_string(),
+            package("numerous-macros").display().to_string(),
+        ),
+    )
+    .unwrap();
+    let built = cargo_test(&project);
+    assert!(
+        built.contains(&format!("numerous v{version} ({})", package("numerous").display())),
+        "numerous came from its package:\n{built}"
+    );
 }

@@ -1,4 +1,5 @@
-//! The browser client and base CSS (`static/` in the repository), embedded in the binary.
+//! The browser client and base CSS (`numerous/static/`, inside the package), embedded in the
+//! binary.
 //!
 //! Served under `<prefix>/numerous-static/<version>/<path>` with a year of immutable caching
 //! (the version is a hash of all assets, so it changes with any of them), and under
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../static"]
+#[folder = "$CARGO_MANIFEST_DIR/static"]
 struct Static;
 
 /// FNV-1a, hex: short, stable content hashes for cache-busting URLs.

@@ -37,6 +37,35 @@
 //! The browser renders each widget with an ES module that follows the anywidget API and talks
 //! to the session over one WebSocket (`docs/protocol.md`); after each event only the widgets
 //! that changed are sent back.
+//!
+//! # A tour
+//!
+//! - **The app.** [`macro@app`] turns a struct of widgets and a template into an [`App`];
+//!   [`macro@handlers`] turns `#[on_click(key)]`, `#[on_change]`, `#[on_submit]`,
+//!   `#[on_message]`, `#[on_command]` and `#[on_start]` methods into its dispatch table. A field
+//!   marked `#[state]` is plain session state beside the widgets ([`StateField`]).
+//! - **Widgets.** The built-in ones are in [`widgets`] (all in the [`prelude`]); their
+//!   attributes (`label`, `options`, `min`...) are described in [`attrs`]. A widget of your own
+//!   is a type implementing [`Widget`] with an anywidget ES module of its own.
+//! - **What a handler sees.** `&mut self` (the session's app) and, if it asks, `ctx: &`[`Session`]:
+//!   the signed-in user, toasts, [`Session::push`] to show progress, messages to a widget's
+//!   module, background work through a [`Handle`], topics between sessions ([`Topic`],
+//!   [`Publisher`]); and shared resources as parameters ([`Res`], registered with
+//!   [`Options::resource`]).
+//! - **Serving.** [`run`] reads the command line ([`Cli`]) and serves; [`run_with`] adds to the
+//!   [`Options`] first; [`serve`] and [`serve_until`] serve on a listener of yours and return a
+//!   [`ServeFuture`]; [`router`] gives an axum `Router` to merge with your own routes.
+//! - **Sign-in.** [`auth`]: users from the environment or a database (feature `db`), argon2
+//!   passwords, JWT sessions, roles (`#[requires(role)]` on a handler), a login page of yours
+//!   or ours; [`Options::auth`] protects an app.
+//! - **Several apps in one server.** [`Server`]: each app under its prefix, one sign-in for all
+//!   or one each.
+//! - **Several instances.** [`store`]: sessions kept in Redis (feature `redis`) so a tab moves
+//!   between instances behind a load balancer with its state; [`Options::session_store`].
+//! - **Testing.** [`testing::TestSession`] drives one session without a browser or a socket
+//!   (click, set, read the app); [`testing::TestServer`] runs many as tasks.
+//!
+//! `docs/architecture.md` in the repository maps the code behind these.
 #![deny(missing_docs)]
 
 mod api;

@@ -175,8 +175,8 @@ pub(crate) const STREAM_HEADER: &str = "x-numerous-stream";
 pub(crate) const CLOSE_HEADER: &str = "x-numerous-close";
 
 // The close codes a tab's connection ends with (docs/protocol.md, "Close codes"; the browser
-// client acts on them in static/numerous.js). One list: every layer that closes a tab takes its
-// code from here.
+// client acts on them in numerous/static/numerous.js). One list: every layer that closes a tab
+// takes its code from here.
 
 /// The server is shutting down, or (with a session store) the session moves to another
 /// instance: the client reconnects at once.

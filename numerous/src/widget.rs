@@ -18,14 +18,14 @@ use serde_json::value::RawValue;
     note = "the built-in widgets are listed in `numerous::prelude` and the README"
 )]
 pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
-    /// The name of the widget's ES module and stylesheet under `static/widgets/`.
+    /// The name of the widget's ES module and stylesheet under `numerous/static/widgets/`.
     const KIND: &'static str;
 
     /// The fields the browser may write, e.g. `{ value: f64 }`. Unknown fields are rejected.
     type Input: DeserializeOwned;
 
     /// The ES module source of a custom widget (embedded at compile time); `None` for the
-    /// built-in widgets, whose modules are `static/widgets/<KIND>.js`.
+    /// built-in widgets, whose modules are `numerous/static/widgets/<KIND>.js`.
     const MODULE: Option<&'static str> = None;
 
     /// The stylesheet of a custom widget; `None` for none (or a built-in widget).

@@ -55,7 +55,7 @@ async fn served_assets_are_the_files_in_static() {
         numerous::Options::default(),
     ));
 
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../static");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
     let mut paths = Vec::new();
     files(&root, &root, &mut paths);
     assert!(paths.len() >= 10, "{paths:?}");

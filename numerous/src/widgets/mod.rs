@@ -1,7 +1,7 @@
 //! The built-in widgets.
 //!
 //! Each is a plain struct whose public fields are its state: a handler changes a field and the
-//! browser shows the change. Each is rendered by `static/widgets/<kind>.js`.
+//! browser shows the change. Each is rendered by `numerous/static/widgets/<kind>.js`.
 
 use std::fmt;
 
