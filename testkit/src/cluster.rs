@@ -106,7 +106,7 @@ pub struct Redis {
 }
 
 /// Sends `signal` (`"STOP"`, `"CONT"`, `"TERM"`, ...) to process `pid`.
-fn send_signal(pid: u32, signal: &str) {
+pub(crate) fn send_signal(pid: u32, signal: &str) {
     let _ = Command::new("kill")
         .args([&format!("-{signal}"), &pid.to_string()])
         .status();

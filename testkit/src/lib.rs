@@ -16,6 +16,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub mod cluster;
 pub mod faults;
+pub mod static_binary;
 
 pub use fantoccini;
 pub use tokio_tungstenite::tungstenite;
