@@ -12,7 +12,14 @@ fn the_documentation_builds_without_warnings() {
         .parent()
         .expect("CARGO_TARGET_TMPDIR is <target>/tmp");
     let out = Command::new(env!("CARGO"))
-        .args(["doc", "--offline", "-p", "numerous", "--no-deps", "--all-features"])
+        .args([
+            "doc",
+            "--offline",
+            "-p",
+            "numerous",
+            "--no-deps",
+            "--all-features",
+        ])
         .env("CARGO_TARGET_DIR", target)
         .env("RUSTDOCFLAGS", "-D warnings")
         .env_remove("RUSTFLAGS")
