@@ -26,11 +26,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::app::{AppMeta, AppSpec};
+use crate::app::AppMeta;
 use crate::auth::CurrentUser;
 use crate::http::ClientAddr;
 use crate::runtime::{Runtime, SessionHandle};
 use crate::session::{ApiAnswer, Input};
+use crate::spec::AppSpec;
 
 /// The API's routes, relative to the app's prefix.
 pub(crate) fn routes() -> Router<Arc<Runtime>> {

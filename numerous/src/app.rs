@@ -8,6 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::session::Session;
+use crate::spec::{AppSpec, HandlerSpec};
 use crate::widget::{DynWidget, Event};
 
 /// A numerous app: a struct of widgets, one instance per browser session.
@@ -86,51 +87,6 @@ pub trait Handlers {
         ctx: &'a Session,
         content: Option<&'a serde_json::value::RawValue>,
     ) -> Call<'a>;
-}
-
-/// Static description of an app.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct AppSpec {
-    pub name: &'static str,
-    pub template: &'static str,
-    pub widgets: &'static [WidgetSpec],
-    /// The `#[state]` fields, by name (for the build-time check of handlers).
-    pub states: &'static [&'static str],
-    /// Internal fragments the app replaces (`templates/numerous/<name>`): name, HTML.
-    pub fragments: &'static [(&'static str, &'static str)],
-}
-
-/// One widget of an app.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct WidgetSpec {
-    pub key: &'static str,
-    pub kind: &'static str,
-    /// The field's type as written (for build-time messages).
-    pub ty: &'static str,
-    /// The events its type emits (for the build-time check of handlers).
-    pub emits: crate::handler_check::Emits,
-    pub debounce_ms: u32,
-    pub module: Option<&'static str>,
-    pub css: Option<&'static str>,
-    pub isolated: bool,
-}
-
-/// One handler of an app.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct HandlerSpec {
-    pub name: &'static str,
-    pub widget: &'static str,
-    pub event: Event,
-    /// `#[blocking]`: run with `block_in_place` on a multi-threaded runtime.
-    pub blocking: bool,
-    /// The resources its `Res<T>` parameters need, checked at start-up.
-    pub resources: &'static [fn() -> (std::any::TypeId, &'static str)],
-    /// The fields its body reaches through `self.<field>`, when that is the only way it uses
-    /// `self` (then only those widgets can have changed); `None` when it may change any.
-    pub touches: Option<&'static [&'static str]>,
 }
 
 /// Lookup tables built once per app from its [`AppSpec`].

@@ -11,7 +11,7 @@
 
 use std::marker::PhantomData;
 
-use crate::app::AppSpec;
+use crate::spec::AppSpec;
 use crate::widget::{EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event};
 
 /// Which events a widget type emits.
@@ -349,7 +349,7 @@ pub const fn handler_widget_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::WidgetSpec;
+    use crate::spec::WidgetSpec;
 
     const fn widget(key: &'static str, ty: &'static str, emits: Emits) -> WidgetSpec {
         WidgetSpec {

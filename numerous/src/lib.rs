@@ -91,6 +91,7 @@ mod resources;
 mod runtime;
 mod server;
 mod session;
+mod spec;
 mod sse;
 mod state;
 pub mod store;
@@ -256,7 +257,7 @@ pub use numerous_macros::Roles;
 pub use numerous_macros::{
     on_change, on_click, on_command, on_message, on_start, on_submit, requires,
 };
-pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Migration, Options};
+pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 #[cfg(feature = "redis")]
 pub use redis_broker::RedisBroker;
 pub use resources::{Res, Resources};
@@ -265,6 +266,7 @@ pub use server::{
 };
 pub use session::{Session, ToastLevel};
 pub use state::StateField;
+pub use store::Migration;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};
 pub use widget::{
     EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event, InputError, NoInput, Served, Upload,
@@ -333,11 +335,12 @@ pub mod prelude {
 /// What generated code uses. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::app::{AppSpec, Call, HandlerSpec, WidgetSpec};
+    pub use crate::app::Call;
     pub use crate::handler_check::{
         ConstMessage, Emits, Probe, ProbeFallback, handler_widget_error,
     };
     pub use crate::resources::FromSession;
+    pub use crate::spec::{AppSpec, HandlerSpec, WidgetSpec};
     pub use crate::state::{
         StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,
     };

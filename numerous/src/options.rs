@@ -112,20 +112,9 @@ pub struct Options {
     /// ([`Options::migrate_sessions`]).
     pub session_version: u32,
     /// Rewrites sessions saved under an older [`Options::session_version`].
-    pub session_migration: Option<Migration>,
+    pub session_migration: Option<crate::store::Migration>,
     /// The app chose its broker (a session store then does not replace it).
     pub(crate) broker_chosen: bool,
-}
-
-/// Rewrites a stored session saved by an older version of the app
-/// ([`Options::migrate_sessions`]).
-#[derive(Clone)]
-pub struct Migration(pub(crate) crate::store::record::MigrateFn);
-
-impl fmt::Debug for Migration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Migration(..)")
-    }
 }
 
 /// Work not tied to a session, as it is started.
@@ -320,7 +309,7 @@ impl Options {
         F: Fn(u32, &mut serde_json::Value) -> Result<(), String> + Send + Sync + 'static,
     {
         self.session_version = version;
-        self.session_migration = Some(Migration(Arc::new(migrate)));
+        self.session_migration = Some(crate::store::Migration(Arc::new(migrate)));
         self
     }
 

@@ -10,9 +10,10 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::app::{AppMeta, AppSpec};
+use crate::app::AppMeta;
 use crate::assets;
 use crate::runtime::Runtime;
+use crate::spec::AppSpec;
 
 /// The parts of the page that are the same for every request.
 #[derive(Debug)]

@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "html.rs",
             "markdown.rs",
             "protocol.rs",
+            "spec.rs",
             "state.rs",
             "util.rs",
             "widget.rs",
@@ -77,7 +78,6 @@ const UPWARD: &[(&str, &str)] = &[
     ("app.rs", "auth/routes.rs"),
     ("auth/mod.rs", "options.rs"),
     ("auth/routes.rs", "options.rs"),
-    ("handler_check.rs", "app.rs"),
     ("http.rs", "options.rs"),
     ("resources.rs", "session/context.rs"),
     ("runtime.rs", "options.rs"),
@@ -86,12 +86,10 @@ const UPWARD: &[(&str, &str)] = &[
     ("session/persist.rs", "runtime.rs"),
     ("session/restore.rs", "runtime.rs"),
     ("session/tabs.rs", "options.rs"),
-    ("store/record.rs", "app.rs"),
-    ("store/record.rs", "options.rs"),
 ];
 
 /// Files in the largest import circle today. Issue 21 brings it to 1 (no circle).
-const LARGEST_CIRCLE: usize = 28;
+const LARGEST_CIRCLE: usize = 26;
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::Session;
 use super::tabs::Sync;
-use crate::app::AppSpec;
+use crate::spec::AppSpec;
 use crate::store::{Durability, Fence, SAVE_DEADLINE, SessionStore, StoreError, record};
 
 /// The longest wait between two tries of a failed save: a store that came back has the

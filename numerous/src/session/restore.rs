@@ -6,7 +6,9 @@ use crate::app::AppObject;
 use crate::auth::User;
 use crate::protocol::ErrorCode;
 use crate::runtime::Runtime;
-use crate::store::{Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, SEEK_WAIT, SessionStore, record};
+use crate::store::{
+    Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, Migration, SEEK_WAIT, SessionStore, record,
+};
 
 /// What claiming a session ended with.
 pub(super) enum Outcome {
@@ -101,7 +103,7 @@ pub(super) async fn claim(
     }
     let mut app = (rt.meta.new)();
     let migrate = rt.options.session_migration.as_ref();
-    match record::restore(app.as_mut(), &data, rt.options.session_version, migrate) {
+    match load(app.as_mut(), &data, rt.options.session_version, migrate) {
         Ok(()) => Outcome::Restored { fence, app },
         Err(e) => {
             tracing::warn!(
@@ -114,4 +116,37 @@ pub(super) async fn claim(
             }
         }
     }
+}
+
+/// Loads a stored record into `app` (a fresh one), through `migrate` when it was saved under
+/// another version. On an error `app` may be half restored: start from a fresh one.
+fn load(
+    app: &mut dyn AppObject,
+    data: &[u8],
+    version: u32,
+    migrate: Option<&Migration>,
+) -> Result<(), String> {
+    let data = record::current(data, version, migrate)?;
+    let r = record::parse(&data)?;
+    let meta = app.meta();
+    for (i, w) in meta.spec.widgets.iter().enumerate() {
+        let (Some(raw), Some(widget)) = (r.widgets.get(w.key), app.widget_mut(i)) else {
+            continue;
+        };
+        widget
+            .restore(raw.get().as_bytes())
+            .map_err(|e| format!("widget `{}`: {e}", w.key))?;
+        if let Some(saved) = r.saved.get(w.key) {
+            widget
+                .restore_saved(saved.get().as_bytes())
+                .map_err(|e| format!("widget `{}`: {e}", w.key))?;
+        }
+    }
+    if meta.has_state
+        && let Some(state) = r.state
+    {
+        app.restore_state(state.get().as_bytes())
+            .map_err(|e| format!("the #[state] fields: {e}"))?;
+    }
+    Ok(())
 }

@@ -35,6 +35,7 @@ mod redis;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use memory::MemoryStore;
+pub use record::Migration;
 
 /// The number of a claim: each claim of a session takes the next one, and the store accepts a
 /// save only under the latest.

@@ -14,12 +14,23 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::app::{AppObject, AppSpec};
+use crate::spec::AppSpec;
 
 /// Rewrites a record saved by an older build: `(from_version, record)`, where `record` is
 /// `{"widgets": {..}, "state": {..}}`. An error starts the session afresh, with a notice.
 pub(crate) type MigrateFn =
     Arc<dyn Fn(u32, &mut serde_json::Value) -> Result<(), String> + Send + Sync + 'static>;
+
+/// Rewrites a stored session saved by an older version of the app
+/// ([`Options::migrate_sessions`](crate::Options::migrate_sessions)).
+#[derive(Clone)]
+pub struct Migration(pub(crate) MigrateFn);
+
+impl std::fmt::Debug for Migration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Migration(..)")
+    }
+}
 
 /// Appends the record of a session to `out`.
 pub(crate) fn encode(
@@ -66,79 +77,53 @@ pub(crate) fn encode(
     out.push(b'}');
 }
 
+/// A stored session, parsed: what [`encode`] wrote.
 #[derive(Deserialize)]
-struct Record<'a> {
+pub(crate) struct Record<'a> {
     #[serde(default)]
     v: u32,
     #[serde(default, borrow)]
     user: Option<std::borrow::Cow<'a, str>>,
+    /// Each widget's state, by key.
     #[serde(borrow, default)]
-    widgets: BTreeMap<&'a str, &'a RawValue>,
+    pub(crate) widgets: BTreeMap<&'a str, &'a RawValue>,
+    /// The `#[state]` fields.
     #[serde(borrow)]
-    state: Option<&'a RawValue>,
+    pub(crate) state: Option<&'a RawValue>,
+    /// What widgets keep besides their state, by key.
     #[serde(borrow, default)]
-    saved: BTreeMap<&'a str, &'a RawValue>,
+    pub(crate) saved: BTreeMap<&'a str, &'a RawValue>,
 }
 
 /// Who a stored session belongs to (`None`: an open app's session).
 pub(crate) fn owner(data: &[u8]) -> Result<Option<String>, String> {
-    let r: Record<'_> = serde_json::from_slice(data).map_err(|e| e.to_string())?;
-    Ok(r.user.map(std::borrow::Cow::into_owned))
+    Ok(parse(data)?.user.map(std::borrow::Cow::into_owned))
 }
 
-/// Loads a record into `app` (fresh from `A::new()`), through `migrate` when it was saved under
-/// another version. On an error `app` may be half restored: start from a fresh one.
-pub(crate) fn restore(
-    app: &mut dyn AppObject,
-    data: &[u8],
+/// A stored record in this build's version: `data` itself, or what `migrate` made of it when it
+/// was saved under another version. Parse it with [`parse`].
+pub(crate) fn current<'a>(
+    data: &'a [u8],
     version: u32,
-    migrate: Option<&crate::options::Migration>,
-) -> Result<(), String> {
-    let r: Record<'_> =
-        serde_json::from_slice(data).map_err(|e| format!("the record does not parse: {e}"))?;
-    if r.v != version
-        && let Some(migrate) = migrate
-    {
-        {
-            let mut value = serde_json::json!({
-                "widgets": r.widgets,
-                "state": r.state,
-                "saved": r.saved,
-            });
-            (migrate.0)(r.v, &mut value)
-                .map_err(|e| format!("the migration from version {} failed: {e}", r.v))?;
-            let migrated = serde_json::to_vec(&value).map_err(|e| e.to_string())?;
-            return apply(app, &migrated);
-        }
-    }
-    apply_record(app, &r)
+    migrate: Option<&Migration>,
+) -> Result<std::borrow::Cow<'a, [u8]>, String> {
+    let r = parse(data)?;
+    let Some(migrate) = migrate.filter(|_| r.v != version) else {
+        return Ok(data.into());
+    };
+    let mut value = serde_json::json!({
+        "widgets": r.widgets,
+        "state": r.state,
+        "saved": r.saved,
+    });
+    (migrate.0)(r.v, &mut value)
+        .map_err(|e| format!("the migration from version {} failed: {e}", r.v))?;
+    Ok(serde_json::to_vec(&value)
+        .map_err(|e| e.to_string())?
+        .into())
 }
 
-fn apply(app: &mut dyn AppObject, data: &[u8]) -> Result<(), String> {
-    let r: Record<'_> = serde_json::from_slice(data)
-        .map_err(|e| format!("the migrated record does not parse: {e}"))?;
-    apply_record(app, &r)
-}
-
-fn apply_record(app: &mut dyn AppObject, r: &Record<'_>) -> Result<(), String> {
-    for (i, w) in app.meta().spec.widgets.iter().enumerate() {
-        let (Some(raw), Some(widget)) = (r.widgets.get(w.key), app.widget_mut(i)) else {
-            continue;
-        };
-        widget
-            .restore(raw.get().as_bytes())
-            .map_err(|e| format!("widget `{}`: {e}", w.key))?;
-        if let Some(saved) = r.saved.get(w.key) {
-            widget
-                .restore_saved(saved.get().as_bytes())
-                .map_err(|e| format!("widget `{}`: {e}", w.key))?;
-        }
-    }
-    if app.meta().has_state
-        && let Some(state) = r.state
-    {
-        app.restore_state(state.get().as_bytes())
-            .map_err(|e| format!("the #[state] fields: {e}"))?;
-    }
-    Ok(())
+/// Parses a record.
+pub(crate) fn parse(data: &[u8]) -> Result<Record<'_>, String> {
+    serde_json::from_slice(data).map_err(|e| format!("the record does not parse: {e}"))
 }
