@@ -75,6 +75,7 @@ pub mod attrs;
 pub mod auth;
 mod bytes;
 mod connection;
+mod error;
 mod handle;
 mod handler_check;
 mod html;
@@ -104,6 +105,7 @@ pub mod widgets;
 
 pub use app::{App, HandlerError, Handlers, IntoHandlerResult, IntoReply};
 pub use bytes::Bytes;
+pub use error::Error;
 pub use handle::{Handle, UpdateError};
 pub use multi::Server;
 /// Turns a struct into a numerous app: one instance per browser session.
@@ -288,33 +290,6 @@ pub mod testing {
     pub use crate::testing_session::{TestServer, TestSession};
 }
 
-/// Errors that stop a server.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum Error {
-    /// The address could not be bound.
-    #[error("cannot listen on {0}: {1}{hint}", hint = bind_hint(.1))]
-    Bind(String, #[source] std::io::Error),
-    /// Serving failed.
-    #[error("server error: {0}")]
-    Serve(#[source] std::io::Error),
-    /// Authentication is misconfigured, or its backend cannot be reached.
-    #[error("authentication: {0}")]
-    Auth(#[from] auth::AuthError),
-    /// The session store cannot be reached, or is misconfigured.
-    #[error("{0}")]
-    Store(#[from] store::StoreError),
-}
-
-fn bind_hint(e: &std::io::Error) -> &'static str {
-    match e.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            " (another program uses this port: choose another with --port or NUMEROUS_PORT)"
-        }
-        _ => "",
-    }
-}
-
 /// Everything an app file needs: `use numerous::prelude::*;`.
 pub mod prelude {
     pub use crate::attrs::{
@@ -339,7 +314,7 @@ pub mod __private {
     pub use crate::handler_check::{
         ConstMessage, Emits, Probe, ProbeFallback, handler_widget_error,
     };
-    pub use crate::resources::FromSession;
+    pub use crate::session::FromSession;
     pub use crate::spec::{AppSpec, HandlerSpec, WidgetSpec};
     pub use crate::state::{
         StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,

@@ -11,9 +11,10 @@ use tokio::net::TcpListener;
 
 use crate::app::{App, AppMeta};
 use crate::auth::{self, Auth, AuthState};
+use crate::error::Error;
 use crate::runtime::Runtime;
 use crate::server::ServeFuture;
-use crate::{Error, Options, assets, http, server};
+use crate::{Options, assets, http, server};
 
 struct Mount {
     prefix: String,
@@ -314,7 +315,7 @@ impl Server {
 }
 
 fn config(message: impl Into<String>) -> Error {
-    Error::Auth(auth::AuthError::Config(message.into()))
+    Error::Config(message.into())
 }
 
 fn shown(prefix: &str) -> &str {

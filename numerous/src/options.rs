@@ -491,7 +491,7 @@ impl Cli {
         &self,
         options: Options,
         app: &str,
-    ) -> Result<Options, crate::Error> {
+    ) -> Result<Options, crate::error::Error> {
         let Some(url) = &self.session_store else {
             return Ok(options);
         };
@@ -504,7 +504,7 @@ async fn connect_store(
     url: &str,
     mut options: Options,
     app: &str,
-) -> Result<Options, crate::Error> {
+) -> Result<Options, crate::error::Error> {
     use crate::store::StoreError;
     if !(url.starts_with("redis://")
         || url.starts_with("rediss://")
@@ -530,7 +530,7 @@ async fn connect_store(
 }
 
 #[cfg(not(feature = "redis"))]
-async fn connect_store(_: &str, _: Options, _: &str) -> Result<Options, crate::Error> {
+async fn connect_store(_: &str, _: Options, _: &str) -> Result<Options, crate::error::Error> {
     Err(crate::store::StoreError(
         "--session-store needs Redis support: build the app with numerous's cargo feature `redis`"
             .to_owned(),

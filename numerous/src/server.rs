@@ -13,10 +13,11 @@ use tokio::net::TcpListener;
 
 use crate::app::{App, AppMeta};
 use crate::auth::{self, AuthState};
+use crate::error::Error;
 use crate::options::{AppContext, Cli, Options};
 use crate::runtime::Runtime;
 use crate::topics::Publisher;
-use crate::{Error, api, assets, connection, http, page, sse, upload};
+use crate::{api, assets, connection, http, page, sse, upload};
 
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket,
 /// uploads and the client's assets. Merge it with your own routes, or serve it with [`serve`].

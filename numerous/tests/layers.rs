@@ -37,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "auth/db.rs",
             "auth/env.rs",
             "auth/mod.rs",
+            "auth/pages.rs",
             "auth/provider.rs",
             "auth/service.rs",
             "auth/tokens.rs",
@@ -64,6 +65,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "assembly",
         &[
+            "error.rs",
             "lib.rs",
             "multi.rs",
             "options.rs",
@@ -75,11 +77,9 @@ const LAYERS: &[(&str, &[&str])] = &[
 
 /// Imports that go up a layer today (from → to). Issue 21 removes them; this list only shrinks.
 const UPWARD: &[(&str, &str)] = &[
-    ("app.rs", "auth/routes.rs"),
     ("auth/mod.rs", "options.rs"),
     ("auth/routes.rs", "options.rs"),
     ("http.rs", "options.rs"),
-    ("resources.rs", "session/context.rs"),
     ("runtime.rs", "options.rs"),
     ("session/frame.rs", "runtime.rs"),
     ("session/mod.rs", "runtime.rs"),
@@ -89,7 +89,7 @@ const UPWARD: &[(&str, &str)] = &[
 ];
 
 /// Files in the largest import circle today. Issue 21 brings it to 1 (no circle).
-const LARGEST_CIRCLE: usize = 26;
+const LARGEST_CIRCLE: usize = 13;
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")

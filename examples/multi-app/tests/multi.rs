@@ -196,7 +196,9 @@ async fn misconfiguration_is_refused_at_start_up() {
         (Server::new(), "at least one app"),
     ];
     for (server, says) in cases {
-        let e = server.router().unwrap_err().to_string();
+        let e = server.router().unwrap_err();
+        assert!(matches!(e, numerous::Error::Config(_)), "{says}: {e:?}");
+        let e = e.to_string();
         assert!(e.contains(says), "{says}: {e}");
     }
 }

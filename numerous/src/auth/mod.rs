@@ -26,6 +26,7 @@
 //! [`CurrentUser`] or `Option<CurrentUser>`.
 
 mod env;
+mod pages;
 mod provider;
 mod routes;
 mod service;
@@ -39,12 +40,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use env::{EnvProvider, USERS_VAR};
+pub use pages::{ForbiddenPage, LoginPage};
 pub use provider::{
     AuthProvider, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, PASSWORD_QUEUE, PASSWORD_WORKERS,
     RefreshRecord, RefreshUse, SharedRefreshTokens, check_password, hash_password,
     run_password_job, verify_password,
 };
-pub use routes::{CurrentUser, ForbiddenPage, LoginPage};
+pub use routes::CurrentUser;
 pub(crate) use routes::{RequestUser, protect, routes as auth_routes};
 pub(crate) use service::{AuthState, TabAuth};
 

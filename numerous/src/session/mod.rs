@@ -10,6 +10,7 @@
 
 mod context;
 mod frame;
+mod from_session;
 mod mailbox;
 mod persist;
 mod restore;
@@ -30,6 +31,7 @@ use crate::topics::Publisher;
 pub(crate) use context::Parts;
 pub use context::{Session, ToastLevel};
 pub(crate) use frame::FrameCtx;
+pub use from_session::FromSession;
 pub(crate) use mailbox::{ControlReceiver, ControlSender, InputReceiver, InputSender, mailbox};
 pub(crate) use persist::Saver;
 
