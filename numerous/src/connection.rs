@@ -20,11 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use crate::auth::{CurrentUser, TabAuth, User};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
-use crate::protocol::{self, ErrorCode};
-use crate::protocol::{
-    CLOSE_NO_PONG, CLOSE_NOT_YOURS, CLOSE_PROTOCOL, CLOSE_SESSION_ENDED, CLOSE_TOO_BIG,
-    CLOSE_TRY_LATER, CLOSE_UNAUTHENTICATED, SESSION_SUBPROTOCOL, SUBPROTOCOL,
-};
+use crate::protocol::{self, CloseCode, ErrorCode, SESSION_SUBPROTOCOL, SUBPROTOCOL};
 use crate::runtime::{Refusal, Runtime, SessionHandle};
 use crate::session::{Control, Input};
 use tokio::time::Instant;
@@ -93,7 +89,7 @@ pub(crate) fn open_tab(
             });
             if connected.is_err() {
                 // The session ended as we attached; the tab reconnects and gets a new one.
-                outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+                outbox.close(CloseCode::SessionEnded, "the session ended");
             }
             Some(session)
         }
@@ -102,12 +98,12 @@ pub(crate) fn open_tab(
             let _ = outbox.push(Message::Text(
                 protocol::error(ErrorCode::Forbidden, &Refusal::NotYours.message(), None).into(),
             ));
-            outbox.close(CLOSE_NOT_YOURS, "not your session");
+            outbox.close(CloseCode::NotYours, "not your session");
             None
         }
         Err(Refusal::Moving) => {
             // Saved and let go in a moment: the client reconnects at once, and finds it.
-            outbox.close(crate::protocol::CLOSE_GOING_AWAY, "the session is moving");
+            outbox.close(CloseCode::GoingAway, "the session is moving");
             None
         }
         Err(refusal) => {
@@ -117,7 +113,7 @@ pub(crate) fn open_tab(
             let _ = outbox.push(Message::Text(
                 protocol::error(ErrorCode::SessionLimit, &refusal.message(), None).into(),
             ));
-            outbox.close(CLOSE_TRY_LATER, "session limit");
+            outbox.close(CloseCode::TryLater, "session limit");
             None
         }
     };
@@ -131,7 +127,7 @@ pub(crate) fn sign_in_ended(outbox: &Outbox) {
     let _ = outbox.push(Message::Text(
         protocol::error(ErrorCode::Unauthenticated, m, None).into(),
     ));
-    outbox.close(CLOSE_UNAUTHENTICATED, "sign-in expired");
+    outbox.close(CloseCode::Unauthenticated, "sign-in expired");
 }
 
 /// The response to a request from another site's page.
@@ -281,7 +277,7 @@ async fn read(
                     silence.as_mut().reset(due);
                 } else if pinged {
                     tracing::debug!(conn, "a tab answered no ping; closing it");
-                    outbox.close_now(CLOSE_NO_PONG, "no answer to ping");
+                    outbox.close_now(CloseCode::NoPong, "no answer to ping");
                     return leftover(stream, false);
                 } else {
                     pinged = true;
@@ -311,7 +307,7 @@ async fn read(
                     .await
                     .is_err()
                 {
-                    outbox.close(CLOSE_SESSION_ENDED, "the session ended");
+                    outbox.close(CloseCode::SessionEnded, "the session ended");
                     return leftover(stream, false);
                 }
             }
@@ -323,7 +319,7 @@ async fn read(
             }
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
             Some(Ok(Message::Close(_))) | None => {
-                outbox.close_now(1000, "");
+                outbox.close_now(CloseCode::Normal, "");
                 return None;
             }
             Some(Err(e)) => {
@@ -335,9 +331,9 @@ async fn read(
                     let _ = outbox.push(Message::Text(
                         protocol::error(ErrorCode::TooLarge, &m, None).into(),
                     ));
-                    outbox.close(CLOSE_TOO_BIG, "message too big");
+                    outbox.close(CloseCode::TooBig, "message too big");
                 } else {
-                    outbox.close_now(CLOSE_PROTOCOL, "protocol error");
+                    outbox.close_now(CloseCode::Protocol, "protocol error");
                 }
                 return leftover(stream, true);
             }
@@ -369,7 +365,7 @@ async fn write(rt: &Runtime, outbox: &Outbox, mut sink: SplitSink<WebSocket, Mes
             Ok(Err(_)) => return false,
             Err(_) => {
                 tracing::info!("a tab's socket took no frame for {deadline:?}; closing it");
-                outbox.close_now(CLOSE_TRY_LATER, "too slow");
+                outbox.close_now(CloseCode::TryLater, "too slow");
                 return false;
             }
         }

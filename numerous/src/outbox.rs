@@ -5,7 +5,7 @@
 //! (a later state of a widget supersedes an earlier one: the state is what matters, not each
 //! step), so a tab that reads its socket gets every change however bursty the app is. Frames that
 //! cannot be merged (errors, toasts, custom messages) count against a byte budget; a tab over it
-//! is closed with [`CLOSE_TOO_SLOW`] and reconnects to the current state.
+//! is closed with [`CloseCode::TooSlow`] and reconnects to the current state.
 //!
 //! The lock here is per tab and held only to move a frame in or out: no other tab or session
 //! ever touches it.
@@ -17,7 +17,7 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use serde_json::value::RawValue;
 use tokio::sync::Notify;
 
-use crate::protocol::CLOSE_TOO_SLOW;
+use crate::protocol::CloseCode;
 
 /// Queued frames beyond this many make new patches merge into the last queued patch.
 const MERGE_AFTER_FRAMES: usize = 4;
@@ -160,7 +160,7 @@ impl Outbox {
             s.queue.clear();
             s.bytes = 0;
             s.close = Closing::After(CloseFrame {
-                code: CLOSE_TOO_SLOW,
+                code: CloseCode::TooSlow.code(),
                 reason: "too slow to follow; reconnect for the current state".into(),
             });
             drop(s);
@@ -174,11 +174,11 @@ impl Outbox {
     }
 
     /// Closes the tab after what is queued, with `code` and `reason`. The first close wins.
-    pub(crate) fn close(&self, code: u16, reason: &'static str) {
+    pub(crate) fn close(&self, code: CloseCode, reason: &'static str) {
         let mut s = self.lock();
         if matches!(s.close, Closing::Open) {
             s.close = Closing::After(CloseFrame {
-                code,
+                code: code.code(),
                 reason: reason.into(),
             });
         }
@@ -188,7 +188,7 @@ impl Outbox {
     }
 
     /// Closes the tab at once, dropping what is queued.
-    pub(crate) fn close_now(&self, code: u16, reason: &'static str) {
+    pub(crate) fn close_now(&self, code: CloseCode, reason: &'static str) {
         let mut s = self.lock();
         s.queue.clear();
         s.bytes = 0;
@@ -407,7 +407,7 @@ mod tests {
             Err(Refused::Closed)
         );
         match o.next().await.unwrap() {
-            Message::Close(Some(c)) => assert_eq!(c.code, CLOSE_TOO_SLOW),
+            Message::Close(Some(c)) => assert_eq!(c.code, CloseCode::TooSlow.code()),
             other => panic!("{other:?}"),
         }
         assert!(o.next().await.is_none());
@@ -418,7 +418,7 @@ mod tests {
     async fn close_comes_after_what_is_queued() {
         let o = Outbox::new(1 << 20);
         o.push(Message::Text("x".into())).unwrap();
-        o.close(1001, "bye");
+        o.close(CloseCode::GoingAway, "bye");
         assert_eq!(text(o.next().await.unwrap()), "x");
         assert!(matches!(o.next().await, Some(Message::Close(Some(c))) if c.code == 1001));
         assert!(o.next().await.is_none());

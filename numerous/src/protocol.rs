@@ -174,33 +174,163 @@ pub(crate) const STREAM_HEADER: &str = "x-numerous-stream";
 /// The header of a refused `POST /sse` that gives the close code a socket would have got.
 pub(crate) const CLOSE_HEADER: &str = "x-numerous-close";
 
-// The close codes a tab's connection ends with (docs/protocol.md, "Close codes"; the browser
-// client acts on them in numerous/static/numerous.js). One list: every layer that closes a tab
-// takes its code from here.
+/// The codes a tab's connection ends with: docs/protocol.md ("Close codes") lists the same, and
+/// the browser client (numerous/static/numerous.js) acts on them; a test checks the three agree.
+/// Every layer that closes a tab takes its code from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u16)]
+pub(crate) enum CloseCode {
+    /// The tab closed its connection (the server answers its close): nothing to do.
+    Normal = 1000,
+    /// The server is shutting down, or (with a session store) the session moves to another
+    /// instance: the client reconnects at once.
+    GoingAway = 1001,
+    /// The client broke the WebSocket protocol.
+    Protocol = 1002,
+    /// A message over four times the message limit.
+    TooBig = 1009,
+    /// The tab's session ended under it: it reconnects to a new one at once.
+    SessionEnded = 1012,
+    /// Refused for now (a limit, a store that cannot be reached or is behind): try again later.
+    TryLater = 1013,
+    /// The tab answered no ping.
+    NoPong = 4000,
+    /// The tab fell too far behind the session's updates; reconnecting brings the current state.
+    TooSlow = 4008,
+    /// The tab's sign-in expired or was ended: the client refreshes it or goes to the login page.
+    Unauthenticated = 4401,
+    /// The tab asked for another user's session: the client forgets that id and starts afresh.
+    NotYours = 4403,
+}
 
-/// The server is shutting down, or (with a session store) the session moves to another
-/// instance: the client reconnects at once.
-pub(crate) const CLOSE_GOING_AWAY: u16 = 1001;
-/// The client broke the WebSocket protocol.
-pub(crate) const CLOSE_PROTOCOL: u16 = 1002;
-/// A message over four times the message limit.
-pub(crate) const CLOSE_TOO_BIG: u16 = 1009;
-/// The tab's session ended under it: it reconnects to a new one at once.
-pub(crate) const CLOSE_SESSION_ENDED: u16 = 1012;
-/// Refused for now (a limit, a store that cannot be reached or is behind): try again later.
-pub(crate) const CLOSE_TRY_LATER: u16 = 1013;
-/// The tab answered no ping.
-pub(crate) const CLOSE_NO_PONG: u16 = 4000;
-/// The tab fell too far behind the session's updates; reconnecting brings the current state.
-pub(crate) const CLOSE_TOO_SLOW: u16 = 4008;
-/// The tab's sign-in expired or was ended: the client refreshes it or goes to the login page.
-pub(crate) const CLOSE_UNAUTHENTICATED: u16 = 4401;
-/// The tab asked for another user's session: the client forgets that id and starts afresh.
-pub(crate) const CLOSE_NOT_YOURS: u16 = 4403;
+/// What the browser client does after a close code.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reconnect {
+    /// Nothing: the tab closed it.
+    Nothing,
+    /// Reconnects at once, without the connection banner.
+    AtOnce,
+    /// Reconnects with backoff, showing the banner.
+    Backoff,
+    /// Refreshes the sign-in, or goes to the login page.
+    SignIn,
+    /// Forgets the session id and connects afresh.
+    Afresh,
+}
+
+impl CloseCode {
+    /// Every code, in the order of docs/protocol.md.
+    #[cfg(test)]
+    pub(crate) const ALL: [CloseCode; 10] = [
+        CloseCode::Normal,
+        CloseCode::GoingAway,
+        CloseCode::Protocol,
+        CloseCode::TooBig,
+        CloseCode::SessionEnded,
+        CloseCode::TryLater,
+        CloseCode::NoPong,
+        CloseCode::TooSlow,
+        CloseCode::Unauthenticated,
+        CloseCode::NotYours,
+    ];
+
+    /// The number on the wire.
+    pub(crate) const fn code(self) -> u16 {
+        self as u16
+    }
+
+    /// What the client does after it.
+    #[cfg(test)]
+    pub(crate) const fn reconnect(self) -> Reconnect {
+        match self {
+            CloseCode::Normal => Reconnect::Nothing,
+            CloseCode::GoingAway | CloseCode::SessionEnded | CloseCode::TooSlow => {
+                Reconnect::AtOnce
+            }
+            CloseCode::Protocol | CloseCode::TooBig | CloseCode::TryLater | CloseCode::NoPong => {
+                Reconnect::Backoff
+            }
+            CloseCode::Unauthenticated => Reconnect::SignIn,
+            CloseCode::NotYours => Reconnect::Afresh,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The close codes of docs/protocol.md's table and what it says the client does, the codes
+    /// the browser client acts on, and [`CloseCode`] agree.
+    #[test]
+    fn close_codes_agree_with_the_docs_and_the_client() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        // docs/ is beside the package in the repository (not in a published package).
+        if let Ok(docs) = std::fs::read_to_string(root.join("../docs/protocol.md")) {
+            let table = docs
+                .split("### Close codes")
+                .nth(1)
+                .expect("docs/protocol.md has a close-code table");
+            let rows: Vec<(u16, Reconnect)> = table
+                .lines()
+                .skip_while(|l| !l.starts_with("|---"))
+                .skip(1)
+                .take_while(|l| l.starts_with('|'))
+                .map(|l| {
+                    let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                    let client = cells[3];
+                    let reconnect = if client.starts_with("reconnects at once") {
+                        Reconnect::AtOnce
+                    } else if client.starts_with("reconnects with backoff") {
+                        Reconnect::Backoff
+                    } else if client.starts_with("refreshes the sign-in") {
+                        Reconnect::SignIn
+                    } else if client.starts_with("forgets the session id") {
+                        Reconnect::Afresh
+                    } else if client.starts_with("nothing") {
+                        Reconnect::Nothing
+                    } else {
+                        panic!("docs/protocol.md: what does the client do after {l}?")
+                    };
+                    (cells[1].parse().expect("a code"), reconnect)
+                })
+                .collect();
+            let ours: Vec<(u16, Reconnect)> = CloseCode::ALL
+                .iter()
+                .map(|c| (c.code(), c.reconnect()))
+                .collect();
+            assert_eq!(rows, ours, "docs/protocol.md's table and CloseCode differ");
+        }
+        let client = std::fs::read_to_string(root.join("static/numerous.js")).unwrap();
+        let constant = |name: &str| -> String {
+            let at = client
+                .find(&format!("const {name} = "))
+                .unwrap_or_else(|| panic!("numerous.js has no {name}"));
+            let rest = &client[at + name.len() + 9..];
+            rest[..rest.find(';').unwrap()].to_owned()
+        };
+        let quick: Vec<u16> = constant("QUICK_RECONNECT")
+            .trim_start_matches("new Set([")
+            .trim_end_matches("])")
+            .split(',')
+            .map(|c| c.trim().parse().unwrap())
+            .collect();
+        let at_once: Vec<u16> = CloseCode::ALL
+            .iter()
+            .filter(|c| c.reconnect() == Reconnect::AtOnce)
+            .map(|c| c.code())
+            .collect();
+        assert_eq!(quick, at_once, "numerous.js's QUICK_RECONNECT");
+        assert_eq!(
+            constant("CLOSE_UNAUTHENTICATED"),
+            CloseCode::Unauthenticated.code().to_string()
+        );
+        assert_eq!(
+            constant("CLOSE_NOT_YOURS"),
+            CloseCode::NotYours.code().to_string()
+        );
+    }
 
     #[test]
     fn error_codes_read_as_they_travel() {

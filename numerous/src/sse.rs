@@ -25,7 +25,7 @@ use crate::auth::CurrentUser;
 use crate::connection::{forbidden_origin, open_tab};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
-use crate::protocol::{CLOSE_HEADER, SESSION_HEADER, STREAM_HEADER};
+use crate::protocol::{CLOSE_HEADER, CloseCode, SESSION_HEADER, STREAM_HEADER};
 use crate::runtime::{Runtime, SessionHandle};
 use crate::session::{Control, Input};
 /// How long an opened tab waits for its event stream.
@@ -62,7 +62,7 @@ pub(crate) async fn open(
         // in the answer, so the client acts as on a socket (4403: start afresh; 1013: retry
         // later; 1001: at once).
         let mut error = String::new();
-        let mut code = crate::protocol::CLOSE_TRY_LATER;
+        let mut code = CloseCode::TryLater.code();
         loop {
             match outbox.try_next() {
                 crate::outbox::Next::Frame(Message::Text(t)) => error = t.to_string(),
@@ -74,7 +74,7 @@ pub(crate) async fn open(
                 _ => break,
             }
         }
-        let status = if code == crate::protocol::CLOSE_NOT_YOURS {
+        let status = if code == CloseCode::NotYours.code() {
             StatusCode::FORBIDDEN
         } else {
             StatusCode::SERVICE_UNAVAILABLE
@@ -88,7 +88,7 @@ pub(crate) async fn open(
         let headers = response.headers_mut();
         headers.insert(CLOSE_HEADER, code.into());
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            let after = if code == crate::protocol::CLOSE_GOING_AWAY {
+            let after = if code == CloseCode::GoingAway.code() {
                 0
             } else {
                 1
@@ -138,7 +138,7 @@ fn close_tab(rt: &Runtime, tab: &SseTab) {
     if let Some(watch) = &tab.watch {
         watch.abort();
     }
-    tab.outbox.close_now(1000, "");
+    tab.outbox.close_now(CloseCode::Normal, "");
     let _ = tab
         .session
         .control

@@ -24,7 +24,7 @@ use tokio::time::Instant;
 
 use crate::handle::Call;
 use crate::outbox::Outbox;
-use crate::protocol::{self, CLOSE_GOING_AWAY, CLOSE_SESSION_ENDED};
+use crate::protocol::{self, CloseCode};
 use crate::runtime::{Registered, Runtime};
 use crate::topics::Publisher;
 
@@ -263,7 +263,7 @@ pub(crate) async fn run(
             // again empty), and this is what the next instance will claim.
             session.lock().dirty = true;
             Box::pin(saver.flush(&session)).await;
-            session.close_all(CLOSE_GOING_AWAY, "the session moves to another server");
+            session.close_all(CloseCode::GoingAway, "the session moves to another server");
             Box::pin(saver.finish(false)).await;
         } else if !saver.lost {
             // It ended here (no tab for long enough): nobody resumes it.
@@ -274,9 +274,9 @@ pub(crate) async fn run(
     // meanwhile: they reconnect, to a new session or to where this one moved.
     drop(registered);
     let (code, reason) = if saver.as_ref().is_some_and(|s| s.lost) {
-        (CLOSE_GOING_AWAY, "the session moved")
+        (CloseCode::GoingAway, "the session moved")
     } else {
-        (CLOSE_SESSION_ENDED, "the session ended")
+        (CloseCode::SessionEnded, "the session ended")
     };
     session.close_all(code, reason);
     control.close();

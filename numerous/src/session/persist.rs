@@ -175,7 +175,7 @@ impl Saver {
                 );
                 self.lost = true;
                 session.lock().drop_held();
-                session.close_all(crate::protocol::CLOSE_GOING_AWAY, "the session moved");
+                session.close_all(crate::protocol::CloseCode::GoingAway, "the session moved");
             }
             Err(Saved::Failed(e)) => {
                 tracing::warn!(

@@ -4,7 +4,7 @@ use tokio::time::Instant;
 
 use crate::app::AppObject;
 use crate::auth::User;
-use crate::protocol::ErrorCode;
+use crate::protocol::{CloseCode, ErrorCode};
 use crate::runtime::Runtime;
 use crate::store::{
     Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, Migration, SEEK_WAIT, SessionStore, record,
@@ -24,7 +24,7 @@ pub(super) enum Outcome {
     Unknown,
     /// The tabs waiting for it are closed with `code` (and `error` first).
     Refused {
-        code: u16,
+        code: CloseCode,
         reason: &'static str,
         error: Option<(ErrorCode, String)>,
     },
@@ -40,7 +40,7 @@ pub(super) async fn claim(
     let app_name = rt.app_name;
     let give_up = Instant::now() + HANDOVER_WAIT;
     let unavailable = |message: String| Outcome::Refused {
-        code: crate::protocol::CLOSE_TRY_LATER,
+        code: CloseCode::TryLater,
         reason: "session unavailable",
         error: Some((ErrorCode::Unavailable, message)),
     };
@@ -93,7 +93,7 @@ pub(super) async fn claim(
             tracing::warn!("cannot let a session go: {e}");
         }
         return Outcome::Refused {
-            code: crate::protocol::CLOSE_NOT_YOURS,
+            code: CloseCode::NotYours,
             reason: "not your session",
             error: Some((
                 ErrorCode::Forbidden,

@@ -11,8 +11,7 @@ use super::context::Task;
 use super::{Control, Session, UPLOADER};
 use crate::app::AppObject;
 use crate::outbox::Outbox;
-use crate::protocol::{self, ErrorCode};
-use crate::protocol::{CLOSE_GOING_AWAY, CLOSE_TRY_LATER};
+use crate::protocol::{self, CloseCode, ErrorCode};
 
 /// What the browsers of a session have been sent, and where to send more.
 #[derive(Debug)]
@@ -118,7 +117,7 @@ impl Session {
                 self.disconnect(conn);
             }
             Control::Shutdown => {
-                self.close_all(CLOSE_GOING_AWAY, "the server is shutting down");
+                self.close_all(CloseCode::GoingAway, "the server is shutting down");
                 self.lock().shutting_down = true;
             }
             Control::Release => {
@@ -155,7 +154,7 @@ impl Session {
             let _ = outbox.push(Message::Text(
                 protocol::error(ErrorCode::TabLimit, &message, None).into(),
             ));
-            outbox.close(CLOSE_TRY_LATER, "too many tabs");
+            outbox.close(CloseCode::TryLater, "too many tabs");
             return;
         }
         let resumed = resumed && conn >= s.fresh_below;
@@ -239,7 +238,7 @@ impl Session {
     }
 
     /// Closes every tab (the server is shutting down, or the session ends).
-    pub(super) fn close_all(&self, code: u16, reason: &'static str) {
+    pub(super) fn close_all(&self, code: CloseCode, reason: &'static str) {
         let mut s = self.lock();
         for c in s.conns.drain(..) {
             c.outbox.close(code, reason);
@@ -483,10 +482,8 @@ impl Sync {
                 if to.binary_search(&c.id).is_err() {
                     return true;
                 }
-                c.outbox.close(
-                    crate::protocol::CLOSE_TRY_LATER,
-                    "the session store is behind",
-                );
+                c.outbox
+                    .close(CloseCode::TryLater, "the session store is behind");
                 false
             });
             self.note_if_idle();
