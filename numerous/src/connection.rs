@@ -47,7 +47,7 @@ pub(crate) async fn endpoint(
         _ => None,
     };
     let user = user.map(|u| u.user().clone());
-    if let Err(origin) = http::check_origin(&headers, &rt.options, peer) {
+    if let Err(origin) = http::check_origin(&headers, &rt.http, peer) {
         return forbidden_origin(&origin);
     }
     let requested = requested_session(&headers);
@@ -254,7 +254,7 @@ async fn read(
 ) -> Option<Leftover> {
     let leftover = |stream, corrupt| Some(Leftover { stream, corrupt });
     let max = rt.options.max_message_bytes;
-    let interval = rt.options.ping_interval;
+    let interval = rt.http.ping_interval;
     let mut pinged = false;
     // One timer for the connection's life, moved only when it fires: a frame costs a clock
     // read, not a timer registration.
@@ -356,7 +356,7 @@ fn is_too_big(e: axum::Error) -> bool {
 /// Outbox to socket, each write within the write timeout. Returns whether it sent a close frame
 /// (and not: the socket failed or stayed stuck).
 async fn write(rt: &Runtime, outbox: &Outbox, mut sink: SplitSink<WebSocket, Message>) -> bool {
-    let deadline = rt.options.write_timeout;
+    let deadline = rt.http.write_timeout;
     while let Some(msg) = outbox.next().await {
         let closing = matches!(msg, Message::Close(_));
         match tokio::time::timeout(deadline, sink.send(msg)).await {

@@ -19,8 +19,25 @@ use ipnet::IpNet;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
-use crate::options::Options;
 use crate::runtime::Runtime;
+
+/// What serving HTTP needs of an app's options, taken from them once, when the app is built
+/// (`Runtime::with_auth`).
+#[derive(Debug, Clone)]
+pub(crate) struct HttpConfig {
+    /// How long a request's headers may take to arrive.
+    pub(crate) header_read_timeout: Duration,
+    /// Pings on sockets and event streams, and the TCP keepalive's first probe.
+    pub(crate) ping_interval: Duration,
+    /// How long a write to a connection may wait.
+    pub(crate) write_timeout: Duration,
+    /// Proxies whose `X-Forwarded-*` headers are believed.
+    pub(crate) trusted_proxies: Vec<IpNet>,
+    /// Host names served besides IP addresses and localhost.
+    pub(crate) allowed_hosts: Vec<String>,
+    /// Other sites whose pages may open the socket.
+    pub(crate) allowed_origins: Vec<String>,
+}
 
 /// How long shutdown waits for open tabs to take their close frame.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -42,11 +59,11 @@ pub(crate) async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(rt.options.header_read_timeout);
+        .header_read_timeout(rt.http.header_read_timeout);
     builder
         .http2()
         .timer(TokioTimer::new())
-        .keep_alive_interval(Some(rt.options.ping_interval));
+        .keep_alive_interval(Some(rt.http.ping_interval));
     let builder = Arc::new(builder);
     let connections = tokio_util::task::TaskTracker::new();
     loop {
@@ -62,8 +79,8 @@ pub(crate) async fn serve(
             },
             () = &mut signal => break,
         };
-        configure(&stream, &rt.options);
-        let stream = WriteDeadline::new(stream, rt.options.write_timeout);
+        configure(&stream, &rt.http);
+        let stream = WriteDeadline::new(stream, rt.http.write_timeout);
         let service = router
             .clone()
             .map_request(move |mut req: Request<hyper::body::Incoming>| {
@@ -99,12 +116,7 @@ pub(crate) async fn serve(
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
         for rt in rts {
             rt.tabs.wait().await;
-            // With a session store, each session is saved and let go before the process ends.
-            if rt.options.session_store.is_some() {
-                rt.session_tasks.wait().await;
-            }
-            // What the last handlers published reaches the other instances.
-            rt.options.broker.flushed().await;
+            rt.finished().await;
         }
         connections.wait().await;
     })
@@ -210,7 +222,7 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for WriteDeadline<S
 }
 
 /// TCP keepalive finds peers that vanished without a word; no delay for small frames.
-fn configure(stream: &tokio::net::TcpStream, options: &Options) {
+fn configure(stream: &tokio::net::TcpStream, options: &HttpConfig) {
     let _ = stream.set_nodelay(true);
     let keepalive = socket2::TcpKeepalive::new()
         .with_time(options.ping_interval.max(Duration::from_secs(1)))
@@ -241,7 +253,7 @@ impl FromRequestParts<Arc<Runtime>> for ClientAddr {
         let ip = forwarded_client(
             peer.unwrap_or(IpAddr::from([0, 0, 0, 0])),
             &parts.headers,
-            &rt.options.trusted_proxies,
+            &rt.http.trusted_proxies,
         );
         Ok(ClientAddr {
             key: limit_key(ip),
@@ -336,8 +348,7 @@ pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
 /// Refuses requests for host names the app does not serve (DNS rebinding), and marks every
 /// response `nosniff`.
 pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Next) -> Response {
-    if let Some(refused) = refused_host(&req, |host| host_allowed(host, &rt.options.allowed_hosts))
-    {
+    if let Some(refused) = refused_host(&req, |host| host_allowed(host, &rt.http.allowed_hosts)) {
         return refused;
     }
     nosniff(next.run(req).await)
@@ -352,7 +363,7 @@ pub(crate) async fn guard_any(
 ) -> Response {
     if let Some(refused) = refused_host(&req, |host| {
         rts.iter()
-            .any(|rt| host_allowed(host, &rt.options.allowed_hosts))
+            .any(|rt| host_allowed(host, &rt.http.allowed_hosts))
     }) {
         return refused;
     }
@@ -425,7 +436,7 @@ fn host_allowed(host: &str, allowed: &[String]) -> bool {
 /// allowed one); the error names the origin.
 pub(crate) fn check_origin(
     headers: &HeaderMap,
-    options: &Options,
+    options: &HttpConfig,
     peer: Option<IpAddr>,
 ) -> Result<(), String> {
     let Some(origin) = headers.get(header::ORIGIN) else {
@@ -538,7 +549,9 @@ mod tests {
 
     #[test]
     fn origins() {
-        let o = Options::default();
+        let config = |o: &crate::Options| crate::runtime::http_config(o);
+        let options = crate::Options::default();
+        let o = config(&options);
         let same = headers(&[
             ("origin", "http://127.0.0.1:8000"),
             ("host", "127.0.0.1:8000"),
@@ -576,7 +589,7 @@ mod tests {
         let null = headers(&[("origin", "null"), ("host", "127.0.0.1:8000")]);
         assert!(check_origin(&null, &o, None).is_err());
         assert!(check_origin(&headers(&[("host", "x")]), &o, None).is_ok());
-        let allowed = o.clone().allow_origins(["http://evil.example"]);
+        let allowed = config(&options.clone().allow_origins(["http://evil.example"]));
         assert!(check_origin(&cross, &allowed, None).is_ok());
         // a trusted proxy's X-Forwarded-Host counts; an untrusted peer's does not
         let proxied = headers(&[
@@ -590,7 +603,7 @@ mod tests {
 
     #[test]
     fn clients_behind_trusted_proxies() {
-        let trusted = Options::default().trusted_proxies;
+        let trusted = crate::Options::default().trusted_proxies;
         let h = headers(&[("x-forwarded-for", "198.51.100.7, 203.0.113.9")]);
         let local: IpAddr = [127, 0, 0, 1].into();
         // loopback is trusted: the last untrusted hop is the client

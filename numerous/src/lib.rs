@@ -259,10 +259,10 @@ pub use numerous_macros::Roles;
 pub use numerous_macros::{
     on_change, on_click, on_command, on_message, on_start, on_submit, requires,
 };
-pub use options::{AppContext, AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
+pub use options::{AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 #[cfg(feature = "redis")]
 pub use redis_broker::RedisBroker;
-pub use resources::{Res, Resources};
+pub use resources::{AppContext, Res, Resources};
 pub use server::{
     ServeFuture, init_tracing, router, run, run_with, serve, serve_until, try_router,
 };

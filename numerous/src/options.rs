@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use crate::resources::Resources;
+use crate::resources::{AppContext, Resources};
 use crate::store::{Durability, SessionStore};
-use crate::topics::{Broker, LocalBroker, Publisher};
+use crate::topics::{Broker, LocalBroker};
 
 /// The Content-Security-Policy of the page unless [`Options::content_security_policy`] replaces
 /// it. The client and the widget modules need no inline script (the page's configuration is a
@@ -128,15 +128,6 @@ impl fmt::Debug for AppTask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("AppTask(..)")
     }
-}
-
-/// What work not tied to a session can reach: the app's resources and its topics.
-#[derive(Clone, Debug)]
-pub struct AppContext {
-    /// The app's shared resources.
-    pub resources: Resources,
-    /// Publishes on the app's topics.
-    pub publisher: Publisher,
 }
 
 impl Default for Options {
@@ -365,18 +356,6 @@ impl Options {
     }
 }
 
-impl Options {
-    /// How long a session without tabs is kept, given whether a tab ever sent it an event and
-    /// how long it had tabs open.
-    pub(crate) fn keep_idle(&self, used: bool, engaged: Duration) -> Duration {
-        let floor = self.unused_session_timeout.min(self.idle_timeout);
-        if !used {
-            return floor;
-        }
-        engaged.saturating_mul(10).clamp(floor, self.idle_timeout)
-    }
-}
-
 /// The command line of an app binary (`--host`, `--port`, ...), each also read from the
 /// environment.
 #[derive(Debug, Clone, clap::Parser)]
@@ -564,22 +543,6 @@ mod tests {
         assert_eq!(o.trusted_proxies, ["10.0.0.0/8".parse::<IpNet>().unwrap()]);
         assert_eq!(o.max_sessions_per_client, 0);
         assert!(o.content_security_policy.is_some());
-    }
-
-    #[test]
-    fn sessions_used_briefly_are_kept_briefly() {
-        let rt = Options::default();
-        let min = Duration::from_secs(30);
-        assert_eq!(rt.keep_idle(false, Duration::from_secs(3600)), min);
-        assert_eq!(rt.keep_idle(true, Duration::from_millis(10)), min);
-        assert_eq!(
-            rt.keep_idle(true, Duration::from_secs(60)),
-            Duration::from_secs(600)
-        );
-        assert_eq!(
-            rt.keep_idle(true, Duration::from_secs(3600)),
-            Duration::from_secs(1800)
-        );
     }
 
     #[test]

@@ -123,6 +123,15 @@ impl<S: Send + Sync, T: Send + Sync + 'static> FromRequestParts<S> for Res<T> {
     }
 }
 
+/// What work not tied to a session can reach: the app's resources and its topics.
+#[derive(Clone, Debug)]
+pub struct AppContext {
+    /// The app's shared resources.
+    pub resources: Resources,
+    /// Publishes on the app's topics.
+    pub publisher: crate::topics::Publisher,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

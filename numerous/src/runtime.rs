@@ -14,9 +14,10 @@ use tokio_util::task::TaskTracker;
 
 use crate::app::{AppMeta, Dispatch};
 use crate::auth::{AuthState, User};
+use crate::http::HttpConfig;
 use crate::options::Options;
 use crate::page::PageParts;
-use crate::session::{self, Control};
+use crate::session::{self, Control, SessionConfig};
 
 /// Inputs queued to one session before its tabs' readers wait (and stop reading their sockets).
 const INPUT_QUEUE: usize = 64;
@@ -25,6 +26,10 @@ const INPUT_QUEUE: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Runtime {
     pub(crate) options: Options,
+    /// What sessions need of the options.
+    pub(crate) session: SessionConfig,
+    /// What serving HTTP needs of the options.
+    pub(crate) http: HttpConfig,
     pub(crate) dispatch: Dispatch,
     pub(crate) page: PageParts,
     /// The page's security headers, built once from the options.
@@ -133,6 +138,12 @@ impl Runtime {
         }
         Arc::new(Runtime {
             dispatch: Dispatch::new(meta.spec, meta.handlers),
+            http: http_config(&options),
+            session: SessionConfig {
+                idle_timeout: options.idle_timeout,
+                unused_timeout: options.unused_session_timeout,
+                max_tabs: options.max_tabs_per_session,
+            },
             page: PageParts::new(
                 meta.spec,
                 &options.prefix,
@@ -321,7 +332,28 @@ impl Runtime {
     }
 }
 
+/// What serving HTTP needs of `options`.
+pub(crate) fn http_config(options: &Options) -> HttpConfig {
+    HttpConfig {
+        header_read_timeout: options.header_read_timeout,
+        ping_interval: options.ping_interval,
+        write_timeout: options.write_timeout,
+        trusted_proxies: options.trusted_proxies.clone(),
+        allowed_hosts: options.allowed_hosts.clone(),
+        allowed_origins: options.allowed_origins.clone(),
+    }
+}
+
 impl Runtime {
+    /// Waits, at shutdown, for what must outlive the tabs: with a session store, every session
+    /// saved and let go; what the last handlers published, sent to the other instances.
+    pub(crate) async fn finished(&self) {
+        if self.options.session_store.is_some() {
+            self.session_tasks.wait().await;
+        }
+        self.options.broker.flushed().await;
+    }
+
     /// Gives back the places a session was admitted to, when it is not started after all.
     fn unadmit(&self, client: IpAddr, user: Option<&Arc<str>>) {
         self.live.fetch_sub(1, Ordering::AcqRel);

@@ -49,7 +49,7 @@ pub(crate) async fn open(
     user: Option<CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(origin) = http::check_origin(&headers, &rt.options, client.peer) {
+    if let Err(origin) = http::check_origin(&headers, &rt.http, client.peer) {
         return forbidden_origin(&origin);
     }
     let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
@@ -205,7 +205,7 @@ pub(crate) async fn stream(
             Some((Ok(event), (outbox, guard, false)))
         });
     let mut response = Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(rt.options.ping_interval))
+        .keep_alive(KeepAlive::new().interval(rt.http.ping_interval))
         .into_response();
     // Proxies must not buffer the stream.
     response

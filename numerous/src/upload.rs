@@ -131,7 +131,7 @@ pub(crate) async fn upload(
     let capacity = declared.map_or(0, |n| n as usize).min(max);
     let mut bytes = Vec::with_capacity(capacity);
     let started = Instant::now();
-    let grace = rt.options.header_read_timeout;
+    let grace = rt.http.header_read_timeout;
     let mut stream = body.into_data_stream();
     loop {
         let deadline =

@@ -228,7 +228,7 @@ pub struct Auth {
 }
 
 /// Runs after a user registered ([`Auth::on_register`]).
-pub type RegisterHook = dyn Fn(&User, &crate::AppContext) + Send + Sync;
+pub type RegisterHook = dyn Fn(&User, &crate::resources::AppContext) + Send + Sync;
 
 impl std::fmt::Debug for Auth {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -373,7 +373,7 @@ impl Auth {
     /// pages (`cx.publisher.publish(..)`), send a welcome mail, and so on.
     pub fn on_register(
         mut self,
-        hook: impl Fn(&User, &crate::AppContext) + Send + Sync + 'static,
+        hook: impl Fn(&User, &crate::resources::AppContext) + Send + Sync + 'static,
     ) -> Self {
         self.on_register = Some(Arc::new(hook));
         self

@@ -419,7 +419,7 @@ fn render_login(
 fn trusted(rt: &Runtime, client: ClientAddr) -> bool {
     client
         .peer
-        .is_some_and(|p| http::is_trusted(p, &rt.options.trusted_proxies))
+        .is_some_and(|p| http::is_trusted(p, &rt.http.trusted_proxies))
 }
 
 #[derive(Deserialize)]
@@ -446,7 +446,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// clients that are not browsers (no `Origin`).
 #[allow(clippy::result_large_err)]
 fn same_origin(rt: &Runtime, headers: &HeaderMap, client: ClientAddr) -> Result<(), Response> {
-    http::check_origin(headers, &rt.options, client.peer).map_err(|origin| {
+    http::check_origin(headers, &rt.http, client.peer).map_err(|origin| {
         tracing::info!(%origin, "refused an auth request from another origin");
         json_error(
             StatusCode::FORBIDDEN,
@@ -644,7 +644,7 @@ async fn register(
     match auth.register(&form.email, &form.password, client.key).await {
         Ok((user, issued)) => {
             if let Some(hook) = &auth.config.on_register {
-                let cx = crate::AppContext {
+                let cx = crate::resources::AppContext {
                     resources: rt.options.resources.clone(),
                     publisher: crate::Publisher::new(rt.options.broker.clone()),
                 };

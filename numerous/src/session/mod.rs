@@ -8,6 +8,7 @@
 //! This module is the task loop; [`context`] is the `Session` handlers see, [`tabs`] what the
 //! tabs were sent and where to send more, [`frame`] one input being handled.
 
+mod config;
 mod context;
 mod frame;
 mod from_session;
@@ -28,6 +29,7 @@ use crate::protocol::{self, CloseCode};
 use crate::runtime::{Registered, Runtime};
 use crate::topics::Publisher;
 
+pub(crate) use config::SessionConfig;
 pub(crate) use context::Parts;
 pub use context::{Session, ToastLevel};
 pub(crate) use frame::FrameCtx;
@@ -166,7 +168,7 @@ pub(crate) async fn run(
         Parts {
             id: id.clone(),
             number: registered.number,
-            max_tabs: rt.options.max_tabs_per_session,
+            max_tabs: rt.session.max_tabs,
             inputs,
             resources: rt.options.resources.clone(),
             publisher: Publisher::new(rt.options.broker.clone()),
@@ -220,7 +222,7 @@ pub(crate) async fn run(
     }
     let mut used = false;
     loop {
-        let deadline = session.idle_deadline(&rt.options);
+        let deadline = session.idle_deadline(&rt.session);
         tokio::select! {
             biased;
             c = control.recv() => match c {

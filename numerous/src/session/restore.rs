@@ -50,7 +50,7 @@ pub(super) async fn claim(
     let (fence, data) = loop {
         let first_ask = sought.is_none();
         match store
-            .claim(app_name, id, rt.options.idle_timeout, first_ask)
+            .claim(app_name, id, rt.session.idle_timeout, first_ask)
             .await
         {
             Ok(Claim::Taken { fence, data }) => {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::extract::ws::{Message, Utf8Bytes};
 use tokio::time::Instant;
 
+use super::config::SessionConfig;
 use super::context::Task;
 use super::{Control, Session, UPLOADER};
 use crate::app::AppObject;
@@ -219,14 +220,14 @@ impl Session {
 
     /// When the session ends if no tab comes: `None` while it has tabs, now when the server is
     /// shutting down.
-    pub(super) fn idle_deadline(&self, options: &crate::Options) -> Option<Instant> {
+    pub(super) fn idle_deadline(&self, config: &SessionConfig) -> Option<Instant> {
         let s = self.lock();
         if s.shutting_down {
             return Some(Instant::now());
         }
         let idle = s
             .idle_since
-            .map(|since| since + options.keep_idle(s.used, s.engaged));
+            .map(|since| since + config.keep_idle(s.used, s.engaged));
         match (idle, s.release_at) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
