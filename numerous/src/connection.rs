@@ -21,7 +21,8 @@ use crate::auth::{CurrentUser, TabAuth, User};
 use crate::http::{self, ClientAddr};
 use crate::outbox::Outbox;
 use crate::protocol::{self, CloseCode, ErrorCode, SESSION_SUBPROTOCOL, SUBPROTOCOL};
-use crate::runtime::{Refusal, Runtime, SessionHandle};
+use crate::runtime::{Runtime, SessionHandle};
+use crate::session::Refusal;
 use crate::session::{Control, Input};
 use tokio::time::Instant;
 

@@ -17,7 +17,7 @@ use crate::auth::{AuthState, User};
 use crate::http::HttpConfig;
 use crate::options::Options;
 use crate::page::PageParts;
-use crate::session::{self, Control, SessionConfig};
+use crate::session::{self, Control, Lease, Refusal, SessionConfig, SessionEnv};
 
 /// Inputs queued to one session before its tabs' readers wait (and stop reading their sockets).
 const INPUT_QUEUE: usize = 64;
@@ -26,11 +26,10 @@ const INPUT_QUEUE: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Runtime {
     pub(crate) options: Options,
-    /// What sessions need of the options.
-    pub(crate) session: SessionConfig,
+    /// What the app's sessions share (the session layer's whole view of this app).
+    pub(crate) env: Arc<SessionEnv>,
     /// What serving HTTP needs of the options.
     pub(crate) http: HttpConfig,
-    pub(crate) dispatch: Dispatch,
     pub(crate) page: PageParts,
     /// The page's security headers, built once from the options.
     pub(crate) page_headers: Vec<(axum::http::HeaderName, HeaderValue)>,
@@ -78,39 +77,6 @@ pub(crate) struct SessionHandle {
     pub(crate) id: Arc<str>,
 }
 
-/// Why a tab got no session.
-#[derive(Debug)]
-pub(crate) enum Refusal {
-    /// The server holds as many sessions as it may.
-    Full(usize),
-    /// This client holds as many sessions as one client may.
-    Client(usize),
-    /// This user holds as many sessions as one user may.
-    User(usize),
-    /// The session belongs to another user.
-    NotYours,
-    /// The session is being saved here to move elsewhere: the tab comes back in a moment.
-    Moving,
-}
-
-impl Refusal {
-    pub(crate) fn message(&self) -> String {
-        match self {
-            Refusal::Full(n) => {
-                format!("the server is at its limit of {n} sessions; try again later")
-            }
-            Refusal::Client(n) => format!(
-                "this address holds {n} sessions, as many as one client may; close some tabs or try again later"
-            ),
-            Refusal::User(n) => format!(
-                "you hold {n} sessions, as many as one user may; close some tabs or try again later"
-            ),
-            Refusal::NotYours => "this session belongs to another user".to_owned(),
-            Refusal::Moving => "this session is moving to another server".to_owned(),
-        }
-    }
-}
-
 impl Runtime {
     /// Panics, naming the handler and the type, when a handler takes a resource the options
     /// do not register: better at start-up than at the first click.
@@ -137,13 +103,22 @@ impl Runtime {
             }
         }
         Arc::new(Runtime {
-            dispatch: Dispatch::new(meta.spec, meta.handlers),
+            env: Arc::new(SessionEnv {
+                meta,
+                dispatch: Dispatch::new(meta.spec, meta.handlers),
+                config: SessionConfig {
+                    idle_timeout: options.idle_timeout,
+                    unused_timeout: options.unused_session_timeout,
+                    max_tabs: options.max_tabs_per_session,
+                },
+                store: options.session_store.clone(),
+                durability: options.session_durability,
+                version: options.session_version,
+                migration: options.session_migration.clone(),
+                resources: options.resources.clone(),
+                broker: options.broker.clone(),
+            }),
             http: http_config(&options),
-            session: SessionConfig {
-                idle_timeout: options.idle_timeout,
-                unused_timeout: options.unused_session_timeout,
-                max_tabs: options.max_tabs_per_session,
-            },
             page: PageParts::new(
                 meta.spec,
                 &options.prefix,
@@ -318,8 +293,8 @@ impl Runtime {
             session::Origin::New
         };
         self.session_tasks.spawn(session::run(
-            self.clone(),
-            registered,
+            self.env.clone(),
+            Box::new(registered),
             id,
             control_rx,
             handle.inputs.clone(),
@@ -403,6 +378,20 @@ impl Registered {
         }
         self.id = id.clone();
         id
+    }
+}
+
+impl Lease for Registered {
+    fn number(&self) -> u64 {
+        self.number
+    }
+
+    fn rekey(&mut self) -> Arc<str> {
+        Registered::rekey(self)
+    }
+
+    fn next_conn(&self) -> u64 {
+        self.rt.peek_conn()
     }
 }
 

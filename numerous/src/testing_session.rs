@@ -127,7 +127,7 @@ impl<A: App> TestSession<A> {
     /// received in answer (patches, errors).
     pub async fn send(&mut self, frame: &str) -> Vec<String> {
         self.start().await;
-        let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
+        let mut ctx = FrameCtx::new(&self.rt.env, &self.session, &mut self.control, 0);
         ctx.handle(&mut self.app, frame).await;
         self.drain()
     }
@@ -203,7 +203,7 @@ impl<A: App> TestSession<A> {
         let Some(input) = self.inputs.recv().await else {
             return Vec::new();
         };
-        let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
+        let mut ctx = FrameCtx::new(&self.rt.env, &self.session, &mut self.control, 0);
         ctx.input(&mut self.app, input).await;
         self.drain()
     }
@@ -214,8 +214,8 @@ impl<A: App> TestSession<A> {
         if std::mem::replace(&mut self.started, true) {
             return Vec::new();
         }
-        for h in self.rt.dispatch.start.clone() {
-            let mut ctx = FrameCtx::new(&self.rt, &self.session, &mut self.control, 0);
+        for h in self.rt.env.dispatch.start.clone() {
+            let mut ctx = FrameCtx::new(&self.rt.env, &self.session, &mut self.control, 0);
             let _ = ctx.run_handler(&mut self.app, h, None).await;
         }
         self.drain()

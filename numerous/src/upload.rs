@@ -54,7 +54,7 @@ async fn ask<T>(
     else {
         return Err(reply(StatusCode::NOT_FOUND, "unknown or expired session"));
     };
-    let Some(index) = rt.dispatch.widget(widget) else {
+    let Some(index) = rt.env.dispatch.widget(widget) else {
         return Err(reply(
             StatusCode::NOT_FOUND,
             format!("unknown widget `{widget}`"),

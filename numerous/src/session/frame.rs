@@ -5,16 +5,16 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 use serde_json::value::RawValue;
 
+use super::SessionEnv;
 use super::{Input, Session, UPLOADER};
 use crate::app::{AppObject, Call as HandlerCall, HandlerError};
 use crate::handle::Call;
 use crate::protocol::{ClientFrame, ErrorCode};
-use crate::runtime::Runtime;
 use crate::widget::{Event, InputError};
 
 /// One input being handled.
 pub(crate) struct FrameCtx<'a> {
-    pub(crate) rt: &'a Runtime,
+    pub(crate) env: &'a SessionEnv,
     pub(crate) session: &'a Session,
     /// Tabs may come and go while a handler runs.
     pub(crate) control: &'a mut super::ControlReceiver,
@@ -38,13 +38,13 @@ pub(super) enum Failure {
 impl<'a> FrameCtx<'a> {
     /// An input of tab `conn` (`UPLOADER` for none in particular) about to be handled.
     pub(crate) fn new(
-        rt: &'a Runtime,
+        env: &'a SessionEnv,
         session: &'a Session,
         control: &'a mut super::ControlReceiver,
         conn: u64,
     ) -> Self {
         FrameCtx {
-            rt,
+            env,
             session,
             control,
             conn,
@@ -137,7 +137,7 @@ impl FrameCtx<'_> {
         let Some(key) = frame.widget.as_deref() else {
             return self.error(ErrorCode::BadFrame, "the message names no `widget`");
         };
-        let Some(index) = self.rt.dispatch.widget(key) else {
+        let Some(index) = self.env.dispatch.widget(key) else {
             let keys: Vec<_> = self
                 .session
                 .meta
@@ -219,8 +219,8 @@ impl FrameCtx<'_> {
                         "an `invoke` carries an `id` and a `name`",
                     );
                 };
-                let rt = self.rt;
-                let handler = rt
+                let env = self.env;
+                let handler = env
                     .dispatch
                     .handlers(index, Event::Command)
                     .find(|&h| self.session.meta.handlers[h].name == name);
@@ -250,8 +250,8 @@ impl FrameCtx<'_> {
                 );
             }
         };
-        let rt = self.rt;
-        for h in rt.dispatch.handlers(index, event) {
+        let env = self.env;
+        for h in env.dispatch.handlers(index, event) {
             let _ = self.run_handler(app, h, content).await;
         }
     }
@@ -274,8 +274,8 @@ impl FrameCtx<'_> {
             Err(e) => return Err(format!("widget `{key}`: {e}")),
         };
         self.session.accept_input(app, index, UPLOADER);
-        let rt = self.rt;
-        for h in rt.dispatch.handlers(index, event) {
+        let env = self.env;
+        for h in env.dispatch.handlers(index, event) {
             let _ = self.run_handler(app, h, None).await;
         }
         Ok(())
@@ -346,7 +346,7 @@ impl FrameCtx<'_> {
         match result {
             Ok(reply) => {
                 // Only the widgets the handler can reach are compared (all if unknown).
-                session.push_only(app, self.rt.dispatch.touched(h));
+                session.push_only(app, self.env.dispatch.touched(h));
                 Ok(reply)
             }
             Err(Failure::Invalid(e)) => {

@@ -10,6 +10,7 @@
 
 mod config;
 mod context;
+mod env;
 mod frame;
 mod from_session;
 mod mailbox;
@@ -26,12 +27,12 @@ use tokio::time::Instant;
 use crate::handle::Call;
 use crate::outbox::Outbox;
 use crate::protocol::{self, CloseCode};
-use crate::runtime::{Registered, Runtime};
 use crate::topics::Publisher;
 
 pub(crate) use config::SessionConfig;
 pub(crate) use context::Parts;
 pub use context::{Session, ToastLevel};
+pub(crate) use env::{Lease, Refusal, SessionEnv};
 pub(crate) use frame::FrameCtx;
 pub use from_session::FromSession;
 pub(crate) use mailbox::{ControlReceiver, ControlSender, InputReceiver, InputSender, mailbox};
@@ -112,8 +113,8 @@ pub(crate) enum Origin {
 /// The task that owns one session.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn run(
-    rt: Arc<Runtime>,
-    mut registered: Registered,
+    env: Arc<SessionEnv>,
+    mut lease: Box<dyn Lease>,
     mut id: Arc<str>,
     mut control: ControlReceiver,
     inputs: InputSender,
@@ -121,14 +122,14 @@ pub(crate) async fn run(
     user: Option<Arc<crate::auth::User>>,
     origin: Origin,
 ) {
-    let store = rt.options.session_store.clone();
-    let mut app = (rt.meta.new)();
+    let store = env.store.clone();
+    let mut app = (env.meta.new)();
     let mut fence = None;
     let mut restored = false;
     let mut notice = None;
     let mut fresh_below = 0;
     if let (Some(store), Origin::Claim) = (&store, origin) {
-        match Box::pin(restore::claim(&rt, store.as_ref(), &id, user.as_deref())).await {
+        match Box::pin(restore::claim(&env, store.as_ref(), &id, user.as_deref())).await {
             restore::Outcome::Restored { fence: f, app: a } => {
                 fence = Some(f);
                 app = a;
@@ -141,8 +142,8 @@ pub(crate) async fn run(
             restore::Outcome::Unknown => {
                 // Expired, or never ours: a new session, under a new id (a client never
                 // chooses its session's id).
-                id = registered.rekey();
-                fresh_below = rt.peek_conn();
+                id = lease.rekey();
+                fresh_below = lease.next_conn();
             }
             restore::Outcome::Refused {
                 code,
@@ -167,11 +168,11 @@ pub(crate) async fn run(
     let session = Session::new(
         Parts {
             id: id.clone(),
-            number: registered.number,
-            max_tabs: rt.session.max_tabs,
+            number: lease.number(),
+            max_tabs: env.config.max_tabs,
             inputs,
-            resources: rt.options.resources.clone(),
-            publisher: Publisher::new(rt.options.broker.clone()),
+            resources: env.resources.clone(),
+            publisher: Publisher::new(env.broker.clone()),
             user: user.clone(),
             restored,
         },
@@ -180,8 +181,7 @@ pub(crate) async fn run(
     // Boxed: a session without a store keeps no room for it.
     let mut saver = store.map(|store| {
         let saver = Box::new(persist::Saver::new(
-            &rt,
-            rt.meta.spec,
+            &env,
             store,
             id.clone(),
             fence,
@@ -193,8 +193,8 @@ pub(crate) async fn run(
         // replaces what the store has.
         s.dirty = fence.is_none() || notice.is_some();
         s.fresh_below = fresh_below;
-        s.starting = !rt.dispatch.start.is_empty();
-        s.extras = (0..rt.meta.spec.widgets.len())
+        s.starting = !env.dispatch.start.is_empty();
+        s.extras = (0..env.meta.spec.widgets.len())
             .filter_map(|i| {
                 let w = app.widget(i)?;
                 let revision = w.saved_revision()?;
@@ -206,8 +206,8 @@ pub(crate) async fn run(
         drop(s);
         saver
     });
-    for h in rt.dispatch.start.iter().copied() {
-        let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER);
+    for h in env.dispatch.start.iter().copied() {
+        let mut ctx = FrameCtx::new(&env, &session, &mut control, UPLOADER);
         // Boxed (as below): once in a session's life, not worth room in its task.
         let _ = Box::pin(ctx.run_handler(app.as_mut(), h, None)).await;
     }
@@ -222,7 +222,7 @@ pub(crate) async fn run(
     }
     let mut used = false;
     loop {
-        let deadline = session.idle_deadline(&rt.session);
+        let deadline = session.idle_deadline(&env.config);
         tokio::select! {
             biased;
             c = control.recv() => match c {
@@ -236,7 +236,7 @@ pub(crate) async fn run(
                         used = true;
                         session.mark_used();
                     }
-                    let mut ctx = FrameCtx::new(&rt, &session, &mut control, UPLOADER)
+                    let mut ctx = FrameCtx::new(&env, &session, &mut control, UPLOADER)
                         .with_saver(saver.as_deref_mut());
                     // Boxed: handling an input takes more room than the task needs while
                     // it waits, and an idle session would keep that room for its whole life.
@@ -274,7 +274,7 @@ pub(crate) async fn run(
     }
     // Leave the registry, so no new tab finds this session; then close the tabs that found it
     // meanwhile: they reconnect, to a new session or to where this one moved.
-    drop(registered);
+    drop(lease);
     let (code, reason) = if saver.as_ref().is_some_and(|s| s.lost) {
         (CloseCode::GoingAway, "the session moved")
     } else {

@@ -66,8 +66,7 @@ impl std::fmt::Debug for Saver {
 
 impl Saver {
     pub(super) fn new(
-        rt: &crate::runtime::Runtime,
-        spec: &'static AppSpec,
+        env: &super::SessionEnv,
         store: Arc<dyn SessionStore>,
         id: Arc<str>,
         fence: Option<Fence>,
@@ -75,21 +74,21 @@ impl Saver {
     ) -> Self {
         Saver {
             store,
-            app: spec.name,
+            app: env.meta.spec.name,
             id,
             fence,
             seq: 0,
-            ttl: rt.session.idle_timeout,
-            version: rt.options.session_version,
+            ttl: env.config.idle_timeout,
+            version: env.version,
             user,
-            durability: rt.options.session_durability,
+            durability: env.durability,
             in_flight: None,
             retry: None,
-            keep_alive: Box::pin(tokio::time::sleep(rt.session.idle_timeout / 2)),
+            keep_alive: Box::pin(tokio::time::sleep(env.config.idle_timeout / 2)),
             backoff: Duration::from_millis(100),
             lost: false,
             reported: false,
-            spec,
+            spec: env.meta.spec,
         }
     }
 

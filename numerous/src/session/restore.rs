@@ -2,10 +2,10 @@
 
 use tokio::time::Instant;
 
+use super::{Refusal, SessionEnv};
 use crate::app::AppObject;
 use crate::auth::User;
 use crate::protocol::{CloseCode, ErrorCode};
-use crate::runtime::Runtime;
 use crate::store::{
     Claim, Fence, HANDOVER_POLL, HANDOVER_WAIT, Migration, SEEK_WAIT, SessionStore, record,
 };
@@ -32,12 +32,12 @@ pub(super) enum Outcome {
 
 /// Claims session `id` for this instance, waiting (briefly) for a live owner to let it go.
 pub(super) async fn claim(
-    rt: &Runtime,
+    env: &SessionEnv,
     store: &dyn SessionStore,
     id: &str,
     user: Option<&User>,
 ) -> Outcome {
-    let app_name = rt.app_name;
+    let app_name = env.meta.spec.name;
     let give_up = Instant::now() + HANDOVER_WAIT;
     let unavailable = |message: String| Outcome::Refused {
         code: CloseCode::TryLater,
@@ -50,7 +50,7 @@ pub(super) async fn claim(
     let (fence, data) = loop {
         let first_ask = sought.is_none();
         match store
-            .claim(app_name, id, rt.session.idle_timeout, first_ask)
+            .claim(app_name, id, env.config.idle_timeout, first_ask)
             .await
         {
             Ok(Claim::Taken { fence, data }) => {
@@ -95,15 +95,12 @@ pub(super) async fn claim(
         return Outcome::Refused {
             code: CloseCode::NotYours,
             reason: "not your session",
-            error: Some((
-                ErrorCode::Forbidden,
-                crate::runtime::Refusal::NotYours.message(),
-            )),
+            error: Some((ErrorCode::Forbidden, Refusal::NotYours.message())),
         };
     }
-    let mut app = (rt.meta.new)();
-    let migrate = rt.options.session_migration.as_ref();
-    match load(app.as_mut(), &data, rt.options.session_version, migrate) {
+    let mut app = (env.meta.new)();
+    let migrate = env.migration.as_ref();
+    match load(app.as_mut(), &data, env.version, migrate) {
         Ok(()) => Outcome::Restored { fence, app },
         Err(e) => {
             tracing::warn!(
