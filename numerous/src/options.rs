@@ -326,7 +326,7 @@ impl Options {
     }
 
     /// Serves your own axum routes (a JSON API, a form post, a webhook) under the app's prefix,
-    /// with the same checks, and with `Res<T>` and [`Publisher`] extractors. With
+    /// with the same checks, and with `Res<T>` and [`Publisher`](crate::topics::Publisher) extractors. With
     /// [`Options::auth`] they are protected like the page, and take
     /// [`CurrentUser`](crate::auth::CurrentUser).
     pub fn routes(mut self, routes: axum::Router) -> Self {
