@@ -9,6 +9,7 @@ mod custom;
 mod errors;
 mod expand;
 mod parse;
+mod tables;
 mod template;
 mod validate;
 
