@@ -127,11 +127,11 @@ pub(crate) fn description(meta: &AppMeta) -> Value {
 }
 
 async fn describe(State(rt): State<Arc<Runtime>>) -> Response {
-    axum::Json(description(rt.meta)).into_response()
+    axum::Json(description(rt.env.meta)).into_response()
 }
 
 async fn openapi(State(rt): State<Arc<Runtime>>) -> Response {
-    axum::Json(openapi_document(rt.meta.spec, &rt.options.prefix)).into_response()
+    axum::Json(openapi_document(rt.env.meta.spec, &rt.options.prefix)).into_response()
 }
 
 /// The API as an OpenAPI 3.1 document.

@@ -211,7 +211,7 @@ pub(crate) async fn page(
     State(rt): State<Arc<Runtime>>,
     request_headers: axum::http::HeaderMap,
 ) -> Response {
-    match render(rt.meta) {
+    match render(rt.env.meta) {
         Ok((body, state)) => {
             let coding = assets::accepted(&request_headers);
             let html = rt.page.page(body, state, coding);
@@ -238,7 +238,7 @@ pub(crate) async fn page(
             response
         }
         Err(e) => {
-            tracing::error!(app = rt.app_name, "cannot render the page: {e}");
+            tracing::error!(app = rt.env.meta.spec.name, "cannot render the page: {e}");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Html("<!doctype html><title>Error</title><h1>This page could not be rendered</h1><p>The error is in the server log.</p>"),

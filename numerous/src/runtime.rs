@@ -56,10 +56,6 @@ pub(crate) struct Runtime {
     pub(crate) auth: Option<Arc<AuthState>>,
     /// Live sessions per user, when the app is protected.
     users: DashMap<Arc<str>, usize>,
-    /// What the app is: its widgets, handlers and pages.
-    pub(crate) meta: &'static AppMeta,
-    /// The app's name (`A::SPEC.name`): its sessions' namespace in a session store.
-    pub(crate) app_name: &'static str,
     /// The sessions' tasks, so shutdown can wait for them to be saved.
     pub(crate) session_tasks: TaskTracker,
 }
@@ -150,8 +146,6 @@ impl Runtime {
             sse_send: DashMap::new(),
             auth,
             users: DashMap::new(),
-            meta,
-            app_name: meta.spec.name,
             session_tasks: TaskTracker::new(),
             options,
         })

@@ -246,7 +246,7 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
     }
     if let Some(store) = &rt.options.session_store {
         // Other instances ask for this instance's sessions here (a tab of one reached them).
-        let mut asked = store.listen(rt.app_name).await?;
+        let mut asked = store.listen(rt.env.meta.spec.name).await?;
         let sessions = rt.clone();
         tokio::spawn(async move {
             while let Some(asked) = asked.recv().await {
@@ -263,7 +263,7 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
                 } else if seek {
                 } else if let Some(store) = &sessions.options.session_store {
                     // Not here (any more): the store may still name this instance its owner.
-                    let (store, app) = (store.clone(), sessions.app_name);
+                    let (store, app) = (store.clone(), sessions.env.meta.spec.name);
                     tokio::spawn(async move {
                         if let Err(e) = store.disown(app, &id).await {
                             tracing::warn!("cannot let a session go in the store: {e}");

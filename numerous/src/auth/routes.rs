@@ -192,7 +192,7 @@ pub(crate) async fn protect(
             next,
             &target,
             PathKind { own, api },
-            rt.meta.forbidden_page,
+            rt.env.meta.forbidden_page,
         )
         .await
     } else {
@@ -401,7 +401,7 @@ fn render_login(
     // Options' renderer, else the app's own page (templates/numerous/login.html), else ours.
     let html = match auth.login_page_fn() {
         Some(render) => render(&page),
-        None => (rt.meta.login_page)(&page).unwrap_or_else(|| page.render_default()),
+        None => (rt.env.meta.login_page)(&page).unwrap_or_else(|| page.render_default()),
     };
     let secure = auth.secure(headers, trusted(rt, client));
     let mut response = (status, axum::response::Html(html)).into_response();

@@ -123,8 +123,12 @@ fn load(
     version: u32,
     migrate: Option<&Migration>,
 ) -> Result<(), String> {
-    let data = record::current(data, version, migrate)?;
-    let r = record::parse(&data)?;
+    let r = record::parse(data)?;
+    let migrated = record::migrated(&r, version, migrate)?;
+    let r = match &migrated {
+        Some(data) => record::parse(data).map_err(|e| format!("after the migration: {e}"))?,
+        None => r,
+    };
     let meta = app.meta();
     for (i, w) in meta.spec.widgets.iter().enumerate() {
         let (Some(raw), Some(widget)) = (r.widgets.get(w.key), app.widget_mut(i)) else {

@@ -351,7 +351,8 @@ impl Sync {
     /// Sends every tab what changed since the last push: among `only` the widgets (all when
     /// `None`).
     pub(super) fn broadcast_changes(&mut self, app: &dyn AppObject, only: Option<&[usize]>) {
-        if app.meta().has_state {
+        let meta = app.meta();
+        if meta.has_state {
             self.scratch.clear();
             write_state(app, &mut self.scratch);
             if self.scratch != self.state {
@@ -385,7 +386,7 @@ impl Sync {
                 }
                 changed += 1;
                 out.push(b'"');
-                out.extend_from_slice(app.meta().spec.widgets[i].key.as_bytes());
+                out.extend_from_slice(meta.spec.widgets[i].key.as_bytes());
                 out.extend_from_slice(b"\":");
                 out.extend_from_slice(if small {
                     &self.patch

@@ -100,16 +100,15 @@ pub(crate) fn owner(data: &[u8]) -> Result<Option<String>, String> {
     Ok(parse(data)?.user.map(std::borrow::Cow::into_owned))
 }
 
-/// A stored record in this build's version: `data` itself, or what `migrate` made of it when it
-/// was saved under another version. Parse it with [`parse`].
-pub(crate) fn current<'a>(
-    data: &'a [u8],
+/// What `migrate` makes of record `r` when it was saved under another version than `version`
+/// (parse it with [`parse`]); `None` when `r` is current, or the app has no migration.
+pub(crate) fn migrated(
+    r: &Record<'_>,
     version: u32,
     migrate: Option<&Migration>,
-) -> Result<std::borrow::Cow<'a, [u8]>, String> {
-    let r = parse(data)?;
+) -> Result<Option<Vec<u8>>, String> {
     let Some(migrate) = migrate.filter(|_| r.v != version) else {
-        return Ok(data.into());
+        return Ok(None);
     };
     let mut value = serde_json::json!({
         "widgets": r.widgets,
@@ -118,9 +117,9 @@ pub(crate) fn current<'a>(
     });
     (migrate.0)(r.v, &mut value)
         .map_err(|e| format!("the migration from version {} failed: {e}", r.v))?;
-    Ok(serde_json::to_vec(&value)
-        .map_err(|e| e.to_string())?
-        .into())
+    serde_json::to_vec(&value)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// Parses a record.
