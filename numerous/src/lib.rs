@@ -165,7 +165,10 @@ pub use multi::Server;
 ///
 /// The page gets numerous's stylesheet, whose classes a template may use: `numerous-app` (on
 /// `<body>`), `numerous-page` (the centred column), `numerous-card` (a panel), `numerous-row`
-/// (widgets side by side, wrapping); its colours, fonts and radii are CSS variables
+/// (widgets side by side, wrapping); for a template's own markup, the widgets' looks:
+/// `numerous-btn` with `numerous-btn-primary`, `-secondary` or `-danger` on a `<button>`,
+/// `numerous-input` on an `<input>`, `<select>` or `<textarea>`, `numerous-field` on a `<label>`
+/// around `numerous-label` text and its control. Its colours, fonts and radii are CSS variables
 /// (`--numerous-color-primary`, ..) to override, in light and dark.
 #[doc(inline)]
 pub use numerous_macros::app;

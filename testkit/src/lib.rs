@@ -3,21 +3,21 @@
 //! ([`Browser`]).
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+mod browser;
 pub mod cluster;
 pub mod faults;
 pub mod static_binary;
 
+pub use browser::{AUDIT_WIDTHS, Browser, Scheme, wait_for_value, wait_until_live};
 pub use fantoccini;
 pub use tokio_tungstenite::tungstenite;
 
@@ -289,7 +289,7 @@ pub fn parse_response(raw: &[u8]) -> Response {
     }
 }
 
-fn which(names: &[&str]) -> Option<String> {
+pub(crate) fn which(names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| {
         Command::new("which")
             .arg(n)
@@ -298,260 +298,6 @@ fn which(names: &[&str]) -> Option<String> {
             .filter(|o| o.status.success())
             .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
     })
-}
-
-/// Kills chromedriver when the test ends, whatever happens.
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// The browser's console log (chromedriver's log endpoint).
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({"type": "browser"}).to_string()),
-        )
-    }
-}
-
-async fn severe_logs(client: &Client) -> Vec<Value> {
-    let log = client.issue_cmd(BrowserLog).await.expect("the browser log");
-    log.as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| e["level"] == "SEVERE")
-        .collect()
-}
-
-pub async fn wait_for_value(client: &Client, css: &str, expected: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let value = client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .prop("value")
-            .await
-            .unwrap()
-            .unwrap_or_default();
-        if value == expected {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} shows {value:?}, expected {expected:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-pub async fn wait_until_live(client: &Client) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let live = client
-            .execute(
-                "return Boolean(window.numerous && window.numerous.client.ready)",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if live == Value::Bool(true) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "the page never connected");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// A headless Chromium session through chromedriver, with the browser console recorded.
-#[allow(missing_debug_implementations)]
-pub struct Browser {
-    pub client: Client,
-    _driver: Driver,
-    profile: std::path::PathBuf,
-}
-
-impl Drop for Browser {
-    /// On every path, a failed assertion included: the browser's processes (found by their
-    /// profile folder, which only they use) go, then the folder. After `finish` or `close`
-    /// there is nothing left to do.
-    fn drop(&mut self) {
-        if self.profile.exists() {
-            let _ = Command::new("pkill")
-                .args(["-KILL", "-f", "--"])
-                .arg(format!("--user-data-dir={}", self.profile.display()))
-                .status();
-            let _ = std::fs::remove_dir_all(&self.profile);
-        }
-    }
-}
-
-impl Browser {
-    /// Starts Chromium, or returns `None` (after saying so) where it is not installed; with
-    /// `NUMEROUS_REQUIRE_BROWSER=1` (CI) a missing browser fails the test instead.
-    pub async fn start() -> Option<Browser> {
-        let required = std::env::var("NUMEROUS_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
-        let (Some(chromium), Some(chromedriver)) = (
-            which(&["chromium", "chromium-browser", "google-chrome"]),
-            which(&["chromedriver"]),
-        ) else {
-            assert!(
-                !required,
-                "NUMEROUS_REQUIRE_BROWSER=1 but chromium or chromedriver is missing"
-            );
-            eprintln!("skipped: chromium and chromedriver are not installed");
-            return None;
-        };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let driver = Driver(
-            Command::new(chromedriver)
-                .arg(format!("--port={port}"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("chromedriver starts"),
-        );
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let profile = std::env::temp_dir().join(format!(
-            "numerous-chromium-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--disable-quic", "--no-first-run", "--window-size=1000,800",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            },
-            "goog:loggingPrefs": { "browser": "ALL" },
-        });
-        let caps: serde_json::Map<String, Value> = caps.as_object().unwrap().clone();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let client = loop {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await
-            {
-                Ok(c) => break c,
-                Err(_) if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("cannot start a browser session: {e}"),
-            }
-        };
-        Some(Browser {
-            client,
-            _driver: driver,
-            profile,
-        })
-    }
-
-    /// Opens `url` and waits until the page is connected to its session.
-    pub async fn open(&self, url: &str) {
-        self.client.goto(url).await.unwrap();
-        wait_until_live(&self.client).await;
-    }
-
-    /// Waits until the element `css` has the property `value` equal to `expected`.
-    pub async fn wait_for_value(&self, css: &str, expected: &str) {
-        wait_for_value(&self.client, css, expected).await;
-    }
-
-    /// Clicks the element `css`.
-    pub async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Clicks the button whose text is `text` (a tab of a `Tabs` widget, a pager button).
-    pub async fn click_button(&self, text: &str) {
-        self.client
-            .find(Locator::XPath(&format!("//button[text()='{text}']")))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Polls the JavaScript expression until it returns `true`.
-    pub async fn wait_until(&self, script: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let v = self
-                .client
-                .execute(&format!("return Boolean({script})"), vec![])
-                .await
-                .unwrap();
-            if v == Value::Bool(true) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "never true: {script}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// The errors in the browser console so far.
-    pub async fn console_errors(&self) -> Vec<Value> {
-        severe_logs(&self.client).await
-    }
-
-    /// Types `text` into the element `css` names.
-    pub async fn type_into(&self, css: &str, text: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .send_keys(text)
-            .await
-            .unwrap();
-    }
-
-    /// Closes the browser without looking at its console (for tests that expect errors there).
-    pub async fn close(self) {
-        let _ = self.client.clone().close().await;
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-
-    /// Fails if the browser console has an error, then closes the browser.
-    pub async fn finish(self) {
-        let errors = severe_logs(&self.client).await;
-        assert!(errors.is_empty(), "console errors: {errors:#?}");
-        let _ = self.client.clone().close().await;
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
 }
 
 /// A tab on the fallback transport (server-sent events in, POSTs out), over real sockets.

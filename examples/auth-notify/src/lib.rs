@@ -36,7 +36,8 @@ impl Welcome {
     #[on_start]
     fn welcome(&mut self, ctx: &Session) {
         if let Some(user) = ctx.user() {
-            self.greeting.content = format!("Welcome, {}!", markdown_text(&user.username));
+            // The page's heading (a page has one `h1`).
+            self.greeting.content = format!("# Welcome, {}!", markdown_text(&user.username));
         }
         self.joined.value = 0.0.into();
         ctx.subscribe(&REGISTRATIONS, Self::registered);

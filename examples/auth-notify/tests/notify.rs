@@ -240,3 +240,35 @@ async fn registrations_are_rate_limited_and_say_when_to_try_again() {
         .unwrap();
     assert!((1..=60).contains(&after), "{after}");
 }
+
+/// numerous's registration page and the welcome page with a notice on it, light and dark, at a
+/// laptop's and a phone's width: no serious or critical axe-core violation.
+#[tokio::test]
+async fn the_registration_and_welcome_pages_pass_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = serve().await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/register"))
+        .await
+        .unwrap();
+    browser.wait_until("document.querySelector('input[name=email]')").await;
+    browser.assert_views_accessible("the registration page").await;
+    browser
+        .type_into("input[name=email]", "ann@example.com")
+        .await;
+    browser
+        .type_into("input[name=password]", "a good password")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+    register(addr, "bob@example.com", "another good password").await;
+    browser
+        .wait_until("document.getElementById('notices').textContent.includes('bob@example.com')")
+        .await;
+    browser.assert_views_accessible("the welcome page").await;
+    browser.finish().await;
+}

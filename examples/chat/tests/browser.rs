@@ -67,3 +67,30 @@ async fn two_browsers_chat_with_each_other() {
     ann.close().await;
     bob.finish().await;
 }
+
+/// The chat's own sign-in page and the chat with a message in it, light and dark, at a laptop's
+/// and a phone's width: no serious or critical axe-core violation.
+#[tokio::test]
+async fn the_chat_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let store = Store::connect("sqlite::memory:").await.unwrap();
+    let options = options_with(Options::default(), store, |a| {
+        a.secret("a test secret of thirty-two bytes or more")
+    });
+    let addr = testkit::serve::<Chat>(options).await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.assert_views_accessible("the chat's sign-in page").await;
+    join(&browser, addr, "ann").await;
+    browser.assert_views_accessible("the empty chat").await;
+    say(&browser, "hello").await;
+    browser.wait_until(&has_line("ann: hello")).await;
+    browser.assert_views_accessible("the chat").await;
+    browser.finish().await;
+}

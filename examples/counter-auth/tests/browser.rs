@@ -192,3 +192,49 @@ async fn a_page_whose_sign_in_ends_goes_to_the_login_page_with_a_notice() {
         .await;
     browser.close().await;
 }
+
+/// numerous's login page (empty, and with its error), the app signed in, and numerous's
+/// "not for you" page, light and dark, at a laptop's and a phone's width: no serious or
+/// critical axe-core violation.
+#[tokio::test]
+async fn the_sign_in_pages_and_the_app_pass_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let users = r#"[{"username": "ann", "password": "ann-password", "roles": ["editor"]}]"#;
+    let addr = serve(users, |a| a).await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.assert_views_accessible("the login page").await;
+    browser.sign_in("ann", "wrong-password").await;
+    browser
+        .wait_until("document.getElementById('numerous-login-error')")
+        .await;
+    browser
+        .assert_views_accessible("the login page with an error")
+        .await;
+    browser.type_into("input[name=password]", "ann-password").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+    browser.assert_views_accessible("the counter, signed in").await;
+
+    // An app for admins only, with the same secret: ann's sign-in holds there too (cookies are
+    // not kept apart by port), and she is shown numerous's forbidden page.
+    let admins_only = serve(users, |a| a.require_admin()).await;
+    browser
+        .client
+        .goto(&format!("http://{admins_only}/"))
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('h1')?.textContent === 'Not for you'")
+        .await;
+    browser.assert_views_accessible("the forbidden page").await;
+    // The console has the refusals (401, 403) the test asked for.
+    browser.close().await;
+}

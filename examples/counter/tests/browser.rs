@@ -111,3 +111,60 @@ async fn the_fallback_transport_works_in_chromium() {
     browser.wait_for_value("#counter input", "2").await;
     browser.finish().await;
 }
+
+/// Every tab of the counter, and numerous's own parts of a page (the connection banner, the
+/// error dialog), light and dark, at a laptop's and a phone's width: no serious or critical
+/// axe-core violation.
+#[tokio::test]
+async fn every_view_of_the_counter_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Counter>(numerous::Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.assert_accessible("the counter").await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('numerous-connection-banner').classList.remove('numerous-hidden');\
+             document.querySelector('[data-numerous-error-message]').textContent = 'a handler failed';\
+             document.getElementById('numerous-error-modal').classList.add('numerous-visible');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .assert_views_accessible("the counter's banner and error dialog")
+        .await;
+    browser.finish().await;
+}
+
+/// The audit itself finds what it is for: a page with faint text, a nameless field and a
+/// nameless picture fails it, once per view.
+#[tokio::test]
+async fn the_accessibility_audit_finds_violations() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let page = r#"<!doctype html><html lang="en"><head><title>bad</title></head><body><main>
+        <h1>A bad page</h1><p style="color:#aaa">faint</p><input>
+        <svg role="img" width="10" height="10"></svg></main></body></html>"#;
+    let site = testkit::serve_static_page(page.to_owned()).await;
+    browser
+        .client
+        .goto(&format!("http://{site}/"))
+        .await
+        .unwrap();
+    let found = browser.audit_views("the bad page").await;
+    if found.is_empty() && std::env::var("NUMEROUS_REQUIRE_BROWSER").is_err() {
+        return; // axe-core is not installed (`npm ci`): the audit said it skipped.
+    }
+    for rule in ["color-contrast", "label", "svg-img-alt"] {
+        let views = found
+            .iter()
+            .filter(|v| v.contains(&format!(": {rule} (")))
+            .count();
+        assert_eq!(views, 4, "{rule} in each of the 4 views: {found:#?}");
+    }
+    browser.finish().await;
+}

@@ -243,3 +243,19 @@ async fn a_module_moves_binary_data_in_chromium() {
         .await;
     browser.finish().await;
 }
+
+/// The custom widget's page, light and dark, at a laptop's and a phone's width: no serious or
+/// critical axe-core violation (its module is this example's, so it is held to numerous's bar).
+#[tokio::test]
+async fn the_custom_widget_page_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Feedback>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser
+        .wait_until("document.querySelector('.reactions-button')")
+        .await;
+    browser.assert_accessible("the custom widget").await;
+    browser.finish().await;
+}

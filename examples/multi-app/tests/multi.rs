@@ -7,7 +7,7 @@ use example_multi_app::{AdminApp, PublicApp, server};
 use numerous::auth::{Auth, EnvProvider};
 use numerous::{Options, Server};
 use serde_json::{Value, json};
-use testkit::{Tab, get_with_cookie, login};
+use testkit::{Browser, Tab, get_with_cookie, login};
 
 const USERS: &str = r#"[
     {"username": "admin", "password": "admin-password", "is_admin": true},
@@ -319,4 +319,51 @@ async fn a_url_no_app_serves_is_a_404_and_every_route_checks_the_host() {
         .await;
         assert_eq!(r.status, 400, "{path}: {}", r.body);
     }
+}
+
+/// Both apps, the admin app's own login and forbidden pages (with the example's theme) and the
+/// server's index of apps, light and dark, at a laptop's and a phone's width: no serious or
+/// critical axe-core violation.
+#[tokio::test]
+async fn every_page_of_the_server_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = serve(server(auth())).await;
+    browser.open(&format!("http://{addr}/public/")).await;
+    browser.assert_views_accessible("the public app").await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/admin/"))
+        .await
+        .unwrap();
+    browser.sign_in("ann", "ann-password").await;
+    browser
+        .wait_until("document.querySelector('h1')?.textContent === 'Admins only'")
+        .await;
+    browser.assert_views_accessible("the admin app's forbidden page").await;
+    browser.click("button[type=submit]").await;
+    browser.sign_in("admin", "admin-password").await;
+    browser
+        .wait_until("location.pathname === '/admin/'")
+        .await;
+    testkit::wait_until_live(&browser.client).await;
+    browser.assert_views_accessible("the admin app").await;
+
+    // Without a root redirect, the server's root lists its apps.
+    let index = Server::new()
+        .title("Acme apps")
+        .app::<PublicApp>("/public", Options::default().open_to_all());
+    let index = serve(index).await;
+    browser
+        .client
+        .goto(&format!("http://{index}/"))
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('a[href=\"/public/\"]')")
+        .await;
+    browser.assert_views_accessible("the server's index").await;
+    // The console has the refusals (401, 403) the test asked for.
+    browser.close().await;
 }

@@ -54,3 +54,24 @@ async fn two_visitors_see_each_others_notices() {
         .await;
     browser.finish().await;
 }
+
+/// The notices page with a notice posted, light and dark, at a laptop's and a phone's width: no
+/// serious or critical axe-core violation.
+#[tokio::test]
+async fn the_notices_page_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr =
+        testkit::serve::<Notices>(options(Options::default(), Duration::from_secs(3600))).await;
+    browser.open(&format!("http://{addr}/")).await;
+    let mut other = Tab::open(addr, None).await;
+    other.update("name", json!({"value": "bob"})).await;
+    other.update("text", json!({"value": "hello"})).await;
+    other.click("post").await;
+    browser
+        .wait_until("document.querySelector('#feed li')")
+        .await;
+    browser.assert_accessible("the notices page").await;
+    browser.finish().await;
+}

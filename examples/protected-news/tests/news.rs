@@ -8,7 +8,7 @@ use example_protected_news::{Every, News, SEED_USERS, options};
 use numerous::Options;
 use numerous::auth::EnvProvider;
 use serde_json::Value;
-use testkit::{SseEvent, SseTab, Tab, http, login, post_json};
+use testkit::{Browser, SseEvent, SseTab, Tab, http, login, post_json};
 
 async fn serve() -> SocketAddr {
     let users = EnvProvider::from_json(SEED_USERS).unwrap();
@@ -116,4 +116,27 @@ async fn strangers_get_no_news() {
     )
     .await;
     assert_eq!(me.status, 200);
+}
+
+/// The news page with news on it, light and dark, at a laptop's and a phone's width: no serious
+/// or critical axe-core violation.
+#[tokio::test]
+async fn the_news_page_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = serve().await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.sign_in("mark", "mark-password").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+    browser
+        .wait_until("document.getElementById('items').textContent.trim() !== ''")
+        .await;
+    browser.assert_views_accessible("the news page").await;
+    browser.finish().await;
 }

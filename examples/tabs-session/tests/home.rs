@@ -10,7 +10,7 @@ use example_tabs_session::{Home, InMemory, SEED_USERS, options};
 use numerous::Options;
 use numerous::auth::EnvProvider;
 use serde_json::json;
-use testkit::{Login, Tab, get_with_cookie, login};
+use testkit::{Browser, Login, Tab, get_with_cookie, login};
 
 async fn serve() -> SocketAddr {
     let users = EnvProvider::from_json(SEED_USERS).unwrap();
@@ -130,4 +130,24 @@ async fn requests_are_logged_with_their_user() {
         "{login_line}"
     );
     assert!(!seen.iter().any(|l| l.contains("ada-password")), "{seen:?}");
+}
+
+/// Each tab of the home page, light and dark, at a laptop's and a phone's width: no serious or
+/// critical axe-core violation.
+#[tokio::test]
+async fn every_tab_of_the_home_page_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = serve().await;
+    browser
+        .client
+        .goto(&format!("http://{addr}/"))
+        .await
+        .unwrap();
+    browser.sign_in("ada", "ada-password").await;
+    browser.wait_until("location.pathname === '/'").await;
+    testkit::wait_until_live(&browser.client).await;
+    browser.assert_accessible("the home page").await;
+    browser.finish().await;
 }

@@ -62,3 +62,27 @@ async fn a_click_right_after_typing_adds_what_was_typed() {
     assert_eq!(queued, serde_json::json!(true));
     browser.finish().await;
 }
+
+/// The to-do list, empty and with an item, light and dark, at a laptop's and a phone's width: no
+/// serious or critical axe-core violation.
+#[tokio::test]
+async fn the_todo_list_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Todo>(numerous::Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.assert_views_accessible("the empty list").await;
+    // The box has no label: its placeholder names it (a label that is empty would not).
+    assert_eq!(
+        browser.accessible_name("#new_item input").await,
+        "What needs doing?"
+    );
+    browser.type_into("#new_item input", "water the plants").await;
+    browser.click("#add button").await;
+    browser
+        .wait_until("document.querySelector('#list').textContent.includes('water the plants')")
+        .await;
+    browser.assert_views_accessible("the list with an item").await;
+    browser.finish().await;
+}

@@ -459,3 +459,160 @@ async fn refused_values_do_not_stay_on_screen_and_dates_can_be_typed_in_chromium
         .await;
     browser.finish().await;
 }
+
+/// Every tab of the gallery, light and dark, at a laptop's and a phone's width: no serious or
+/// critical axe-core violation (README, "Accessibility").
+#[tokio::test]
+async fn every_view_of_the_gallery_passes_the_accessibility_audit() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.assert_accessible("the gallery").await;
+    browser.finish().await;
+}
+
+/// What a screen reader reads and where the keyboard is: the tabs pattern (one Tab stop, arrows,
+/// Home and End, panels named by their tabs), the names of grouped controls, and the focus kept
+/// after a keyboard choice redraws a widget.
+#[tokio::test]
+async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
+    use testkit::fantoccini::key::Key;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    let log = "document.querySelector('#log').textContent";
+    let selected = |name: &str| {
+        format!(
+            "document.activeElement.getAttribute('role') === 'tab' \
+             && document.activeElement.textContent === '{name}' \
+             && document.activeElement.getAttribute('aria-selected') === 'true' \
+             && !document.querySelector('[data-numerous-tab={name}]').hidden"
+        )
+    };
+
+    // Tabs: one Tab stop in the bar; the arrows, Home and End move and choose, wrapping round.
+    let stops = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[role=tab]')].map((t) => t.tabIndex)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(stops, json!([0, -1, -1, -1, -1]));
+    browser
+        .client
+        .execute("document.querySelector('[role=tab]').focus()", vec![])
+        .await
+        .unwrap();
+    browser.press(Key::Right).await;
+    browser.wait_until(&selected("Choices")).await;
+    browser.press(Key::End).await;
+    browser.wait_until(&selected("Files")).await;
+    browser.press(Key::Right).await;
+    browser.wait_until(&selected("Inputs")).await;
+    browser.press(Key::Left).await;
+    browser.wait_until(&selected("Files")).await;
+    browser.press(Key::Home).await;
+    browser.wait_until(&selected("Inputs")).await;
+    // Each panel is a tabpanel named by its tab, which points to it.
+    let panel = "[data-numerous-tab=Inputs]";
+    assert_eq!(browser.accessible_role(panel).await, "tabpanel");
+    assert_eq!(browser.accessible_name(panel).await, "Inputs");
+    browser
+        .wait_until("document.getElementById(document.activeElement.getAttribute('aria-controls')).dataset.numerousTab === 'Inputs'")
+        .await;
+
+    // A range slider's thumbs carry the widget's label.
+    assert_eq!(
+        browser.accessible_name("#range input").await,
+        "Price range, minimum"
+    );
+    assert_eq!(
+        browser.accessible_name("#range input + input").await,
+        "Price range, maximum"
+    );
+    assert_eq!(browser.accessible_role("#range fieldset").await, "group");
+    assert_eq!(browser.accessible_name("#range fieldset").await, "Price range");
+
+    // Check boxes of a MultiSelect: the group has the label, each box its option alone, and a
+    // click on the group's label ticks nothing (a box ticked by it would reach the server
+    // before the click on Olives).
+    browser.press(Key::Right).await;
+    browser.wait_until(&selected("Choices")).await;
+    assert_eq!(browser.accessible_role("#multi fieldset").await, "group");
+    assert_eq!(browser.accessible_name("#multi fieldset").await, "Toppings");
+    assert_eq!(
+        browser.accessible_name("#multi input[value=Cheese]").await,
+        "Cheese"
+    );
+    browser.click("#multi legend").await;
+    browser.click("#multi input[value=Olives]").await;
+    browser
+        .wait_until(&format!("{log}.includes('Toppings: Olives.')"))
+        .await;
+    browser
+        .wait_until("!document.querySelector('#multi input[value=Cheese]').checked")
+        .await;
+
+    // A radio button chosen with the arrows keeps the keyboard after the server's answer.
+    browser.click("#radio input[value=Large]").await;
+    browser
+        .wait_until(&format!("{log}.includes('Size: Large.')"))
+        .await;
+    browser.press(Key::Up).await;
+    browser
+        .wait_until(&format!("{log}.includes('Size: Medium.')"))
+        .await;
+    assert_eq!(browser.focused().await, "input:Medium:");
+
+    // The table: a header sorted from the keyboard keeps it, so does the pager.
+    browser.press(Key::Tab).await; // out of the radio group, as a user would; then to Data
+    browser
+        .client
+        .execute(
+            "[...document.querySelectorAll('[role=tab]')].find((t) => t.textContent === 'Data').click()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until("!document.querySelector('[data-numerous-tab=Data]').hidden")
+        .await;
+    browser
+        .client
+        .execute("document.querySelector('[data-focus=\"sort:city\"]').focus()", vec![])
+        .await
+        .unwrap();
+    browser.press(Key::Enter).await;
+    browser
+        .wait_until("document.querySelector('#table th[aria-sort=ascending]')?.textContent.startsWith('city')")
+        .await;
+    assert_eq!(browser.focused().await, "sort:city");
+    browser
+        .client
+        .execute("document.querySelector('[data-focus=next]').focus()", vec![])
+        .await
+        .unwrap();
+    browser.press(Key::Enter).await;
+    browser
+        .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('Page 2 of')")
+        .await;
+    assert_eq!(browser.focused().await, "next");
+    // Back to the first page: Previous is disabled there, and the keyboard goes to Next.
+    browser
+        .client
+        .execute("document.querySelector('[data-focus=prev]').focus()", vec![])
+        .await
+        .unwrap();
+    browser.press(Key::Enter).await;
+    browser
+        .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('Page 1 of')")
+        .await;
+    assert_eq!(browser.focused().await, "next");
+    browser.finish().await;
+}

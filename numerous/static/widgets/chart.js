@@ -28,7 +28,10 @@ function draw(model) {
   const kind = model.get("kind") ?? "line";
   const series = model.get("series") ?? [];
   const points = series.flatMap((s) => s.points);
-  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "numerous-chart-svg", role: "img" });
+  // A picture has a name: the chart's label, its kind and its series.
+  const names = series.map((s) => s.name).join(", ");
+  const name = `${model.get("label") || "Chart"}: ${kind} chart${names ? ` of ${names}` : ", empty"}`;
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "numerous-chart-svg", role: "img", "aria-label": name });
   root.append(svg("text", { x: W / 2, y: 18, "text-anchor": "middle", class: "numerous-chart-title" }, model.get("label") ?? ""));
   if (points.length === 0) return root;
   let [x0, x1] = [Math.min(...points.map((p) => p[0])), Math.max(...points.map((p) => p[0]))];

@@ -20,7 +20,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, select));
+    el.replaceChildren(labelled(model, el, select));
     return () => model.off("change", sync);
   },
 };

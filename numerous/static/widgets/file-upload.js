@@ -35,7 +35,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, input, status));
+    el.replaceChildren(labelled(model, el, input, status));
     return () => model.off("change", sync);
   },
 };

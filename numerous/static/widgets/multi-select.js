@@ -1,11 +1,10 @@
 // MultiSelect: several of `options`, as a list of check boxes (no Ctrl+click). State: label,
 // options, value (list, in the order of the options).
-import { labelled, make } from "./field.js";
+import { grouped, make } from "./field.js";
 
 export default {
   render({ model, el }) {
     const list = make("span", "numerous-checklist");
-    list.setAttribute("role", "group");
     const sync = () => {
       const chosen = new Set(model.get("value") ?? []);
       const options = model.get("options") ?? [];
@@ -32,7 +31,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, list));
+    el.replaceChildren(grouped(model, el, "", list));
     return () => model.off("change", sync);
   },
 };

@@ -27,7 +27,7 @@ export default {
     sync();
     const row = make("span", "numerous-input-row");
     row.append(input, unit);
-    el.replaceChildren(labelled(model, row));
+    el.replaceChildren(labelled(model, el, row));
     return () => model.off("change", sync);
   },
 };

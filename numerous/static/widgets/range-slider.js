@@ -1,18 +1,17 @@
 // RangeSlider: one track with two handles, value [low, high]. State: label, value, min, max, step.
 // Two range inputs share the track: only their handles take the pointer, and the filled part
 // between them is drawn underneath.
-import { labelled, make } from "./field.js";
+import { grouped, make } from "./field.js";
 
 export default {
   render({ model, el }) {
     const low = make("input", "numerous-slider", { type: "range" });
     const high = make("input", "numerous-slider", { type: "range" });
-    low.setAttribute("aria-label", "low");
-    high.setAttribute("aria-label", "high");
     const fill = make("div", "numerous-range-fill");
     const track = make("div", "numerous-range-track");
     track.append(fill, low, high);
-    const output = make("output", "numerous-slider-value");
+    // The range as a sighted user reads it; each thumb tells a screen reader its own value.
+    const output = make("output", "numerous-slider-value", { ariaHidden: "true" });
     const paint = (a, b) => {
       const min = Number(model.get("min") ?? 0);
       const max = Number(model.get("max") ?? 100);
@@ -22,6 +21,9 @@ export default {
       output.textContent = `${a} – ${b}`;
     };
     const sync = () => {
+      const name = model.get("label") || "Range";
+      low.setAttribute("aria-label", `${name}, minimum`);
+      high.setAttribute("aria-label", `${name}, maximum`);
       for (const input of [low, high]) {
         input.min = model.get("min");
         input.max = model.get("max");
@@ -51,7 +53,7 @@ export default {
     sync();
     const box = make("span", "numerous-range");
     box.append(track, output);
-    el.replaceChildren(labelled(model, box));
+    el.replaceChildren(grouped(model, el, "", box));
     return () => model.off("change", sync);
   },
 };

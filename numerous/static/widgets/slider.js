@@ -4,7 +4,8 @@ import { labelled, make } from "./field.js";
 export default {
   render({ model, el }) {
     const input = make("input", "numerous-slider numerous-slider-single", { type: "range" });
-    const output = make("output", "numerous-slider-value");
+    // The value as a sighted user reads it; the slider itself tells a screen reader.
+    const output = make("output", "numerous-slider-value", { ariaHidden: "true" });
     // The track left of the thumb is filled: its share, for the stylesheet.
     const fill = () => {
       const min = Number(input.min) || 0;
@@ -29,7 +30,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, input, output));
+    el.replaceChildren(labelled(model, el, input, output));
     return () => model.off("change", sync);
   },
 };

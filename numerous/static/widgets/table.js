@@ -1,6 +1,10 @@
 // Table: one page of rows; sorting and paging happen on the server. State: label, columns,
 // rows (this page), total, page, page_size, sort_by, descending.
-import { make } from "./field.js";
+//
+// Each header is a button that sorts by its column (`aria-sort` says which and how); a column of
+// numbers is aligned right, header included. The table is drawn again on each change, the
+// keyboard kept on the button that had it.
+import { keepingFocus, make } from "./field.js";
 
 export default {
   render({ model, el }) {
@@ -9,31 +13,43 @@ export default {
       for (const [k, v] of Object.entries(state)) model.set(k, v);
       model.save_changes();
     };
-    const sync = () => {
+    const draw = () => {
       const columns = model.get("columns") ?? [];
+      const rows = model.get("rows") ?? [];
       const sortBy = model.get("sort_by");
       const desc = model.get("descending");
+      // A column is numeric when its first value on this page is a number.
+      const numeric = columns.map((_, i) => {
+        const first = rows.find((r) => r[i] != null);
+        return typeof first?.[i] === "number";
+      });
       const table = make("table", "");
       if (model.get("label")) table.append(make("caption", "", { textContent: model.get("label") }));
       const head = table.createTHead().insertRow();
-      for (const c of columns) {
-        const th = make("th", sortBy === c ? "numerous-sorted" : "");
-        const b = make("button", "numerous-table-sort", { type: "button" });
-        b.textContent = c + (sortBy === c ? (desc ? " ▼" : " ▲") : "");
-        b.addEventListener("click", () =>
-          send({ sort_by: c, descending: sortBy === c ? !desc : false }),
-        );
+      columns.forEach((c, i) => {
+        const sorted = sortBy === c;
+        const th = make("th", numeric[i] ? "numerous-num" : "");
+        th.scope = "col";
+        th.setAttribute("aria-sort", sorted ? (desc ? "descending" : "ascending") : "none");
+        const b = make("button", "numerous-table-sort", { type: "button", textContent: c });
+        b.dataset.focus = `sort:${c}`;
+        // ▲ or ▼ on the sorted column, a faint ↕ on the others: each header sorts.
+        const mark = make("span", "numerous-table-mark", { ariaHidden: "true" });
+        mark.textContent = sorted ? (desc ? "▼" : "▲") : "↕";
+        mark.dataset.sorted = String(sorted);
+        b.append(mark);
+        b.addEventListener("click", () => send({ sort_by: c, descending: sorted ? !desc : false }));
         th.append(b);
         head.append(th);
-      }
+      });
       const body = table.createTBody();
-      for (const row of model.get("rows") ?? []) {
+      for (const row of rows) {
         const tr = body.insertRow();
-        for (const cell of row) {
+        row.forEach((cell, i) => {
           const td = tr.insertCell();
           td.textContent = cell == null ? "" : typeof cell === "object" ? JSON.stringify(cell) : String(cell);
-          if (typeof cell === "number") td.className = "numerous-num";
-        }
+          if (numeric[i] || typeof cell === "number") td.className = "numerous-num";
+        });
       }
       const total = model.get("total") ?? 0;
       const size = Math.max(1, model.get("page_size") ?? 20);
@@ -42,16 +58,19 @@ export default {
       const nav = make("div", "numerous-table-pages");
       const prev = make("button", "numerous-btn numerous-btn-secondary", { type: "button", textContent: "‹ Previous", disabled: page === 0 });
       const next = make("button", "numerous-btn numerous-btn-secondary", { type: "button", textContent: "Next ›", disabled: page + 1 >= pages });
-      prev.dataset.page = "prev";
-      next.dataset.page = "next";
+      prev.dataset.page = prev.dataset.focus = "prev";
+      next.dataset.page = next.dataset.focus = "next";
       prev.addEventListener("click", () => send({ page: page - 1 }));
       next.addEventListener("click", () => send({ page: page + 1 }));
       const where = make("span", "numerous-label", { textContent: `Page ${page + 1} of ${pages} · ${total} rows` });
       nav.append(prev, where, next);
       box.replaceChildren(table, nav);
     };
+    // Paged to the first or last page, the button pressed is disabled: the other one takes over.
+    const other = (key) => box.querySelector(`[data-focus="${key === "next" ? "prev" : "next"}"]`);
+    const sync = () => keepingFocus(box, draw, other);
     model.on("change", sync);
-    sync();
+    draw();
     el.replaceChildren(box);
     return () => model.off("change", sync);
   },

@@ -1,31 +1,88 @@
 // Tabs: a tab bar; the selected tab is `value`. Content under each tab is marked in the
-// template with {{ tabs.panel("Name") }} and shown by the client. State: tabs, value.
+// template with {{ tabs.panel("Name") }} (a `tabpanel`, drawn by the server) and shown by the
+// client. State: tabs, value.
+//
+// The WAI-ARIA tabs pattern: one Tab stop for the bar (the selected tab); the arrow keys, Home and
+// End move between tabs and choose the one they reach. The bar is drawn again only when the tab
+// names change, so the keyboard stays on the chosen tab.
 export default {
   render({ model, el }) {
+    const key = el.dataset.numerousWidget ?? "tabs";
     const bar = document.createElement("div");
     bar.className = "numerous-tabs";
     bar.setAttribute("role", "tablist");
-    const sync = () => {
-      const value = model.get("value");
-      bar.replaceChildren(
-        ...(model.get("tabs") ?? []).map((name) => {
-          const tab = document.createElement("button");
-          tab.type = "button";
-          tab.className = "numerous-tab";
-          tab.setAttribute("role", "tab");
-          tab.setAttribute("aria-selected", String(name === value));
-          tab.textContent = name;
-          tab.addEventListener("click", () => {
-            model.set("value", name);
-            model.save_changes();
-          });
-          return tab;
-        }),
-      );
+    let shown = null;
+    const choose = (name) => {
+      if (name === model.get("value")) return;
+      model.set("value", name);
+      model.save_changes();
     };
+    const sync = () => {
+      const tabs = model.get("tabs") ?? [];
+      const names = JSON.stringify(tabs);
+      if (names !== shown) {
+        shown = names;
+        bar.replaceChildren(
+          ...tabs.map((name, i) => {
+            const tab = document.createElement("button");
+            tab.type = "button";
+            tab.className = "numerous-tab";
+            tab.id = `numerous-tab-${key}-${i}`;
+            tab.setAttribute("role", "tab");
+            tab.textContent = name;
+            // The panel the server drew for this tab, if the template has one.
+            const panel = `numerous-tabpanel-${key}-${i}`;
+            if (document.getElementById(panel)) tab.setAttribute("aria-controls", panel);
+            tab.addEventListener("click", () => choose(name));
+            return tab;
+          }),
+        );
+      }
+      const value = model.get("value");
+      bar.querySelectorAll('[role="tab"]').forEach((tab, i) => {
+        const selected = tabs[i] === value;
+        tab.setAttribute("aria-selected", String(selected));
+        tab.tabIndex = selected ? 0 : -1;
+      });
+      // The selected tab stays in view when the bar scrolls sideways (a narrow screen).
+      const chosen = bar.querySelector('[aria-selected="true"]');
+      if (chosen) {
+        const [b, t] = [bar.getBoundingClientRect(), chosen.getBoundingClientRect()];
+        if (t.left < b.left) bar.scrollLeft -= b.left - t.left;
+        else if (t.right > b.right) bar.scrollLeft += t.right - b.right;
+      }
+      edges();
+    };
+    // Which ends of the bar have tabs scrolled out of sight: the stylesheet fades those ends.
+    const edges = () => {
+      const start = bar.scrollLeft > 1;
+      const end = bar.scrollLeft + bar.clientWidth < bar.scrollWidth - 1;
+      bar.dataset.more = start && end ? "both" : start ? "start" : end ? "end" : "";
+    };
+    bar.addEventListener("scroll", edges, { passive: true });
+    const resized = new ResizeObserver(edges);
+    resized.observe(bar);
+    bar.addEventListener("keydown", (event) => {
+      const tabs = [...bar.querySelectorAll('[role="tab"]')];
+      const at = tabs.indexOf(document.activeElement);
+      if (at < 0) return;
+      const to = {
+        ArrowRight: (at + 1) % tabs.length,
+        ArrowLeft: (at - 1 + tabs.length) % tabs.length,
+        Home: 0,
+        End: tabs.length - 1,
+      }[event.key];
+      if (to === undefined) return;
+      event.preventDefault();
+      tabs[to].focus();
+      choose(tabs[to].textContent);
+    });
     model.on("change", sync);
     sync();
     el.replaceChildren(bar);
-    return () => model.off("change", sync);
+    return () => {
+      model.off("change", sync);
+      resized.disconnect();
+    };
   },
 };

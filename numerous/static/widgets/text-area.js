@@ -16,7 +16,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, area));
+    el.replaceChildren(labelled(model, el, area));
     return () => model.off("change", sync);
   },
 };

@@ -19,7 +19,7 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, input));
+    el.replaceChildren(labelled(model, el, input));
     return () => model.off("change", sync);
   },
 };
