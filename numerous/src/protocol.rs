@@ -161,6 +161,14 @@ pub(crate) fn state_frame<'s>(
 
 // Names on the wire besides the frames (docs/protocol.md).
 
+/// This run of the server process: 8 random hex digits, in every `welcome` (`"run"`). A tab that
+/// gets a new session (`resumed: false`) from another run knows the server restarted, rather than
+/// that its session ended, and says so.
+pub(crate) fn server_run() -> &'static str {
+    static RUN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| crate::util::random_hex(4))
+}
+
 /// The WebSocket subprotocol of numerous; the server always selects it.
 pub(crate) const SUBPROTOCOL: &str = "numerous";
 /// A client resumes session `<id>` by also offering the subprotocol `numerous.session.<id>`,

@@ -322,6 +322,8 @@ class Client {
   constructor() {
     this.models = new Map();
     this.session = sessionStorage.getItem(storageKey("session"));
+    /** The server's run at the last welcome (`run`): another one means it restarted. */
+    this.run = sessionStorage.getItem(storageKey("run")) || null;
     this.socket = null;
     this.outbox = [];
     this.flushScheduled = false;
@@ -502,13 +504,18 @@ class Client {
     if (data.includes('"$bytes"')) decodeBinary(msg);
     switch (msg.type) {
       case "welcome": {
-        const expired = this.session && !msg.resumed;
+        // A new session where the tab had one: what it queued was made on what the old
+        // session showed, and must not land on this one.
+        const lost = this.session && !msg.resumed ? this._forget() : null;
+        const restarted = lost != null && this.run != null && this.run !== msg.run;
         this.session = msg.session;
+        this.run = msg.run;
         sessionStorage.setItem(storageKey("session"), msg.session);
+        sessionStorage.setItem(storageKey("run"), msg.run ?? "");
         this._applyState(msg.state);
         this.attempt = 0;
         this.welcomed = true;
-        ui.connection(true, expired);
+        ui.connection(true, lost == null ? null : { restarted, dropped: lost });
         this._flush();
         break;
       }
@@ -541,6 +548,23 @@ class Client {
     }
   }
 
+  /** Drops what was queued for a session that is gone; returns how many changes that was. */
+  _forget() {
+    let dropped = this.outbox.length;
+    this.outbox = [];
+    for (const t of this.throttle?.values() ?? []) {
+      if (!t.timer) continue;
+      clearTimeout(t.timer);
+      t.timer = null;
+      t.state = {};
+      dropped += 1;
+    }
+    for (const pending of [...(this.pending?.values() ?? [])]) {
+      pending.done(pending.reject, new Error("numerous: the session this call was made in ended"));
+    }
+    return dropped;
+  }
+
   _applyState(state) {
     for (const [key, widgetState] of Object.entries(state)) {
       this.models.get(key)?._apply(widgetState);
@@ -558,18 +582,32 @@ const ui = {
   splashDone() {
     document.getElementById("numerous-splash")?.classList.add("numerous-hidden");
   },
-  connection(up, expired = false) {
+  /**
+   * The connection came back (`up`), with `fresh` when it came back to a new session
+   * ({restarted, dropped}), or went away. While it is away the page's widgets are offline: dimmed
+   * and inert (not clickable, not focusable), so nothing is made on a state the server may not
+   * have any more.
+   */
+  connection(up, fresh = null) {
+    document.documentElement.classList.toggle("numerous-offline", !up);
+    for (const widget of document.querySelectorAll("[data-numerous-widget]")) widget.inert = !up;
     const banner = document.getElementById("numerous-connection-banner");
     if (!banner) return;
     const text = banner.querySelector("[data-numerous-banner-text]");
-    if (up && expired) {
-      text.textContent = "Your session had expired: a new one was started.";
+    clearTimeout(this.bannerTimer);
+    banner.dataset.state = up ? (fresh ? (fresh.restarted ? "restarted" : "ended") : "online") : "offline";
+    if (up && fresh) {
+      const why = fresh.restarted
+        ? "The server restarted and could not keep your session: this is a new one."
+        : "Your session had ended: this is a new one.";
+      const lost = fresh.dropped === 1 ? "1 change" : `${fresh.dropped} changes`;
+      text.textContent = fresh.dropped ? `${why} ${lost} made before it started were not applied.` : why;
       banner.classList.remove("numerous-hidden");
-      setTimeout(() => banner.classList.add("numerous-hidden"), 5000);
+      this.bannerTimer = setTimeout(() => banner.classList.add("numerous-hidden"), 10000);
     } else if (up) {
       banner.classList.add("numerous-hidden");
     } else {
-      text.textContent = "Connection lost. Reconnecting…";
+      text.textContent = "Offline: the connection to the server was lost. Reconnecting…";
       banner.classList.remove("numerous-hidden");
     }
   },

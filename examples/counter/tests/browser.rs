@@ -168,3 +168,74 @@ async fn the_accessibility_audit_finds_violations() {
     }
     browser.finish().await;
 }
+
+/// The server dies under a tab (`kill -9`) and comes back without its sessions. While it is away
+/// the tab's widgets are offline (inert: a click does nothing) and the banner says so; what the
+/// tab queued meanwhile is not applied to the new session (it was made on what the old one
+/// showed), and the banner says the server restarted and that a change was not applied.
+#[tokio::test]
+async fn offline_widgets_are_inert_and_a_restart_applies_nothing_queued_for_the_old_session() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let mut server =
+        testkit::cluster::Instance::start(env!("CARGO_BIN_EXE_example-counter"), &[]).await;
+    browser
+        .open(&format!("http://127.0.0.1:{}/", server.port))
+        .await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    let banner = "document.getElementById('numerous-connection-banner')";
+    let inert = "[...document.querySelectorAll('[data-numerous-widget]')].every((w) => w.inert)";
+
+    server.kill();
+    browser
+        .wait_until(&format!(
+            "{banner}.dataset.state === 'offline' && !{banner}.classList.contains('numerous-hidden') \
+             && document.documentElement.classList.contains('numerous-offline') && {inert}"
+        ))
+        .await;
+    // A click on the button reaches nothing (WebDriver may refuse it, or click what is under it).
+    if let Ok(button) = browser.client.find(Locator::Css("#increment button")).await {
+        let _ = button.click().await;
+    }
+    // A widget's module that sends anyway (a timer, a custom widget) has its event queued.
+    browser
+        .client
+        .execute(
+            "window.numerous.client.models.get('increment').send({event: 'click'})",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let queued = browser
+        .client
+        .execute("return window.numerous.client.outbox.length", vec![])
+        .await
+        .unwrap();
+    assert_eq!(queued, 1, "only the module's event is queued, not the click");
+
+    server.restart().await;
+    browser
+        .wait_until(&format!(
+            "{banner}.dataset.state === 'restarted' && !document.documentElement.classList.contains('numerous-offline') \
+             && ![...document.querySelectorAll('[data-numerous-widget]')].some((w) => w.inert)"
+        ))
+        .await;
+    let said = browser
+        .client
+        .execute(&format!("return {banner}.textContent"), vec![])
+        .await
+        .unwrap();
+    let said = said.as_str().unwrap();
+    assert!(
+        said.contains("The server restarted") && said.contains("1 change made before"),
+        "{said}"
+    );
+    // The new session starts at 0, and one click makes it 1: the queued one never landed.
+    browser.wait_for_value("#counter input", "0").await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    // The console has the refused connections of the time the server was away.
+    browser.close().await;
+}

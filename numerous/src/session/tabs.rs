@@ -164,7 +164,11 @@ impl Session {
             s.conns.reserve_exact(1);
         }
         let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
-        let extra = format!("\"session\":\"{}\",\"resumed\":{resumed},", self.id);
+        let extra = format!(
+            "\"session\":\"{}\",\"resumed\":{resumed},\"run\":\"{}\",",
+            self.id,
+            protocol::server_run()
+        );
         protocol::state_frame(
             &mut out,
             "welcome",
