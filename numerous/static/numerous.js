@@ -110,22 +110,32 @@ class Model {
   }
 
   /** numerous extension: uploads a File to this widget over HTTP; rejects with the server's error. */
-  async upload(file) {
+  /** numerous extension: sends `file` to the widget's upload handler over HTTP; `onProgress`
+   * is told the share sent so far (0 to 1) as it goes. Rejects with the server's error. */
+  upload(file, { onProgress } = {}) {
     const url = new URL(`${config.base}/upload/${encodeURIComponent(this.key)}`, location.href);
     url.searchParams.set("name", file.name);
-    const response = await fetch(url, {
-      method: "POST",
-      body: file,
-      // The session id is a credential: in a header, never in the URL.
-      headers: {
-        "content-type": file.type || "application/octet-stream",
-        "x-numerous-session": this._client.session ?? "",
-      },
-    });
-    if (!response.ok) {
-      const body = await response.json().catch(() => ({}));
-      throw new Error(body.error ?? `upload failed (${response.status})`);
+    // XMLHttpRequest, not fetch: only it reports an upload's progress.
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.setRequestHeader("content-type", file.type || "application/octet-stream");
+    // The session id is a credential: in a header, never in the URL.
+    request.setRequestHeader("x-numerous-session", this._client.session ?? "");
+    if (onProgress) {
+      request.upload.addEventListener("progress", (e) => e.lengthComputable && onProgress(e.loaded / e.total));
     }
+    return new Promise((resolve, reject) => {
+      request.addEventListener("load", () => {
+        if (request.status >= 200 && request.status < 300) return resolve();
+        let body = {};
+        try {
+          body = JSON.parse(request.responseText);
+        } catch {}
+        reject(new Error(body.error ?? `upload failed (${request.status})`));
+      });
+      request.addEventListener("error", () => reject(new Error("upload failed: no connection to the server")));
+      request.send(file);
+    });
   }
 
   /** anywidget's `experimental.invoke`: calls the widget's `#[on_command]` handler named `name`

@@ -368,7 +368,7 @@ impl AuthProvider for NameOnly {
 #[numerous::app(template = "index.html")]
 #[derive(Debug)]
 pub struct Chat {
-    #[widget(init = Feed::default().cap(FEED_CAP))]
+    #[widget(init = Feed::default().cap(FEED_CAP).empty("No messages yet: say hello."))]
     pub messages: Feed,
     #[widget(label = "Message", placeholder = "Say something (Enter sends)")]
     pub text: TextInput,

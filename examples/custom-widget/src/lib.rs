@@ -82,16 +82,16 @@ pub struct Feedback {
     #[widget(init = Reactions { choices: vec!["👍".into(), "🎉".into(), "❤️".into()], ..Default::default() })]
     reactions: Reactions,
     #[widget(label = "Reactions so far")]
-    total: Number,
+    total: Metric,
     #[widget(content = "Pick a reaction.")]
     last: Markdown,
     #[widget(init = Badge { text: "quiet".into(), tone: "cool".into() })]
     mood: Badge,
     sampler: Sampler,
     #[widget(label = "Samples received")]
-    samples: Number,
+    samples: Metric,
     #[widget(label = "Bytes in the last buffers")]
-    buffered: Number,
+    buffered: Metric,
 }
 
 #[numerous::handlers]
@@ -107,9 +107,10 @@ impl Feedback {
             .counts
             .entry(reaction.emoji.clone())
             .or_default() += 1;
-        self.total.value += 1.0;
+        let total: u32 = self.reactions.counts.values().sum();
+        self.total.value = total.into();
         self.last.content = format!("Last reaction: {}", reaction.emoji);
-        if self.total.value >= 3.0 {
+        if total >= 3 {
             self.mood = Badge {
                 text: "lively".into(),
                 tone: "hot".into(),
@@ -142,14 +143,14 @@ impl Feedback {
     /// The module set `samples`: count the `f32`s.
     #[on_change(sampler)]
     fn sampled(&mut self) {
-        self.samples.value = (self.sampler.samples.len() / 4) as f64;
+        self.samples.value = (self.sampler.samples.len() / 4).into();
     }
 
     /// A message with binary buffers: answer with the first one reversed.
     #[on_message(sampler)]
     fn chunk(&mut self, ctx: &Session, chunk: Chunk) -> Result<(), String> {
         let buffers = ctx.buffers();
-        self.buffered.value = buffers.iter().map(|b| b.len()).sum::<usize>() as f64;
+        self.buffered.value = buffers.iter().map(|b| b.len()).sum::<usize>().into();
         let mut first = buffers.first().map(|b| b.to_vec()).unwrap_or_default();
         first.reverse();
         let echo = serde_json::json!({ "echo": chunk.name });

@@ -100,7 +100,9 @@ async fn the_widget_module_runs_in_chromium() {
     browser
         .wait_until("document.querySelector('.reactions').dataset.lastFlash === '❤️'")
         .await;
-    browser.wait_for_value("#total input", "1").await;
+    browser
+        .wait_until("document.querySelector('#total .numerous-metric-value').textContent === '1'")
+        .await;
 
     // The badge's module is a default-export function; it re-renders from state changes.
     browser
@@ -225,8 +227,12 @@ async fn a_module_moves_binary_data_in_chromium() {
     browser.click_button("Send samples").await;
     // The Float32Array reached the server (3 samples), the buffer reached the handler (4 bytes),
     // and the server's buffer came back as a DataView.
-    browser.wait_for_value("#samples input", "3").await;
-    browser.wait_for_value("#buffered input", "4").await;
+    browser
+        .wait_until("document.querySelector('#samples .numerous-metric-value').textContent === '3'")
+        .await;
+    browser
+        .wait_until("document.querySelector('#buffered .numerous-metric-value').textContent === '4'")
+        .await;
     browser
         .wait_until("document.getElementById('sampler').dataset.echo === 'chunk: 250,3,2,1'")
         .await;

@@ -11,7 +11,7 @@ use numerous::{Options, Server};
 #[derive(Debug)]
 pub struct PublicApp {
     #[widget(label = "Clicks")]
-    pub clicks: Number,
+    pub clicks: Metric,
     #[widget(label = "Click", variant = "primary")]
     pub click: Button,
 }
@@ -20,7 +20,7 @@ pub struct PublicApp {
 impl PublicApp {
     #[on_click(click)]
     fn click(&mut self) {
-        self.clicks.value += 1.0;
+        self.clicks.value = (self.clicks.value.as_f64().unwrap_or(0.0) + 1.0).into();
     }
 }
 

@@ -93,9 +93,9 @@ pub struct Notices {
     #[widget(init = Feed::default().cap(KEEP).markdown(true).newest_first(true))]
     feed: Feed,
     #[widget(label = "Server clock", unit = "s")]
-    clock: Number,
-    #[widget(label = "Countdown", unit = "s", init = Number::default().value(10.0))]
-    countdown: Number,
+    clock: Metric,
+    #[widget(label = "Countdown", unit = "s", value = 10)]
+    countdown: Metric,
     #[widget(label = "Start the countdown", variant = "secondary")]
     start: Button,
     #[widget(label = "Count primes below", init = Number::default().value(200_000.0))]
@@ -116,7 +116,7 @@ impl Notices {
         }
         ctx.subscribe(&NOTICES, Self::heard);
         ctx.subscribe(&TICKS, |app: &mut Self, t: &u64, _: &Session| {
-            app.clock.value = *t as f64
+            app.clock.value = (*t).into();
         });
     }
 
@@ -152,8 +152,9 @@ impl Notices {
             loop {
                 tokio::time::sleep(step).await;
                 let left = page.update(|app, _| {
-                    app.countdown.value = (app.countdown.value - 1.0).max(0.0);
-                    app.countdown.value
+                    let left = (app.countdown.value.as_f64().unwrap_or(0.0) - 1.0).max(0.0);
+                    app.countdown.value = left.into();
+                    left
                 });
                 match left.await {
                     Ok(left) if left > 0.0 => {}

@@ -243,6 +243,24 @@ async fn the_gallery_works_in_chromium() {
         .wait_until("document.querySelector('.numerous-upload-error')?.textContent.includes('over the limit of 2048 bytes')")
         .await;
     let _ = std::fs::remove_dir_all(dir);
+    // A file dropped on the zone goes the same way as a picked one; its name and size show.
+    browser
+        .client
+        .execute(
+            "const t = new DataTransfer(); \
+             t.items.add(new File(['dropped\\n'], 'dropped.txt', { type: 'text/plain' })); \
+             document.querySelector('#upload .numerous-drop').dispatchEvent(\
+               new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until(&format!("{log}.includes('dropped.txt')"))
+        .await;
+    browser
+        .wait_until("document.querySelector('#upload .numerous-upload-status').textContent === 'dropped.txt · 8 bytes'")
+        .await;
 
     // A download: the page fetches the file over HTTP and saves it.
     browser.click("#download button").await;

@@ -34,6 +34,8 @@ pub struct Feed {
     pub newest_first: bool,
     /// Render items as Markdown.
     pub markdown: bool,
+    /// What the list says while it has no items ("No messages yet"); nothing when empty.
+    pub empty: String,
     /// Items kept; older ones are dropped.
     cap: usize,
     /// Items ever pushed in this generation (last but one: see `write_patch`).
@@ -62,6 +64,7 @@ impl Default for Feed {
             label: String::new(),
             newest_first: false,
             markdown: false,
+            empty: String::new(),
             cap: 500,
             items: VecDeque::new(),
             json: VecDeque::new(),
@@ -80,6 +83,12 @@ impl Feed {
     /// Shows items as Markdown.
     pub fn markdown(mut self, markdown: bool) -> Self {
         self.markdown = markdown;
+        self
+    }
+
+    /// What the list says while it has no items: an empty chat is not a blank box.
+    pub fn empty(mut self, text: impl Into<String>) -> Self {
+        self.empty = text.into();
         self
     }
 
@@ -125,6 +134,8 @@ impl Feed {
         out.extend_from_slice(if self.newest_first { b"true" } else { b"false" });
         out.extend_from_slice(b",\"markdown\":");
         out.extend_from_slice(if self.markdown { b"true" } else { b"false" });
+        out.extend_from_slice(b",\"empty\":");
+        let _ = serde_json::to_writer(&mut *out, &self.empty);
         out.extend_from_slice(b",\"cap\":");
         out.extend_from_slice(self.cap.to_string().as_bytes());
         out.extend_from_slice(b",\"total\":");

@@ -44,6 +44,22 @@ pub enum MetricValue {
     Text(String),
 }
 
+impl MetricValue {
+    /// The number shown, if it is one.
+    ///
+    /// ```
+    /// # use numerous::widgets::MetricValue;
+    /// assert_eq!(MetricValue::from(3).as_f64(), Some(3.0));
+    /// assert_eq!(MetricValue::from("n/a").as_f64(), None);
+    /// ```
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            MetricValue::Number(n) => Some(*n),
+            MetricValue::Text(_) => None,
+        }
+    }
+}
+
 impl Default for MetricValue {
     fn default() -> Self {
         MetricValue::Number(0.0)

@@ -1,5 +1,5 @@
-// Feed: a list that grows one item at a time. State: label, newest_first, markdown, items
-// ([{text, html?}]), total. New items arrive as `$append` patches (the model merges them), so
+// Feed: a list that grows one item at a time. State: label, newest_first, markdown, empty (what
+// an empty list says), items ([{text, html?}]), total. New items arrive as `$append` patches (the model merges them), so
 // only what is new is drawn.
 import { make } from "./field.js";
 
@@ -16,7 +16,8 @@ export default {
     const box = make("div", "numerous-feed");
     const label = make("div", "numerous-label");
     const list = make("ol", "numerous-feed-list");
-    box.append(label, list);
+    const empty = make("p", "numerous-feed-empty");
+    box.append(label, list, empty);
     el.replaceChildren(box);
 
     let drawn = []; // the items on screen, oldest first
@@ -46,9 +47,12 @@ export default {
         list.replaceChildren(...(newestFirst ? [...items].reverse() : items).map(itemNode));
       }
       drawn = items;
+      empty.textContent = model.get("empty") ?? "";
+      empty.hidden = items.length > 0 || !empty.textContent;
+      list.hidden = items.length === 0;
       if (!newestFirst && nearBottom) list.scrollTop = list.scrollHeight;
     };
-    const events = ["change:items", "change:label", "change:newest_first"];
+    const events = ["change:items", "change:label", "change:newest_first", "change:empty"];
     for (const e of events) model.on(e, draw);
     draw();
     return () => {

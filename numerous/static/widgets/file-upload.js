@@ -1,41 +1,98 @@
-// FileUpload: the chosen file goes to the server over HTTP; files over max_bytes are refused
-// here and on the server. State: label, accept, max_bytes, file_name, file_size.
-import { labelled, make } from "./field.js";
+// FileUpload: a drop zone (or the system's file picker) whose file goes to the server over HTTP,
+// with its progress; files over max_bytes are refused here and on the server. State: label,
+// accept, max_bytes, file_name, file_size.
+import { make } from "./field.js";
+
+let zones = 0;
+
+/** "2 KB", "1.4 MB": a size as people read it (1 KB is 1,024 bytes, as the limits are set). */
+export function formatBytes(n) {
+  const units = ["bytes", "KB", "MB", "GB"];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i += 1;
+  }
+  return `${i === 0 ? n : n.toLocaleString(undefined, { maximumFractionDigits: 1 })} ${units[i]}`;
+}
 
 export default {
   render({ model, el }) {
-    const input = make("input", "numerous-input", { type: "file" });
+    const id = `numerous-upload-${++zones}`;
+    const field = make("div", "numerous-field");
+    const label = make("span", "numerous-label", { id: `${id}-label` });
+    // The zone is a <label> around the real file input: a click, Enter or Space opens the
+    // picker; a file dropped on it goes the same way as a picked one.
+    const zone = make("label", "numerous-drop");
+    const input = make("input", "numerous-visually-hidden", { type: "file" });
+    input.setAttribute("aria-labelledby", `${id}-label`);
+    input.setAttribute("aria-describedby", `${id}-hint`);
+    const call = make("span", "numerous-drop-call");
+    call.append("Drop a file here or ", make("span", "numerous-drop-browse", { textContent: "choose one" }));
+    const hint = make("span", "numerous-drop-hint", { id: `${id}-hint` });
+    zone.append(input, call, hint);
+    const progress = make("progress", "numerous-progress", { max: 1, hidden: true });
+    progress.setAttribute("aria-labelledby", `${id}-label`);
     const status = make("span", "numerous-upload-status");
+    status.setAttribute("role", "status");
+    field.append(label, zone, progress, status);
+
     const sync = () => {
+      label.textContent = model.get("label") || "File";
       input.accept = model.get("accept") ?? "";
+      const accept = (model.get("accept") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+      const max = model.get("max_bytes");
+      hint.textContent = [accept.join(", "), max != null ? `up to ${formatBytes(max)}` : ""].filter(Boolean).join(" · ");
       const name = model.get("file_name");
-      status.textContent = name ? `${name} (${model.get("file_size")} bytes)` : "";
+      status.textContent = name ? `${name} · ${formatBytes(model.get("file_size") ?? 0)}` : "";
       status.classList.remove("numerous-upload-error");
     };
     const fail = (message) => {
       status.textContent = message;
       status.classList.add("numerous-upload-error");
     };
-    input.addEventListener("change", async () => {
-      const file = input.files?.[0];
+    const send = async (file) => {
       if (!file) return;
       const max = model.get("max_bytes");
       if (max != null && file.size > max) {
         fail(`${file.name} is ${file.size} bytes, over the limit of ${max} bytes`);
-        input.value = "";
         return;
       }
-      status.textContent = `Uploading ${file.name}…`;
+      status.classList.remove("numerous-upload-error");
+      status.textContent = `Uploading ${file.name} (${formatBytes(file.size)})…`;
+      progress.value = 0;
+      progress.hidden = false;
+      zone.classList.add("numerous-drop-busy");
       try {
-        await model.upload(file);
+        await model.upload(file, { onProgress: (share) => (progress.value = share) });
       } catch (error) {
         fail(error.message);
+      } finally {
+        progress.hidden = true;
+        zone.classList.remove("numerous-drop-busy");
       }
+    };
+    input.addEventListener("change", () => {
+      const file = input.files?.[0];
       input.value = "";
+      send(file);
+    });
+    for (const type of ["dragenter", "dragover"]) {
+      zone.addEventListener(type, (event) => {
+        event.preventDefault();
+        zone.classList.add("numerous-drop-over");
+      });
+    }
+    for (const type of ["dragleave", "drop"]) {
+      zone.addEventListener(type, () => zone.classList.remove("numerous-drop-over"));
+    }
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      send(event.dataTransfer?.files?.[0]);
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(labelled(model, el, input, status));
+    el.replaceChildren(field);
     return () => model.off("change", sync);
   },
 };

@@ -17,8 +17,12 @@ export default {
       const unit = model.get("unit") ?? "";
       value.textContent = `${typeof v === "number" ? number.format(v) : (v ?? "")}${unit ? ` ${unit}` : ""}`;
       const d = model.get("delta");
-      delta.hidden = typeof d !== "number";
-      if (typeof d === "number") {
+      // The delta's line is kept while there is none: the page does not move when one comes.
+      delta.style.visibility = typeof d === "number" ? "" : "hidden";
+      if (typeof d !== "number") {
+        delta.textContent = "\u00a0";
+        delete delta.dataset.trend;
+      } else {
         const good = model.get("lower_is_better") ? d < 0 : d > 0;
         delta.textContent = `${d > 0 ? "▲" : d < 0 ? "▼" : "■"} ${number.format(Math.abs(d))}`;
         delta.dataset.trend = d === 0 ? "flat" : good ? "good" : "bad";
