@@ -466,8 +466,9 @@ impl Browser {
             .collect()
     }
 
-    /// Audits the page as it is now in light and dark, at each of [`AUDIT_WIDTHS`]; returns
-    /// every violation, each prefixed with `what` and where it was found. Leaves the browser
+    /// Audits the page as it is now in light and dark, at each of [`AUDIT_WIDTHS`] (axe-core,
+    /// and [`overflow`](Self::overflow)); returns every violation, each prefixed with `what` and
+    /// where it was found. Leaves the browser
     /// light, at the first width.
     pub async fn audit_views(&self, what: &str) -> Vec<String> {
         let mut found = Vec::new();
@@ -477,11 +478,37 @@ impl Browser {
                 self.set_width(width).await;
                 let view = format!("{what} ({scheme:?}, {width} px)");
                 found.extend(self.audit().await.into_iter().map(|v| format!("{view}: {v}")));
+                if let Some(wider) = self.overflow().await {
+                    found.push(format!("{view}: {wider}"));
+                }
             }
         }
         self.set_color_scheme(Scheme::Light).await;
         self.set_width(AUDIT_WIDTHS[0]).await;
         found
+    }
+
+    /// Whether the page is wider than the window (a phone would scroll it sideways, or cut it
+    /// off): the elements that stick out, or `None`.
+    pub async fn overflow(&self) -> Option<String> {
+        let v = self
+            .client
+            .execute(
+                "const w = document.documentElement.clientWidth; \
+                 if (document.documentElement.scrollWidth <= w) return null; \
+                 const out = [...document.querySelectorAll('body *')].filter((e) => { \
+                   const r = e.getBoundingClientRect(); \
+                   const style = getComputedStyle(e); \
+                   return r.width > 0 && r.right > w + 1 && style.position !== 'fixed' \
+                     || e.scrollWidth > e.clientWidth + 1 && style.overflowX === 'visible'; }) \
+                   .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') \
+                   + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '')); \
+                 return `overflow: the page is ${document.documentElement.scrollWidth} px wide in ${w}: ${out.join(', ')}`;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_str().map(str::to_owned)
     }
 
     /// [`audit_views`](Self::audit_views) of the page, then of each tab of every tab bar on it

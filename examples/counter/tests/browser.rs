@@ -139,16 +139,18 @@ async fn every_view_of_the_counter_passes_the_accessibility_audit() {
     browser.finish().await;
 }
 
-/// The audit itself finds what it is for: a page with faint text, a nameless field and a
-/// nameless picture fails it, once per view.
+/// The audit itself finds what it is for: a page with faint text, a nameless field, a nameless
+/// picture and a block too wide for a phone fails it, in each view where it should.
 #[tokio::test]
 async fn the_accessibility_audit_finds_violations() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let page = r#"<!doctype html><html lang="en"><head><title>bad</title></head><body><main>
+    let page = r#"<!doctype html><html lang="en"><head><title>bad</title>
+        <meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>
         <h1>A bad page</h1><p style="color:#aaa">faint</p><input>
-        <svg role="img" width="10" height="10"></svg></main></body></html>"#;
+        <svg role="img" width="10" height="10"></svg><div style="width: 600px">wide</div>
+        </main></body></html>"#;
     let site = testkit::serve_static_page(page.to_owned()).await;
     browser
         .client
@@ -166,6 +168,9 @@ async fn the_accessibility_audit_finds_violations() {
             .count();
         assert_eq!(views, 4, "{rule} in each of the 4 views: {found:#?}");
     }
+    // 600 px of content is too wide for a phone, not for a laptop.
+    let wide = found.iter().filter(|v| v.contains("overflow: the page is")).count();
+    assert_eq!(wide, 2, "overflow at 390 px, light and dark: {found:#?}");
     browser.finish().await;
 }
 
