@@ -260,6 +260,13 @@ impl Browser {
         self.click("button[type=submit]").await;
     }
 
+    /// A PNG of the window as it is now; its width is the emulated width (checked).
+    pub async fn screenshot(&self) -> Vec<u8> {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        assert_eq!(&png[1..4], b"PNG", "a PNG");
+        png
+    }
+
     /// Closes the browser without looking at its console (for tests that expect errors there).
     pub async fn close(self) {
         let _ = self.client.clone().close().await;

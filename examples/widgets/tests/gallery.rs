@@ -634,3 +634,59 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
     assert_eq!(browser.focused().await, "next");
     browser.finish().await;
 }
+
+/// The pictures of README.md (docs/screenshots/), taken as a user sees the pages: the gallery
+/// in light and dark at a laptop's width, on a phone, and the login page on a phone in dark.
+/// Each is checked to be as wide as its view; `NUMEROUS_SCREENSHOTS=1` writes them
+/// (`bench/screenshots.sh`).
+#[tokio::test]
+async fn screenshots_of_the_gallery_and_the_login_page() {
+    use testkit::Scheme;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    let write = std::env::var("NUMEROUS_SCREENSHOTS").is_ok_and(|v| v == "1");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    let shoot = async |name: &str, width: u32| {
+        let png = browser.screenshot().await;
+        let png_width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        assert_eq!(png_width, width, "{name} is {png_width} px wide");
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+        }
+    };
+    browser.set_width(1280).await;
+    browser.wait_until("document.querySelector('#chart') !== null").await;
+    shoot("gallery-light", 1280).await;
+    browser.click_button("Data").await;
+    browser
+        .wait_until("!document.querySelector('[data-numerous-tab=Data]').hidden")
+        .await;
+    browser.set_color_scheme(Scheme::Dark).await;
+    shoot("gallery-dark", 1280).await;
+    browser.click_button("Choices").await;
+    browser
+        .wait_until("!document.querySelector('[data-numerous-tab=Choices]').hidden")
+        .await;
+    browser.set_color_scheme(Scheme::Light).await;
+    browser.set_width(390).await;
+    shoot("gallery-phone", 390).await;
+
+    // numerous's login page, on a phone in dark.
+    let users = r#"[{"username": "ann", "password": "ann-password"}]"#;
+    let auth = numerous::auth::Auth::new(numerous::auth::EnvProvider::from_json(users).unwrap())
+        .secret("a test secret of thirty-two bytes or more");
+    let signed = testkit::serve::<Gallery>(Options::default().auth(auth)).await;
+    browser
+        .client
+        .goto(&format!("http://{signed}/"))
+        .await
+        .unwrap();
+    browser.wait_until("location.pathname === '/login'").await;
+    browser.set_color_scheme(Scheme::Dark).await;
+    shoot("login-phone-dark", 390).await;
+    browser.finish().await;
+}
