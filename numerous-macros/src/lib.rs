@@ -63,6 +63,13 @@ pub fn on_start(_: TokenStream, item: TokenStream) -> TokenStream {
     expand::misplaced("on_start", item.into()).into()
 }
 
+/// Marks a handler run when the number of the session's open tabs changes (one opened, one
+/// closed); `ctx.tabs()` says how many. Only valid inside `#[numerous::handlers]`.
+#[proc_macro_attribute]
+pub fn on_tabs(_: TokenStream, item: TokenStream) -> TokenStream {
+    expand::misplaced("on_tabs", item.into()).into()
+}
+
 /// Restricts a handler to users with a role, or to administrators; only valid inside
 /// `#[numerous::handlers]`.
 #[proc_macro_attribute]

@@ -91,6 +91,8 @@ pub enum EventKind {
     Message,
     /// `#[on_start]`: the session was created.
     Start,
+    /// `#[on_tabs]`: the number of the session's open tabs changed.
+    Tabs,
     Submit,
     /// `#[on_command]`: the module called `experimental.invoke`; the handler answers.
     Command,
@@ -103,6 +105,7 @@ impl EventKind {
             "on_change" => Some(Self::Change),
             "on_message" => Some(Self::Message),
             "on_start" => Some(Self::Start),
+            "on_tabs" => Some(Self::Tabs),
             "on_submit" => Some(Self::Submit),
             "on_command" => Some(Self::Command),
             _ => None,
@@ -115,6 +118,7 @@ impl EventKind {
             Self::Change => "on_change",
             Self::Message => "on_message",
             Self::Start => "on_start",
+            Self::Tabs => "on_tabs",
             Self::Submit => "on_submit",
             Self::Command => "on_command",
         }
@@ -443,11 +447,16 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
         }
         for (event, attr) in events {
             let widget = match attr.parse_args::<Ident>() {
-                _ if event == EventKind::Start => {
+                _ if matches!(event, EventKind::Start | EventKind::Tabs) => {
                     if !matches!(attr.meta, Meta::Path(_)) {
+                        let when = if event == EventKind::Start {
+                            "when a session starts"
+                        } else {
+                            "when one of the session's tabs opens or closes"
+                        };
                         errors.spanned(
                             &attr,
-                            "#[on_start] takes no widget: it runs when a session starts",
+                            format!("#[{}] takes no widget: it runs {when}", event.attr()),
                         );
                         continue;
                     }

@@ -97,6 +97,8 @@ pub(crate) struct Dispatch {
     handlers: Vec<Vec<(Event, usize)>>,
     /// `#[on_start]` handlers.
     pub(crate) start: Vec<usize>,
+    /// `#[on_tabs]` handlers.
+    pub(crate) tabs: Vec<usize>,
     /// Per handler: the widgets it can change, when known (see [`HandlerSpec::touches`]).
     touched: Vec<Option<Box<[usize]>>>,
 }
@@ -112,11 +114,19 @@ impl Dispatch {
             .map(|(i, w)| (w.key, i))
             .collect();
         let mut handlers = vec![Vec::new(); spec.widgets.len()];
-        let mut start = Vec::new();
+        let (mut start, mut tabs) = (Vec::new(), Vec::new());
         for (h, handler) in handler_specs.iter().enumerate() {
-            if handler.event == Event::Start {
-                start.push(h);
-                continue;
+            // Lifecycle handlers name no widget.
+            match handler.event {
+                Event::Start => {
+                    start.push(h);
+                    continue;
+                }
+                Event::Tabs => {
+                    tabs.push(h);
+                    continue;
+                }
+                _ => {}
             }
             let Some(&w) = index.get(handler.widget) else {
                 panic!(
@@ -144,6 +154,7 @@ impl Dispatch {
             index,
             handlers,
             start,
+            tabs,
             touched,
         }
     }

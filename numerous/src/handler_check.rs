@@ -38,7 +38,7 @@ impl Emits {
             Event::Change => self.change,
             Event::Submit => self.submit,
             Event::Message | Event::Command => self.message,
-            Event::Start => false,
+            Event::Start | Event::Tabs => false,
         }
     }
 }
@@ -174,7 +174,7 @@ const fn words(event: Event) -> Words {
             refuse: "sends no custom messages",
             hint: "#[on_message] needs a custom widget declared with #[numerous::widget(.., messages)]",
         },
-        Event::Command | Event::Start => Words {
+        Event::Command | Event::Start | Event::Tabs => Words {
             attr: "#[on_command]",
             emit: "that send custom messages",
             refuse: "sends no custom messages",

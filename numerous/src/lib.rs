@@ -42,8 +42,8 @@
 //!
 //! - **The app.** [`macro@app`] turns a struct of widgets and a template into an [`App`];
 //!   [`macro@handlers`] turns `#[on_click(key)]`, `#[on_change]`, `#[on_submit]`,
-//!   `#[on_message]`, `#[on_command]` and `#[on_start]` methods into its dispatch table. A field
-//!   marked `#[state]` is plain session state beside the widgets ([`StateField`]).
+//!   `#[on_message]`, `#[on_command]`, `#[on_start]` and `#[on_tabs]` methods into its dispatch
+//!   table. A field marked `#[state]` is plain session state beside the widgets ([`StateField`]).
 //! - **Widgets.** The built-in ones are in [`widgets`] (all in the [`prelude`]); their
 //!   attributes (`label`, `options`, `min`...) are described in [`attrs`]. A widget of your own
 //!   is a type implementing [`Widget`] with an anywidget ES module of its own.
@@ -203,7 +203,8 @@ pub use numerous_macros::app;
 ///   `#[on_submit(w)]` (Enter in a `TextInput`), `#[on_message(w)]` (a custom widget's
 ///   `model.send`; the handler takes the message as any `Deserialize` type), `#[on_command(w)]`
 ///   (the module's `experimental.invoke(name, msg)` calls the method of that name, which returns
-///   `Result<T, E>`: `T` is the answer), `#[on_start]` (a session starts). One method may carry
+///   `Result<T, E>`: `T` is the answer), `#[on_start]` (a session starts), `#[on_tabs]` (a tab of
+///   the session opened or closed; [`Session::tabs`] says how many are open). One method may carry
 ///   several. A name that is not a widget of the app, or a widget that cannot emit the event,
 ///   fails the build at the name; the message lists the app's widgets that can.
 /// - Signature: `&mut self`, then in any order the context `ctx: &Session`, shared resources
@@ -260,7 +261,7 @@ pub use numerous_macros::widget;
 /// ```
 pub use numerous_macros::Roles;
 pub use numerous_macros::{
-    on_change, on_click, on_command, on_message, on_start, on_submit, requires,
+    on_change, on_click, on_command, on_message, on_start, on_submit, on_tabs, requires,
 };
 pub use options::{AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 #[cfg(feature = "redis")]
@@ -306,7 +307,7 @@ pub mod prelude {
     };
     pub use crate::{
         Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_command, on_message,
-        on_start, on_submit, requires,
+        on_start, on_submit, on_tabs, requires,
     };
 }
 

@@ -208,14 +208,16 @@ impl<A: App> TestSession<A> {
         self.drain()
     }
 
-    /// Runs the app's `#[on_start]` handlers, as a new session does (once; `send` and
-    /// `next_update` call this first). Returns the frames the tab received.
+    /// Runs the app's `#[on_start]` handlers, as a new session does, then its `#[on_tabs]`
+    /// handlers (the session has one tab) (once; `send` and `next_update` call this first). Returns the frames the tab received.
     pub async fn start(&mut self) -> Vec<String> {
         if std::mem::replace(&mut self.started, true) {
             return Vec::new();
         }
-        for h in self.rt.env.dispatch.start.clone() {
-            let mut ctx = FrameCtx::new(&self.rt.env, &self.session, &mut self.control, 0);
+        // Then, as for the test's one tab opening, the `#[on_tabs]` handlers.
+        let env = &self.rt.env;
+        for h in env.dispatch.start.iter().chain(&env.dispatch.tabs).copied() {
+            let mut ctx = FrameCtx::new(env, &self.session, &mut self.control, 0);
             let _ = ctx.run_handler(&mut self.app, h, None).await;
         }
         self.drain()

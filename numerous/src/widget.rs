@@ -156,6 +156,8 @@ pub enum Event {
     Message,
     /// The session started (`#[on_start]`; no widget).
     Start,
+    /// A tab of the session opened or closed (`#[on_tabs]`; no widget).
+    Tabs,
     /// The user submitted the widget (Enter in a `TextInput`).
     Submit,
     /// The widget's module called `experimental.invoke(name, ..)` (`#[on_command]`).
@@ -170,6 +172,7 @@ impl Event {
             Self::Change => "change",
             Self::Message => "message",
             Self::Start => "start",
+            Self::Tabs => "tabs",
             Self::Submit => "submit",
             Self::Command => "command",
         }

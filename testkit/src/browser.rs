@@ -410,7 +410,10 @@ impl Browser {
     /// the page has focused, as a keyboard would.
     pub async fn press(&self, key: fantoccini::key::Key) {
         let focused = self.client.active_element().await.unwrap();
-        focused.send_keys(&char::from(key).to_string()).await.unwrap();
+        focused
+            .send_keys(&char::from(key).to_string())
+            .await
+            .unwrap();
     }
 
     /// The `data-focus`, id or text of the element the page has focused: where the keyboard is.
@@ -484,7 +487,12 @@ impl Browser {
             for width in AUDIT_WIDTHS {
                 self.set_width(width).await;
                 let view = format!("{what} ({scheme:?}, {width} px)");
-                found.extend(self.audit().await.into_iter().map(|v| format!("{view}: {v}")));
+                found.extend(
+                    self.audit()
+                        .await
+                        .into_iter()
+                        .map(|v| format!("{view}: {v}")),
+                );
                 if let Some(wider) = self.overflow().await {
                     found.push(format!("{view}: {wider}"));
                 }

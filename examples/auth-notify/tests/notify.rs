@@ -254,8 +254,12 @@ async fn the_registration_and_welcome_pages_pass_the_accessibility_audit() {
         .goto(&format!("http://{addr}/register"))
         .await
         .unwrap();
-    browser.wait_until("document.querySelector('input[name=email]')").await;
-    browser.assert_views_accessible("the registration page").await;
+    browser
+        .wait_until("document.querySelector('input[name=email]')")
+        .await;
+    browser
+        .assert_views_accessible("the registration page")
+        .await;
     browser
         .type_into("input[name=email]", "ann@example.com")
         .await;

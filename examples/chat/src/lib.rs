@@ -12,7 +12,6 @@
 //! - `GET /api/messages?channel=chat&limit=50` and `GET /health` beside the app.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use numerous::auth::{Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, User};
 use numerous::axum::extract::Query;
@@ -107,7 +106,9 @@ pub struct Store {
     /// Held while a message is stored and published, so the pages see this server's messages
     /// in the order of their ids.
     order: tokio::sync::Mutex<()>,
-    online: AtomicUsize,
+    /// The sessions of this server with a page open: who is online. (Ids are secrets: they
+    /// stay in memory, never in a log or an answer.)
+    present: std::sync::Mutex<std::collections::HashSet<Arc<str>>>,
 }
 
 /// The chat's tables. Other migrations may share the database (numerous's auth tables, your
@@ -147,7 +148,7 @@ impl Store {
         Ok(Store {
             pool,
             order: tokio::sync::Mutex::new(()),
-            online: AtomicUsize::new(0),
+            present: std::sync::Mutex::default(),
         })
     }
 
@@ -300,9 +301,20 @@ impl Store {
         Ok(())
     }
 
-    /// Pages open now.
+    /// The people with a page open now (a session with several tabs counts once).
     pub fn online(&self) -> usize {
-        self.online.load(Ordering::SeqCst)
+        self.present.lock().unwrap().len()
+    }
+
+    /// Counts session `id` in (it has a page open) or out; how many are online after.
+    fn set_present(&self, id: &str, here: bool) -> usize {
+        let mut present = self.present.lock().unwrap();
+        if here {
+            present.insert(id.into());
+        } else {
+            present.remove(id);
+        }
+        present.len()
     }
 }
 
@@ -431,19 +443,25 @@ impl Chat {
             self.show(m);
         }
         ctx.subscribe(&PRESENCE, |app: &mut Self, n: &usize, _: &Session| {
-            app.online.value = (*n as f64).into();
+            app.online.value = (*n).into();
         });
-        // Counted while the session lives: the guard goes with the session's work.
-        let publisher = ctx.publisher();
-        let n = store.online.fetch_add(1, Ordering::SeqCst) + 1;
-        self.online.value = (n as f64).into();
-        publisher.publish(&PRESENCE, n);
-        let here = Here(store.clone(), publisher);
+        // Counted out when the session ends with a page still open (the server stops): the
+        // guard goes with the session's work.
+        let here = Here(store.clone(), ctx.publisher(), ctx.id().into());
         ctx.spawn(async move {
             let _here = here;
             std::future::pending::<()>().await;
         });
         Ok(())
+    }
+
+    /// A page of this session opened or closed: the session counts as online while it has
+    /// one, so a closed page leaves the count at once, not when its session expires.
+    #[on_tabs]
+    fn presence(&mut self, ctx: &Session, store: Res<Store>) {
+        let n = store.set_present(ctx.id(), ctx.tabs() > 0);
+        self.online.value = n.into();
+        ctx.publish(&PRESENCE, n);
     }
 
     /// Shows `m` unless it is shown already.
@@ -490,13 +508,16 @@ impl Chat {
     }
 }
 
-/// One open page, counted until its session ends.
-struct Here(Res<Store>, Publisher);
+/// A session of the chat: counted out of who is online when it ends.
+struct Here(Res<Store>, Publisher, Arc<str>);
 
 impl Drop for Here {
     fn drop(&mut self) {
-        let n = self.0.online.fetch_sub(1, Ordering::SeqCst) - 1;
-        self.1.publish(&PRESENCE, n);
+        let before = self.0.online();
+        let n = self.0.set_present(&self.2, false);
+        if n != before {
+            self.1.publish(&PRESENCE, n);
+        }
     }
 }
 

@@ -86,7 +86,9 @@ async fn the_chat_passes_the_accessibility_audit() {
         .await
         .unwrap();
     browser.wait_until("location.pathname === '/login'").await;
-    browser.assert_views_accessible("the chat's sign-in page").await;
+    browser
+        .assert_views_accessible("the chat's sign-in page")
+        .await;
     join(&browser, addr, "ann").await;
     browser.assert_views_accessible("the empty chat").await;
     say(&browser, "hello").await;

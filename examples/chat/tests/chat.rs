@@ -294,3 +294,39 @@ async fn history_is_kept_in_postgresql_too() {
     let recent = again.recent("chat", 50).await.unwrap();
     assert_eq!(recent.last().unwrap().text, format!("kept {tag}"));
 }
+
+/// Reads a tab's frames until its "Online" count is `n`.
+async fn until_online(tab: &mut Tab, n: f64) {
+    loop {
+        let frame = tab.recv_within(Duration::from_secs(10)).await;
+        if frame["state"]["online"]["value"] == n {
+            return;
+        }
+    }
+}
+
+/// "Online" counts people with a page open (`#[on_tabs]`): a second tab of one session counts
+/// once, a closed page leaves the count at once (not when its session expires, minutes later),
+/// and a reload does not count twice.
+#[tokio::test]
+async fn online_counts_the_pages_open_now() {
+    let addr = serve().await;
+    let ann = login(addr, "", "ann", "-").await;
+    let bob = login(addr, "", "bob", "-").await;
+    // The welcome comes as the tab opens; the count after it, from the `#[on_tabs]` handler.
+    let mut a = tab(addr, &ann).await;
+    until_online(&mut a, 1.0).await;
+    let b = tab(addr, &bob).await;
+    until_online(&mut a, 2.0).await;
+    // bob's second tab, in the same session: still two people.
+    let b2 = Tab::open_at(addr, "/ws", Some(&b.session), &[("cookie", &bob.cookie())]).await;
+    assert_eq!(b2.state["online"]["value"], 2.0);
+    b2.close().await;
+    a.expect_silence(300).await;
+    // bob closes his last page: ann sees one at once.
+    b.close().await;
+    until_online(&mut a, 1.0).await;
+    let health: Value =
+        serde_json::from_str(&get_with_cookie(addr, "/health", "", "").await.body).unwrap();
+    assert_eq!(health["stats"]["online"], 1);
+}

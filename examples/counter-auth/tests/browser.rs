@@ -217,11 +217,15 @@ async fn the_sign_in_pages_and_the_app_pass_the_accessibility_audit() {
     browser
         .assert_views_accessible("the login page with an error")
         .await;
-    browser.type_into("input[name=password]", "ann-password").await;
+    browser
+        .type_into("input[name=password]", "ann-password")
+        .await;
     browser.click("button[type=submit]").await;
     browser.wait_until("location.pathname === '/'").await;
     testkit::wait_until_live(&browser.client).await;
-    browser.assert_views_accessible("the counter, signed in").await;
+    browser
+        .assert_views_accessible("the counter, signed in")
+        .await;
 
     // An app for admins only, with the same secret: ann's sign-in holds there too (cookies are
     // not kept apart by port), and she is shown numerous's forbidden page.

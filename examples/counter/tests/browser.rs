@@ -169,7 +169,10 @@ async fn the_accessibility_audit_finds_violations() {
         assert_eq!(views, 4, "{rule} in each of the 4 views: {found:#?}");
     }
     // 600 px of content is too wide for a phone, not for a laptop.
-    let wide = found.iter().filter(|v| v.contains("overflow: the page is")).count();
+    let wide = found
+        .iter()
+        .filter(|v| v.contains("overflow: the page is"))
+        .count();
     assert_eq!(wide, 2, "overflow at 390 px, light and dark: {found:#?}");
     browser.finish().await;
 }
@@ -218,7 +221,10 @@ async fn offline_widgets_are_inert_and_a_restart_applies_nothing_queued_for_the_
         .execute("return window.numerous.client.outbox.length", vec![])
         .await
         .unwrap();
-    assert_eq!(queued, 1, "only the module's event is queued, not the click");
+    assert_eq!(
+        queued, 1,
+        "only the module's event is queued, not the click"
+    );
 
     server.restart().await;
     browser

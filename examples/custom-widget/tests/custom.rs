@@ -231,7 +231,9 @@ async fn a_module_moves_binary_data_in_chromium() {
         .wait_until("document.querySelector('#samples .numerous-metric-value').textContent === '3'")
         .await;
     browser
-        .wait_until("document.querySelector('#buffered .numerous-metric-value').textContent === '4'")
+        .wait_until(
+            "document.querySelector('#buffered .numerous-metric-value').textContent === '4'",
+        )
         .await;
     browser
         .wait_until("document.getElementById('sampler').dataset.echo === 'chunk: 250,3,2,1'")

@@ -341,12 +341,12 @@ async fn every_page_of_the_server_passes_the_accessibility_audit() {
     browser
         .wait_until("document.querySelector('h1')?.textContent === 'Admins only'")
         .await;
-    browser.assert_views_accessible("the admin app's forbidden page").await;
+    browser
+        .assert_views_accessible("the admin app's forbidden page")
+        .await;
     browser.click("button[type=submit]").await;
     browser.sign_in("admin", "admin-password").await;
-    browser
-        .wait_until("location.pathname === '/admin/'")
-        .await;
+    browser.wait_until("location.pathname === '/admin/'").await;
     testkit::wait_until_live(&browser.client).await;
     browser.assert_views_accessible("the admin app").await;
 

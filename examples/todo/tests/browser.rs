@@ -78,11 +78,15 @@ async fn the_todo_list_passes_the_accessibility_audit() {
         browser.accessible_name("#new_item input").await,
         "What needs doing?"
     );
-    browser.type_into("#new_item input", "water the plants").await;
+    browser
+        .type_into("#new_item input", "water the plants")
+        .await;
     browser.click("#add button").await;
     browser
         .wait_until("document.querySelector('#list').textContent.includes('water the plants')")
         .await;
-    browser.assert_views_accessible("the list with an item").await;
+    browser
+        .assert_views_accessible("the list with an item")
+        .await;
     browser.finish().await;
 }

@@ -555,7 +555,10 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
         "Price range, maximum"
     );
     assert_eq!(browser.accessible_role("#range fieldset").await, "group");
-    assert_eq!(browser.accessible_name("#range fieldset").await, "Price range");
+    assert_eq!(
+        browser.accessible_name("#range fieldset").await,
+        "Price range"
+    );
 
     // Check boxes of a MultiSelect: the group has the label, each box its option alone, and a
     // click on the group's label ticks nothing (a box ticked by it would reach the server
@@ -603,7 +606,10 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
         .await;
     browser
         .client
-        .execute("document.querySelector('[data-focus=\"sort:city\"]').focus()", vec![])
+        .execute(
+            "document.querySelector('[data-focus=\"sort:city\"]').focus()",
+            vec![],
+        )
         .await
         .unwrap();
     browser.press(Key::Enter).await;
@@ -613,7 +619,10 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
     assert_eq!(browser.focused().await, "sort:city");
     browser
         .client
-        .execute("document.querySelector('[data-focus=next]').focus()", vec![])
+        .execute(
+            "document.querySelector('[data-focus=next]').focus()",
+            vec![],
+        )
         .await
         .unwrap();
     browser.press(Key::Enter).await;
@@ -624,7 +633,10 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
     // Back to the first page: Previous is disabled there, and the keyboard goes to Next.
     browser
         .client
-        .execute("document.querySelector('[data-focus=prev]').focus()", vec![])
+        .execute(
+            "document.querySelector('[data-focus=prev]').focus()",
+            vec![],
+        )
         .await
         .unwrap();
     browser.press(Key::Enter).await;
@@ -659,7 +671,9 @@ async fn screenshots_of_the_gallery_and_the_login_page() {
         }
     };
     browser.set_width(1280).await;
-    browser.wait_until("document.querySelector('#chart') !== null").await;
+    browser
+        .wait_until("document.querySelector('#chart') !== null")
+        .await;
     shoot("gallery-light", 1280).await;
     browser.click_button("Data").await;
     browser

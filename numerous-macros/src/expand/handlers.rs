@@ -89,10 +89,8 @@ pub fn expand(h: &Handlers) -> TokenStream {
     // event, fails the build at the name, with the app's widgets that can (see
     // `numerous::__private::handler_widget_error`).
     let checks = h.handlers.iter().filter_map(|h| {
+        // `#[on_start]` and `#[on_tabs]` name no widget.
         let w = h.widget.as_ref()?;
-        if h.event == EventKind::Start {
-            return None;
-        }
         let key = w.to_string();
         let event = event(h.event);
         Some(quote_spanned!(w.span()=>
@@ -137,6 +135,7 @@ fn event(e: EventKind) -> proc_macro2::Ident {
         EventKind::Change => "Change",
         EventKind::Message => "Message",
         EventKind::Start => "Start",
+        EventKind::Tabs => "Tabs",
         EventKind::Submit => "Submit",
         EventKind::Command => "Command",
     };

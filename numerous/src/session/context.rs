@@ -162,6 +162,13 @@ impl Session {
         self.restored
     }
 
+    /// How many tabs the session has open now (a reload closes one and opens another).
+    /// `#[on_tabs]` handlers run when it changes: presence ("who is here") counts sessions
+    /// whose `tabs()` is above zero.
+    pub fn tabs(&self) -> usize {
+        self.lock().conns.len()
+    }
+
     /// The session's id, as the browser tab stores it.
     pub fn id(&self) -> &str {
         &self.id

@@ -221,7 +221,22 @@ pub(crate) async fn run(
         session.toast_level(ToastLevel::Warning, notice);
     }
     let mut used = false;
+    // The tab count `#[on_tabs]` handlers last ran for.
+    let mut tabs_told = 0;
     loop {
+        if !env.dispatch.tabs.is_empty() {
+            let tabs = session.tabs();
+            if tabs != tabs_told {
+                tabs_told = tabs;
+                for h in env.dispatch.tabs.iter().copied() {
+                    let mut ctx = FrameCtx::new(&env, &session, &mut control, UPLOADER)
+                        .with_saver(saver.as_deref_mut());
+                    let _ = Box::pin(ctx.run_handler(app.as_mut(), h, None)).await;
+                }
+                // Tabs that came or went while they ran are counted on the next turn.
+                continue;
+            }
+        }
         let deadline = session.idle_deadline(&env.config);
         tokio::select! {
             biased;
