@@ -109,7 +109,6 @@ class Model {
     this._client.message(this.key, content, buffers);
   }
 
-  /** numerous extension: uploads a File to this widget over HTTP; rejects with the server's error. */
   /** numerous extension: sends `file` to the widget's upload handler over HTTP; `onProgress`
    * is told the share sent so far (0 to 1) as it goes. Rejects with the server's error. */
   upload(file, { onProgress } = {}) {
@@ -134,6 +133,7 @@ class Model {
         reject(new Error(body.error ?? `upload failed (${request.status})`));
       });
       request.addEventListener("error", () => reject(new Error("upload failed: no connection to the server")));
+      request.addEventListener("abort", () => reject(new Error("upload failed: it was stopped")));
       request.send(file);
     });
   }
@@ -377,6 +377,8 @@ class Client {
       this.socket = null;
       this.welcomed = false;
       if (event.code === CLOSE_NOT_YOURS) {
+        // Nothing made on another user's session goes to the new one.
+        this.orphaned = true;
         this.session = null;
         sessionStorage.removeItem(storageKey("session"));
         sessionStorage.removeItem(storageKey("state"));
@@ -516,7 +518,8 @@ class Client {
       case "welcome": {
         // A new session where the tab had one: what it queued was made on what the old
         // session showed, and must not land on this one.
-        const lost = this.session && !msg.resumed ? this._forget() : null;
+        const lost = (this.session || this.orphaned) && !msg.resumed ? this._forget() : null;
+        this.orphaned = false;
         const restarted = lost != null && this.run != null && this.run !== msg.run;
         this.session = msg.session;
         this.run = msg.run;
@@ -600,7 +603,25 @@ const ui = {
    */
   connection(up, fresh = null) {
     document.documentElement.classList.toggle("numerous-offline", !up);
-    for (const widget of document.querySelectorAll("[data-numerous-widget]")) widget.inert = !up;
+    if (!up) {
+      // The keyboard goes back where it was when the connection returns.
+      const focused = document.activeElement;
+      if (focused?.closest?.("[data-numerous-widget]")) this.refocus = focused;
+    }
+    for (const widget of document.querySelectorAll("[data-numerous-widget]")) {
+      // Only what this made inert: an app's own `inert` stays.
+      if (!up && !widget.inert) {
+        widget.inert = true;
+        widget.dataset.numerousOffline = "";
+      } else if (up && "numerousOffline" in widget.dataset) {
+        widget.inert = false;
+        delete widget.dataset.numerousOffline;
+      }
+    }
+    if (up && this.refocus) {
+      if (this.refocus.isConnected && document.activeElement === document.body) this.refocus.focus();
+      this.refocus = null;
+    }
     const banner = document.getElementById("numerous-connection-banner");
     if (!banner) return;
     const text = banner.querySelector("[data-numerous-banner-text]");
@@ -610,10 +631,13 @@ const ui = {
       const why = fresh.restarted
         ? "The server restarted and could not keep your session: this is a new one."
         : "Your session had ended: this is a new one.";
-      const lost = fresh.dropped === 1 ? "1 change" : `${fresh.dropped} changes`;
-      text.textContent = fresh.dropped ? `${why} ${lost} made before it started were not applied.` : why;
+      const lost = fresh.dropped === 1 ? "1 change made before it started was" : `${fresh.dropped} changes made before it started were`;
+      text.textContent = fresh.dropped ? `${why} ${lost} not applied.` : why;
       banner.classList.remove("numerous-hidden");
-      this.bannerTimer = setTimeout(() => banner.classList.add("numerous-hidden"), 10000);
+      this.bannerTimer = setTimeout(() => {
+        banner.classList.add("numerous-hidden");
+        banner.dataset.state = "online";
+      }, 10000);
     } else if (up) {
       banner.classList.add("numerous-hidden");
     } else {

@@ -357,6 +357,11 @@ fn axe_source() -> Option<&'static str> {
     .as_deref()
 }
 
+/// Whether the accessibility audit can run here (axe-core is installed: `npm ci`).
+pub fn axe_installed() -> bool {
+    axe_source().is_some()
+}
+
 /// The widths every page is audited at: a laptop and a phone.
 pub const AUDIT_WIDTHS: [u32; 2] = [1280, 390];
 

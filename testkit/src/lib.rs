@@ -17,7 +17,7 @@ pub mod cluster;
 pub mod faults;
 pub mod static_binary;
 
-pub use browser::{AUDIT_WIDTHS, Browser, Scheme, wait_for_value, wait_until_live};
+pub use browser::{AUDIT_WIDTHS, Browser, Scheme, axe_installed, wait_for_value, wait_until_live};
 pub use fantoccini;
 pub use tokio_tungstenite::tungstenite;
 

@@ -11,6 +11,7 @@
 //! - Changing your display name (1 to 50 characters) is announced to the room.
 //! - `GET /api/messages?channel=chat&limit=50` and `GET /health` beside the app.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use numerous::auth::{Auth, AuthError, AuthProvider, CurrentUser, MemoryRefreshTokens, User};
@@ -106,9 +107,9 @@ pub struct Store {
     /// Held while a message is stored and published, so the pages see this server's messages
     /// in the order of their ids.
     order: tokio::sync::Mutex<()>,
-    /// The sessions of this server with a page open: who is online. (Ids are secrets: they
-    /// stay in memory, never in a log or an answer.)
-    present: std::sync::Mutex<std::collections::HashSet<Arc<str>>>,
+    /// Who is online on this server: per user, their sessions with a page open. (Session ids
+    /// are secrets: they stay in memory, never in a log or an answer.)
+    present: std::sync::Mutex<HashMap<String, HashSet<Arc<str>>>>,
 }
 
 /// The chat's tables. Other migrations may share the database (numerous's auth tables, your
@@ -301,20 +302,33 @@ impl Store {
         Ok(())
     }
 
-    /// The people with a page open now (a session with several tabs counts once).
+    /// The people with a page open now (several pages of one person count once).
     pub fn online(&self) -> usize {
         self.present.lock().unwrap().len()
     }
 
-    /// Counts session `id` in (it has a page open) or out; how many are online after.
-    fn set_present(&self, id: &str, here: bool) -> usize {
+    /// Counts session `session` of `user` in (it has a page open) or out; returns how many
+    /// people are online. When that number changes every page hears it, published under the
+    /// lock so that they hear the counts in the order they were made.
+    fn set_present(&self, publisher: &Publisher, user: &str, session: &str, here: bool) -> usize {
         let mut present = self.present.lock().unwrap();
+        let before = present.len();
         if here {
-            present.insert(id.into());
-        } else {
-            present.remove(id);
+            present
+                .entry(user.to_owned())
+                .or_default()
+                .insert(session.into());
+        } else if let Some(sessions) = present.get_mut(user) {
+            sessions.remove(session);
+            if sessions.is_empty() {
+                present.remove(user);
+            }
         }
-        present.len()
+        let n = present.len();
+        if n != before {
+            publisher.publish(&PRESENCE, n);
+        }
+        n
     }
 }
 
@@ -420,6 +434,16 @@ impl Chat {
         ctx.subscribe(&MESSAGES, |app: &mut Self, m: &ChatMessage, _: &Session| {
             app.show(m);
         });
+        ctx.subscribe(&PRESENCE, |app: &mut Self, n: &usize, _: &Session| {
+            app.online.value = (*n).into();
+        });
+        // Counted out of who is online when the session ends, however it ends: the guard goes
+        // with the session's work (made before anything here can fail).
+        let here = Here(store.clone(), ctx.publisher(), who(ctx), ctx.id().into());
+        ctx.spawn(async move {
+            let _here = here;
+            std::future::pending::<()>().await;
+        });
         let missed = if ctx.is_restored() {
             // Everything after the oldest message shown (messages from several servers may
             // arrive out of order), or after the history the page started with.
@@ -442,16 +466,6 @@ impl Chat {
         for m in &missed {
             self.show(m);
         }
-        ctx.subscribe(&PRESENCE, |app: &mut Self, n: &usize, _: &Session| {
-            app.online.value = (*n).into();
-        });
-        // Counted out when the session ends with a page still open (the server stops): the
-        // guard goes with the session's work.
-        let here = Here(store.clone(), ctx.publisher(), ctx.id().into());
-        ctx.spawn(async move {
-            let _here = here;
-            std::future::pending::<()>().await;
-        });
         Ok(())
     }
 
@@ -459,9 +473,8 @@ impl Chat {
     /// one, so a closed page leaves the count at once, not when its session expires.
     #[on_tabs]
     fn presence(&mut self, ctx: &Session, store: Res<Store>) {
-        let n = store.set_present(ctx.id(), ctx.tabs() > 0);
+        let n = store.set_present(&ctx.publisher(), &who(ctx), ctx.id(), ctx.tabs() > 0);
         self.online.value = n.into();
-        ctx.publish(&PRESENCE, n);
     }
 
     /// Shows `m` unless it is shown already.
@@ -508,16 +521,19 @@ impl Chat {
     }
 }
 
-/// A session of the chat: counted out of who is online when it ends.
-struct Here(Res<Store>, Publisher, Arc<str>);
+/// Who a session is, for presence: its user (several pages of one person count once).
+fn who(ctx: &Session) -> String {
+    ctx.user()
+        .map_or_else(|| ctx.id().to_owned(), |u| u.id.clone())
+}
+
+/// A session of the chat (store, publisher, user, session id): counted out of who is online
+/// when it ends.
+struct Here(Res<Store>, Publisher, String, Arc<str>);
 
 impl Drop for Here {
     fn drop(&mut self) {
-        let before = self.0.online();
-        let n = self.0.set_present(&self.2, false);
-        if n != before {
-            self.1.publish(&PRESENCE, n);
-        }
+        self.0.set_present(&self.1, &self.2, &self.3, false);
     }
 }
 

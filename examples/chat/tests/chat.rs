@@ -305,9 +305,9 @@ async fn until_online(tab: &mut Tab, n: f64) {
     }
 }
 
-/// "Online" counts people with a page open (`#[on_tabs]`): a second tab of one session counts
-/// once, a closed page leaves the count at once (not when its session expires, minutes later),
-/// and a reload does not count twice.
+/// "Online" counts people with a page open (`#[on_tabs]`): a second tab of one session, or a
+/// second session of one person, counts once, and a closed page leaves the count at once (not
+/// when its session expires, minutes later).
 #[tokio::test]
 async fn online_counts_the_pages_open_now() {
     let addr = serve().await;
@@ -329,4 +329,8 @@ async fn online_counts_the_pages_open_now() {
     let health: Value =
         serde_json::from_str(&get_with_cookie(addr, "/health", "", "").await.body).unwrap();
     assert_eq!(health["stats"]["online"], 1);
+    // A second page of ann's (a session of its own): ann is one person.
+    let mut a2 = tab(addr, &ann).await;
+    until_online(&mut a2, 1.0).await;
+    a.expect_silence(300).await;
 }

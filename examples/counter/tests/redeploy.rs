@@ -158,6 +158,8 @@ async fn without_a_migration_an_incompatible_session_starts_afresh_with_a_notice
     let addr = testkit::serve::<build2::Shop>(build2(&store, Options::default()).await).await;
     let mut tab = Tab::open(addr, Some(&id)).await;
     assert_eq!(tab.session, id);
+    // Told that what it had is gone: the page drops what it queued for the old state.
+    assert!(!tab.resumed);
     assert_eq!(tab.state["total"]["value"], 0.0);
     let notice = tab.recv().await;
     assert_eq!(notice["type"], "toast", "{notice}");

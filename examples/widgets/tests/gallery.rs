@@ -261,6 +261,22 @@ async fn the_gallery_works_in_chromium() {
     browser
         .wait_until("document.querySelector('#upload .numerous-upload-status').textContent === 'dropped.txt · 8 bytes'")
         .await;
+    // A dropped file the widget does not accept is refused in the page (the picker's filter
+    // does not apply to a drop; the server checks too).
+    browser
+        .client
+        .execute(
+            "const t = new DataTransfer(); \
+             t.items.add(new File(['MZ'], 'tool.exe', { type: 'application/x-msdownload' })); \
+             document.querySelector('#upload .numerous-drop').dispatchEvent(\
+               new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .wait_until("document.querySelector('.numerous-upload-error')?.textContent === 'tool.exe is not one of the accepted types (.txt,.csv,text/plain)'")
+        .await;
 
     // A download: the page fetches the file over HTTP and saves it.
     browser.click("#download button").await;

@@ -162,9 +162,16 @@ impl Session {
         self.restored
     }
 
+    /// The session is shutting down or moving to another instance.
+    pub(super) fn ending(&self) -> bool {
+        let s = self.lock();
+        s.shutting_down || s.release_at.is_some()
+    }
+
     /// How many tabs the session has open now (a reload closes one and opens another).
-    /// `#[on_tabs]` handlers run when it changes: presence ("who is here") counts sessions
-    /// whose `tabs()` is above zero.
+    /// `#[on_tabs]` handlers run when it changes while the session lives: presence ("who is
+    /// here") counts sessions whose `tabs()` is above zero, and counts a session out when it
+    /// ends (a guard in [`Session::spawn`]'d work is dropped then), as `examples/chat` does.
     pub fn tabs(&self) -> usize {
         self.lock().conns.len()
     }

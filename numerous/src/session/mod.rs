@@ -138,6 +138,9 @@ pub(crate) async fn run(
             restore::Outcome::Fresh { fence: f, why } => {
                 fence = Some(f);
                 notice = Some(why);
+                // What the tabs had is gone: their welcome says this is a new session, and
+                // they drop what they queued for the old one.
+                fresh_below = lease.next_conn();
             }
             restore::Outcome::Unknown => {
                 // Expired, or never ours: a new session, under a new id (a client never
@@ -224,7 +227,8 @@ pub(crate) async fn run(
     // The tab count `#[on_tabs]` handlers last ran for.
     let mut tabs_told = 0;
     loop {
-        if !env.dispatch.tabs.is_empty() {
+        // Not once it is ending (shut down, moving away): its tabs are closed by then, not gone.
+        if !env.dispatch.tabs.is_empty() && !session.ending() {
             let tabs = session.tabs();
             if tabs != tabs_told {
                 tabs_told = tabs;

@@ -55,6 +55,28 @@ impl Default for FileUpload {
     }
 }
 
+/// Whether a file named `name` of media type `mime` is one `accept` takes: the HTML attribute's
+/// rule (a comma-separated list of `.ext`, `type/subtype` and `type/*`; empty takes anything),
+/// which the browser applies in its picker but not to a dropped file or a hand-made request.
+fn accepts(accept: &str, name: &str, mime: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let mime = mime.to_ascii_lowercase();
+    let mut rules = accept.split(',').map(str::trim).filter(|r| !r.is_empty());
+    let mut any = false;
+    let found = rules.any(|rule| {
+        any = true;
+        let rule = rule.to_ascii_lowercase();
+        if rule.starts_with('.') {
+            name.ends_with(&rule)
+        } else if let Some(kind) = rule.strip_suffix("/*") {
+            mime.split('/').next() == Some(kind)
+        } else {
+            mime == rule
+        }
+    });
+    found || !any
+}
+
 impl Widget for FileUpload {
     const KIND: &'static str = "file-upload";
     type Input = NoInput;
@@ -64,6 +86,12 @@ impl Widget for FileUpload {
     }
 
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError> {
+        if !accepts(&self.accept, &file.name, &file.mime) {
+            return Err(InputError::Rejected(format!(
+                "{} is not one of the accepted types ({})",
+                file.name, self.accept
+            )));
+        }
         if file.bytes.len() > self.max_bytes {
             return Err(InputError::Rejected(format!(
                 "{} is {} bytes, over the limit of {} bytes",
@@ -239,6 +267,34 @@ mod tests {
         };
         assert_eq!(Widget::upload(&mut f, ok), Ok(Some(Event::Change)));
         assert_eq!((f.file_name.as_str(), f.file_size), ("b.txt", 4));
+    }
+
+    #[test]
+    fn uploads_of_types_the_widget_does_not_accept_are_refused() {
+        let rules = ".CSV, text/plain, image/*";
+        for (name, mime, ok) in [
+            ("a.csv", "application/octet-stream", true),
+            ("A.CSV", "", true),
+            ("notes", "text/plain", true),
+            ("p.png", "image/png", true),
+            ("x.exe", "application/x-msdownload", false),
+            ("csv", "text/html", false),
+        ] {
+            assert_eq!(accepts(rules, name, mime), ok, "{name} {mime}");
+        }
+        assert!(accepts("", "anything.bin", ""), "no rule takes anything");
+        let mut f = FileUpload::default().accept(".txt");
+        let file = Upload {
+            name: "a.exe".into(),
+            mime: "application/x-msdownload".into(),
+            bytes: vec![1],
+        };
+        let err = Widget::upload(&mut f, file).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.exe is not one of the accepted types (.txt)"
+        );
+        assert!(f.file.is_none());
     }
 
     #[test]

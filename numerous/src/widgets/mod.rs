@@ -344,36 +344,34 @@ impl<'a> Slot<'a, Tabs> {
         TabPanel {
             key: self.key,
             tab: tab.to_owned(),
-            index: self.widget.tabs.iter().position(|t| t == tab),
             hidden: self.widget.value != tab,
         }
     }
 }
 
-/// What [`Slot::panel`] renders: `data-numerous-tabs="key" data-numerous-tab="name"`; for a tab
-/// of the bar, the `tabpanel` role, an id and the tab that names it (`numerous-tab-{key}-{i}`,
-/// the id the client gives the tab); `hidden` for a tab that is not selected.
+/// What [`Slot::panel`] renders: `data-numerous-tabs="key" data-numerous-tab="name"` and the
+/// `tabpanel` role (the client links each panel to its tab by name, so the link holds when a
+/// handler changes the tabs); `hidden` for a tab that is not selected.
 #[derive(Debug)]
 pub struct TabPanel<'a> {
     key: &'a str,
     tab: String,
-    index: Option<usize>,
     hidden: bool,
 }
 
 impl fmt::Display for TabPanel<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let key = self.key;
-        write!(f, r#"data-numerous-tabs="{key}" data-numerous-tab=""#)?;
+        write!(
+            f,
+            r#"data-numerous-tabs="{}" data-numerous-tab=""#,
+            self.key
+        )?;
         escape_html(&self.tab, f)?;
-        f.write_str("\"")?;
-        if let Some(i) = self.index {
-            write!(
-                f,
-                r#" role="tabpanel" id="numerous-tabpanel-{key}-{i}" aria-labelledby="numerous-tab-{key}-{i}""#
-            )?;
-        }
-        f.write_str(if self.hidden { " hidden" } else { "" })
+        f.write_str(if self.hidden {
+            "\" role=\"tabpanel\" hidden"
+        } else {
+            "\" role=\"tabpanel\""
+        })
     }
 }
 
@@ -691,16 +689,11 @@ mod tests {
         let slot = Slot::new("tabs", "tabs", &tabs);
         assert_eq!(
             slot.panel("A").to_string(),
-            r#"data-numerous-tabs="tabs" data-numerous-tab="A" role="tabpanel" id="numerous-tabpanel-tabs-0" aria-labelledby="numerous-tab-tabs-0""#
+            r#"data-numerous-tabs="tabs" data-numerous-tab="A" role="tabpanel""#
         );
         assert_eq!(
             slot.panel("B\"<").to_string(),
-            r#"data-numerous-tabs="tabs" data-numerous-tab="B&quot;&lt;" role="tabpanel" id="numerous-tabpanel-tabs-1" aria-labelledby="numerous-tab-tabs-1" hidden"#
-        );
-        // A panel for a name the bar does not have is shown with none, and named by none.
-        assert_eq!(
-            slot.panel("C").to_string(),
-            r#"data-numerous-tabs="tabs" data-numerous-tab="C" hidden"#
+            r#"data-numerous-tabs="tabs" data-numerous-tab="B&quot;&lt;" role="tabpanel" hidden"#
         );
     }
 

@@ -5,6 +5,22 @@ import { make } from "./field.js";
 
 let zones = 0;
 
+/**
+ * Whether `file` is one the `accept` attribute takes (".csv, text/plain, image/*"): the picker
+ * applies it, a dropped file must be checked here (and the server checks again).
+ */
+function accepts(accept, file) {
+  const rules = accept.split(",").map((r) => r.trim().toLowerCase()).filter(Boolean);
+  const name = file.name.toLowerCase();
+  const type = (file.type ?? "").toLowerCase();
+  return (
+    rules.length === 0 ||
+    rules.some((r) =>
+      r.startsWith(".") ? name.endsWith(r) : r.endsWith("/*") ? type.startsWith(r.slice(0, -1)) : type === r,
+    )
+  );
+}
+
 /** "2 KB", "1.4 MB": a size as people read it (1 KB is 1,024 bytes, as the limits are set). */
 export function formatBytes(n) {
   const units = ["bytes", "KB", "MB", "GB"];
@@ -51,8 +67,13 @@ export default {
       status.textContent = message;
       status.classList.add("numerous-upload-error");
     };
+    let busy = false;
     const send = async (file) => {
-      if (!file) return;
+      if (!file || busy) return;
+      if (!accepts(model.get("accept") ?? "", file)) {
+        fail(`${file.name} is not one of the accepted types (${model.get("accept")})`);
+        return;
+      }
       const max = model.get("max_bytes");
       if (max != null && file.size > max) {
         fail(`${file.name} is ${file.size} bytes, over the limit of ${max} bytes`);
@@ -62,12 +83,16 @@ export default {
       status.textContent = `Uploading ${file.name} (${formatBytes(file.size)})…`;
       progress.value = 0;
       progress.hidden = false;
+      busy = true;
       zone.classList.add("numerous-drop-busy");
       try {
         await model.upload(file, { onProgress: (share) => (progress.value = share) });
+        // The same file again changes no state, so no change event says it arrived.
+        sync();
       } catch (error) {
         fail(error.message);
       } finally {
+        busy = false;
         progress.hidden = true;
         zone.classList.remove("numerous-drop-busy");
       }

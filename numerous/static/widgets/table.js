@@ -67,7 +67,8 @@ export default {
       box.replaceChildren(table, nav);
     };
     // Paged to the first or last page, the button pressed is disabled: the other one takes over.
-    const other = (key) => box.querySelector(`[data-focus="${key === "next" ? "prev" : "next"}"]`);
+    const other = (key) =>
+      key === "next" || key === "prev" ? box.querySelector(`[data-focus="${key === "next" ? "prev" : "next"}"]`) : null;
     const sync = () => keepingFocus(box, draw, other);
     model.on("change", sync);
     draw();

@@ -3,19 +3,32 @@
 // client. State: tabs, value.
 //
 // The WAI-ARIA tabs pattern: one Tab stop for the bar (the selected tab); the arrow keys, Home and
-// End move between tabs and choose the one they reach. The bar is drawn again only when the tab
-// names change, so the keyboard stays on the chosen tab.
+// End move between tabs and choose the one they reach. Each tab controls the panels of its name,
+// which it names. The bar is drawn again only when the tab names change, so the keyboard stays on
+// the chosen tab.
 export default {
   render({ model, el }) {
     const key = el.dataset.numerousWidget ?? "tabs";
     const bar = document.createElement("div");
     bar.className = "numerous-tabs";
     bar.setAttribute("role", "tablist");
+    el.replaceChildren(bar);
     let shown = null;
     const choose = (name) => {
       if (name === model.get("value")) return;
       model.set("value", name);
       model.save_changes();
+    };
+    /** Links tab `tab` (the `i`th, named `name`) and the panels of its name, both ways. */
+    const link = (tab, i, name) => {
+      const panels = [...document.querySelectorAll(`[data-numerous-tabs="${CSS.escape(key)}"]`)].filter(
+        (p) => p.dataset.numerousTab === name,
+      );
+      for (const panel of panels) panel.setAttribute("aria-labelledby", tab.id);
+      if (panels.length > 0) {
+        panels[0].id ||= `numerous-tabpanel-${key}-${i}`;
+        tab.setAttribute("aria-controls", panels[0].id);
+      }
     };
     const sync = () => {
       const tabs = model.get("tabs") ?? [];
@@ -30,22 +43,22 @@ export default {
             tab.id = `numerous-tab-${key}-${i}`;
             tab.setAttribute("role", "tab");
             tab.textContent = name;
-            // The panel the server drew for this tab, if the template has one.
-            const panel = `numerous-tabpanel-${key}-${i}`;
-            if (document.getElementById(panel)) tab.setAttribute("aria-controls", panel);
+            link(tab, i, name);
             tab.addEventListener("click", () => choose(name));
             return tab;
           }),
         );
       }
       const value = model.get("value");
-      bar.querySelectorAll('[role="tab"]').forEach((tab, i) => {
-        const selected = tabs[i] === value;
-        tab.setAttribute("aria-selected", String(selected));
-        tab.tabIndex = selected ? 0 : -1;
+      const all = [...bar.querySelectorAll('[role="tab"]')];
+      // The selected tab is the bar's Tab stop; with none selected, the first one is.
+      const stop = Math.max(0, tabs.indexOf(value));
+      all.forEach((tab, i) => {
+        tab.setAttribute("aria-selected", String(tabs[i] === value));
+        tab.tabIndex = i === stop ? 0 : -1;
       });
       // The selected tab stays in view when the bar scrolls sideways (a narrow screen).
-      const chosen = bar.querySelector('[aria-selected="true"]');
+      const chosen = all[stop];
       if (chosen) {
         const [b, t] = [bar.getBoundingClientRect(), chosen.getBoundingClientRect()];
         if (t.left < b.left) bar.scrollLeft -= b.left - t.left;
@@ -63,6 +76,8 @@ export default {
     const resized = new ResizeObserver(edges);
     resized.observe(bar);
     bar.addEventListener("keydown", (event) => {
+      // Alt+Left is the browser's Back, Ctrl and Meta are the system's.
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
       const tabs = [...bar.querySelectorAll('[role="tab"]')];
       const at = tabs.indexOf(document.activeElement);
       if (at < 0) return;
@@ -79,7 +94,6 @@ export default {
     });
     model.on("change", sync);
     sync();
-    el.replaceChildren(bar);
     return () => {
       model.off("change", sync);
       resized.disconnect();
