@@ -248,6 +248,30 @@ impl Browser {
             .unwrap();
     }
 
+    /// Focuses the element `css` selects, as a Tab press that reached it would.
+    pub async fn focus(&self, css: &str) {
+        self.run(&format!(
+            "document.querySelector({}).focus()",
+            serde_json::to_string(css).unwrap()
+        ))
+        .await;
+    }
+
+    /// Runs a script in the page; its value (`return ..`).
+    pub async fn run(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Opens `url` of an app that asks for sign-in, signs in on its login page and waits until
+    /// the app's page (`path`) is live.
+    pub async fn open_signed_in(&self, url: &str, path: &str, user: &str, password: &str) {
+        self.client.goto(url).await.unwrap();
+        self.sign_in(user, password).await;
+        self.wait_until(&format!("location.pathname === {path:?}"))
+            .await;
+        wait_until_live(&self.client).await;
+    }
+
     /// Fills the login form of the page the browser is on (numerous's login page: waits for
     /// it) and sends it; leaves `password` empty for an app that asks for a name only.
     pub async fn sign_in(&self, user: &str, password: &str) {

@@ -127,13 +127,8 @@ async fn the_news_page_passes_the_accessibility_audit() {
     };
     let addr = serve().await;
     browser
-        .client
-        .goto(&format!("http://{addr}/"))
-        .await
-        .unwrap();
-    browser.sign_in("mark", "mark-password").await;
-    browser.wait_until("location.pathname === '/'").await;
-    testkit::wait_until_live(&browser.client).await;
+        .open_signed_in(&format!("http://{addr}/"), "/", "mark", "mark-password")
+        .await;
     browser
         .wait_until("document.getElementById('items').textContent.trim() !== ''")
         .await;

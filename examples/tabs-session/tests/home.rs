@@ -141,13 +141,8 @@ async fn every_tab_of_the_home_page_passes_the_accessibility_audit() {
     };
     let addr = serve().await;
     browser
-        .client
-        .goto(&format!("http://{addr}/"))
-        .await
-        .unwrap();
-    browser.sign_in("ada", "ada-password").await;
-    browser.wait_until("location.pathname === '/'").await;
-    testkit::wait_until_live(&browser.client).await;
+        .open_signed_in(&format!("http://{addr}/"), "/", "ada", "ada-password")
+        .await;
     browser.assert_accessible("the home page").await;
     browser.finish().await;
 }

@@ -538,11 +538,7 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
         .await
         .unwrap();
     assert_eq!(stops, json!([0, -1, -1, -1, -1]));
-    browser
-        .client
-        .execute("document.querySelector('[role=tab]').focus()", vec![])
-        .await
-        .unwrap();
+    browser.focus("[role=tab]").await;
     browser.press(Key::Right).await;
     browser.wait_until(&selected("Choices")).await;
     browser.press(Key::End).await;
@@ -620,41 +616,20 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
     browser
         .wait_until("!document.querySelector('[data-numerous-tab=Data]').hidden")
         .await;
-    browser
-        .client
-        .execute(
-            "document.querySelector('[data-focus=\"sort:city\"]').focus()",
-            vec![],
-        )
-        .await
-        .unwrap();
+    browser.focus(r#"[data-focus="sort:city"]"#).await;
     browser.press(Key::Enter).await;
     browser
         .wait_until("document.querySelector('#table th[aria-sort=ascending]')?.textContent.startsWith('city')")
         .await;
     assert_eq!(browser.focused().await, "sort:city");
-    browser
-        .client
-        .execute(
-            "document.querySelector('[data-focus=next]').focus()",
-            vec![],
-        )
-        .await
-        .unwrap();
+    browser.focus("[data-focus=next]").await;
     browser.press(Key::Enter).await;
     browser
         .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('Page 2 of')")
         .await;
     assert_eq!(browser.focused().await, "next");
     // Back to the first page: Previous is disabled there, and the keyboard goes to Next.
-    browser
-        .client
-        .execute(
-            "document.querySelector('[data-focus=prev]').focus()",
-            vec![],
-        )
-        .await
-        .unwrap();
+    browser.focus("[data-focus=prev]").await;
     browser.press(Key::Enter).await;
     browser
         .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('Page 1 of')")
