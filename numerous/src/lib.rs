@@ -270,7 +270,7 @@ pub use resources::{AppContext, Res, Resources};
 pub use server::{
     ServeFuture, init_tracing, router, run, run_with, serve, serve_until, try_router,
 };
-pub use session::{Session, ToastLevel};
+pub use session::{Session, ToastLevel, WidgetView};
 pub use state::StateField;
 pub use store::Migration;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};

@@ -118,6 +118,12 @@ impl<A: App> TestSession<A> {
         &self.app
     }
 
+    /// How the widget `pick` names is shown besides its state (`ctx.hide`, `ctx.disable`,
+    /// `ctx.field_error`): `tab.view(|app| &app.save).disabled`.
+    pub fn view<W: crate::Widget>(&self, pick: impl FnOnce(&A) -> &W) -> crate::WidgetView {
+        self.session.view_of(&self.app, pick(&self.app))
+    }
+
     /// The welcome frame the tab received.
     pub fn welcome(&self) -> &str {
         &self.welcome

@@ -331,6 +331,8 @@ function wireBuffers(buffers) {
 class Client {
   constructor() {
     this.models = new Map();
+    /** How widgets are shown besides their state (hidden, disabled, an error), by key. */
+    this.views = new Map();
     this.session = sessionStorage.getItem(storageKey("session"));
     /** The server's run at the last welcome (`run`): another one means it restarted. */
     this.run = sessionStorage.getItem(storageKey("run")) || null;
@@ -407,6 +409,9 @@ class Client {
   }
 
   update(key, state) {
+    // The user changes the value: the error shown under it goes (the server drops it too).
+    const view = this.views.get(key);
+    if (view?.error != null) this._view(key, { ...view, error: null });
     // Events leave in the order the user made them: what other widgets hold back goes first.
     this._flushThrottled(key);
     const rate = config.rates?.[key] ?? 0;
@@ -529,9 +534,16 @@ class Client {
         this.attempt = 0;
         this.welcomed = true;
         ui.connection(true, lost == null ? null : { restarted, dropped: lost });
+        // Every widget as the session shows it now: what the welcome does not name is as usual.
+        const views = msg.view ?? {};
+        for (const key of this.views.keys()) if (!(key in views)) this._view(key, {});
+        for (const [key, view] of Object.entries(views)) this._view(key, view);
         this._flush();
         break;
       }
+      case "view":
+        this._view(msg.widget, msg);
+        break;
       case "patch":
         this._applyState(msg.state);
         break;
@@ -559,6 +571,13 @@ class Client {
       default:
         console.warn(`numerous: unknown frame type "${msg.type}"`);
     }
+  }
+
+  /** Shows widget `key` as `view` says ({hidden, disabled, error}). */
+  _view(key, view) {
+    const shown = { hidden: Boolean(view.hidden), disabled: Boolean(view.disabled), error: view.error ?? null };
+    this.views.set(key, shown);
+    ui.view(key, shown);
   }
 
   /** Drops what was queued for a session that is gone; returns how many changes that was. */
@@ -644,6 +663,43 @@ const ui = {
       text.textContent = "Offline: the connection to the server was lost. Reconnecting…";
       banner.classList.remove("numerous-hidden");
     }
+  },
+  /**
+   * How a widget is shown besides its state: hidden; disabled (greyed, inert: no click, no
+   * keyboard); an error under it, which names the widget's control as invalid and describes it.
+   */
+  view(key, { hidden, disabled, error }) {
+    const el = document.querySelector(`[data-numerous-widget="${CSS.escape(key)}"]`);
+    if (!el) return;
+    el.hidden = hidden;
+    el.toggleAttribute("data-numerous-disabled", disabled);
+    el.setAttribute("aria-disabled", String(disabled));
+    // While offline every widget is inert already; the welcome brings the view back after.
+    if (!("numerousOffline" in el.dataset)) el.inert = disabled;
+    const id = `numerous-error-${key}`;
+    let message = document.getElementById(id);
+    const control = el.querySelector("input, select, textarea");
+    // The message joins what describes the control already (a hint), and leaves it alone.
+    const described = (control?.getAttribute("aria-describedby") ?? "").split(" ").filter((t) => t && t !== id);
+    if (error == null) {
+      message?.remove();
+      control?.removeAttribute("aria-invalid");
+      if (described.length) control?.setAttribute("aria-describedby", described.join(" "));
+      else control?.removeAttribute("aria-describedby");
+      el.removeAttribute("data-numerous-invalid");
+      return;
+    }
+    if (!message) {
+      message = document.createElement("p");
+      message.id = id;
+      message.className = "numerous-field-error";
+      message.setAttribute("role", "alert");
+    }
+    message.textContent = error;
+    el.append(message);
+    el.setAttribute("data-numerous-invalid", "");
+    control?.setAttribute("aria-invalid", "true");
+    control?.setAttribute("aria-describedby", [...described, id].join(" "));
   },
   toast(message, level = "info") {
     let stack = document.getElementById("numerous-toasts");

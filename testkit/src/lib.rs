@@ -82,6 +82,9 @@ pub struct Tab {
     pub resumed: bool,
     /// The full state from the welcome.
     pub state: Value,
+    /// How the welcome said widgets are shown besides their state (`view`: hidden, disabled,
+    /// an error), or null when every widget is shown as usual.
+    pub view: Value,
 }
 
 impl Tab {
@@ -111,12 +114,14 @@ impl Tab {
             session: String::new(),
             resumed: false,
             state: Value::Null,
+            view: Value::Null,
         };
         let welcome = tab.recv().await;
         assert_eq!(welcome["type"], "welcome", "{welcome}");
         tab.session = welcome["session"].as_str().unwrap().to_owned();
         tab.resumed = welcome["resumed"].as_bool().unwrap();
         tab.state = welcome["state"].clone();
+        tab.view = welcome["view"].clone();
         tab
     }
 

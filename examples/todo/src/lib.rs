@@ -29,24 +29,35 @@ impl Todo {
     /// The Add button, or Enter in the box.
     #[on_click(add)]
     #[on_submit(new_item)]
-    fn add(&mut self) -> Result<(), String> {
+    fn add(&mut self, ctx: &Session) -> Result<(), String> {
         let item = self.new_item.value.trim().to_owned();
         self.items.push(item.clone());
         if item.is_empty() {
             return Err("type something to add first".into()); // `items` is rolled back
         }
         self.new_item.value.clear();
-        self.show();
+        self.show(ctx);
         Ok(())
     }
 
     #[on_click(clear)]
-    fn clear(&mut self) {
+    fn clear(&mut self, ctx: &Session) {
         self.items.clear();
-        self.show();
+        self.show(ctx);
     }
 
-    fn show(&mut self) {
+    /// Clear is there only when there is something to clear.
+    #[on_start]
+    fn start(&mut self, ctx: &Session) {
+        self.show(ctx);
+    }
+
+    fn show(&mut self, ctx: &Session) {
+        if self.items.is_empty() {
+            ctx.hide(self, &self.clear);
+        } else {
+            ctx.show(self, &self.clear);
+        }
         self.list.content = if self.items.is_empty() {
             "Nothing to do.".into()
         } else {

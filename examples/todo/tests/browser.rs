@@ -73,6 +73,10 @@ async fn the_todo_list_passes_the_accessibility_audit() {
     let addr = testkit::serve::<Todo>(numerous::Options::default()).await;
     browser.open(&format!("http://{addr}/")).await;
     browser.assert_views_accessible("the empty list").await;
+    // Nothing to clear: no Clear button (`ctx.hide`).
+    browser
+        .wait_until("document.querySelector('#clear').hidden")
+        .await;
     // The box has no label: its placeholder names it (a label that is empty would not).
     assert_eq!(
         browser.accessible_name("#new_item input").await,
@@ -83,7 +87,7 @@ async fn the_todo_list_passes_the_accessibility_audit() {
         .await;
     browser.click("#add button").await;
     browser
-        .wait_until("document.querySelector('#list').textContent.includes('water the plants')")
+        .wait_until("document.querySelector('#list').textContent.includes('water the plants') && !document.querySelector('#clear').hidden")
         .await;
     browser
         .assert_views_accessible("the list with an item")

@@ -100,3 +100,52 @@ async fn enter_in_the_box_adds_too() {
         "{frames:?}"
     );
 }
+
+/// Clear is hidden while the list is empty (`ctx.hide` in `#[on_start]` and after each change):
+/// the welcome says so, every tab hears when it shows, and a tab that clicks it while it is
+/// hidden gets `forbidden` and changes nothing. A failed handler's rollback leaves it as it is.
+#[tokio::test]
+async fn clear_is_hidden_while_there_is_nothing_to_clear_and_refuses_clicks_then() {
+    let addr = serve::<Todo>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    assert_eq!(tab.view["clear"]["hidden"], true, "{}", tab.view);
+    let mut other = Tab::open(addr, Some(&tab.session)).await;
+    assert_eq!(other.view["clear"]["hidden"], true);
+
+    tab.click("clear").await;
+    let refused = tab.recv_error().await;
+    assert_eq!(refused["code"], "forbidden", "{refused}");
+    assert_eq!(
+        refused["message"],
+        "widget `clear` is hidden: it takes no input now"
+    );
+
+    tab.update("new_item", json!({"value": "milk"})).await;
+    tab.click("add").await;
+    for t in [&mut tab, &mut other] {
+        let view = loop {
+            let f = t.recv().await;
+            if f["type"] == "view" {
+                break f;
+            }
+        };
+        assert_eq!(
+            view,
+            json!({"type": "view", "widget": "clear", "hidden": false, "disabled": false, "error": null})
+        );
+    }
+    // An empty item fails (and is rolled back): Clear stays shown.
+    tab.click("add").await;
+    assert_eq!(tab.recv_error().await["code"], "handler-failed");
+    tab.click("clear").await;
+    let view = loop {
+        let f = tab.recv().await;
+        if f["type"] == "view" {
+            break f;
+        }
+    };
+    assert_eq!(view["hidden"], true);
+    // A reload is welcomed with it hidden.
+    let again = Tab::open(addr, Some(&tab.session)).await;
+    assert_eq!(again.view["clear"]["hidden"], true);
+}

@@ -150,8 +150,13 @@ impl Gallery {
         ));
     }
 
+    /// A message under the field, without failing the handler: it goes when the value changes.
     #[on_change(text)]
-    fn text(&mut self) {
+    fn text(&mut self, ctx: &Session) {
+        if self.text.value.chars().any(|c| c.is_ascii_digit()) {
+            ctx.field_error(self, &self.text, "A name has no digits.");
+            return;
+        }
         self.say(format!("Hello, **{}**!", self.text.value));
     }
 

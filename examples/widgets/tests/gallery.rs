@@ -695,3 +695,47 @@ async fn screenshots_of_the_gallery_and_the_login_page() {
     shoot("login-phone-dark", 390).await;
     browser.finish().await;
 }
+
+/// A message under a field (`ctx.field_error`, the Name box refuses digits): shown under the
+/// box, which is marked invalid and described by it, and it passes the audit; the user's next
+/// change takes it away.
+#[tokio::test]
+async fn a_field_error_shows_under_its_field_until_the_value_changes_in_chromium() {
+    use testkit::fantoccini::key::Key;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.type_into("#text input", "R2D2").await;
+    let shown =
+        "document.getElementById('numerous-error-text')?.textContent === 'A name has no digits.'";
+    browser.wait_until(shown).await;
+    let described = browser
+        .run(
+            "const i = document.querySelector('#text input'); \
+             return [i.getAttribute('aria-invalid'), i.getAttribute('aria-describedby'), \
+               document.getElementById('numerous-error-text').getAttribute('role')]",
+        )
+        .await;
+    assert_eq!(described, json!(["true", "numerous-error-text", "alert"]));
+    browser
+        .assert_views_accessible("the gallery with a field error")
+        .await;
+    // Away with the digits: the message goes, and the handler greets the name.
+    browser.focus("#text input").await;
+    for _ in 0..4 {
+        browser.press(Key::Backspace).await;
+    }
+    browser.type_into("#text input", "Ada").await;
+    browser
+        .wait_until("document.querySelector('#log').textContent.includes('Hello, Ada!')")
+        .await;
+    browser
+        .wait_until(
+            "!document.getElementById('numerous-error-text') \
+             && !document.querySelector('#text input').hasAttribute('aria-invalid')",
+        )
+        .await;
+    browser.finish().await;
+}

@@ -1,11 +1,13 @@
 //! The session as handlers see it: `ctx: &Session`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::tabs::{Sync, text, write_state, write_widget};
+use super::view::WidgetView;
 use crate::app::{App, AppMeta, AppObject};
 use crate::auth::User;
 use crate::handle::Handle;
@@ -47,6 +49,8 @@ pub struct Session {
     user: Option<Arc<User>>,
     restored: bool,
     pub(super) sync: Mutex<Sync>,
+    /// A widget was ever hidden or disabled: only then does an input look at the views.
+    viewed: AtomicBool,
 }
 
 /// What a session is made of besides its app.
@@ -144,7 +148,9 @@ impl Session {
                 starting: false,
                 waiting: Vec::new(),
                 fresh_below: 0,
+                view: Vec::new(),
             }),
+            viewed: AtomicBool::new(false),
         }
     }
 
@@ -244,17 +250,99 @@ impl Session {
         Ok(())
     }
 
+    /// Hides `widget` (a field of `app`) in this session's pages: `ctx.hide(self, &self.delete)`
+    /// (the Delete button only for admins, set in `#[on_start]`). A hidden widget takes no
+    /// input: a tab that writes to it anyway gets a `forbidden` error and nothing changes. It
+    /// stays hidden when a handler fails (its rollback is the widgets' state, not this).
+    pub fn hide<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+        self.change_view(app, widget, "ctx.hide", |v| v.hidden = true);
+    }
+
+    /// Shows `widget` again after [`Session::hide`].
+    pub fn show<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+        self.change_view(app, widget, "ctx.show", |v| v.hidden = false);
+    }
+
+    /// Shows `widget` greyed and out of the keyboard's reach; it takes no input (as a hidden
+    /// one) until [`Session::enable`].
+    pub fn disable<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+        self.change_view(app, widget, "ctx.disable", |v| v.disabled = true);
+    }
+
+    /// Lets `widget` take input again after [`Session::disable`].
+    pub fn enable<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+        self.change_view(app, widget, "ctx.enable", |v| v.disabled = false);
+    }
+
+    /// Shows `message` under `widget`, which is marked invalid, until the user changes its
+    /// value or a handler calls [`Session::clear_field_error`]: a per-field message, with or
+    /// without the handler failing (`ctx.field_error(self, &self.amount, "more than 0")`).
+    pub fn field_error<A: App, W: crate::Widget>(
+        &self,
+        app: &A,
+        widget: &W,
+        message: impl Into<String>,
+    ) {
+        let message = message.into();
+        self.change_view(app, widget, "ctx.field_error", |v| v.error = Some(message));
+    }
+
+    /// Takes away the message [`Session::field_error`] put under `widget`.
+    pub fn clear_field_error<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+        self.change_view(app, widget, "ctx.clear_field_error", |v| v.error = None);
+    }
+
+    /// How `widget` is shown now besides its state (hidden, disabled, its error).
+    pub fn view_of<A: App, W: crate::Widget>(&self, app: &A, widget: &W) -> WidgetView {
+        crate::app::widget_index(app, widget)
+            .and_then(|i| self.lock().view.get(i).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Why widget `index` takes no input now (`hidden`, `disabled`), if it takes none.
+    pub(super) fn refusal(&self, index: usize) -> Option<&'static str> {
+        if !self.viewed.load(Ordering::Relaxed) {
+            return None;
+        }
+        self.lock().view.get(index).and_then(WidgetView::refusal)
+    }
+
+    fn change_view<W>(
+        &self,
+        app: &dyn AppObject,
+        widget: &W,
+        call: &str,
+        change: impl FnOnce(&mut WidgetView),
+    ) {
+        let Some(index) = Self::widget_at(app, widget, call) else {
+            return;
+        };
+        let widgets = &self.meta.spec.widgets;
+        let key = widgets[index].key;
+        let mut s = self.lock();
+        if let Some(frame) = s.change_view(index, widgets.len(), key, change) {
+            if s.view[index].refusal().is_some() {
+                self.viewed.store(true, Ordering::Relaxed);
+            }
+            s.send(&text(frame), |_| true);
+        }
+    }
+
     /// The key of `widget`, a field of `app`; logged as a mistake of `call` when it is not.
     fn widget_key<W>(app: &dyn AppObject, widget: &W, call: &str) -> Option<&'static str> {
-        let spec = app.meta().spec;
+        Self::widget_at(app, widget, call).map(|i| app.meta().spec.widgets[i].key)
+    }
+
+    /// The index of `widget`, a field of `app`; logged as a mistake of `call` when it is not.
+    fn widget_at<W>(app: &dyn AppObject, widget: &W, call: &str) -> Option<usize> {
         let index = crate::app::widget_index(app, widget);
         if index.is_none() {
             tracing::warn!(
-                app = spec.name,
+                app = app.meta().spec.name,
                 "{call}: the widget is not a field of the app"
             );
         }
-        Some(spec.widgets[index?].key)
+        index
     }
 
     /// The binary buffers that came with the message being handled (anywidget's

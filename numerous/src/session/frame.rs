@@ -182,6 +182,12 @@ impl FrameCtx<'_> {
         key: &str,
         frame: &ClientFrame<'_>,
     ) {
+        if let Some(why) = self.session.refusal(index) {
+            return self.error(
+                ErrorCode::Forbidden,
+                &format!("widget `{key}` is {why}: it takes no input now"),
+            );
+        }
         let Some(widget) = app.widget_mut(index) else {
             return;
         };
@@ -265,6 +271,9 @@ impl FrameCtx<'_> {
         file: crate::widget::Upload,
     ) -> Result<(), String> {
         let key = self.session.meta.spec.widgets[index].key;
+        if let Some(why) = self.session.refusal(index) {
+            return Err(format!("widget `{key}` is {why}: it takes no input now"));
+        }
         let Some(widget) = app.widget_mut(index) else {
             return Err(format!("unknown widget `{key}`"));
         };

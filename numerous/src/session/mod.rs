@@ -17,6 +17,7 @@ mod mailbox;
 mod persist;
 mod restore;
 mod tabs;
+mod view;
 
 use std::sync::Arc;
 
@@ -37,6 +38,7 @@ pub(crate) use frame::FrameCtx;
 pub use from_session::FromSession;
 pub(crate) use mailbox::{ControlReceiver, ControlSender, InputReceiver, InputSender, mailbox};
 pub(crate) use persist::Saver;
+pub use view::WidgetView;
 
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
 pub(crate) const UPLOADER: u64 = u64::MAX;

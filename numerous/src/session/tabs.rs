@@ -67,6 +67,9 @@ pub(super) struct Sync {
     /// Tabs numbered below this asked for a session the store did not know: their welcome
     /// says it is a new one.
     pub(super) fresh_below: u64,
+    /// How each widget is shown besides its state (hidden, disabled, an error), by index;
+    /// empty until a handler changes one (`view.rs`).
+    pub(super) view: Vec<super::view::WidgetView>,
 }
 
 /// At most this many frames wait for one session's save (see [`Sync::hold_frame`])...
@@ -164,11 +167,16 @@ impl Session {
             s.conns.reserve_exact(1);
         }
         let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
-        let extra = format!(
+        let mut extra = format!(
             "\"session\":\"{}\",\"resumed\":{resumed},\"run\":\"{}\",",
             self.id,
             protocol::server_run()
         );
+        if !s.view.is_empty() {
+            let keys = self.meta.spec.widgets.iter().map(|w| w.key);
+            let part = super::view::welcome_part(keys, &s.view);
+            extra.push_str(std::str::from_utf8(&part).unwrap_or_default());
+        }
         protocol::state_frame(
             &mut out,
             "welcome",
@@ -296,6 +304,15 @@ impl Session {
         }
         std::mem::swap(&mut s.scratch, &mut s.snapshot[index]);
         s.dirty = true;
+        // The user changed the value: the error shown under it goes (a handler may set it
+        // again).
+        if s.view.get(index).is_some_and(|v| v.error.is_some()) {
+            let key = self.meta.spec.widgets[index].key;
+            let count = self.meta.spec.widgets.len();
+            if let Some(frame) = s.change_view(index, count, key, |v| v.error = None) {
+                s.send(&text(frame), |_| true);
+            }
+        }
         let echo = app.widget(index).is_some_and(|w| w.echo_input());
         let from = if echo { UPLOADER } else { from };
         if s.conns.iter().any(|c| c.id != from) {
