@@ -107,15 +107,20 @@ impl Tab {
         Tab::welcome(ws).await
     }
 
-    /// Reads the welcome on an open connection.
-    pub async fn welcome(ws: Ws) -> Tab {
-        let mut tab = Tab {
+    /// An open connection whose welcome the test does not read (one the server refuses).
+    pub fn unwelcomed(ws: Ws) -> Tab {
+        Tab {
             ws,
             session: String::new(),
             resumed: false,
             state: Value::Null,
             view: Value::Null,
-        };
+        }
+    }
+
+    /// Reads the welcome on an open connection.
+    pub async fn welcome(ws: Ws) -> Tab {
+        let mut tab = Tab::unwelcomed(ws);
         let welcome = tab.recv().await;
         assert_eq!(welcome["type"], "welcome", "{welcome}");
         tab.session = welcome["session"].as_str().unwrap().to_owned();

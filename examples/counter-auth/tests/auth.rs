@@ -273,12 +273,7 @@ async fn the_websocket_needs_a_user_and_a_session_is_its_users_alone() {
     let ws = connect(addr, "/ws", Some(&a.session), &[("cookie", &bob.cookie())])
         .await
         .unwrap();
-    let mut intruder = Tab {
-        ws,
-        session: String::new(),
-        resumed: false,
-        state: Value::Null,
-    };
+    let mut intruder = Tab::unwelcomed(ws);
     let (code, frames) = intruder.closed_within(Duration::from_secs(5)).await;
     assert_eq!(code, 4403);
     assert_eq!(frames.len(), 1, "only the refusal, no state: {frames:?}");
@@ -546,12 +541,7 @@ async fn one_user_cannot_fill_the_server() {
     let ws = connect(addr, "/ws", None, &[("cookie", &ann.cookie())])
         .await
         .unwrap();
-    let mut third = Tab {
-        ws,
-        session: String::new(),
-        resumed: false,
-        state: Value::Null,
-    };
+    let mut third = Tab::unwelcomed(ws);
     let (_, frames) = third.closed_within(Duration::from_secs(5)).await;
     assert_eq!(frames[0]["code"], "session-limit", "{frames:?}");
     // Others are not affected.
