@@ -202,7 +202,14 @@ fn readme(name: &str, auth: Auth) -> String {
     let run = match auth {
         Auth::None => "cargo run".to_owned(),
         Auth::Env => "NUMEROUS_AUTH_USERS='[{\"username\":\"admin\",\"password\":\"change-me-please\",\"is_admin\":true}]' \\\n  NUMEROUS_JWT_SECRET=$(openssl rand -hex 32) cargo run".to_owned(),
-        Auth::Database => "cargo run    # a debug build creates `admin` with a random password and shows it once".to_owned(),
+        Auth::Database => "cargo run".to_owned(),
+    };
+    // One comment per line: the first run of a database app says more.
+    let first_run = match auth {
+        Auth::Database => {
+            "\n# a debug build's first run creates `admin` with a random password and shows it once"
+        }
+        _ => "",
     };
     let more = match auth {
         Auth::None => String::new(),
@@ -213,7 +220,7 @@ A release build never makes up a password: set `NUMEROUS_ADMIN_PASSWORD` for the
 `create-user`.\n".to_owned(),
     };
     format!(
-        "# {name}\n\nA numerous app.\n\n```sh\n{run}    # open http://127.0.0.1:8000\ncargo test\n```\n{more}\n\
+        "# {name}\n\nA numerous app.\n\n```sh\n{run}    # open http://127.0.0.1:8000{first_run}\ncargo test\n```\n{more}\n\
 `src/lib.rs` holds the app (widgets and handlers), `templates/index.html` places the widgets, and \
 `tests/app.rs` drives a session in-process. `--help` lists the server's options.\n"
     )

@@ -145,6 +145,11 @@ fn every_kind_of_project_is_generated_built_and_tested() {
             readme.contains("cargo run") && readme.contains("cargo test"),
             "{readme}"
         );
+        // One shell comment per line of its commands.
+        assert!(
+            readme.lines().all(|l| l.matches(" # ").count() <= 1),
+            "{readme}"
+        );
         let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
         match name {
             "db-auth" => {

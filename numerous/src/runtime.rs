@@ -14,6 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::app::{AppMeta, Dispatch};
 use crate::auth::{AuthState, User};
+use crate::error::Error;
 use crate::http::HttpConfig;
 use crate::options::Options;
 use crate::page::PageParts;
@@ -74,9 +75,10 @@ pub(crate) struct SessionHandle {
 }
 
 impl Runtime {
-    /// Panics, naming the handler and the type, when a handler takes a resource the options
-    /// do not register: better at start-up than at the first click.
-    pub(crate) fn new(meta: &'static AppMeta, options: Options) -> Arc<Self> {
+    /// The runtime of app `meta`; a configuration error, naming the handler and the type, when
+    /// a handler takes a resource the options do not register: at start-up, not at the first
+    /// click.
+    pub(crate) fn new(meta: &'static AppMeta, options: Options) -> Result<Arc<Self>, Error> {
         Self::with_auth(meta, options, None)
     }
 
@@ -85,20 +87,26 @@ impl Runtime {
         meta: &'static AppMeta,
         options: Options,
         auth: Option<Arc<AuthState>>,
-    ) -> Arc<Self> {
+    ) -> Result<Arc<Self>, Error> {
         for h in meta.handlers {
             for key in h.resources {
                 let (id, name) = key();
-                assert!(
-                    options.resources.contains(id),
-                    "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {:?})",
-                    meta.spec.name,
-                    h.name,
-                    options.resources.names(),
-                );
+                if !options.resources.contains(id) {
+                    let registered = options.resources.names();
+                    return Err(Error::Config(format!(
+                        "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {})",
+                        meta.spec.name,
+                        h.name,
+                        if registered.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            registered.join(", ")
+                        },
+                    )));
+                }
             }
         }
-        Arc::new(Runtime {
+        Ok(Arc::new(Runtime {
             env: Arc::new(SessionEnv {
                 meta,
                 dispatch: Dispatch::new(meta.spec, meta.handlers),
@@ -148,7 +156,7 @@ impl Runtime {
             users: DashMap::new(),
             session_tasks: TaskTracker::new(),
             options,
-        })
+        }))
     }
 
     /// A number for a new connection, unique within this app.

@@ -58,6 +58,11 @@ impl<A: App> TestSession<A> {
 
     /// A fresh session of an app served with `options`: its resources (a test database), its
     /// broker (to exchange topic messages with other test sessions).
+    ///
+    /// # Panics
+    ///
+    /// With the message a server would stop with, when a handler takes a resource `options`
+    /// does not register.
     pub fn with_options(options: crate::Options) -> Self {
         Self::session_of(options, None)
     }
@@ -74,7 +79,7 @@ impl<A: App> TestSession<A> {
     }
 
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
-        let rt = Runtime::new(AppMeta::of::<A>(), options);
+        let rt = Runtime::new(AppMeta::of::<A>(), options).unwrap_or_else(|e| panic!("{e}"));
         let app = A::new();
         let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
         let session = Session::new(
@@ -277,7 +282,8 @@ impl<A: App> TestServer<A> {
     /// The app's sessions as `options` would serve them (with no per-client limit).
     pub fn new(options: crate::Options) -> Self {
         TestServer {
-            rt: Runtime::new(AppMeta::of::<A>(), options.max_sessions_per_client(0)),
+            rt: Runtime::new(AppMeta::of::<A>(), options.max_sessions_per_client(0))
+                .unwrap_or_else(|e| panic!("{e}")),
             _app: std::marker::PhantomData,
         }
     }

@@ -166,3 +166,41 @@ async fn logs_never_hold_the_session_id() {
         "the session id is in the logs:\n{text}"
     );
 }
+
+/// What a handler needs but the server was not given.
+#[derive(Debug)]
+struct Config;
+
+#[numerous::app(template = "failing.html")]
+#[derive(Debug)]
+struct NeedsConfig {
+    count: Number,
+    ok: Button,
+    fail: Button,
+    boom: Button,
+    slow_boom: Button,
+}
+
+#[numerous::handlers]
+impl NeedsConfig {
+    #[on_click(ok)]
+    fn ok(&mut self, _config: Res<Config>) {}
+}
+
+/// A resource a handler takes but nobody registered stops the start with a configuration
+/// error naming the handler and the type (`run` prints it and exits with 1), not a panic.
+#[tokio::test]
+async fn a_resource_nobody_registered_is_a_clean_start_up_error() {
+    let e = numerous::try_router::<NeedsConfig>(Options::default()).unwrap_err();
+    assert!(matches!(e, numerous::Error::Config(_)), "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "configuration: app `NeedsConfig`: handler `ok` takes `Res<failures::Config>`, but no `failures::Config` was registered; add it with `Options::resource(..)` (registered: none)"
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let served = numerous::serve::<NeedsConfig>(listener, Options::default()).await;
+    assert!(
+        matches!(served, Err(numerous::Error::Config(_))),
+        "{served:?}"
+    );
+}

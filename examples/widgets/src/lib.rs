@@ -76,7 +76,7 @@ pub struct Gallery {
     #[widget(label = "Dark mode")]
     toggle: Toggle,
 
-    #[widget(label = "Colour", options = ["Red", "Green", "Blue"])]
+    #[widget(label = "Colour", placeholder = "Pick a colour", options = ["Red", "Green", "Blue"])]
     dropdown: DropDown,
     #[widget(label = "Toppings", options = ["Cheese", "Olives", "Basil", "Chili"])]
     multi: MultiSelect,

@@ -263,12 +263,17 @@ impl Disabled for Button {
 
 /// A drop-down selection of one of `options`. Emits [`Event::Change`].
 ///
-/// Attributes: `label`, `options`, `value`.
+/// Attributes: `label`, `options`, `value`, `placeholder`. Without a placeholder the first
+/// option is chosen to begin with; with one ("Pick a category") nothing is (`value` is empty),
+/// so a form tells "not chosen" from the first option, and a handler may set `value` back to
+/// empty. Give a `value` after the placeholder: setting one clears the choice.
 ///
 /// ```
 /// # use numerous::prelude::*;
 /// let pick = DropDown::default().options(["a", "b"]);
 /// assert_eq!(pick.value, "a");
+/// let category = DropDown::default().options(["food", "travel"]).placeholder("Pick one");
+/// assert_eq!(category.value, "");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -277,8 +282,10 @@ pub struct DropDown {
     pub label: String,
     /// The choices.
     pub options: Vec<String>,
-    /// The selected choice.
+    /// The selected choice; empty for none (with a placeholder).
     pub value: String,
+    /// What the drop-down says while nothing is chosen; empty for no such state.
+    pub placeholder: String,
 }
 
 impl Widget for DropDown {
@@ -286,7 +293,11 @@ impl Widget for DropDown {
     type Input = ValueInput<String>;
 
     fn apply(&mut self, input: Self::Input) -> Result<(), InputError> {
-        self.value = check_choice(input.value, &self.options, "options")?;
+        self.value = if input.value.is_empty() && !self.placeholder.is_empty() {
+            input.value
+        } else {
+            check_choice(input.value, &self.options, "options")?
+        };
         Ok(())
     }
 }
@@ -294,7 +305,19 @@ impl EmitsChange for DropDown {}
 
 impl OptionList for DropDown {
     fn options(mut self, options: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        let none = self.value.is_empty() && !self.placeholder.is_empty();
         set_choices(&mut self.options, &mut self.value, options);
+        if none {
+            self.value.clear();
+        }
+        self
+    }
+}
+
+impl Placeholder for DropDown {
+    fn placeholder(mut self, placeholder: impl Into<String>) -> Self {
+        self.placeholder = placeholder.into();
+        self.value.clear();
         self
     }
 }
@@ -566,6 +589,28 @@ mod tests {
     use super::*;
     use crate::attrs::{Accept, Label, MaxBytes, Rows, Value};
     use crate::widget::DynWidget;
+
+    #[test]
+    fn a_dropdown_with_a_placeholder_starts_with_no_choice() {
+        let mut pick = DropDown::default()
+            .placeholder("Pick a category")
+            .options(["food", "travel"]);
+        assert_eq!(pick.value, "");
+        pick.apply_json(r#"{"value":"travel"}"#).unwrap();
+        assert_eq!(pick.value, "travel");
+        // Back to none: only with a placeholder.
+        pick.apply_json(r#"{"value":""}"#).unwrap();
+        assert_eq!(pick.value, "");
+        let mut plain = DropDown::default().options(["food", "travel"]);
+        assert_eq!(plain.value, "food");
+        assert!(plain.apply_json(r#"{"value":""}"#).is_err());
+        // A value given after the placeholder is the choice.
+        let chosen = DropDown::default()
+            .options(["food", "travel"])
+            .placeholder("Pick")
+            .value("travel");
+        assert_eq!(chosen.value, "travel");
+    }
 
     /// What the browser is sent survives a trip through the serializer and back.
     fn round_trip<W: Widget>(w: W) {

@@ -1,4 +1,5 @@
-// DropDown: one of `options`. State: label, options, value.
+// DropDown: one of `options`. State: label, options, value, placeholder. With a placeholder,
+// an empty value shows it (a first option that cannot be chosen back).
 import { labelled, make } from "./field.js";
 
 export default {
@@ -7,10 +8,12 @@ export default {
     let shown = null;
     const sync = () => {
       const options = model.get("options") ?? [];
-      const key = JSON.stringify(options);
+      const placeholder = model.get("placeholder") ?? "";
+      const key = JSON.stringify([placeholder, options]);
       if (key !== shown) {
         shown = key;
-        select.replaceChildren(...options.map((o) => new Option(o, o)));
+        const none = placeholder ? [Object.assign(new Option(placeholder, ""), { disabled: true })] : [];
+        select.replaceChildren(...none, ...options.map((o) => new Option(o, o)));
       }
       select.value = model.get("value") ?? "";
     };
