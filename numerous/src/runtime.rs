@@ -14,7 +14,6 @@ use tokio_util::task::TaskTracker;
 
 use crate::app::{AppMeta, Dispatch};
 use crate::auth::{AuthState, User};
-use crate::error::Error;
 use crate::http::HttpConfig;
 use crate::options::Options;
 use crate::page::PageParts;
@@ -75,10 +74,10 @@ pub(crate) struct SessionHandle {
 }
 
 impl Runtime {
-    /// The runtime of app `meta`; a configuration error, naming the handler and the type, when
+    /// The runtime of app `meta`; what is misconfigured, naming the handler and the type, when
     /// a handler takes a resource the options do not register: at start-up, not at the first
-    /// click.
-    pub(crate) fn new(meta: &'static AppMeta, options: Options) -> Result<Arc<Self>, Error> {
+    /// click (the server makes it an `Error::Config`).
+    pub(crate) fn new(meta: &'static AppMeta, options: Options) -> Result<Arc<Self>, String> {
         Self::with_auth(meta, options, None)
     }
 
@@ -87,13 +86,13 @@ impl Runtime {
         meta: &'static AppMeta,
         options: Options,
         auth: Option<Arc<AuthState>>,
-    ) -> Result<Arc<Self>, Error> {
+    ) -> Result<Arc<Self>, String> {
         for h in meta.handlers {
             for key in h.resources {
                 let (id, name) = key();
                 if !options.resources.contains(id) {
                     let registered = options.resources.names();
-                    return Err(Error::Config(format!(
+                    return Err(format!(
                         "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {})",
                         meta.spec.name,
                         h.name,
@@ -102,7 +101,7 @@ impl Runtime {
                         } else {
                             registered.join(", ")
                         },
-                    )));
+                    ));
                 }
             }
         }

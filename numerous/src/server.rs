@@ -103,7 +103,7 @@ pub(crate) fn build_with(
         Some(shared) if options.auth.is_none() => Some(shared),
         _ => resolve_auth(&mut options)?,
     };
-    let rt = Runtime::with_auth(meta, options, auth)?;
+    let rt = Runtime::with_auth(meta, options, auth).map_err(Error::Config)?;
     let prefix = rt.options.prefix.clone();
     // The page and the assets are compressed once and kept (assets::negotiate, PageParts); the
     // WebSocket and files are left alone.

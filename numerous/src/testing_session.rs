@@ -79,7 +79,8 @@ impl<A: App> TestSession<A> {
     }
 
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
-        let rt = Runtime::new(AppMeta::of::<A>(), options).unwrap_or_else(|e| panic!("{e}"));
+        let rt = Runtime::new(AppMeta::of::<A>(), options)
+            .unwrap_or_else(|e| panic!("configuration: {e}"));
         let app = A::new();
         let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
         let session = Session::new(
@@ -283,7 +284,7 @@ impl<A: App> TestServer<A> {
     pub fn new(options: crate::Options) -> Self {
         TestServer {
             rt: Runtime::new(AppMeta::of::<A>(), options.max_sessions_per_client(0))
-                .unwrap_or_else(|e| panic!("{e}")),
+                .unwrap_or_else(|e| panic!("configuration: {e}")),
             _app: std::marker::PhantomData,
         }
     }

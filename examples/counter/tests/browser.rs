@@ -113,8 +113,8 @@ async fn the_fallback_transport_works_in_chromium() {
 }
 
 /// Every tab of the counter, and numerous's own parts of a page (the connection banner, the
-/// error dialog), light and dark, at a laptop's and a phone's width: no serious or critical
-/// axe-core violation.
+/// error dialog, the splash screen), light and dark, at a laptop's and a phone's width: no
+/// serious or critical axe-core violation.
 #[tokio::test]
 async fn every_view_of_the_counter_passes_the_accessibility_audit() {
     let Some(browser) = Browser::start().await else {
@@ -136,6 +136,14 @@ async fn every_view_of_the_counter_passes_the_accessibility_audit() {
     browser
         .assert_views_accessible("the counter's banner and error dialog")
         .await;
+    // The splash screen, as a page shows it until it is connected.
+    browser
+        .run(
+            "document.getElementById('numerous-error-modal').classList.remove('numerous-visible');\
+             document.getElementById('numerous-splash').classList.remove('numerous-hidden');",
+        )
+        .await;
+    browser.assert_views_accessible("the splash screen").await;
     browser.finish().await;
 }
 
