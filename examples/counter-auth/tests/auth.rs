@@ -141,6 +141,21 @@ async fn pages_redirect_to_the_login_and_apis_answer_401() {
     .unwrap();
     assert_eq!(me["username"], "ann");
     assert!(me["expires_in"].as_i64().unwrap() > 800);
+    // numerous-apps' check: public, 200 either way.
+    let check = |cookie: String| async move {
+        let r = get_with_cookie(addr, "/api/auth/check", &cookie, "").await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        serde_json::from_str::<Value>(&r.body).unwrap()
+    };
+    assert_eq!(check(String::new()).await, json!({"authenticated": false}));
+    let signed_in = check(ann.cookie()).await;
+    assert_eq!(signed_in["user_id"], me["user_id"]);
+    assert_eq!(
+        signed_in,
+        json!({"authenticated": true, "username": "ann", "user_id": me["user_id"],
+               "roles": ["editor"], "is_admin": false})
+    );
 }
 
 #[tokio::test]

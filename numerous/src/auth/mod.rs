@@ -21,7 +21,7 @@
 //! code gives no [`Auth`]: a ported app is never served open by mistake.
 //!
 //! The routes, under the app's prefix: `GET /login`, `POST /api/auth/login` (JSON or a form),
-//! `POST /api/auth/refresh`, `POST /api/auth/logout`, `GET /api/auth/me`. Handlers read the user
+//! `POST /api/auth/refresh`, `POST /api/auth/logout`, `GET /api/auth/me`, `GET /api/auth/check`. Handlers read the user
 //! from their session ([`Session::user`](crate::Session::user)); your own axum routes take
 //! [`CurrentUser`] or `Option<CurrentUser>`.
 

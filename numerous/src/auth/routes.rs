@@ -111,6 +111,7 @@ pub(crate) fn routes() -> Router<Arc<Runtime>> {
         .route("/api/auth/refresh", post(refresh))
         .route("/api/auth/logout", post(logout))
         .route("/api/auth/me", get(me))
+        .route("/api/auth/check", get(check))
         .route("/register", get(register_page))
         .route("/api/auth/register", post(register))
 }
@@ -759,6 +760,21 @@ async fn logout(
     };
     set_cookies(response.headers_mut(), &auth.clear_cookies(secure));
     response
+}
+
+/// `GET /api/auth/check`, as numerous-apps has it: who is signed in (`/api/auth/me`'s body
+/// without its expiry), or `{"authenticated": false}`; public and never 401, so a page may ask
+/// without an error in its console. (numerous-apps also took the token as `?token=`: a token
+/// in a URL ends up in logs, so here it comes as the cookie or a Bearer header only.)
+async fn check(user: Option<CurrentUser>) -> Response {
+    let body = match user {
+        Some(user) => serde_json::to_value(user.0.user.context()).unwrap_or_default(),
+        None => serde_json::json!({ "authenticated": false }),
+    };
+    let mut r = axum::Json(body).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 async fn me(user: CurrentUser) -> Response {

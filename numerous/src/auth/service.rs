@@ -28,6 +28,7 @@ const ALWAYS_PUBLIC: &[&str] = &[
     "/api/auth/login",
     "/api/auth/refresh",
     "/api/auth/logout",
+    "/api/auth/check",
     "/numerous-static/**",
     "/favicon.ico",
 ];
