@@ -49,8 +49,16 @@ struct Args {
     #[arg(long)]
     force: bool,
     /// Run the app once it is created (`cargo run`).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "run_skip")]
     run: bool,
+    /// numerous-apps' flag, accepted so that its scripts run: it skipped `pip install`. Cargo
+    /// fetches the dependencies when the project first builds, so there is nothing to skip.
+    #[arg(long)]
+    skip_deps: bool,
+    /// numerous-apps' flag, accepted so that its scripts run: it did not start the server.
+    /// Here that is the default (`--run` starts it).
+    #[arg(long)]
+    run_skip: bool,
 }
 
 fn main() -> ExitCode {

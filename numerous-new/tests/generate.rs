@@ -230,6 +230,18 @@ fn refusals_leave_nothing_behind() {
         env.contains("NUMEROUS_PORT = \"8123\"") && env.contains("NUMEROUS_HOST = \"0.0.0.0\"")
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("http://0.0.0.0:8123"));
+    // numerous-apps' flags are taken (they change nothing here); --run-skip contradicts --run.
+    let dir = fresh("python-flags");
+    let _cleanup_flags = Cleanup(dir.clone());
+    assert!(
+        generate(&dir, &["--skip-deps", "--run-skip"])
+            .status
+            .success()
+    );
+    assert!(dir.join("Cargo.toml").exists());
+    let dir = fresh("run-and-skip");
+    assert!(!generate(&dir, &["--run", "--run-skip"]).status.success());
+    assert!(!dir.exists());
     let bad = fresh("bad-host");
     assert!(!generate(&bad, &["--host", "example com"]).status.success());
     assert!(!bad.exists());

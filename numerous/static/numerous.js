@@ -4,6 +4,39 @@
 const config = JSON.parse(document.getElementById("numerous-config").textContent);
 const storageKey = (what) => `numerous_${what}:${config.base || "/"}`;
 
+/**
+ * The client's log, for diagnosing a page in a user's browser: errors and warnings as always;
+ * `?numerous_log=info` (connections) or `?numerous_log=debug` (every frame in and out) in the
+ * page's URL, or `localStorage.numerous_log = "debug"` for every page of the site, say more;
+ * `off` says nothing. The URL's level is kept for the tab (sessionStorage) across reloads.
+ */
+const log = (() => {
+  const LEVELS = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
+  const read = (storage) => {
+    try {
+      return storage.getItem("numerous_log");
+    } catch {
+      return null; // storage refused (a sandboxed frame)
+    }
+  };
+  const fromUrl = new URLSearchParams(location.search).get("numerous_log");
+  if (fromUrl in LEVELS) {
+    try {
+      sessionStorage.setItem("numerous_log", fromUrl);
+    } catch {}
+  }
+  const asked = [fromUrl, read(sessionStorage), read(localStorage)].find((l) => l in LEVELS);
+  const level = LEVELS[asked ?? "warn"];
+  const at = (n, write) => (n <= level ? (...args) => write("numerous:", ...args) : () => {});
+  return {
+    level: asked ?? "warn",
+    error: at(1, console.error),
+    warn: at(2, console.warn),
+    info: at(3, console.info),
+    debug: at(4, console.debug),
+  };
+})();
+
 /** The bytes of a binary value (`ArrayBuffer`, `DataView` or a typed array), else null. */
 function bytesOf(value) {
   if (value instanceof ArrayBuffer) return new Uint8Array(value);
@@ -201,7 +234,7 @@ class Model {
       try {
         callback(...args);
       } catch (error) {
-        console.error(`numerous: a "${event}" listener of widget "${this.key}" failed`, error);
+        log.error(`a "${event}" listener of widget "${this.key}" failed`, error);
       }
     }
   }
@@ -347,6 +380,7 @@ class Client {
   }
 
   connect() {
+    log.info(`connecting (${this.transport === "sse" ? "server-sent events" : "WebSocket"}${this.session ? ", to its session" : ""})`);
     let socket;
     if (this.transport === "sse") {
       socket = new SseSocket(this.session);
@@ -375,6 +409,7 @@ class Client {
     this.socket = socket;
     socket.onmessage = (event) => this._receive(event.data);
     socket.onclose = (event) => {
+      log.info(`connection closed: ${event.code}${event.reason ? ` (${event.reason})` : ""}`);
       if (this.socket !== socket) return;
       this.socket = null;
       this.welcomed = false;
@@ -505,22 +540,26 @@ class Client {
     if (!this.ready) return;
     for (const frame of this.outbox) {
       frame.seq = ++this.seq;
-      this.socket.send(JSON.stringify(frame, encodeBinary));
+      const text = JSON.stringify(frame, encodeBinary);
+      log.debug("sent", text);
+      this.socket.send(text);
     }
     this.outbox = [];
   }
 
   _receive(data) {
+    log.debug("received", data);
     let msg;
     try {
       msg = JSON.parse(data);
     } catch {
-      console.error("numerous: the server sent a frame that is not JSON");
+      log.error("the server sent a frame that is not JSON");
       return;
     }
     if (data.includes('"$bytes"')) decodeBinary(msg);
     switch (msg.type) {
       case "welcome": {
+        log.info(msg.resumed ? "welcomed back to its session" : "welcomed to a new session");
         // A new session where the tab had one: what it queued was made on what the old
         // session showed, and must not land on this one.
         const lost = (this.session || this.orphaned) && !msg.resumed ? this._forget() : null;
@@ -569,7 +608,7 @@ class Client {
         break;
       }
       default:
-        console.warn(`numerous: unknown frame type "${msg.type}"`);
+        log.warn(`unknown frame type "${msg.type}"`);
     }
   }
 
@@ -719,7 +758,7 @@ const ui = {
   },
   error(message, code) {
     const modal = document.getElementById("numerous-error-modal");
-    if (!modal) return console.error(`numerous: ${message}`);
+    if (!modal) return log.error(message);
     modal.querySelector("[data-numerous-error-message]").textContent = message;
     modal.dataset.code = code ?? "";
     modal.classList.add("numerous-visible");
@@ -795,7 +834,7 @@ function runCleanup(el) {
   try {
     cleanup();
   } catch (error) {
-    console.error(`numerous: the cleanup of widget "${el.dataset.numerousWidget}" failed`, error);
+    log.error(`the cleanup of widget "${el.dataset.numerousWidget}" failed`, error);
   }
 }
 
@@ -820,7 +859,7 @@ async function renderWidget(client, el) {
     });
     if (typeof cleanup === "function") el.numerousCleanup = cleanup;
   } catch (error) {
-    console.error(`numerous: widget "${key}" (${kind}) failed to render`, error);
+    log.error(`widget "${key}" (${kind}) failed to render`, error);
     el.textContent = `⚠ widget "${key}" failed to render`;
   }
 }
@@ -870,6 +909,8 @@ async function boot() {
     models: client.models,
     /** Draws widget `key` again (its last render's cleanup runs first). */
     rerender: (key) => renderWidget(client, document.getElementById(key)),
+    /** How much the client logs (`?numerous_log=`, see `log`). */
+    logLevel: log.level,
   };
 }
 

@@ -232,6 +232,17 @@ impl Browser {
         }
     }
 
+    /// Everything in the browser console so far (each entry's `level` and `message`), read
+    /// once: the next call returns what came after.
+    pub async fn console(&self) -> Vec<Value> {
+        let log = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("the browser log");
+        log.as_array().cloned().unwrap_or_default()
+    }
+
     /// The errors in the browser console so far.
     pub async fn console_errors(&self) -> Vec<Value> {
         severe_logs(&self.client).await

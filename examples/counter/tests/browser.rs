@@ -258,3 +258,55 @@ async fn offline_widgets_are_inert_and_a_restart_applies_nothing_queued_for_the_
     // The console has the refused connections of the time the server was away.
     browser.close().await;
 }
+
+/// The client says nothing beyond its errors and warnings by default; `?numerous_log=debug` in
+/// the page's URL logs its connection and every frame in and out, and the level holds for the
+/// tab's reloads (README, "Sessions and the browser").
+#[tokio::test]
+async fn the_client_logs_its_frames_when_the_url_asks_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Counter>(numerous::Options::default()).await;
+    let said = async || -> Vec<String> {
+        browser
+            .console()
+            .await
+            .iter()
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    browser.open(&format!("http://{addr}/")).await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "1").await;
+    let quiet = said().await;
+    assert!(
+        quiet.iter().all(|m| !m.contains("numerous:")),
+        "nothing by default: {quiet:#?}"
+    );
+
+    browser
+        .open(&format!("http://{addr}/?numerous_log=debug"))
+        .await;
+    browser.click("#increment button").await;
+    browser.wait_for_value("#counter input", "2").await;
+    let loud = said().await;
+    for (what, detail) in [
+        ("connecting", "WebSocket"),
+        ("welcomed back to its session", ""),
+        ("sent", "increment"),
+        ("received", "patch"),
+    ] {
+        assert!(
+            loud.iter()
+                .any(|m| m.contains("numerous:") && m.contains(what) && m.contains(detail)),
+            "{what} {detail}: {loud:#?}"
+        );
+    }
+    // A reload without the parameter keeps the tab's level.
+    browser.open(&format!("http://{addr}/")).await;
+    browser
+        .wait_until("window.numerous.logLevel === 'debug'")
+        .await;
+    browser.finish().await;
+}
