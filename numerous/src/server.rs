@@ -121,6 +121,8 @@ pub(crate) fn build_with(
         .merge(compressed);
     if rt.auth.is_some() && own_auth {
         routes = routes.merge(auth::auth_routes());
+    } else if rt.auth.is_none() {
+        routes = routes.route("/api/auth/check", get(auth::check_open));
     }
     let mut routes: Router = routes.with_state(rt.clone());
     // Routes of the app's own may bring their own fallback (a folder of files): theirs, and

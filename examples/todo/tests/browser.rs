@@ -75,7 +75,7 @@ async fn the_todo_list_passes_the_accessibility_audit() {
     browser.assert_views_accessible("the empty list").await;
     // Nothing to clear: no Clear button (`ctx.hide`).
     browser
-        .wait_until("document.querySelector('#clear').hidden")
+        .wait_until("getComputedStyle(document.querySelector('#clear')).display === 'none'")
         .await;
     // The box has no label: its placeholder names it (a label that is empty would not).
     assert_eq!(
@@ -87,7 +87,7 @@ async fn the_todo_list_passes_the_accessibility_audit() {
         .await;
     browser.click("#add button").await;
     browser
-        .wait_until("document.querySelector('#list').textContent.includes('water the plants') && !document.querySelector('#clear').hidden")
+        .wait_until("document.querySelector('#list').textContent.includes('water the plants') && getComputedStyle(document.querySelector('#clear')).display !== 'none'")
         .await;
     browser
         .assert_views_accessible("the list with an item")

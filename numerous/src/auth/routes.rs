@@ -766,6 +766,12 @@ async fn logout(
 /// without its expiry), or `{"authenticated": false}`; public and never 401, so a page may ask
 /// without an error in its console. (numerous-apps also took the token as `?token=`: a token
 /// in a URL ends up in logs, so here it comes as the cookie or a Bearer header only.)
+/// `GET /api/auth/check` of an app without sign-in: nobody is, ever (a page that asks gets its
+/// answer, not a 404).
+pub(crate) async fn check_open() -> Response {
+    check(None).await
+}
+
 async fn check(user: Option<CurrentUser>) -> Response {
     let body = match user {
         Some(user) => serde_json::to_value(user.0.user.context()).unwrap_or_default(),

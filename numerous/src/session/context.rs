@@ -252,8 +252,10 @@ impl Session {
 
     /// Hides `widget` (a field of `app`) in this session's pages: `ctx.hide(self, &self.delete)`
     /// (the Delete button only for admins, set in `#[on_start]`). A hidden widget takes no
-    /// input: a tab that writes to it anyway gets a `forbidden` error and nothing changes. It
-    /// stays hidden when a handler fails (its rollback is the widgets' state, not this).
+    /// input: a tab that writes to it anyway gets a `forbidden` error and nothing changes; it
+    /// serves no download and takes no upload. It stays hidden when a handler fails (its
+    /// rollback is the widgets' state, not this). Hiding is not secrecy: the widget's state
+    /// still travels to the tabs (and the HTTP API); keep what a user may not see out of it.
     pub fn hide<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
         self.change_view(app, widget, "ctx.hide", |v| v.hidden = true);
     }
@@ -297,6 +299,18 @@ impl Session {
         crate::app::widget_index(app, widget)
             .and_then(|i| self.lock().view.get(i).cloned())
             .unwrap_or_default()
+    }
+
+    /// A tab changed widget `index`: the error under it goes, and every tab hears so.
+    pub(super) fn drop_field_error(&self, index: usize) {
+        let mut s = self.lock();
+        if s.view.get(index).is_some_and(|v| v.error.is_some()) {
+            let widgets = &self.meta.spec.widgets;
+            let key = widgets[index].key;
+            if let Some(frame) = s.change_view(index, widgets.len(), key, |v| v.error = None) {
+                s.send(&text(frame), |_| true);
+            }
+        }
     }
 
     /// Why widget `index` takes no input now (`hidden`, `disabled`), if it takes none.

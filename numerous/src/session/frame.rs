@@ -100,11 +100,20 @@ impl FrameCtx<'_> {
                 self.conn = UPLOADER;
                 let _ = done.send(self.upload(app, widget, *file).await);
             }
+            // A hidden or disabled widget serves no file and takes none.
             Input::ServedFile { widget, reply } => {
-                let _ = reply.send(app.widget(widget).and_then(|w| w.served_file()));
+                let served = match self.session.refusal(widget) {
+                    Some(_) => None,
+                    None => app.widget(widget).and_then(|w| w.served_file()),
+                };
+                let _ = reply.send(served);
             }
             Input::UploadLimit { widget, reply } => {
-                let _ = reply.send(app.widget(widget).and_then(|w| w.upload_limit()));
+                let limit = match self.session.refusal(widget) {
+                    Some(_) => None,
+                    None => app.widget(widget).and_then(|w| w.upload_limit()),
+                };
+                let _ = reply.send(limit);
             }
             Input::Call(Call(change)) => {
                 let app_any = app.as_any_mut();
@@ -183,10 +192,21 @@ impl FrameCtx<'_> {
         frame: &ClientFrame<'_>,
     ) {
         if let Some(why) = self.session.refusal(index) {
-            return self.error(
-                ErrorCode::Forbidden,
-                &format!("widget `{key}` is {why}: it takes no input now"),
-            );
+            let message = format!("widget `{key}` is {why}: it takes no input now");
+            self.error(ErrorCode::Forbidden, &message);
+            match &*frame.kind {
+                // The tab shows what it tried: show it the server's state again.
+                "update" => self.session.resend(index, self.conn),
+                // The module's call is answered, not left to its timeout.
+                "invoke" => {
+                    if let Some(id) = frame.id {
+                        let reply = crate::protocol::reply(id, Err(&message));
+                        self.session.send_to(self.conn, reply);
+                    }
+                }
+                _ => {}
+            }
+            return;
         }
         let Some(widget) = app.widget_mut(index) else {
             return;
@@ -197,6 +217,9 @@ impl FrameCtx<'_> {
                 let Some(state) = frame.state else {
                     return self.error(ErrorCode::BadFrame, "an `update` carries a `state` object");
                 };
+                // The user changed the field: its error goes, whatever the change (as the tab
+                // drops it at once); a handler may set it again.
+                self.session.drop_field_error(index);
                 if let Err(e) = widget.apply_json(state.get()) {
                     // The tab shows what it tried: show it the server's state again, then why.
                     self.session.resend(index, self.conn);

@@ -304,15 +304,6 @@ impl Session {
         }
         std::mem::swap(&mut s.scratch, &mut s.snapshot[index]);
         s.dirty = true;
-        // The user changed the value: the error shown under it goes (a handler may set it
-        // again).
-        if s.view.get(index).is_some_and(|v| v.error.is_some()) {
-            let key = self.meta.spec.widgets[index].key;
-            let count = self.meta.spec.widgets.len();
-            if let Some(frame) = s.change_view(index, count, key, |v| v.error = None) {
-                s.send(&text(frame), |_| true);
-            }
-        }
         let echo = app.widget(index).is_some_and(|w| w.echo_input());
         let from = if echo { UPLOADER } else { from };
         if s.conns.iter().any(|c| c.id != from) {

@@ -305,9 +305,10 @@ impl EmitsChange for DropDown {}
 
 impl OptionList for DropDown {
     fn options(mut self, options: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        let none = self.value.is_empty() && !self.placeholder.is_empty();
+        let chosen = self.value.clone();
         set_choices(&mut self.options, &mut self.value, options);
-        if none {
+        // With a placeholder, a choice that is not among the options is none, not the first.
+        if !self.placeholder.is_empty() && self.value != chosen {
             self.value.clear();
         }
         self
@@ -317,7 +318,9 @@ impl OptionList for DropDown {
 impl Placeholder for DropDown {
     fn placeholder(mut self, placeholder: impl Into<String>) -> Self {
         self.placeholder = placeholder.into();
-        self.value.clear();
+        if !self.placeholder.is_empty() {
+            self.value.clear();
+        }
         self
     }
 }
@@ -610,6 +613,14 @@ mod tests {
             .placeholder("Pick")
             .value("travel");
         assert_eq!(chosen.value, "travel");
+        // New options without the choice: none, not the first.
+        let again = chosen.options(["food", "rent"]);
+        assert_eq!(again.value, "");
+        let kept = DropDown::default()
+            .options(["food", "travel"])
+            .value("travel")
+            .options(["travel", "rent"]);
+        assert_eq!(kept.value, "travel");
     }
 
     /// What the browser is sent survives a trip through the serializer and back.
