@@ -31,6 +31,8 @@ const log = (() => {
   const at = (n, write) => (n <= level ? (...args) => write("numerous:", ...args) : () => {});
   return {
     level: asked ?? "warn",
+    /** Whether `debug` writes anything: a frame is prepared for the log only then. */
+    debugging: level >= LEVELS.debug,
     error: at(1, console.error),
     warn: at(2, console.warn),
     info: at(3, console.info),
@@ -542,7 +544,7 @@ class Client {
     for (const frame of this.outbox) {
       frame.seq = ++this.seq;
       const text = JSON.stringify(frame, encodeBinary);
-      log.debug("sent", text);
+      if (log.debugging) log.debug("sent", text);
       this.socket.send(text);
     }
     this.outbox = [];
@@ -550,7 +552,7 @@ class Client {
 
   _receive(data) {
     // The session id is its only credential: never in a log, not even this one.
-    log.debug("received", data.startsWith('{"type":"welcome"') ? data.replace(/"session":"[^"]*"/, '"session":"…"') : data);
+    if (log.debugging) log.debug("received", data.replace(/^(\{"type":"welcome","session":")[^"]*/, "$1…"));
     let msg;
     try {
       msg = JSON.parse(data);

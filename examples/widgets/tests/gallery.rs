@@ -157,6 +157,22 @@ async fn the_table_pages_and_sorts_on_the_server() {
     assert_eq!(r.status, 404);
 }
 
+/// Drops a file of `content` on the FileUpload's zone, as a user dragging it from the desktop.
+async fn drop_file(browser: &Browser, name: &str, content: &str, mime: &str) {
+    let file = json!([content, name, mime]);
+    browser
+        .client
+        .execute(
+            "const [content, name, type] = arguments[0]; const t = new DataTransfer(); \
+             t.items.add(new File([content], name, { type })); \
+             document.querySelector('#upload .numerous-drop').dispatchEvent(\
+               new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
+            vec![file],
+        )
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn the_gallery_works_in_chromium() {
     let Some(browser) = Browser::start().await else {
@@ -244,17 +260,7 @@ async fn the_gallery_works_in_chromium() {
         .await;
     let _ = std::fs::remove_dir_all(dir);
     // A file dropped on the zone goes the same way as a picked one; its name and size show.
-    browser
-        .client
-        .execute(
-            "const t = new DataTransfer(); \
-             t.items.add(new File(['dropped\\n'], 'dropped.txt', { type: 'text/plain' })); \
-             document.querySelector('#upload .numerous-drop').dispatchEvent(\
-               new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    drop_file(&browser, "dropped.txt", "dropped\n", "text/plain").await;
     browser
         .wait_until(&format!("{log}.includes('dropped.txt')"))
         .await;
@@ -263,17 +269,7 @@ async fn the_gallery_works_in_chromium() {
         .await;
     // A dropped file the widget does not accept is refused in the page (the picker's filter
     // does not apply to a drop; the server checks too).
-    browser
-        .client
-        .execute(
-            "const t = new DataTransfer(); \
-             t.items.add(new File(['MZ'], 'tool.exe', { type: 'application/x-msdownload' })); \
-             document.querySelector('#upload .numerous-drop').dispatchEvent(\
-               new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    drop_file(&browser, "tool.exe", "MZ", "application/x-msdownload").await;
     browser
         .wait_until("document.querySelector('.numerous-upload-error')?.textContent === 'tool.exe is not one of the accepted types (.txt,.csv,text/plain)'")
         .await;

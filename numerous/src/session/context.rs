@@ -49,7 +49,7 @@ pub struct Session {
     user: Option<Arc<User>>,
     restored: bool,
     pub(super) sync: Mutex<Sync>,
-    /// A widget was ever hidden or disabled: only then does an input look at the views.
+    /// A widget's view was ever changed: only then does an input look at the views.
     viewed: AtomicBool,
 }
 
@@ -303,13 +303,12 @@ impl Session {
 
     /// A tab changed widget `index`: the error under it goes, and every tab hears so.
     pub(super) fn drop_field_error(&self, index: usize) {
+        if !self.viewed.load(Ordering::Relaxed) {
+            return;
+        }
         let mut s = self.lock();
         if s.view.get(index).is_some_and(|v| v.error.is_some()) {
-            let widgets = &self.meta.spec.widgets;
-            let key = widgets[index].key;
-            if let Some(frame) = s.change_view(index, widgets.len(), key, |v| v.error = None) {
-                s.send(&text(frame), |_| true);
-            }
+            self.set_view(&mut s, index, |v| v.error = None);
         }
     }
 
@@ -331,13 +330,16 @@ impl Session {
         let Some(index) = Self::widget_at(app, widget, call) else {
             return;
         };
+        self.set_view(&mut self.lock(), index, change);
+    }
+
+    /// Changes widget `index`'s view (`s` is the session's state, locked); every tab hears of
+    /// it if it changed.
+    fn set_view(&self, s: &mut Sync, index: usize, change: impl FnOnce(&mut WidgetView)) {
         let widgets = &self.meta.spec.widgets;
-        let key = widgets[index].key;
-        let mut s = self.lock();
-        if let Some(frame) = s.change_view(index, widgets.len(), key, change) {
-            if s.view[index].refusal().is_some() {
-                self.viewed.store(true, Ordering::Relaxed);
-            }
+        if let Some(frame) = s.change_view(index, widgets.len(), widgets[index].key, change) {
+            // From now on an input looks at the views; until then it skips even the lock.
+            self.viewed.store(true, Ordering::Relaxed);
             s.send(&text(frame), |_| true);
         }
     }
