@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,13 +28,18 @@ use tokio::sync::oneshot;
 
 use crate::app::AppMeta;
 use crate::auth::CurrentUser;
-use crate::http::ClientAddr;
-use crate::runtime::{Runtime, SessionHandle};
+use crate::http::{ClientAddr, HttpConfig};
+use crate::registry::{Registry, SessionHandle};
 use crate::session::{ApiAnswer, Input};
 use crate::spec::AppSpec;
 
 /// The API's routes, relative to the app's prefix.
-pub(crate) fn routes() -> Router<Arc<Runtime>> {
+pub(crate) fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Registry>: FromRef<S>,
+    Arc<HttpConfig>: FromRef<S>,
+{
     Router::new()
         .route("/api/describe", get(describe))
         .route("/api/openapi.json", get(openapi))
@@ -126,12 +131,15 @@ pub(crate) fn description(meta: &AppMeta) -> Value {
     json!({ "app": meta.spec.name, "widgets": widgets, "handlers": handlers })
 }
 
-async fn describe(State(rt): State<Arc<Runtime>>) -> Response {
-    axum::Json(description(rt.env.meta)).into_response()
+async fn describe(State(registry): State<Arc<Registry>>) -> Response {
+    axum::Json(description(registry.env.meta)).into_response()
 }
 
-async fn openapi(State(rt): State<Arc<Runtime>>) -> Response {
-    axum::Json(openapi_document(rt.env.meta.spec, &rt.options.prefix)).into_response()
+async fn openapi(
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
+) -> Response {
+    axum::Json(openapi_document(registry.env.meta.spec, &http.prefix)).into_response()
 }
 
 /// The API as an OpenAPI 3.1 document.
@@ -194,11 +202,12 @@ pub(crate) fn openapi_document(spec: &AppSpec, prefix: &str) -> Value {
 /// The session `id` if the caller may use it.
 #[allow(clippy::result_large_err)]
 fn session_of(
-    rt: &Runtime,
+    registry: &Registry,
     id: &str,
     user: Option<&CurrentUser>,
 ) -> Result<SessionHandle, Response> {
-    rt.session_for(id, user.map(|u| &**u))
+    registry
+        .session_for(id, user.map(|u| &**u))
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "unknown or expired session"))
 }
 
@@ -241,12 +250,12 @@ async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Respon
 }
 
 async fn open(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
     client: ClientAddr,
     user: Option<CurrentUser>,
 ) -> Response {
     let user = user.map(|u| u.user().clone());
-    match rt.attach(None, client.key, user.as_ref()) {
+    match registry.attach(None, client.key, user.as_ref()) {
         Ok((session, _)) => {
             let mut response = ask(&session, None, &session.id).await;
             if response.status() == StatusCode::OK {
@@ -259,11 +268,11 @@ async fn open(
 }
 
 async fn read(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
     Path(id): Path<String>,
     user: Option<CurrentUser>,
 ) -> Response {
-    match session_of(&rt, &id, user.as_ref()) {
+    match session_of(&registry, &id, user.as_ref()) {
         Ok(session) => ask(&session, None, &id).await,
         Err(r) => r,
     }
@@ -299,37 +308,45 @@ fn json_body(body: &[u8], max: usize) -> Result<&str, Response> {
 
 /// A frame of `kind` with the request's JSON body as its `field`, for widget `widget`.
 async fn body_frame(
-    rt: &Runtime,
+    (registry, http): (&Registry, &HttpConfig),
     (id, widget): (String, String),
     user: Option<&CurrentUser>,
     body: &[u8],
     (kind, field): (&str, &str),
 ) -> Response {
-    let session = match session_of(rt, &id, user) {
+    let session = match session_of(registry, &id, user) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    match json_body(body, rt.options.max_message_bytes) {
+    match json_body(body, http.max_message_bytes) {
         Ok(body) => ask(&session, Some(frame(kind, &widget, field, body)), &id).await,
         Err(r) => r,
     }
 }
 
 async fn write(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
     Path(path): Path<(String, String)>,
     user: Option<CurrentUser>,
     body: Bytes,
 ) -> Response {
-    body_frame(&rt, path, user.as_ref(), &body, ("update", "state")).await
+    body_frame(
+        (&registry, &http),
+        path,
+        user.as_ref(),
+        &body,
+        ("update", "state"),
+    )
+    .await
 }
 
 async fn click(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
     Path((id, widget)): Path<(String, String)>,
     user: Option<CurrentUser>,
 ) -> Response {
-    let session = match session_of(&rt, &id, user.as_ref()) {
+    let session = match session_of(&registry, &id, user.as_ref()) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -342,10 +359,18 @@ async fn click(
 }
 
 async fn message(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
     Path(path): Path<(String, String)>,
     user: Option<CurrentUser>,
     body: Bytes,
 ) -> Response {
-    body_frame(&rt, path, user.as_ref(), &body, ("msg", "content")).await
+    body_frame(
+        (&registry, &http),
+        path,
+        user.as_ref(),
+        &body,
+        ("msg", "content"),
+    )
+    .await
 }

@@ -5,12 +5,15 @@
 //! (the version is a hash of all assets, so it changes with any of them), and under
 //! `<prefix>/numerous-static/<path>` with revalidation by ETag.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
+
+use crate::spec::AppSpec;
 
 #[derive(RustEmbed)]
 #[folder = "$CARGO_MANIFEST_DIR/static"]
@@ -217,14 +220,37 @@ pub(crate) async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Respo
     res
 }
 
+/// The modules and stylesheets of an app's custom widgets, by file name (`<kind>.js`,
+/// `<kind>.css`), as embedded in the app at compile time.
+#[derive(Debug, Default)]
+pub(crate) struct CustomAssets(HashMap<String, &'static str>);
+
+impl CustomAssets {
+    /// The custom widgets' files of the app `spec` describes.
+    pub(crate) fn of(spec: &AppSpec) -> Self {
+        CustomAssets(
+            spec.widgets
+                .iter()
+                .flat_map(|w| {
+                    [
+                        w.module.map(|m| (format!("{}.js", w.kind), m)),
+                        w.css.map(|c| (format!("{}.css", w.kind), c)),
+                    ]
+                })
+                .flatten()
+                .collect(),
+        )
+    }
+}
+
 /// `GET <prefix>/numerous-widgets/{file}`: the module or stylesheet of a custom widget, as
 /// embedded in the app at compile time. URLs carry `?v=<hash>`, so they are cached for good.
 pub(crate) async fn serve_custom(
-    axum::extract::State(rt): axum::extract::State<std::sync::Arc<crate::runtime::Runtime>>,
+    State(custom): State<Arc<CustomAssets>>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match rt.custom_assets.get(&file) {
+    match custom.0.get(&file) {
         Some(body) => {
             // The embedded text itself is the key (where it lives, and its length): two apps'
             // widgets of one kind may differ, and hashing a large stylesheet per request would

@@ -17,11 +17,11 @@ use axum::response::{IntoResponse, Response};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 
-use crate::auth::{CurrentUser, TabAuth, User};
-use crate::http::{self, ClientAddr};
+use crate::auth::{AuthState, CurrentUser, TabAuth, User};
+use crate::http::{self, ClientAddr, HttpConfig};
 use crate::outbox::Outbox;
 use crate::protocol::{self, CloseCode, ErrorCode, SESSION_SUBPROTOCOL, SUBPROTOCOL};
-use crate::runtime::{Runtime, SessionHandle};
+use crate::registry::{Registry, SessionHandle};
 use crate::session::Refusal;
 use crate::session::{Control, Input};
 use tokio::time::Instant;
@@ -35,7 +35,9 @@ const CLOSE_LINGER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `GET /ws`.
 pub(crate) async fn endpoint(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
+    State(auth): State<Option<Arc<AuthState>>>,
     client: ClientAddr,
     user: Option<CurrentUser>,
     headers: HeaderMap,
@@ -43,18 +45,18 @@ pub(crate) async fn endpoint(
 ) -> Response {
     let (peer, client) = (client.peer, client.key);
     // The protect middleware has let only signed-in users through to a protected app.
-    let auth = match (&rt.auth, &user) {
+    let auth = match (&auth, &user) {
         (Some(auth), Some(user)) => Some(auth.watch_tab(&user.0)),
         _ => None,
     };
     let user = user.map(|u| u.user().clone());
-    if let Err(origin) = http::check_origin(&headers, &rt.http, peer) {
+    if let Err(origin) = http::check_origin(&headers, &http, peer) {
         return forbidden_origin(&origin);
     }
     let requested = requested_session(&headers);
     // The transport's hard limit is above ours, so a message between the two gets a clear error
     // frame; one above it closes the connection with 1009.
-    let hard_limit = rt.options.max_message_bytes.saturating_mul(4);
+    let hard_limit = http.max_message_bytes.saturating_mul(4);
     upgrade
         .protocols([SUBPROTOCOL])
         .max_message_size(hard_limit)
@@ -67,21 +69,30 @@ pub(crate) async fn endpoint(
             // Split here, not in the task: an async fn keeps its arguments for its whole life,
             // and the whole socket is ten times the size of its two halves.
             let (sink, stream) = socket.split();
-            connection(rt, sink, stream, requested, client, user, auth)
+            connection(
+                (registry, http),
+                sink,
+                stream,
+                requested,
+                client,
+                user,
+                auth,
+            )
         })
 }
 
 /// Attaches a new tab (of any transport) to the session it asks for, or a new one: its outbox
 /// holds the welcome, or the refusal and a close frame.
 pub(crate) fn open_tab(
-    rt: &Arc<Runtime>,
+    registry: &Arc<Registry>,
+    http: &HttpConfig,
     requested: Option<&str>,
     client: IpAddr,
     user: Option<&Arc<User>>,
 ) -> (Option<SessionHandle>, Arc<Outbox>, u64) {
-    let outbox = Arc::new(Outbox::new(rt.options.max_queued_bytes));
-    let conn = rt.next_conn();
-    let session = match rt.attach(requested, client, user) {
+    let outbox = Arc::new(Outbox::new(http.max_queued_bytes));
+    let conn = registry.next_conn();
+    let session = match registry.attach(requested, client, user) {
         Ok((session, resumed)) => {
             let connected = session.control.send(Control::Connect {
                 conn,
@@ -157,7 +168,7 @@ fn requested_session(headers: &HeaderMap) -> Option<String> {
 }
 
 async fn connection(
-    rt: Arc<Runtime>,
+    (registry, http): (Arc<Registry>, Arc<HttpConfig>),
     sink: SplitSink<WebSocket, Message>,
     stream: SplitStream<WebSocket>,
     requested: Option<String>,
@@ -165,14 +176,20 @@ async fn connection(
     user: Option<Arc<User>>,
     auth: Option<TabAuth>,
 ) {
-    let _tracked = rt.tabs.token();
-    let (session, outbox, conn) = open_tab(&rt, requested.as_deref(), client, user.as_ref());
+    let _tracked = registry.tabs.token();
+    let (session, outbox, conn) = open_tab(
+        &registry,
+        &http,
+        requested.as_deref(),
+        client,
+        user.as_ref(),
+    );
     {
-        let writer = write(&rt, &outbox, sink);
+        let writer = write(&http, &outbox, sink);
         tokio::pin!(writer);
         let reader = async {
             match &session {
-                Some(s) => read(&rt, s, conn, &outbox, stream).await,
+                Some(s) => read(&http, s, conn, &outbox, stream).await,
                 // Refused: nothing to read, but the client's close reply.
                 None => Some(Leftover {
                     stream,
@@ -247,15 +264,15 @@ struct Leftover {
 /// Socket to session: in order, waiting (not reading) while either side is full. Returns the
 /// stream unless the client closed it.
 async fn read(
-    rt: &Runtime,
+    http: &HttpConfig,
     session: &SessionHandle,
     conn: u64,
     outbox: &Outbox,
     mut stream: SplitStream<WebSocket>,
 ) -> Option<Leftover> {
     let leftover = |stream, corrupt| Some(Leftover { stream, corrupt });
-    let max = rt.options.max_message_bytes;
-    let interval = rt.http.ping_interval;
+    let max = http.max_message_bytes;
+    let interval = http.ping_interval;
     let mut pinged = false;
     // One timer for the connection's life, moved only when it fires: a frame costs a clock
     // read, not a timer registration.
@@ -356,8 +373,12 @@ fn is_too_big(e: axum::Error) -> bool {
 
 /// Outbox to socket, each write within the write timeout. Returns whether it sent a close frame
 /// (and not: the socket failed or stayed stuck).
-async fn write(rt: &Runtime, outbox: &Outbox, mut sink: SplitSink<WebSocket, Message>) -> bool {
-    let deadline = rt.http.write_timeout;
+async fn write(
+    http: &HttpConfig,
+    outbox: &Outbox,
+    mut sink: SplitSink<WebSocket, Message>,
+) -> bool {
+    let deadline = http.write_timeout;
     while let Some(msg) = outbox.next().await {
         let closing = matches!(msg, Message::Close(_));
         match tokio::time::timeout(deadline, sink.send(msg)).await {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -19,12 +19,18 @@ use ipnet::IpNet;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
-use crate::runtime::Runtime;
+use crate::registry::Registry;
 
 /// What serving HTTP needs of an app's options, taken from them once, when the app is built
-/// (`Runtime::with_auth`).
+/// (`mount.rs`): every route reads its timeouts, limits and checks here.
 #[derive(Debug, Clone)]
 pub(crate) struct HttpConfig {
+    /// The path the app is mounted at (`""`: the root).
+    pub(crate) prefix: String,
+    /// The largest frame a tab may send (socket, fallback transport, HTTP API).
+    pub(crate) max_message_bytes: usize,
+    /// What may wait in one tab's outbox before the tab is dropped as too slow.
+    pub(crate) max_queued_bytes: usize,
     /// How long a request's headers may take to arrive.
     pub(crate) header_read_timeout: Duration,
     /// Pings on sockets and event streams, and the TCP keepalive's first probe.
@@ -45,25 +51,26 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// A shutdown signal, boxed where it is made: the accept loop is compiled once, here.
 pub(crate) type Signal = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// Serves `router` on `listener` until `signal` completes, then closes every tab of the apps
-/// `rts` (their options: the first app's) with 1001 and waits (briefly) for them to go.
+/// Serves `router` on `listener` with the timeouts of `http` until `signal` completes, then
+/// closes every tab of the apps whose sessions are in `registries` with 1001 and waits (briefly)
+/// for them to go.
 pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
-    rts: &[Arc<Runtime>],
+    http: &HttpConfig,
+    registries: &[Arc<Registry>],
     mut signal: Signal,
 ) -> std::io::Result<()> {
-    let rt = rts.first().expect("at least one app").clone();
     let stop = tokio_util::sync::CancellationToken::new();
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(rt.http.header_read_timeout);
+        .header_read_timeout(http.header_read_timeout);
     builder
         .http2()
         .timer(TokioTimer::new())
-        .keep_alive_interval(Some(rt.http.ping_interval));
+        .keep_alive_interval(Some(http.ping_interval));
     let builder = Arc::new(builder);
     let connections = tokio_util::task::TaskTracker::new();
     loop {
@@ -79,8 +86,8 @@ pub(crate) async fn serve(
             },
             () = &mut signal => break,
         };
-        configure(&stream, &rt.http);
-        let stream = WriteDeadline::new(stream, rt.http.write_timeout);
+        configure(&stream, http);
+        let stream = WriteDeadline::new(stream, http.write_timeout);
         let service = router
             .clone()
             .map_request(move |mut req: Request<hyper::body::Incoming>| {
@@ -107,16 +114,16 @@ pub(crate) async fn serve(
     drop(listener);
     tracing::info!("shutting down: closing every tab");
     stop.cancel();
-    for rt in rts {
-        rt.shut_down();
-        rt.tabs.close();
-        rt.session_tasks.close();
+    for registry in registries {
+        registry.shut_down();
+        registry.tabs.close();
+        registry.session_tasks.close();
     }
     connections.close();
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
-        for rt in rts {
-            rt.tabs.wait().await;
-            rt.finished().await;
+        for registry in registries {
+            registry.tabs.wait().await;
+            registry.finished().await;
         }
         connections.wait().await;
     })
@@ -242,10 +249,15 @@ pub(crate) struct ClientAddr {
     pub(crate) peer: Option<IpAddr>,
 }
 
-impl FromRequestParts<Arc<Runtime>> for ClientAddr {
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    Arc<HttpConfig>: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, rt: &Arc<Runtime>) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let http = Arc::<HttpConfig>::from_ref(state);
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -253,7 +265,7 @@ impl FromRequestParts<Arc<Runtime>> for ClientAddr {
         let ip = forwarded_client(
             peer.unwrap_or(IpAddr::from([0, 0, 0, 0])),
             &parts.headers,
-            &rt.http.trusted_proxies,
+            &http.trusted_proxies,
         );
         Ok(ClientAddr {
             key: limit_key(ip),
@@ -347,8 +359,12 @@ pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
 
 /// Refuses requests for host names the app does not serve (DNS rebinding), and marks every
 /// response `nosniff`.
-pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Next) -> Response {
-    if let Some(refused) = refused_host(&req, |host| host_allowed(host, &rt.http.allowed_hosts)) {
+pub(crate) async fn guard(
+    State(http): State<Arc<HttpConfig>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(refused) = refused_host(&req, |host| host_allowed(host, &http.allowed_hosts)) {
         return refused;
     }
     nosniff(next.run(req).await)
@@ -357,13 +373,13 @@ pub(crate) async fn guard(State(rt): State<Arc<Runtime>>, req: Request, next: Ne
 /// [`guard`] for the routes of a [`Server`](crate::Server) that are no app's (and its 404): a
 /// host any of its apps serves.
 pub(crate) async fn guard_any(
-    State(rts): State<Arc<Vec<Arc<Runtime>>>>,
+    State(apps): State<Arc<Vec<Arc<HttpConfig>>>>,
     req: Request,
     next: Next,
 ) -> Response {
     if let Some(refused) = refused_host(&req, |host| {
-        rts.iter()
-            .any(|rt| host_allowed(host, &rt.http.allowed_hosts))
+        apps.iter()
+            .any(|http| host_allowed(host, &http.allowed_hosts))
     }) {
         return refused;
     }
@@ -549,7 +565,7 @@ mod tests {
 
     #[test]
     fn origins() {
-        let config = |o: &crate::Options| crate::runtime::http_config(o);
+        let config = |o: &crate::Options| crate::mount::http_config(o);
         let options = crate::Options::default();
         let o = config(&options);
         let same = headers(&[

@@ -81,6 +81,7 @@ mod handler_check;
 mod html;
 mod http;
 mod markdown;
+mod mount;
 mod multi;
 mod options;
 mod outbox;
@@ -88,8 +89,8 @@ mod page;
 mod protocol;
 #[cfg(feature = "redis")]
 mod redis_broker;
+mod registry;
 mod resources;
-mod runtime;
 mod server;
 mod session;
 mod spec;

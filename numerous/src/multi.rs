@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use crate::app::{App, AppMeta};
 use crate::auth::{self, Auth, AuthState};
 use crate::error::Error;
-use crate::runtime::Runtime;
+use crate::mount::Mounted;
 use crate::server::ServeFuture;
 use crate::{Options, assets, http, server};
 
@@ -152,7 +152,7 @@ impl Server {
         self.build().map(|(router, _)| router)
     }
 
-    fn build(mut self) -> Result<(Router, Vec<Arc<Runtime>>), Error> {
+    fn build(mut self) -> Result<(Router, Vec<Mounted>), Error> {
         if self.mounts.is_empty() {
             return Err(config("a server needs at least one app (Server::app)"));
         }
@@ -198,37 +198,33 @@ impl Server {
             .map(|m| shown(&m.prefix).to_owned())
             .collect();
         let mut router = Router::new();
-        let mut runtimes = Vec::new();
+        let mut mounted = Vec::new();
         for m in self.mounts {
-            let (app, rt) = server::build_with(m.meta, m.options, shared.clone(), false)?;
+            let (routes, app) = server::build_with(m.meta, m.options, shared.clone(), false)?;
             tracing::debug!(app = m.name, prefix = %shown(&m.prefix), "mounted");
             // Each app's hosts for its routes; the server's (any app's) for the rest, below.
-            let app = app.route_layer(axum::middleware::from_fn_with_state(
-                rt.clone(),
+            let routes = routes.route_layer(axum::middleware::from_fn_with_state(
+                app.state.http.clone(),
                 http::guard,
             ));
-            router = router.merge(app);
-            runtimes.push(rt);
+            router = router.merge(routes);
+            mounted.push(app);
         }
-        // The shared sign-in's pages, at the root, for a runtime that uses it.
-        if shared.is_some() {
-            let rt = runtimes
+        // The shared sign-in's pages, at the root, with the state of an app that uses it.
+        if let Some(shared) = &shared {
+            let user = mounted
                 .iter()
-                .find(|rt| {
-                    rt.auth
-                        .as_ref()
-                        .zip(shared.as_ref())
-                        .is_some_and(|(a, s)| Arc::ptr_eq(a, s))
-                })
-                .cloned();
-            if let Some(rt) = rt {
+                .map(|app| &app.state)
+                .find(|state| state.auth.as_ref().is_some_and(|a| Arc::ptr_eq(a, shared)));
+            if let Some((state, sign_in)) = user.and_then(|s| Some((s.clone(), s.sign_in()?))) {
                 let mut root = auth::auth_routes();
                 if !root_app {
                     root = root.route("/numerous-static/{*path}", get(assets::serve));
                 }
-                router = router.merge(root.with_state(rt.clone()).layer(
-                    axum::middleware::from_fn_with_state(rt.clone(), auth::protect),
-                ));
+                router = router.merge(
+                    root.with_state(sign_in)
+                        .layer(axum::middleware::from_fn_with_state(state, auth::protect)),
+                );
             }
         }
         let health = serde_json::json!({ "status": "healthy", "apps": apps });
@@ -276,11 +272,12 @@ impl Server {
         } else {
             router.fallback(|| async { (StatusCode::NOT_FOUND, "no app serves this URL") })
         };
+        let hosts: Vec<_> = mounted.iter().map(|app| app.state.http.clone()).collect();
         let router = router.layer(axum::middleware::from_fn_with_state(
-            Arc::new(runtimes.clone()),
+            Arc::new(hosts),
             http::guard_any,
         ));
-        Ok((router, runtimes))
+        Ok((router, mounted))
     }
 
     /// Serves the apps on `listener` until Ctrl-C or SIGTERM.
@@ -300,16 +297,27 @@ impl Server {
 
     fn serve_signal(self, listener: TcpListener, signal: http::Signal) -> ServeFuture {
         ServeFuture::new(async move {
-            let (router, runtimes) = self.build()?;
-            for rt in &runtimes {
-                server::start(rt, "app").await?;
+            let (router, mounted) = self.build()?;
+            for app in &mounted {
+                server::start(app, "app").await?;
             }
             let local = listener.local_addr().map_err(Error::Serve)?;
-            tracing::info!("{} apps listening on http://{local}/", runtimes.len());
+            tracing::info!("{} apps listening on http://{local}/", mounted.len());
             let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
-            http::serve(listener, router, &runtimes, signal)
-                .await
-                .map_err(Error::Serve)
+            let registries: Vec<_> = mounted
+                .iter()
+                .map(|app| app.state.registry.clone())
+                .collect();
+            // The connections' timeouts are the first app's.
+            http::serve(
+                listener,
+                router,
+                &mounted[0].state.http,
+                &registries,
+                signal,
+            )
+            .await
+            .map_err(Error::Serve)
         })
     }
 }

@@ -10,10 +10,52 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use axum::http::{HeaderName, HeaderValue};
+
 use crate::app::AppMeta;
 use crate::assets;
-use crate::runtime::Runtime;
 use crate::spec::AppSpec;
+
+/// What the app's pages (its own, the sign-in pages, the forbidden page) are made of: the app,
+/// the parts of its page, and the security headers every page carries.
+#[derive(Debug)]
+pub(crate) struct PageState {
+    pub(crate) meta: &'static AppMeta,
+    pub(crate) parts: PageParts,
+    /// The page's security headers, built once ([`security_headers`]).
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// The security headers of a page that may be framed by `frame_ancestors` (none: by no site)
+/// and that carries `csp` as its Content-Security-Policy, if any.
+pub(crate) fn security_headers(
+    frame_ancestors: &[String],
+    csp: Option<&str>,
+) -> Vec<(HeaderName, HeaderValue)> {
+    let mut headers = vec![(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    )];
+    let ancestors = if frame_ancestors.is_empty() {
+        headers.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+        "'none'".to_owned()
+    } else {
+        frame_ancestors.join(" ")
+    };
+    if let Some(csp) = csp {
+        let policy = format!(
+            "{}; frame-ancestors {ancestors}",
+            csp.trim_end_matches([';', ' '])
+        );
+        match HeaderValue::from_str(&policy) {
+            Ok(v) => headers.push((header::CONTENT_SECURITY_POLICY, v)),
+            Err(_) => tracing::error!(
+                "the Content-Security-Policy is not a valid header value; none is sent"
+            ),
+        }
+    }
+    headers
+}
 
 /// The parts of the page that are the same for every request.
 #[derive(Debug)]
@@ -208,13 +250,13 @@ struct Kept {
 /// A fresh app is rendered for each request (it is usually the same every time); the page made
 /// of it, and its compressed forms, are kept and reused while it stays the same.
 pub(crate) async fn page(
-    State(rt): State<Arc<Runtime>>,
+    State(page): State<Arc<PageState>>,
     request_headers: axum::http::HeaderMap,
 ) -> Response {
-    match render(rt.env.meta) {
+    match render(page.meta) {
         Ok((body, state)) => {
             let coding = assets::accepted(&request_headers);
-            let html = rt.page.page(body, state, coding);
+            let html = page.parts.page(body, state, coding);
             let mut response =
                 ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
             if let Some(coding) = coding {
@@ -232,13 +274,13 @@ pub(crate) async fn page(
                 header::VARY,
                 header::HeaderValue::from_static("accept-encoding"),
             );
-            for (name, value) in &rt.page_headers {
+            for (name, value) in &page.headers {
                 headers.insert(name.clone(), value.clone());
             }
             response
         }
         Err(e) => {
-            tracing::error!(app = rt.env.meta.spec.name, "cannot render the page: {e}");
+            tracing::error!(app = page.meta.spec.name, "cannot render the page: {e}");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 Html("<!doctype html><title>Error</title><h1>This page could not be rendered</h1><p>The error is in the server log.</p>"),
@@ -333,6 +375,23 @@ fn rfind_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frames_are_refused_unless_allowed() {
+        let h = security_headers(&[], Some("default-src 'self'"));
+        let csp = h
+            .iter()
+            .find(|(k, _)| k == header::CONTENT_SECURITY_POLICY)
+            .unwrap();
+        assert!(csp.1.to_str().unwrap().ends_with("frame-ancestors 'none'"));
+        assert!(
+            h.iter()
+                .any(|(k, v)| k == header::X_FRAME_OPTIONS && v == "DENY")
+        );
+
+        let h = security_headers(&["https://portal.example".to_owned()], None);
+        assert!(!h.iter().any(|(k, _)| k == header::X_FRAME_OPTIONS));
+    }
 
     #[test]
     fn injects_before_closing_tags() {

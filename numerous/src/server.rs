@@ -14,10 +14,8 @@ use tokio::net::TcpListener;
 use crate::app::{App, AppMeta};
 use crate::auth::{self, AuthState};
 use crate::error::Error;
+use crate::mount::{AppState, Mounted};
 use crate::options::{Cli, Options};
-use crate::resources::AppContext;
-use crate::runtime::Runtime;
-use crate::topics::Publisher;
 use crate::{api, assets, connection, http, page, sse, upload};
 
 /// The router of one app, with every route under `options.prefix`: the page, the WebSocket,
@@ -74,16 +72,16 @@ fn auth_config(options: &mut Options) -> Result<Option<auth::Auth>, Error> {
 
 /// The router of app `A` served alone: every request (an unknown URL's 404 included) passes
 /// the host guard.
-fn build(meta: &'static AppMeta, options: Options) -> Result<(Router, Arc<Runtime>), Error> {
-    let (router, rt) = build_with(meta, options, None, true)?;
+fn build(meta: &'static AppMeta, options: Options) -> Result<(Router, Mounted), Error> {
+    let (router, app) = build_with(meta, options, None, true)?;
     let router = router.layer(axum::middleware::from_fn_with_state(
-        rt.clone(),
+        app.state.http.clone(),
         http::guard,
     ));
-    Ok((router, rt))
+    Ok((router, app))
 }
 
-/// The router and runtime of app `A`, without the host guard (its caller adds it: over the
+/// The router and the mounted state of app `A`, without the host guard (its caller adds it: over the
 /// whole router for an app alone, over the app's routes in a [`Server`](crate::Server)). With
 /// `shared` sign-in (several apps in one server), an app without its own uses it, and its
 /// routes are the server's, not the app's.
@@ -97,21 +95,22 @@ pub(crate) fn build_with(
     mut options: Options,
     shared: Option<Arc<AuthState>>,
     alone: bool,
-) -> Result<(Router, Arc<Runtime>), Error> {
+) -> Result<(Router, Mounted), Error> {
     let own_auth = options.auth.is_some() || shared.is_none();
     let auth = match shared {
         Some(shared) if options.auth.is_none() => Some(shared),
         _ => resolve_auth(&mut options)?,
     };
-    let rt = Runtime::with_auth(meta, options, auth).map_err(Error::Config)?;
-    let prefix = rt.options.prefix.clone();
+    let app = Mounted::new(meta, options, auth).map_err(Error::Config)?;
+    let state = app.state.clone();
+    let prefix = app.options.prefix.clone();
     // The page and the assets are compressed once and kept (assets::negotiate, PageParts); the
     // WebSocket and files are left alone.
     let compressed = Router::new()
         .route("/", get(page::page))
         .route("/numerous-static/{*path}", get(assets::serve))
         .route("/numerous-widgets/{file}", get(assets::serve_custom));
-    let mut routes = Router::new()
+    let mut routes: Router<AppState> = Router::new()
         .route("/ws", get(connection::endpoint))
         .route("/upload/{widget}", post(upload::upload))
         .route("/download/{widget}", get(upload::download))
@@ -119,15 +118,17 @@ pub(crate) fn build_with(
         .route("/sse/send", post(sse::send))
         .merge(api::routes())
         .merge(compressed);
-    if rt.auth.is_some() && own_auth {
-        routes = routes.merge(auth::auth_routes());
-    } else if rt.auth.is_none() {
-        routes = routes.route("/api/auth/check", get(auth::check_open));
+    match state.sign_in() {
+        Some(sign_in) if own_auth => {
+            routes = routes.merge(auth::auth_routes().with_state(sign_in));
+        }
+        Some(_) => {}
+        None => routes = routes.route("/api/auth/check", get(auth::check_open)),
     }
-    let mut routes: Router = routes.with_state(rt.clone());
+    let mut routes: Router = routes.with_state(state.clone());
     // Routes of the app's own may bring their own fallback (a folder of files): theirs, and
     // guarded as the rest.
-    let user_routes = rt.options.routes.clone();
+    let user_routes = app.options.routes.clone();
     let has_user_routes = user_routes.is_some();
     if let Some(user) = user_routes {
         routes = routes.merge(user);
@@ -136,7 +137,7 @@ pub(crate) fn build_with(
         routes = routes.fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "not found") });
     }
     // Inside the host guard: a request for a foreign host is refused before anything.
-    let protect = axum::middleware::from_fn_with_state(rt.clone(), auth::protect);
+    let protect = axum::middleware::from_fn_with_state(state.clone(), auth::protect);
     let routes = routes.layer(protect.clone());
     let routes = if prefix.is_empty() {
         routes
@@ -145,16 +146,16 @@ pub(crate) fn build_with(
         Router::new()
             .route(&format!("{prefix}/"), get(page::page))
             .route_layer(protect)
-            .with_state(rt.clone())
+            .with_state(state.clone())
             .nest(&prefix, routes)
     };
     let mut router = routes
-        .layer(axum::Extension(rt.options.resources.clone()))
-        .layer(axum::Extension(Publisher::new(rt.options.broker.clone())));
-    if rt.options.log_requests {
+        .layer(axum::Extension(state.context.resources.clone()))
+        .layer(axum::Extension(state.context.publisher.clone()));
+    if app.options.log_requests {
         router = router.layer(http::request_log());
     }
-    Ok((router, rt))
+    Ok((router, app))
 }
 
 /// A server at work: what [`serve`], [`serve_until`], [`Cli::serve`] and
@@ -215,12 +216,13 @@ fn serve_app(
 ) -> ServeFuture {
     ServeFuture::new(async move {
         let name = meta.spec.name;
-        let (router, rt) = build(meta, options)?;
-        start(&rt, name).await?;
+        let (router, app) = build(meta, options)?;
+        start(&app, name).await?;
         let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
         tracing::info!("{name} listening on http://{local}/");
         let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
-        http::serve(listener, router, &[rt], signal)
+        let registries = [app.state.registry.clone()];
+        http::serve(listener, router, &app.state.http, &registries, signal)
             .await
             .map_err(Error::Serve)
     })
@@ -228,11 +230,11 @@ fn serve_app(
 
 /// Prepares a built app to serve: its sign-in backend (connected, migrated), and its work not
 /// tied to a session (running until shutdown).
-pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
-    if let Some(auth) = &rt.auth {
-        auth.share_sign_outs(rt.options.broker.clone());
-        if let Some(tokens) = rt
-            .options
+pub(crate) async fn start(app: &Mounted, name: &str) -> Result<(), Error> {
+    let (state, options) = (&app.state, &app.options);
+    if let Some(auth) = &state.auth {
+        auth.share_sign_outs(options.broker.clone());
+        if let Some(tokens) = options
             .session_store
             .as_ref()
             .and_then(|s| s.refresh_tokens())
@@ -246,10 +248,10 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
             provider.kind()
         );
     }
-    if let Some(store) = &rt.options.session_store {
+    if let Some(store) = &options.session_store {
         // Other instances ask for this instance's sessions here (a tab of one reached them).
-        let mut asked = store.listen(rt.env.meta.spec.name).await?;
-        let sessions = rt.clone();
+        let mut asked = store.listen(state.registry.env.meta.spec.name).await?;
+        let sessions = state.registry.clone();
         tokio::spawn(async move {
             while let Some(asked) = asked.recv().await {
                 // A seek ("?<id>": the store lost the record) concerns only an instance that
@@ -263,7 +265,7 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
                     // One that is ending lets go by itself.
                     let _ = session.control.send(crate::session::Control::Release);
                 } else if seek {
-                } else if let Some(store) = &sessions.options.session_store {
+                } else if let Some(store) = &sessions.env.store {
                     // Not here (any more): the store may still name this instance its owner.
                     let (store, app) = (store.clone(), sessions.env.meta.spec.name);
                     tokio::spawn(async move {
@@ -277,16 +279,12 @@ pub(crate) async fn start(rt: &Arc<Runtime>, name: &str) -> Result<(), Error> {
         tracing::info!(
             "{name}: sessions are kept in the session store (instance {}, {:?})",
             store.instance(),
-            rt.options.session_durability
+            options.session_durability
         );
     }
-    let cx = AppContext {
-        resources: rt.options.resources.clone(),
-        publisher: Publisher::new(rt.options.broker.clone()),
-    };
-    for task in &rt.options.tasks {
-        let work = (task.0)(cx.clone());
-        let stop = rt.shutdown.clone();
+    for task in &options.tasks {
+        let work = (task.0)(state.context.clone());
+        let stop = state.registry.shutdown.clone();
         tokio::spawn(async move {
             tokio::select! {
                 () = work => {}

@@ -21,12 +21,14 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::auth::CurrentUser;
+use dashmap::DashMap;
+
+use crate::auth::{AuthState, CurrentUser};
 use crate::connection::{forbidden_origin, open_tab};
-use crate::http::{self, ClientAddr};
+use crate::http::{self, ClientAddr, HttpConfig};
 use crate::outbox::Outbox;
 use crate::protocol::{CLOSE_HEADER, CloseCode, SESSION_HEADER, STREAM_HEADER};
-use crate::runtime::{Runtime, SessionHandle};
+use crate::registry::{Registry, SessionHandle};
 use crate::session::{Control, Input};
 /// How long an opened tab waits for its event stream.
 const OPEN_WAIT: Duration = Duration::from_secs(10);
@@ -42,19 +44,32 @@ pub(crate) struct SseTab {
     watch: Option<tokio::task::AbortHandle>,
 }
 
+/// An app's tabs on the fallback transport.
+#[derive(Debug, Default)]
+pub(crate) struct SseTabs {
+    /// Tabs opened and waiting for their event stream, by stream token.
+    open: DashMap<String, SseTab>,
+    /// Every tab, by the token its POSTs carry.
+    send: DashMap<Arc<str>, SseTab>,
+}
+
 /// `POST /sse`: opens a tab.
 pub(crate) async fn open(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
+    State(auth): State<Option<Arc<AuthState>>>,
+    State(tabs): State<Arc<SseTabs>>,
     client: ClientAddr,
     user: Option<CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(origin) = http::check_origin(&headers, &rt.http, client.peer) {
+    if let Err(origin) = http::check_origin(&headers, &http, client.peer) {
         return forbidden_origin(&origin);
     }
     let requested = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok());
     let signed_in = user.as_ref().map(|u| u.user().clone());
-    let (session, outbox, conn) = open_tab(&rt, requested, client.key, signed_in.as_ref());
+    let (session, outbox, conn) =
+        open_tab(&registry, &http, requested, client.key, signed_in.as_ref());
     let stream = crate::util::random_hex(16);
     let send: Arc<str> = crate::util::random_hex(16).into();
     let Some(session) = session else {
@@ -98,7 +113,7 @@ pub(crate) async fn open(
         return response;
     };
     // As a socket is: closed when its sign-in expires or is signed out.
-    let watch = match (&rt.auth, &user) {
+    let watch = match (&auth, &user) {
         (Some(auth), Some(user)) => {
             let mut auth = auth.watch_tab(&user.0);
             let outbox = outbox.clone();
@@ -119,22 +134,21 @@ pub(crate) async fn open(
         send_token: send.clone(),
         watch,
     };
-    rt.sse_open.insert(stream.clone(), tab.clone());
-    rt.sse_send.insert(send.clone(), tab);
+    tabs.open.insert(stream.clone(), tab.clone());
+    tabs.send.insert(send.clone(), tab);
     // A tab whose stream never comes is closed.
-    let rt2 = rt.clone();
     let waiting = stream.clone();
     tokio::spawn(async move {
         tokio::time::sleep(OPEN_WAIT).await;
-        if let Some((_, tab)) = rt2.sse_open.remove(&waiting) {
-            close_tab(&rt2, &tab);
+        if let Some((_, tab)) = tabs.open.remove(&waiting) {
+            close_tab(&tabs, &tab);
         }
     });
     Json(serde_json::json!({ "stream": stream, "send": &*send })).into_response()
 }
 
-fn close_tab(rt: &Runtime, tab: &SseTab) {
-    rt.sse_send.remove(&tab.send_token);
+fn close_tab(tabs: &SseTabs, tab: &SseTab) {
+    tabs.send.remove(&tab.send_token);
     if let Some(watch) = &tab.watch {
         watch.abort();
     }
@@ -152,7 +166,7 @@ pub(crate) struct StreamQuery {
 
 /// Ends the tab when its event stream is dropped (the client went away, or the server ended it).
 struct StreamGuard {
-    rt: Arc<Runtime>,
+    tabs: Arc<SseTabs>,
     tab: Option<SseTab>,
     _tracked: tokio_util::task::task_tracker::TaskTrackerToken,
 }
@@ -160,17 +174,19 @@ struct StreamGuard {
 impl Drop for StreamGuard {
     fn drop(&mut self) {
         if let Some(tab) = &self.tab {
-            close_tab(&self.rt, tab);
+            close_tab(&self.tabs, tab);
         }
     }
 }
 
 /// `GET /sse?stream=A`: the tab's event stream.
 pub(crate) async fn stream(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
+    State(tabs): State<Arc<SseTabs>>,
     Query(q): Query<StreamQuery>,
 ) -> Response {
-    let Some((_, tab)) = rt.sse_open.remove(q.stream.as_str()) else {
+    let Some((_, tab)) = tabs.open.remove(q.stream.as_str()) else {
         return (
             StatusCode::NOT_FOUND,
             "unknown or used event stream; open a new one",
@@ -179,9 +195,9 @@ pub(crate) async fn stream(
     };
     let outbox = tab.outbox.clone();
     let guard = StreamGuard {
-        rt: rt.clone(),
+        tabs,
         tab: Some(tab),
-        _tracked: rt.tabs.token(),
+        _tracked: registry.tabs.token(),
     };
     let events =
         futures_util::stream::unfold((outbox, guard, false), |(outbox, guard, done)| async move {
@@ -205,7 +221,7 @@ pub(crate) async fn stream(
             Some((Ok(event), (outbox, guard, false)))
         });
     let mut response = Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(rt.http.ping_interval))
+        .keep_alive(KeepAlive::new().interval(http.ping_interval))
         .into_response();
     // Proxies must not buffer the stream.
     response
@@ -216,7 +232,8 @@ pub(crate) async fn stream(
 
 /// `POST /sse/send`: the tab's frames, in order.
 pub(crate) async fn send(
-    State(rt): State<Arc<Runtime>>,
+    State(http): State<Arc<HttpConfig>>,
+    State(tabs): State<Arc<SseTabs>>,
     user: Option<CurrentUser>,
     headers: HeaderMap,
     Json(frames): Json<Vec<Box<serde_json::value::RawValue>>>,
@@ -224,7 +241,7 @@ pub(crate) async fn send(
     let Some(tab) = headers
         .get(STREAM_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|t| rt.sse_send.get(t).map(|t| t.clone()))
+        .and_then(|t| tabs.send.get(t).map(|t| t.clone()))
         // On a protected app, only the session's owner may send to it.
         .filter(|t| t.session.owner.as_ref().map(|o| &o.id) == user.as_ref().map(|u| &u.id))
     else {
@@ -234,7 +251,7 @@ pub(crate) async fn send(
         )
             .into_response();
     };
-    let max = rt.options.max_message_bytes;
+    let max = http.max_message_bytes;
     for frame in frames {
         let text = frame.get();
         if text.len() > max {

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use axum::extract::ws::Message;
 
 use crate::app::{App, AppMeta};
+use crate::mount::{Mounted, session_env};
 use crate::outbox::{Next, Outbox};
-use crate::runtime::Runtime;
+use crate::registry::Registry;
+use crate::session::SessionEnv;
 use crate::session::{
     Control, ControlReceiver, ControlSender, FrameCtx, InputReceiver, Parts, Session,
 };
@@ -33,7 +35,7 @@ use crate::topics::Publisher;
 /// ```
 #[derive(Debug)]
 pub struct TestSession<A: App> {
-    rt: Arc<Runtime>,
+    env: Arc<SessionEnv>,
     app: A,
     session: Session,
     control: ControlReceiver,
@@ -79,7 +81,7 @@ impl<A: App> TestSession<A> {
     }
 
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
-        let rt = Runtime::new(AppMeta::of::<A>(), options)
+        let env = session_env(AppMeta::of::<A>(), &options)
             .unwrap_or_else(|e| panic!("configuration: {e}"));
         let app = A::new();
         let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
@@ -90,8 +92,8 @@ impl<A: App> TestSession<A> {
                 number: 0,
                 max_tabs: usize::MAX,
                 inputs: inputs_tx,
-                resources: rt.options.resources.clone(),
-                publisher: Publisher::new(rt.options.broker.clone()),
+                resources: env.resources.clone(),
+                publisher: Publisher::new(env.broker.clone()),
                 user,
             },
             &app,
@@ -107,7 +109,7 @@ impl<A: App> TestSession<A> {
             _ => String::new(),
         };
         TestSession {
-            rt,
+            env,
             app,
             session,
             control,
@@ -139,7 +141,7 @@ impl<A: App> TestSession<A> {
     /// received in answer (patches, errors).
     pub async fn send(&mut self, frame: &str) -> Vec<String> {
         self.start().await;
-        let mut ctx = FrameCtx::new(&self.rt.env, &self.session, &mut self.control, 0);
+        let mut ctx = FrameCtx::new(&self.env, &self.session, &mut self.control, 0);
         ctx.handle(&mut self.app, frame).await;
         self.drain()
     }
@@ -215,7 +217,7 @@ impl<A: App> TestSession<A> {
         let Some(input) = self.inputs.recv().await else {
             return Vec::new();
         };
-        let mut ctx = FrameCtx::new(&self.rt.env, &self.session, &mut self.control, 0);
+        let mut ctx = FrameCtx::new(&self.env, &self.session, &mut self.control, 0);
         ctx.input(&mut self.app, input).await;
         self.drain()
     }
@@ -227,7 +229,7 @@ impl<A: App> TestSession<A> {
             return Vec::new();
         }
         // Then, as for the test's one tab opening, the `#[on_tabs]` handlers.
-        let env = &self.rt.env;
+        let env = &self.env;
         for h in env.dispatch.start.iter().chain(&env.dispatch.tabs).copied() {
             let mut ctx = FrameCtx::new(env, &self.session, &mut self.control, 0);
             let _ = ctx.run_handler(&mut self.app, h, None).await;
@@ -275,16 +277,17 @@ impl<A: App> TestSession<A> {
 /// ```
 #[derive(Debug)]
 pub struct TestServer<A: App> {
-    rt: Arc<Runtime>,
+    registry: Arc<Registry>,
     _app: std::marker::PhantomData<fn() -> A>,
 }
 
 impl<A: App> TestServer<A> {
     /// The app's sessions as `options` would serve them (with no per-client limit).
     pub fn new(options: crate::Options) -> Self {
+        let app = Mounted::new(AppMeta::of::<A>(), options.max_sessions_per_client(0), None)
+            .unwrap_or_else(|e| panic!("configuration: {e}"));
         TestServer {
-            rt: Runtime::new(AppMeta::of::<A>(), options.max_sessions_per_client(0))
-                .unwrap_or_else(|e| panic!("configuration: {e}")),
+            registry: app.state.registry,
             _app: std::marker::PhantomData,
         }
     }
@@ -296,9 +299,9 @@ impl<A: App> TestServer<A> {
     /// Beyond the options' `max_sessions`.
     pub fn session(&self) -> crate::Handle<A> {
         // Each session its own (made-up) client, as on a server with many visitors.
-        let client = std::net::Ipv4Addr::from(self.rt.next_conn() as u32 | 0x0a00_0000);
+        let client = std::net::Ipv4Addr::from(self.registry.next_conn() as u32 | 0x0a00_0000);
         let (handle, _) = self
-            .rt
+            .registry
             .attach(None, client.into(), None)
             .unwrap_or_else(|r| panic!("{}", r.message()));
         crate::Handle::new(handle.inputs)
@@ -306,6 +309,6 @@ impl<A: App> TestServer<A> {
 
     /// Publishes on the app's topics.
     pub fn publisher(&self) -> Publisher {
-        Publisher::new(self.rt.options.broker.clone())
+        Publisher::new(self.registry.env.broker.clone())
     }
 }

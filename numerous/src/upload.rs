@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use crate::protocol::SESSION_HEADER;
-use crate::runtime::{Runtime, SessionHandle};
+use crate::registry::{Registry, SessionHandle};
 use crate::session::Input;
 
 /// Beyond the header timeout (which every upload may take regardless of its size), a body must
@@ -41,7 +41,7 @@ fn reply(status: StatusCode, error: impl Into<String>) -> Response {
 /// session's own task answers to the input `make` builds (in order with the tab's events); or
 /// the 404 to send.
 async fn ask<T>(
-    rt: &Runtime,
+    registry: &Registry,
     user: Option<&crate::auth::CurrentUser>,
     headers: &HeaderMap,
     widget: &str,
@@ -50,11 +50,11 @@ async fn ask<T>(
     let Some(session) = headers
         .get(SESSION_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|id| rt.session_for(id, user.map(|u| &**u)))
+        .and_then(|id| registry.session_for(id, user.map(|u| &**u)))
     else {
         return Err(reply(StatusCode::NOT_FOUND, "unknown or expired session"));
     };
-    let Some(index) = rt.env.dispatch.widget(widget) else {
+    let Some(index) = registry.env.dispatch.widget(widget) else {
         return Err(reply(
             StatusCode::NOT_FOUND,
             format!("unknown widget `{widget}`"),
@@ -68,8 +68,23 @@ async fn ask<T>(
     }
 }
 
+/// How many uploads an app reads at once, and how large one may be.
+#[derive(Debug)]
+pub(crate) struct Uploads {
+    /// A permit per upload being read.
+    pub(crate) permits: tokio::sync::Semaphore,
+    /// The server's limit on one upload, whatever a widget allows.
+    pub(crate) max_bytes: usize,
+    /// What a body may take beyond its bytes at the slowest rate allowed (the header read
+    /// timeout).
+    pub(crate) grace: Duration,
+}
+
+/// `POST /upload/{widget}?name=..` (header `X-Numerous-Session`): a file for the widget, read
+/// within the server's and the widget's limits and handed to the session's task.
 pub(crate) async fn upload(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
+    State(uploads): State<Arc<Uploads>>,
     Path(widget): Path<String>,
     Query(q): Query<UploadQuery>,
     user: Option<crate::auth::CurrentUser>,
@@ -77,22 +92,25 @@ pub(crate) async fn upload(
     body: axum::body::Body,
 ) -> Response {
     // The widget's limit now (a handler may have changed it), from the session's own task.
-    let (session, index, limit) =
-        match ask(&rt, user.as_ref(), &headers, &widget, |widget, reply| {
-            Input::UploadLimit { widget, reply }
-        })
-        .await
-        {
-            Ok(found) => found,
-            Err(response) => return response,
-        };
+    let (session, index, limit) = match ask(
+        &registry,
+        user.as_ref(),
+        &headers,
+        &widget,
+        |widget, reply| Input::UploadLimit { widget, reply },
+    )
+    .await
+    {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
     let Some(widget_max) = limit else {
         return reply(
             StatusCode::UNPROCESSABLE_ENTITY,
             format!("widget `{widget}`: this widget takes no uploads"),
         );
     };
-    let server_max = rt.options.max_upload_bytes;
+    let server_max = uploads.max_bytes;
     let too_big = |size: Option<u64>| {
         let over_server = size.map_or(widget_max >= server_max, |n| n > server_max as u64);
         if over_server {
@@ -122,7 +140,7 @@ pub(crate) async fn upload(
         return too_big(Some(len));
     }
 
-    let Ok(Ok(_permit)) = tokio::time::timeout(QUEUE_WAIT, rt.uploads.acquire()).await else {
+    let Ok(Ok(_permit)) = tokio::time::timeout(QUEUE_WAIT, uploads.permits.acquire()).await else {
         return reply(
             StatusCode::SERVICE_UNAVAILABLE,
             "the server is reading as many uploads as it may; try again shortly",
@@ -131,7 +149,7 @@ pub(crate) async fn upload(
     let capacity = declared.map_or(0, |n| n as usize).min(max);
     let mut bytes = Vec::with_capacity(capacity);
     let started = Instant::now();
-    let grace = rt.http.header_read_timeout;
+    let grace = uploads.grace;
     let mut stream = body.into_data_stream();
     loop {
         let deadline =
@@ -191,15 +209,19 @@ pub(crate) struct DownloadQuery {
 /// `GET /download/{widget}?nonce=N` (header `X-Numerous-Session`): the file the widget serves,
 /// if it is still file `N`; 404 otherwise.
 pub(crate) async fn download(
-    State(rt): State<Arc<Runtime>>,
+    State(registry): State<Arc<Registry>>,
     Path(widget): Path<String>,
     Query(q): Query<DownloadQuery>,
     user: Option<crate::auth::CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
-    let served = ask(&rt, user.as_ref(), &headers, &widget, |widget, reply| {
-        Input::ServedFile { widget, reply }
-    })
+    let served = ask(
+        &registry,
+        user.as_ref(),
+        &headers,
+        &widget,
+        |widget, reply| Input::ServedFile { widget, reply },
+    )
     .await;
     let file = match served {
         Ok((_, _, Some(file))) if q.nonce.is_none_or(|n| n == file.nonce) => file,

@@ -57,7 +57,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "connection.rs",
             "http.rs",
             "page.rs",
-            "runtime.rs",
+            "registry.rs",
             "sse.rs",
             "upload.rs",
         ],
@@ -67,6 +67,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "error.rs",
             "lib.rs",
+            "mount.rs",
             "multi.rs",
             "options.rs",
             "server.rs",
@@ -76,9 +77,12 @@ const LAYERS: &[(&str, &[&str])] = &[
 ];
 
 /// Imports that go up a layer today (from → to). Issue 21 removes them; this list only shrinks.
-const UPWARD: &[(&str, &str)] = &[("runtime.rs", "options.rs")];
+const UPWARD: &[(&str, &str)] = &[];
 
-/// Files in the largest import circle today (0: none). Issue 21 brings it to 0.
+/// Files in the largest import circle today (0: none). Issue 21 brings it to 0. The server
+/// layer's circle is gone (each route module takes its own state); what is left is the session
+/// layer's: the `App` trait's handlers take a `Session`, and `Session`'s generic helpers
+/// (`push::<A>`, `handle::<A>`) and the tabs' diff name the app traits back.
 const LARGEST_CIRCLE: usize = 7;
 
 fn src() -> PathBuf {

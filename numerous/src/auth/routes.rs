@@ -5,7 +5,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, OptionalFromRequestParts, Query, Request, State};
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -16,8 +16,9 @@ use serde::Deserialize;
 use super::pages::{ForbiddenPage, LoginPage};
 use super::service::{AuthState, CSRF_COOKIE, Identity, Issued, REFRESH_COOKIE, cookie};
 use super::{AuthError, RoleName, User};
-use crate::http::{self, ClientAddr};
-use crate::runtime::Runtime;
+use crate::http::{self, ClientAddr, HttpConfig};
+use crate::page::PageState;
+use crate::resources::AppContext;
 
 /// The signed-in user of a request, for your own axum routes. Taken as `CurrentUser` it
 /// answers 401 when nobody is signed in; as `Option<CurrentUser>` it lets anybody through.
@@ -103,8 +104,25 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
 #[derive(Debug, Clone)]
 pub(crate) struct RequestUser(pub(crate) String);
 
+/// What the sign-in routes read: the sign-in itself, the app's HTTP settings (for the origin
+/// check and trusted proxies), its pages (the login page, the security headers) and what the
+/// registration hook is given.
+#[derive(Debug, Clone)]
+pub(crate) struct SignIn {
+    pub(crate) auth: Arc<AuthState>,
+    pub(crate) http: Arc<HttpConfig>,
+    pub(crate) page: Arc<PageState>,
+    pub(crate) context: AppContext,
+}
+
+impl FromRef<SignIn> for Arc<HttpConfig> {
+    fn from_ref(s: &SignIn) -> Self {
+        s.http.clone()
+    }
+}
+
 /// The auth routes, relative to the app's prefix.
-pub(crate) fn routes() -> Router<Arc<Runtime>> {
+pub(crate) fn routes() -> Router<SignIn> {
     Router::new()
         .route("/login", get(login_page))
         .route("/api/auth/login", post(login))
@@ -114,12 +132,6 @@ pub(crate) fn routes() -> Router<Arc<Runtime>> {
         .route("/api/auth/check", get(check))
         .route("/register", get(register_page))
         .route("/api/auth/register", post(register))
-}
-
-fn auth_of(rt: &Runtime) -> &Arc<AuthState> {
-    rt.auth
-        .as_ref()
-        .expect("auth routes are mounted only with auth")
 }
 
 fn json_error(status: StatusCode, code: &str, detail: &str) -> Response {
@@ -153,11 +165,13 @@ pub(crate) fn safe_next(next: Option<&str>, prefix: &str) -> String {
 /// requirement (a role, admin). Pages without one go to the login page; API requests, the
 /// WebSocket and uploads get 401 JSON.
 pub(crate) async fn protect(
-    State(rt): State<Arc<Runtime>>,
+    State(auth): State<Option<Arc<AuthState>>>,
+    State(http): State<Arc<HttpConfig>>,
+    State(page): State<Arc<PageState>>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let Some(auth) = rt.auth.clone() else {
+    let Some(auth) = auth else {
         return next.run(req).await;
     };
     let identity = auth.identify(req.headers());
@@ -173,9 +187,7 @@ pub(crate) async fn protect(
         .map_or_else(|| path.clone(), |pq| pq.as_str().to_owned());
     // Patterns are relative to the app's prefix (which is the sign-in's, unless several apps
     // share one sign-in at the server's root).
-    let rel = path
-        .strip_prefix(rt.options.prefix.as_str())
-        .unwrap_or(&path);
+    let rel = path.strip_prefix(http.prefix.as_str()).unwrap_or(&path);
     let protected = auth.is_protected(rel);
     let own = rel == "/login" || rel.starts_with("/api/auth/");
     let api = is_api(rel, req.headers());
@@ -193,7 +205,7 @@ pub(crate) async fn protect(
             next,
             &target,
             PathKind { own, api },
-            rt.env.meta.forbidden_page,
+            page.meta.forbidden_page,
         )
         .await
     } else {
@@ -300,13 +312,13 @@ struct NextQuery {
 }
 
 async fn login_page(
-    State(rt): State<Arc<Runtime>>,
+    State(s): State<SignIn>,
     client: ClientAddr,
     user: Option<CurrentUser>,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let auth = auth_of(&rt);
+    let auth = &s.auth;
     let next = safe_next(q.next.as_deref(), &auth.prefix);
     if user.is_some() {
         return (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
@@ -314,7 +326,7 @@ async fn login_page(
     let notice = (q.reason.as_deref() == Some("expired"))
         .then_some("Your sign-in has expired; sign in again to go on.");
     render_login(
-        &rt,
+        &s,
         &headers,
         client,
         &next,
@@ -326,13 +338,13 @@ async fn login_page(
 
 /// `GET /register`: the registration form (404 unless registration is allowed).
 async fn register_page(
-    State(rt): State<Arc<Runtime>>,
+    State(s): State<SignIn>,
     client: ClientAddr,
     user: Option<CurrentUser>,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let auth = auth_of(&rt);
+    let auth = &s.auth;
     if !auth.config.registration {
         return StatusCode::NOT_FOUND.into_response();
     }
@@ -341,7 +353,7 @@ async fn register_page(
         return (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
     }
     render_login(
-        &rt,
+        &s,
         &headers,
         client,
         &next,
@@ -352,7 +364,7 @@ async fn register_page(
 }
 
 fn render_login(
-    rt: &Runtime,
+    s: &SignIn,
     headers: &HeaderMap,
     client: ClientAddr,
     next: &str,
@@ -360,7 +372,7 @@ fn render_login(
     (username, registering): (&str, bool),
     status: StatusCode,
 ) -> Response {
-    let auth = auth_of(rt);
+    let auth = &s.auth;
     // The form's CSRF token: kept if the browser has one, so several login tabs all work.
     let csrf = cookie(headers, CSRF_COOKIE)
         .filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -402,25 +414,25 @@ fn render_login(
     // Options' renderer, else the app's own page (templates/numerous/login.html), else ours.
     let html = match auth.login_page_fn() {
         Some(render) => render(&page),
-        None => (rt.env.meta.login_page)(&page).unwrap_or_else(|| page.render_default()),
+        None => (s.page.meta.login_page)(&page).unwrap_or_else(|| page.render_default()),
     };
-    let secure = auth.secure(headers, trusted(rt, client));
+    let secure = auth.secure(headers, trusted(&s.http, client));
     let mut response = (status, axum::response::Html(html)).into_response();
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&auth.csrf_cookie(&csrf, secure)) {
         h.append(header::SET_COOKIE, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    for (name, value) in &rt.page_headers {
+    for (name, value) in &s.page.headers {
         h.insert(name.clone(), value.clone());
     }
     response
 }
 
-fn trusted(rt: &Runtime, client: ClientAddr) -> bool {
+fn trusted(http: &HttpConfig, client: ClientAddr) -> bool {
     client
         .peer
-        .is_some_and(|p| http::is_trusted(p, &rt.http.trusted_proxies))
+        .is_some_and(|p| http::is_trusted(p, &http.trusted_proxies))
 }
 
 #[derive(Deserialize)]
@@ -446,8 +458,8 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Refuses a POST made by another site's page (CSRF): `Ok` for same-origin pages and for
 /// clients that are not browsers (no `Origin`).
 #[allow(clippy::result_large_err)]
-fn same_origin(rt: &Runtime, headers: &HeaderMap, client: ClientAddr) -> Result<(), Response> {
-    http::check_origin(headers, &rt.http, client.peer).map_err(|origin| {
+fn same_origin(http: &HttpConfig, headers: &HeaderMap, client: ClientAddr) -> Result<(), Response> {
+    http::check_origin(headers, http, client.peer).map_err(|origin| {
         tracing::info!(%origin, "refused an auth request from another origin");
         json_error(
             StatusCode::FORBIDDEN,
@@ -465,14 +477,14 @@ struct AuthPost {
     secure: bool,
 }
 
-impl FromRequestParts<Arc<Runtime>> for AuthPost {
+impl FromRequestParts<SignIn> for AuthPost {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, rt: &Arc<Runtime>) -> Result<Self, Response> {
-        let Ok(client) = ClientAddr::from_request_parts(parts, rt).await;
-        same_origin(rt, &parts.headers, client)?;
-        let auth = auth_of(rt).clone();
-        let secure = auth.secure(&parts.headers, trusted(rt, client));
+    async fn from_request_parts(parts: &mut Parts, s: &SignIn) -> Result<Self, Response> {
+        let Ok(client) = ClientAddr::from_request_parts(parts, s).await;
+        same_origin(&s.http, &parts.headers, client)?;
+        let auth = s.auth.clone();
+        let secure = auth.secure(&parts.headers, trusted(&s.http, client));
         Ok(AuthPost {
             auth,
             client,
@@ -573,7 +585,7 @@ fn refusal(e: &AuthError) -> (StatusCode, &'static str, String) {
 }
 
 async fn login(
-    State(rt): State<Arc<Runtime>>,
+    State(s): State<SignIn>,
     AuthPost {
         auth,
         client,
@@ -598,7 +610,7 @@ async fn login(
                 json_error(status, code, &detail)
             } else {
                 render_login(
-                    &rt,
+                    &s,
                     &headers,
                     client,
                     &next,
@@ -625,7 +637,7 @@ struct Registration {
 
 /// `POST /api/auth/register`: creates the user, signs them in, runs the app's hook.
 async fn register(
-    State(rt): State<Arc<Runtime>>,
+    State(s): State<SignIn>,
     AuthPost {
         auth,
         client,
@@ -645,11 +657,7 @@ async fn register(
     match auth.register(&form.email, &form.password, client.key).await {
         Ok((user, issued)) => {
             if let Some(hook) = &auth.config.on_register {
-                let cx = crate::resources::AppContext {
-                    resources: rt.options.resources.clone(),
-                    publisher: crate::Publisher::new(rt.options.broker.clone()),
-                };
-                hook(&user, &cx);
+                hook(&user, &s.context);
             }
             signed_in(&auth, (user, issued), json, false, next, secure)
         }
@@ -659,7 +667,7 @@ async fn register(
                 json_error(status, code, &detail)
             } else {
                 render_login(
-                    &rt,
+                    &s,
                     &headers,
                     client,
                     &next,

@@ -1,5 +1,5 @@
 //! What a session's task needs of the app's options, taken from them once, when the app is built
-//! (`Runtime::with_auth`): the session layer reads no `Options`.
+//! (`mount.rs`): the session layer reads no `Options`.
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! What one app's sessions share, and what a session's task holds of its server: the session
-//! layer's whole view of the layers above, built once per app (`Runtime::with_auth`).
+//! layer's whole view of the layers above, built once per app (`mount.rs`).
 
 use std::sync::Arc;
 

@@ -1,61 +1,52 @@
-//! What one mounted app shares between its sessions: options, dispatch table, page parts and the
-//! registry of live sessions. Only connecting touches the registry; the event path stays inside
-//! a session's task.
+//! The registry of one app's live sessions: admission (limits per server, per client address,
+//! per user), the sessions by id, and their tasks. Only connecting touches it; the event path
+//! stays inside a session's task. Every transport (the socket, the fallback, the HTTP API,
+//! uploads) reaches sessions through it and nothing else of its app.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use axum::http::HeaderValue;
 use dashmap::DashMap;
-use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::app::{AppMeta, Dispatch};
-use crate::auth::{AuthState, User};
-use crate::http::HttpConfig;
-use crate::options::Options;
-use crate::page::PageParts;
-use crate::session::{self, Control, Lease, Refusal, SessionConfig, SessionEnv};
+use crate::auth::User;
+use crate::session::{self, Control, Lease, Refusal, SessionEnv};
 
 /// Inputs queued to one session before its tabs' readers wait (and stop reading their sockets).
 const INPUT_QUEUE: usize = 64;
 
-/// Everything one mounted app shares between its sessions.
+/// How many sessions may live at once, taken from the options when the app is built.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Admission {
+    /// Sessions on this server, per app.
+    pub(crate) max_sessions: usize,
+    /// Sessions per client address (0: no limit).
+    pub(crate) per_client: usize,
+    /// Sessions per signed-in user (0: no limit).
+    pub(crate) per_user: usize,
+}
+
+/// One app's live sessions.
 #[derive(Debug)]
-pub(crate) struct Runtime {
-    pub(crate) options: Options,
+pub(crate) struct Registry {
     /// What the app's sessions share (the session layer's whole view of this app).
     pub(crate) env: Arc<SessionEnv>,
-    /// What serving HTTP needs of the options.
-    pub(crate) http: HttpConfig,
-    pub(crate) page: PageParts,
-    /// The page's security headers, built once from the options.
-    pub(crate) page_headers: Vec<(axum::http::HeaderName, HeaderValue)>,
+    admission: Admission,
     sessions: DashMap<Arc<str>, SessionHandle>,
     /// Live sessions per client address.
     clients: DashMap<IpAddr, usize>,
     live: AtomicUsize,
     next_conn: AtomicU64,
     next_session: AtomicU64,
-    /// Modules and stylesheets of custom widgets, by file name (`<kind>.js`, `<kind>.css`).
-    pub(crate) custom_assets: std::collections::HashMap<String, &'static str>,
+    /// Live sessions per user, when the app is protected.
+    users: DashMap<Arc<str>, usize>,
     /// Cancelled when the server shuts down (HTTP connections finish; sessions are told
     /// through their control queues, so nothing on the event path polls this).
     pub(crate) shutdown: CancellationToken,
     /// The tabs' connection tasks, so shutdown can wait for them to close.
     pub(crate) tabs: TaskTracker,
-    /// Uploads being read.
-    pub(crate) uploads: Semaphore,
-    /// Fallback-transport tabs opened and waiting for their event stream, by stream token.
-    pub(crate) sse_open: DashMap<String, crate::sse::SseTab>,
-    /// Fallback-transport tabs, by the token their POSTs carry.
-    pub(crate) sse_send: DashMap<Arc<str>, crate::sse::SseTab>,
-    /// Sign-in, when the app is protected.
-    pub(crate) auth: Option<Arc<AuthState>>,
-    /// Live sessions per user, when the app is protected.
-    users: DashMap<Arc<str>, usize>,
     /// The sessions' tasks, so shutdown can wait for them to be saved.
     pub(crate) session_tasks: TaskTracker,
 }
@@ -73,89 +64,22 @@ pub(crate) struct SessionHandle {
     pub(crate) id: Arc<str>,
 }
 
-impl Runtime {
-    /// The runtime of app `meta`; what is misconfigured, naming the handler and the type, when
-    /// a handler takes a resource the options do not register: at start-up, not at the first
-    /// click (the server makes it an `Error::Config`).
-    pub(crate) fn new(meta: &'static AppMeta, options: Options) -> Result<Arc<Self>, String> {
-        Self::with_auth(meta, options, None)
-    }
-
-    /// [`Runtime::new`], protected by `auth`.
-    pub(crate) fn with_auth(
-        meta: &'static AppMeta,
-        options: Options,
-        auth: Option<Arc<AuthState>>,
-    ) -> Result<Arc<Self>, String> {
-        for h in meta.handlers {
-            for key in h.resources {
-                let (id, name) = key();
-                if !options.resources.contains(id) {
-                    let registered = options.resources.names();
-                    return Err(format!(
-                        "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {})",
-                        meta.spec.name,
-                        h.name,
-                        if registered.is_empty() {
-                            "none".to_owned()
-                        } else {
-                            registered.join(", ")
-                        },
-                    ));
-                }
-            }
-        }
-        Ok(Arc::new(Runtime {
-            env: Arc::new(SessionEnv {
-                meta,
-                dispatch: Dispatch::new(meta.spec, meta.handlers),
-                config: SessionConfig {
-                    idle_timeout: options.idle_timeout,
-                    unused_timeout: options.unused_session_timeout,
-                    max_tabs: options.max_tabs_per_session,
-                },
-                store: options.session_store.clone(),
-                durability: options.session_durability,
-                version: options.session_version,
-                migration: options.session_migration.clone(),
-                resources: options.resources.clone(),
-                broker: options.broker.clone(),
-            }),
-            http: http_config(&options),
-            page: PageParts::new(
-                meta.spec,
-                &options.prefix,
-                auth.is_some(),
-                &options.stylesheets,
-            ),
-            page_headers: page_headers(&options),
+impl Registry {
+    /// An empty registry for the sessions of `env`'s app.
+    pub(crate) fn new(env: Arc<SessionEnv>, admission: Admission) -> Arc<Self> {
+        Arc::new(Registry {
+            env,
+            admission,
             sessions: DashMap::new(),
             clients: DashMap::new(),
             live: AtomicUsize::new(0),
             next_conn: AtomicU64::new(0),
             next_session: AtomicU64::new(0),
-            custom_assets: meta
-                .spec
-                .widgets
-                .iter()
-                .flat_map(|w| {
-                    [
-                        w.module.map(|m| (format!("{}.js", w.kind), m)),
-                        w.css.map(|c| (format!("{}.css", w.kind), c)),
-                    ]
-                })
-                .flatten()
-                .collect(),
+            users: DashMap::new(),
             shutdown: CancellationToken::new(),
             tabs: TaskTracker::new(),
-            uploads: Semaphore::new(options.max_concurrent_uploads.max(1)),
-            sse_open: DashMap::new(),
-            sse_send: DashMap::new(),
-            auth,
-            users: DashMap::new(),
             session_tasks: TaskTracker::new(),
-            options,
-        }))
+        })
     }
 
     /// A number for a new connection, unique within this app.
@@ -202,13 +126,9 @@ impl Runtime {
             return Ok((handle, true));
         }
         // With a session store, a session this instance does not run may be in the store.
-        let claim =
-            requested.filter(|id| self.options.session_store.is_some() && is_session_id(id));
+        let claim = requested.filter(|id| self.env.store.is_some() && is_session_id(id));
         // One user cannot fill the server.
-        let per_user = self
-            .auth
-            .as_ref()
-            .map_or(0, |a| a.config.max_sessions_per_user);
+        let per_user = self.admission.per_user;
         let owner: Option<Arc<str>> = user.map(|u| Arc::from(u.id.as_str()));
         if let Some(id) = &owner {
             let mut held = self.users.entry(id.clone()).or_insert(0);
@@ -220,10 +140,10 @@ impl Runtime {
             }
             *held += 1;
         }
-        let max = self.options.max_sessions;
+        let max = self.admission.max_sessions;
         // The last tenth of the places is kept for clients holding at most one session.
         let reserve = max / 10;
-        let per_client = self.options.max_sessions_per_client;
+        let per_client = self.admission.per_client;
         let admitted = {
             let mut held = self.clients.entry(client).or_insert(0);
             let live = self.live.fetch_add(1, Ordering::AcqRel);
@@ -282,7 +202,7 @@ impl Runtime {
         }
         let number = self.next_session.fetch_add(1, Ordering::Relaxed);
         let registered = Registered {
-            rt: self.clone(),
+            registry: self.clone(),
             id: id.clone(),
             client,
             user: owner,
@@ -308,26 +228,14 @@ impl Runtime {
     }
 }
 
-/// What serving HTTP needs of `options`.
-pub(crate) fn http_config(options: &Options) -> HttpConfig {
-    HttpConfig {
-        header_read_timeout: options.header_read_timeout,
-        ping_interval: options.ping_interval,
-        write_timeout: options.write_timeout,
-        trusted_proxies: options.trusted_proxies.clone(),
-        allowed_hosts: options.allowed_hosts.clone(),
-        allowed_origins: options.allowed_origins.clone(),
-    }
-}
-
-impl Runtime {
+impl Registry {
     /// Waits, at shutdown, for what must outlive the tabs: with a session store, every session
     /// saved and let go; what the last handlers published, sent to the other instances.
     pub(crate) async fn finished(&self) {
-        if self.options.session_store.is_some() {
+        if self.env.store.is_some() {
             self.session_tasks.wait().await;
         }
-        self.options.broker.flushed().await;
+        self.env.broker.flushed().await;
     }
 
     /// Gives back the places a session was admitted to, when it is not started after all.
@@ -362,7 +270,7 @@ impl Runtime {
 /// panic) frees the place.
 #[derive(Debug)]
 pub(crate) struct Registered {
-    rt: Arc<Runtime>,
+    registry: Arc<Registry>,
     id: Arc<str>,
     client: IpAddr,
     user: Option<Arc<str>>,
@@ -373,9 +281,9 @@ impl Registered {
     /// Moves the session to a new id (it asked for one the store did not know); returns it.
     pub(crate) fn rekey(&mut self) -> Arc<str> {
         let id: Arc<str> = new_session_id().into();
-        if let Some((_, mut handle)) = self.rt.sessions.remove(&self.id) {
+        if let Some((_, mut handle)) = self.registry.sessions.remove(&self.id) {
             handle.id = id.clone();
-            self.rt.sessions.insert(id.clone(), handle);
+            self.registry.sessions.insert(id.clone(), handle);
         }
         self.id = id.clone();
         id
@@ -392,14 +300,14 @@ impl Lease for Registered {
     }
 
     fn next_conn(&self) -> u64 {
-        self.rt.peek_conn()
+        self.registry.peek_conn()
     }
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        self.rt.sessions.remove(&self.id);
-        self.rt.unadmit(self.client, self.user.as_ref());
+        self.registry.sessions.remove(&self.id);
+        self.registry.unadmit(self.client, self.user.as_ref());
         tracing::debug!(session = self.number, "session ended");
     }
 }
@@ -412,56 +320,4 @@ fn is_session_id(id: &str) -> bool {
 /// 128 random bits, hex: the only secret a tab holds for its session.
 fn new_session_id() -> String {
     crate::util::random_hex(16)
-}
-
-fn page_headers(o: &Options) -> Vec<(axum::http::HeaderName, HeaderValue)> {
-    use axum::http::header;
-    let mut headers = vec![(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    )];
-    let ancestors = if o.frame_ancestors.is_empty() {
-        headers.push((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
-        "'none'".to_owned()
-    } else {
-        o.frame_ancestors.join(" ")
-    };
-    if let Some(csp) = &o.content_security_policy {
-        let policy = format!(
-            "{}; frame-ancestors {ancestors}",
-            csp.trim_end_matches([';', ' '])
-        );
-        match HeaderValue::from_str(&policy) {
-            Ok(v) => headers.push((header::CONTENT_SECURITY_POLICY, v)),
-            Err(_) => tracing::error!(
-                "the Content-Security-Policy is not a valid header value; none is sent"
-            ),
-        }
-    }
-    headers
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn frames_are_refused_unless_allowed() {
-        let h = page_headers(&Options::default());
-        let csp = h
-            .iter()
-            .find(|(k, _)| k == axum::http::header::CONTENT_SECURITY_POLICY)
-            .unwrap();
-        assert!(csp.1.to_str().unwrap().ends_with("frame-ancestors 'none'"));
-        assert!(
-            h.iter()
-                .any(|(k, v)| k == axum::http::header::X_FRAME_OPTIONS && v == "DENY")
-        );
-
-        let h = page_headers(&Options::default().frame_ancestors(["https://portal.example"]));
-        assert!(
-            !h.iter()
-                .any(|(k, _)| k == axum::http::header::X_FRAME_OPTIONS)
-        );
-    }
 }
