@@ -29,6 +29,7 @@ use tokio::sync::oneshot;
 use crate::app::AppMeta;
 use crate::auth::CurrentUser;
 use crate::http::{ClientAddr, HttpConfig};
+use crate::protocol::{ErrorCode, HttpError};
 use crate::registry::{Registry, SessionHandle};
 use crate::session::{ApiAnswer, Input};
 use crate::spec::AppSpec;
@@ -50,8 +51,8 @@ where
         .route("/api/sessions/{id}/widgets/{widget}/message", post(message))
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, axum::Json(json!({ "error": message.into() }))).into_response()
+fn error(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Response {
+    HttpError::new(status, code, detail).into_response()
 }
 
 /// The JSON type of a value, for a schema.
@@ -152,11 +153,17 @@ pub(crate) fn openapi_document(spec: &AppSpec, prefix: &str) -> Value {
         "description": "refused input (an unknown widget, a value of the wrong type, a handler that failed): the errors, and the state",
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}}
     });
-    let missing = json!({"description": "no such session (or not yours), or it ended"});
-    let bad = json!({"description": "the body is not JSON"});
-    let too_large = json!({"description": "the body is over the app's message limit"});
-    let signed_out = json!({"description": "not signed in (an app that needs a sign-in)"});
-    let full = json!({"description": "the server, this client or this user holds as many sessions as it may"});
+    // Every error has one shape (docs/protocol.md, "HTTP errors").
+    let failed = |description: &str| {
+        json!({"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    };
+    let missing = failed("no such session (or not yours), or it ended");
+    let bad = failed("the body is not JSON");
+    let too_large = failed("the body is over the app's message limit");
+    let signed_out = failed("not signed in (an app that needs a sign-in)");
+    let full = failed("the server, this client or this user holds as many sessions as it may");
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string"}});
     let widget = json!({"name": "widget", "in": "path", "required": true,
         "schema": {"type": "string", "enum": spec.widgets.iter().map(|w| w.key).collect::<Vec<_>>()}});
@@ -187,7 +194,14 @@ pub(crate) fn openapi_document(spec: &AppSpec, prefix: &str) -> Value {
                 "responses": {"200": answer, "400": bad, "401": signed_out, "404": missing,
                     "413": too_large, "422": refused}}},
         },
-        "components": {"schemas": {"Answer": {
+        "components": {"schemas": {"Error": {
+            "type": "object",
+            "required": ["error", "detail"],
+            "properties": {
+                "error": {"type": "string", "enum": codes},
+                "detail": {"type": "string"}
+            }
+        }, "Answer": {
             "type": "object",
             "properties": {
                 "session": {"type": "string"},
@@ -206,9 +220,13 @@ fn session_of(
     id: &str,
     user: Option<&CurrentUser>,
 ) -> Result<SessionHandle, Response> {
-    registry
-        .session_for(id, user.map(|u| &**u))
-        .ok_or_else(|| error(StatusCode::NOT_FOUND, "unknown or expired session"))
+    registry.session_for(id, user.map(|u| &**u)).ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "unknown or expired session",
+        )
+    })
 }
 
 /// Runs `frame` in the session (or only reads it) and answers with its outcome.
@@ -220,7 +238,11 @@ async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Respon
         .await
         .is_err()
     {
-        return error(StatusCode::NOT_FOUND, "the session ended");
+        return error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "the session ended",
+        );
     }
     match answer.await {
         Ok(ApiAnswer { errors, state }) => {
@@ -245,7 +267,11 @@ async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Respon
             )
                 .into_response()
         }
-        Err(_) => error(StatusCode::NOT_FOUND, "the session ended"),
+        Err(_) => error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "the session ended",
+        ),
     }
 }
 
@@ -263,7 +289,13 @@ async fn open(
             }
             response
         }
-        Err(refusal) => error(StatusCode::SERVICE_UNAVAILABLE, refusal.message()),
+        Err(refusal) => HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::SessionLimit,
+            refusal.message(),
+        )
+        .retry_after(1)
+        .into_response(),
     }
 }
 
@@ -293,16 +325,27 @@ fn json_body(body: &[u8], max: usize) -> Result<&str, Response> {
     if body.len() > max {
         return Err(error(
             StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooLarge,
             format!(
                 "a body of {} bytes is over the limit of {max} bytes",
                 body.len()
             ),
         ));
     }
-    let text = std::str::from_utf8(body)
-        .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is JSON text"))?;
-    serde_json::from_str::<serde::de::IgnoredAny>(text)
-        .map_err(|_| error(StatusCode::BAD_REQUEST, "the body is not JSON"))?;
+    let text = std::str::from_utf8(body).map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "the body is JSON text",
+        )
+    })?;
+    serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|_| {
+        error(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "the body is not JSON",
+        )
+    })?;
     Ok(text)
 }
 

@@ -20,7 +20,7 @@ use futures_util::{SinkExt, StreamExt};
 use crate::auth::{AuthState, CurrentUser, TabAuth, User};
 use crate::http::{self, ClientAddr, HttpConfig};
 use crate::outbox::Outbox;
-use crate::protocol::{self, CloseCode, ErrorCode, SESSION_SUBPROTOCOL, SUBPROTOCOL};
+use crate::protocol::{self, CloseCode, ErrorCode, HttpError, SESSION_SUBPROTOCOL, SUBPROTOCOL};
 use crate::registry::{Registry, SessionHandle};
 use crate::session::Refusal;
 use crate::session::{Control, Input};
@@ -145,14 +145,14 @@ pub(crate) fn sign_in_ended(outbox: &Outbox) {
 /// The response to a request from another site's page.
 pub(crate) fn forbidden_origin(origin: &str) -> Response {
     tracing::info!(%origin, "refused a connection from another origin");
-    (
+    HttpError::new(
         StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        ErrorCode::CrossOrigin,
         format!(
             "pages from {origin} may not connect to this app (allow it with --allowed-origins)"
         ),
     )
-        .into_response()
+    .into_response()
 }
 
 /// The session id a client offers in `Sec-WebSocket-Protocol`, if any.

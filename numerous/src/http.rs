@@ -19,6 +19,7 @@ use ipnet::IpNet;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 
+use crate::protocol::{ErrorCode, HttpError};
 use crate::registry::Registry;
 
 /// What serving HTTP needs of an app's options, taken from them once, when the app is built
@@ -394,12 +395,12 @@ fn refused_host(req: &Request, allowed: impl Fn(&str) -> bool) -> Option<Respons
     }
     tracing::info!(host, "refused a request for a host this app does not serve");
     Some(
-        (
+        HttpError::new(
             StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            ErrorCode::UnknownHost,
             format!("this server does not serve the host `{host}` (allow it with --allowed-hosts)"),
         )
-            .into_response(),
+        .into_response(),
     )
 }
 

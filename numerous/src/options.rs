@@ -489,7 +489,7 @@ async fn connect_store(
         || url.starts_with("rediss://")
         || url.starts_with("redis+unix://"))
     {
-        return Err(StoreError(format!(
+        return Err(StoreError::Config(format!(
             "--session-store: `{}` is not a Redis URL (redis://host:port)",
             crate::auth::redact_url(url)
         ))
@@ -497,12 +497,13 @@ async fn connect_store(
     }
     let store = crate::store::RedisStore::connect(url).await?;
     if !options.broker_chosen {
-        let broker = crate::RedisBroker::connect(url, app).await.map_err(|e| {
-            StoreError(format!(
-                "cannot reach Redis at {} for topics: {e}",
-                crate::auth::redact_url(url)
-            ))
-        })?;
+        let broker =
+            crate::RedisBroker::connect(url, app)
+                .await
+                .map_err(|e| StoreError::Unreachable {
+                    store: format!("Redis at {} for topics", crate::auth::redact_url(url)),
+                    reason: e.to_string(),
+                })?;
         options = options.broker(broker);
     }
     Ok(options.session_store(store))
@@ -510,7 +511,7 @@ async fn connect_store(
 
 #[cfg(not(feature = "redis"))]
 async fn connect_store(_: &str, _: Options, _: &str) -> Result<Options, crate::error::Error> {
-    Err(crate::store::StoreError(
+    Err(crate::store::StoreError::Config(
         "--session-store needs Redis support: build the app with numerous's cargo feature `redis`"
             .to_owned(),
     )

@@ -55,8 +55,10 @@ pub(crate) fn reply(id: u64, answer: Result<&RawValue, &str>) -> String {
     .expect("a reply always serializes")
 }
 
-/// Machine-readable error codes, stable across versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Machine-readable error codes, stable across versions: one vocabulary for the socket's error
+/// frames (`code`) and every HTTP error (`error`). docs/protocol.md lists them in two tables
+/// ("Error codes", "HTTP errors"); a test checks the tables and this enum agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {
     /// Not JSON, not a text frame, or missing a field.
@@ -81,16 +83,74 @@ pub enum ErrorCode {
     SessionLimit,
     /// The session has as many tabs as it may.
     TabLimit,
-    /// The tab's sign-in expired or was ended: sign in again.
+    /// Nobody is signed in, or the tab's sign-in expired or was ended: sign in again.
     Unauthenticated,
     /// The user may not do this (a role is missing, or the session is another user's).
     Forbidden,
     /// The session cannot be had now (the session store is away, or another server holds it
     /// and did not let it go in time): the tab retries shortly.
     Unavailable,
+    /// HTTP: no such session, event stream, widget file or page.
+    NotFound,
+    /// HTTP: a body that is not what the route takes, or that broke off.
+    BadRequest,
+    /// HTTP: a request for a host name the app does not serve (DNS rebinding).
+    UnknownHost,
+    /// HTTP: a request from another site's page.
+    CrossOrigin,
+    /// HTTP: a form without the CSRF token its page set.
+    Csrf,
+    /// HTTP: an upload slower than the slowest rate allowed.
+    TooSlow,
+    /// HTTP: the server is doing as much of this as it may (uploads being read, password
+    /// checks queued): try again shortly.
+    Busy,
+    /// Sign-in: a wrong username or password.
+    InvalidCredentials,
+    /// Sign-in: the account is deactivated.
+    Inactive,
+    /// Sign-in: too many attempts; try again after `Retry-After`.
+    RateLimited,
+    /// Sign-in: an account with this email exists.
+    Exists,
+    /// Sign-in: a refresh token that is unknown, expired, or was used already.
+    InvalidToken,
+    /// A failure of the server's own (a database away): the log has it, the answer does not.
+    Internal,
 }
 
 impl ErrorCode {
+    /// Every code, socket codes first, in the order of docs/protocol.md's tables.
+    pub(crate) const ALL: [ErrorCode; 27] = [
+        ErrorCode::BadFrame,
+        ErrorCode::TooLarge,
+        ErrorCode::UnknownType,
+        ErrorCode::UnknownWidget,
+        ErrorCode::InvalidInput,
+        ErrorCode::Rejected,
+        ErrorCode::NoMessages,
+        ErrorCode::HandlerFailed,
+        ErrorCode::HandlerPanicked,
+        ErrorCode::SessionLimit,
+        ErrorCode::TabLimit,
+        ErrorCode::Forbidden,
+        ErrorCode::Unauthenticated,
+        ErrorCode::Unavailable,
+        ErrorCode::NotFound,
+        ErrorCode::BadRequest,
+        ErrorCode::UnknownHost,
+        ErrorCode::CrossOrigin,
+        ErrorCode::Csrf,
+        ErrorCode::TooSlow,
+        ErrorCode::Busy,
+        ErrorCode::InvalidCredentials,
+        ErrorCode::Inactive,
+        ErrorCode::RateLimited,
+        ErrorCode::Exists,
+        ErrorCode::InvalidToken,
+        ErrorCode::Internal,
+    ];
+
     /// The code as it travels (`invalid-input`).
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -108,7 +168,87 @@ impl ErrorCode {
             ErrorCode::TabLimit => "tab-limit",
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not-found",
+            ErrorCode::BadRequest => "bad-request",
+            ErrorCode::UnknownHost => "unknown-host",
+            ErrorCode::CrossOrigin => "cross-origin",
+            ErrorCode::Csrf => "csrf",
+            ErrorCode::TooSlow => "too-slow",
+            ErrorCode::Busy => "busy",
+            ErrorCode::InvalidCredentials => "invalid-credentials",
+            ErrorCode::Inactive => "inactive",
+            ErrorCode::RateLimited => "rate-limited",
+            ErrorCode::Exists => "exists",
+            ErrorCode::InvalidToken => "invalid-token",
+            ErrorCode::Internal => "internal",
         }
+    }
+}
+
+/// An HTTP error, the one shape every route answers with (the API, uploads and downloads, the
+/// fallback transport, sign-in, the guards): `{"error": "<code>", "detail": "<what happened>"}`,
+/// with the code from [`ErrorCode`] (the socket's vocabulary) and the detail for people.
+/// A 401 carries `WWW-Authenticate`; a refusal that passes carries `Retry-After`.
+#[derive(Debug)]
+pub(crate) struct HttpError {
+    status: axum::http::StatusCode,
+    code: ErrorCode,
+    detail: String,
+    retry_after: Option<u64>,
+}
+
+impl HttpError {
+    pub(crate) fn new(
+        status: axum::http::StatusCode,
+        code: ErrorCode,
+        detail: impl Into<String>,
+    ) -> Self {
+        HttpError {
+            status,
+            code,
+            detail: detail.into(),
+            retry_after: None,
+        }
+    }
+
+    /// The same error, telling the client to try again in `secs` seconds.
+    pub(crate) fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct HttpErrorBody<'a> {
+    error: ErrorCode,
+    detail: &'a str,
+}
+
+impl axum::response::IntoResponse for HttpError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        let body = serde_json::to_string(&HttpErrorBody {
+            error: self.code,
+            detail: &self.detail,
+        })
+        .expect("an error body always serializes");
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+        let headers = response.headers_mut();
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"numerous\""),
+            );
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 
@@ -268,6 +408,67 @@ impl CloseCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// docs/protocol.md's two tables of error codes (the socket's, then HTTP's) list exactly
+    /// [`ErrorCode::ALL`], in order, and each code travels as `as_str` says.
+    #[test]
+    fn error_codes_agree_with_the_docs() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                code.as_str(),
+                "{code:?} serializes as it is documented"
+            );
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let Ok(docs) = std::fs::read_to_string(root.join("../docs/protocol.md")) else {
+            return; // a published package has no docs/
+        };
+        let codes_of = |heading: &str| -> Vec<String> {
+            docs.split(heading)
+                .nth(1)
+                .unwrap_or_else(|| panic!("docs/protocol.md has no `{heading}`"))
+                .lines()
+                .skip_while(|l| !l.starts_with("|---"))
+                .skip(1)
+                .take_while(|l| l.starts_with('|'))
+                .map(|l| {
+                    l.split('|')
+                        .nth(1)
+                        .unwrap()
+                        .trim()
+                        .trim_matches('`')
+                        .to_owned()
+                })
+                .collect()
+        };
+        let mut documented = codes_of("### Error codes");
+        documented.extend(codes_of("### HTTP errors"));
+        let ours: Vec<String> = ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        assert_eq!(
+            documented, ours,
+            "docs/protocol.md's error codes and ErrorCode differ"
+        );
+    }
+
+    #[test]
+    fn an_http_error_is_one_shape() {
+        use axum::response::IntoResponse as _;
+        let r = HttpError::new(
+            axum::http::StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            "sign in first",
+        )
+        .retry_after(3)
+        .into_response();
+        assert_eq!(r.status(), 401);
+        assert_eq!(r.headers()["content-type"], "application/json");
+        assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"numerous\"");
+        assert_eq!(r.headers()["retry-after"], "3");
+    }
 
     /// The close codes of docs/protocol.md's table and what it says the client does, the codes
     /// the browser client acts on, and [`CloseCode`] agree.

@@ -27,7 +27,9 @@ use crate::auth::{AuthState, CurrentUser};
 use crate::connection::{forbidden_origin, open_tab};
 use crate::http::{self, ClientAddr, HttpConfig};
 use crate::outbox::Outbox;
-use crate::protocol::{CLOSE_HEADER, CloseCode, SESSION_HEADER, STREAM_HEADER};
+use crate::protocol::{
+    CLOSE_HEADER, CloseCode, ErrorCode, HttpError, SESSION_HEADER, STREAM_HEADER,
+};
 use crate::registry::{Registry, SessionHandle};
 use crate::session::{Control, Input};
 /// How long an opened tab waits for its event stream.
@@ -42,6 +44,13 @@ pub(crate) struct SseTab {
     send_token: Arc<str>,
     /// Closes the tab when its sign-in ends (protected apps).
     watch: Option<tokio::task::AbortHandle>,
+}
+
+/// An error frame the tab's outbox holds, read back for the answer to a refused open.
+#[derive(Deserialize)]
+struct ErrorFrameIn {
+    code: ErrorCode,
+    message: String,
 }
 
 /// An app's tabs on the fallback transport.
@@ -73,14 +82,18 @@ pub(crate) async fn open(
     let stream = crate::util::random_hex(16);
     let send: Arc<str> = crate::util::random_hex(16).into();
     let Some(session) = session else {
-        // Refused: the outbox holds the error frame and the close a socket would get; say both
-        // in the answer, so the client acts as on a socket (4403: start afresh; 1013: retry
-        // later; 1001: at once).
-        let mut error = String::new();
+        // Refused: the outbox holds the error frame and the close a socket would get; answer
+        // both (as an HTTP error, the close code in a header), so the client acts as on a
+        // socket (4403: start afresh; 1013: retry later; 1001: at once).
+        let mut refusal = (ErrorCode::SessionLimit, String::new());
         let mut code = CloseCode::TryLater.code();
         loop {
             match outbox.try_next() {
-                crate::outbox::Next::Frame(Message::Text(t)) => error = t.to_string(),
+                crate::outbox::Next::Frame(Message::Text(t)) => {
+                    if let Ok(frame) = serde_json::from_str::<ErrorFrameIn>(&t) {
+                        refusal = (frame.code, frame.message);
+                    }
+                }
                 crate::outbox::Next::Frame(Message::Close(Some(c))) => {
                     code = c.code;
                     break;
@@ -89,27 +102,23 @@ pub(crate) async fn open(
                 _ => break,
             }
         }
-        let status = if code == CloseCode::NotYours.code() {
-            StatusCode::FORBIDDEN
+        let (error, status, after) = if code == CloseCode::NotYours.code() {
+            (refusal.0, StatusCode::FORBIDDEN, None)
+        } else if code == CloseCode::GoingAway.code() {
+            (
+                ErrorCode::Unavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(0),
+            )
         } else {
-            StatusCode::SERVICE_UNAVAILABLE
+            (refusal.0, StatusCode::SERVICE_UNAVAILABLE, Some(1))
         };
-        let mut response = (
-            status,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            error,
-        )
-            .into_response();
-        let headers = response.headers_mut();
-        headers.insert(CLOSE_HEADER, code.into());
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            let after = if code == CloseCode::GoingAway.code() {
-                0
-            } else {
-                1
-            };
-            headers.insert(axum::http::header::RETRY_AFTER, after.into());
+        let mut refused = HttpError::new(status, error, refusal.1);
+        if let Some(after) = after {
+            refused = refused.retry_after(after);
         }
+        let mut response = refused.into_response();
+        response.headers_mut().insert(CLOSE_HEADER, code.into());
         return response;
     };
     // As a socket is: closed when its sign-in expires or is signed out.
@@ -187,11 +196,12 @@ pub(crate) async fn stream(
     Query(q): Query<StreamQuery>,
 ) -> Response {
     let Some((_, tab)) = tabs.open.remove(q.stream.as_str()) else {
-        return (
+        return HttpError::new(
             StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
             "unknown or used event stream; open a new one",
         )
-            .into_response();
+        .into_response();
     };
     let outbox = tab.outbox.clone();
     let guard = StreamGuard {
@@ -245,11 +255,12 @@ pub(crate) async fn send(
         // On a protected app, only the session's owner may send to it.
         .filter(|t| t.session.owner.as_ref().map(|o| &o.id) == user.as_ref().map(|u| &u.id))
     else {
-        return (
+        return HttpError::new(
             StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
             "unknown event stream; open a new one",
         )
-            .into_response();
+        .into_response();
     };
     let max = http.max_message_bytes;
     for frame in frames {
@@ -271,7 +282,8 @@ pub(crate) async fn send(
             text: Utf8Bytes::from(text),
         };
         if tab.session.inputs.send(input).await.is_err() {
-            return (StatusCode::GONE, "the session ended").into_response();
+            return HttpError::new(StatusCode::GONE, ErrorCode::NotFound, "the session ended")
+                .into_response();
         }
     }
     StatusCode::NO_CONTENT.into_response()

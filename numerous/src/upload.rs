@@ -18,7 +18,7 @@ use serde::Deserialize;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::protocol::SESSION_HEADER;
+use crate::protocol::{ErrorCode, HttpError, SESSION_HEADER};
 use crate::registry::{Registry, SessionHandle};
 use crate::session::Input;
 
@@ -33,8 +33,8 @@ pub(crate) struct UploadQuery {
     name: String,
 }
 
-fn reply(status: StatusCode, error: impl Into<String>) -> Response {
-    (status, Json(serde_json::json!({ "error": error.into() }))).into_response()
+fn reply(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Response {
+    HttpError::new(status, code, detail).into_response()
 }
 
 /// The session named by the request's `X-Numerous-Session`, the index of `widget`, and what the
@@ -52,11 +52,16 @@ async fn ask<T>(
         .and_then(|v| v.to_str().ok())
         .and_then(|id| registry.session_for(id, user.map(|u| &**u)))
     else {
-        return Err(reply(StatusCode::NOT_FOUND, "unknown or expired session"));
+        return Err(reply(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "unknown or expired session",
+        ));
     };
     let Some(index) = registry.env.dispatch.widget(widget) else {
         return Err(reply(
             StatusCode::NOT_FOUND,
+            ErrorCode::UnknownWidget,
             format!("unknown widget `{widget}`"),
         ));
     };
@@ -64,7 +69,11 @@ async fn ask<T>(
     let asked = session.inputs.send(make(index, tx)).await;
     match (asked, rx.await) {
         (Ok(()), Ok(answer)) => Ok((session, index, answer)),
-        _ => Err(reply(StatusCode::NOT_FOUND, "the session ended")),
+        _ => Err(reply(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "the session ended",
+        )),
     }
 }
 
@@ -107,6 +116,7 @@ pub(crate) async fn upload(
     let Some(widget_max) = limit else {
         return reply(
             StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidInput,
             format!("widget `{widget}`: this widget takes no uploads"),
         );
     };
@@ -116,6 +126,7 @@ pub(crate) async fn upload(
         if over_server {
             return reply(
                 StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::TooLarge,
                 format!("the file is over the server's upload limit of {server_max} bytes"),
             );
         }
@@ -125,6 +136,7 @@ pub(crate) async fn upload(
         };
         reply(
             StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::TooLarge,
             format!("widget `{widget}`: {what} the limit of {widget_max} bytes"),
         )
     };
@@ -141,10 +153,13 @@ pub(crate) async fn upload(
     }
 
     let Ok(Ok(_permit)) = tokio::time::timeout(QUEUE_WAIT, uploads.permits.acquire()).await else {
-        return reply(
+        return HttpError::new(
             StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Busy,
             "the server is reading as many uploads as it may; try again shortly",
-        );
+        )
+        .retry_after(1)
+        .into_response();
     };
     let capacity = declared.map_or(0, |n| n as usize).min(max);
     let mut bytes = Vec::with_capacity(capacity);
@@ -158,12 +173,17 @@ pub(crate) async fn upload(
             Err(_) => {
                 return reply(
                     StatusCode::REQUEST_TIMEOUT,
+                    ErrorCode::TooSlow,
                     format!("the upload was too slow (under {MIN_BYTES_PER_SEC} bytes per second)"),
                 );
             }
             Ok(None) => break,
             Ok(Some(Err(_))) => {
-                return reply(StatusCode::BAD_REQUEST, "the upload broke off");
+                return reply(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    "the upload broke off",
+                );
             }
             Ok(Some(Ok(chunk))) => chunk,
         };
@@ -192,12 +212,20 @@ pub(crate) async fn upload(
         })
         .await;
     if sent.is_err() {
-        return reply(StatusCode::NOT_FOUND, "the session ended");
+        return reply(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "the session ended",
+        );
     }
     match outcome.await {
         Ok(Ok(())) => Json(serde_json::json!({ "ok": true })).into_response(),
-        Ok(Err(e)) => reply(StatusCode::UNPROCESSABLE_ENTITY, e),
-        Err(_) => reply(StatusCode::INTERNAL_SERVER_ERROR, "the session ended"),
+        Ok(Err((code, e))) => reply(StatusCode::UNPROCESSABLE_ENTITY, code, e),
+        Err(_) => reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "the session ended",
+        ),
     }
 }
 
@@ -228,6 +256,7 @@ pub(crate) async fn download(
         Ok(_) => {
             return reply(
                 StatusCode::NOT_FOUND,
+                ErrorCode::NotFound,
                 format!("widget `{widget}` has no such file (any more)"),
             );
         }

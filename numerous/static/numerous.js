@@ -166,7 +166,7 @@ class Model {
         try {
           body = JSON.parse(request.responseText);
         } catch {}
-        reject(new Error(body.error ?? `upload failed (${request.status})`));
+        reject(new Error(body.detail ?? `upload failed (${request.status})`));
       });
       request.addEventListener("error", () => reject(new Error("upload failed: no connection to the server")));
       request.addEventListener("abort", () => reject(new Error("upload failed: it was stopped")));
@@ -191,7 +191,7 @@ class Model {
     });
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
-      throw new Error(body.error ?? `download failed (${response.status})`);
+      throw new Error(body.detail ?? `download failed (${response.status})`);
     }
     return response.blob();
   }
@@ -273,10 +273,13 @@ class SseSocket {
       this.route = route;
       const response = await fetch(`${config.base}/sse?session=${route}`, { method: "POST", headers });
       if (!response.ok) {
-        // Refused: the body is the error frame a socket would have got, the header its close
-        // code (4403 another user's session: start afresh; 1013 the session limit: later).
-        const text = await response.text();
-        if (text) this.onmessage?.({ data: text });
+        // Refused: the body says why (an HTTP error: `error` is the code a socket's error frame
+        // would have had), the header the close code (4403 another user's session: start
+        // afresh; 1013 the session limit: later).
+        const body = await response.json().catch(() => null);
+        if (body?.error && body.error !== "unavailable") {
+          this.onmessage?.({ data: JSON.stringify({ type: "error", code: body.error, message: body.detail }) });
+        }
         return this.closed(Number(response.headers.get("x-numerous-close")) || 1013);
       }
       const { stream, send } = await response.json();

@@ -110,7 +110,11 @@ async fn pages_redirect_to_the_login_and_apis_answer_401() {
     for path in ["/api/auth/me", "/ws", "/download/counter"] {
         let r = get_with_cookie(addr, path, "", "").await;
         assert_eq!(r.status, 401, "{path}");
-        assert!(r.body.contains("not-authenticated"), "{}", r.body);
+        assert!(
+            r.body.contains(r#""error":"unauthenticated""#),
+            "{}",
+            r.body
+        );
     }
     // Public: the login page and the client's assets.
     let r = get_with_cookie(addr, "/login?next=/%3Fa%3D1", "", "").await;
@@ -307,8 +311,8 @@ async fn the_websocket_needs_a_user_and_a_session_is_its_users_alone() {
     .await;
     assert_eq!(r.status, 403, "{}", r.body);
     assert_eq!(r.header("x-numerous-close"), Some("4403"));
-    let frame: Value = serde_json::from_str(&r.body).unwrap();
-    assert_eq!(frame["code"], "forbidden");
+    let refusal: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(refusal["error"], "forbidden");
 
     // Ann's second tab joins her session.
     let a2 = tab(addr, &ann, Some(&a.session)).await;

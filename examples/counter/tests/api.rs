@@ -178,3 +178,144 @@ async fn the_openapi_document_lists_every_route() {
         [1]["schema"]["enum"];
     assert!(widget_enum.as_array().unwrap().contains(&json!("counter")));
 }
+
+/// Every route that can refuse answers in one shape, `{"error": <code>, "detail": <text>}`,
+/// with a code from the socket's vocabulary (docs/protocol.md, "HTTP errors"): the guards, the
+/// socket's upgrade, the fallback transport, uploads, downloads and the API.
+#[tokio::test]
+async fn every_route_refuses_in_one_shape() {
+    let addr = testkit::serve::<Counter>(Options::default().max_message_bytes(64)).await;
+    let json = "Content-Type: application/json\r\n";
+    let cases: [(&str, &str, &[u8], u16, &str); 10] = [
+        (
+            "GET / HTTP/1.1\r\nHost: evil.example",
+            "",
+            b"",
+            400,
+            "unknown-host",
+        ),
+        (
+            "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: numerous.v1",
+            "",
+            b"",
+            403,
+            "cross-origin",
+        ),
+        (
+            "POST /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: http://evil.example",
+            "",
+            b"",
+            403,
+            "cross-origin",
+        ),
+        (
+            "GET /sse?stream=nope HTTP/1.1\r\nHost: 127.0.0.1",
+            "",
+            b"",
+            404,
+            "not-found",
+        ),
+        (
+            "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Stream: nope",
+            json,
+            b"[]",
+            404,
+            "not-found",
+        ),
+        (
+            "POST /upload/counter?name=a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: nope",
+            "",
+            b"x",
+            404,
+            "not-found",
+        ),
+        (
+            "GET /download/counter HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: nope",
+            "",
+            b"",
+            404,
+            "not-found",
+        ),
+        (
+            "GET /api/sessions/nope HTTP/1.1\r\nHost: 127.0.0.1",
+            "",
+            b"",
+            404,
+            "not-found",
+        ),
+        (
+            "POST /api/sessions/nope/widgets/counter/click HTTP/1.1\r\nHost: 127.0.0.1",
+            "",
+            b"",
+            404,
+            "not-found",
+        ),
+        // Not a refusal: the session the next checks use.
+        (
+            "POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1",
+            "",
+            b"",
+            201,
+            "",
+        ),
+    ];
+    let mut session = String::new();
+    for (head, extra, body, status, code) in cases {
+        let head = if extra.is_empty() {
+            format!("{head}\r\nContent-Length: {}", body.len())
+        } else {
+            format!(
+                "{head}\r\n{}Content-Length: {}",
+                extra.trim_end(),
+                body.len()
+            )
+        };
+        let r = http(addr, &head, body).await;
+        assert_eq!(r.status, status, "{head}: {}", r.body);
+        let answer: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);
+        if status == 201 {
+            session = answer["session"].as_str().unwrap().to_owned();
+            continue;
+        }
+        assert_eq!(r.header("content-type"), Some("application/json"), "{head}");
+        assert_eq!(answer["error"], code, "{head}: {}", r.body);
+        assert!(
+            answer["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{head}: {}",
+            r.body
+        );
+        assert_eq!(answer.as_object().unwrap().len(), 2, "{head}: {}", r.body);
+    }
+    // A session's own refusals: a body that is not JSON, one over the message limit, a file
+    // for a widget that takes none.
+    for (path, body, status, code) in [
+        (
+            format!("/api/sessions/{session}/widgets/counter"),
+            "{".to_owned(),
+            400,
+            "bad-request",
+        ),
+        (
+            format!("/api/sessions/{session}/widgets/counter"),
+            format!(r#"{{"value": 1, "pad": "{}"}}"#, "x".repeat(80)),
+            413,
+            "too-large",
+        ),
+    ] {
+        let (s, answer) = post(addr, &path, &body).await;
+        assert_eq!(s, status, "{path}: {answer}");
+        assert_eq!(answer["error"], code, "{path}: {answer}");
+        assert!(answer["detail"].is_string(), "{answer}");
+    }
+    let r = http(
+        addr,
+        &format!(
+            "POST /upload/counter?name=a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: {session}\r\nContent-Length: 1"
+        ),
+        b"x",
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let answer: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(answer["error"], "invalid-input", "{answer}");
+}

@@ -56,8 +56,9 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     // Over the widget's own limit (2 KB): refused by the widget, with the numbers.
     let (status, body) = post(addr, "/upload/upload?name=big.txt", &session, &[b'x'; 3000]).await;
     assert_eq!(status, 422);
+    assert_eq!(body["error"], "too-large");
     assert_eq!(
-        body["error"],
+        body["detail"],
         "widget `upload`: big.txt is 3000 bytes, over the limit of 2048 bytes"
     );
     // Over the server's limit: refused before it is read.
@@ -69,8 +70,9 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     )
     .await;
     assert_eq!(status, 413);
+    assert_eq!(body["error"], "too-large");
     assert!(
-        body["error"]
+        body["detail"]
             .as_str()
             .unwrap()
             .contains("upload limit of 4096 bytes")

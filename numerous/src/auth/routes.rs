@@ -18,6 +18,7 @@ use super::service::{AuthState, CSRF_COOKIE, Identity, Issued, REFRESH_COOKIE, c
 use super::{AuthError, RoleName, User};
 use crate::http::{self, ClientAddr, HttpConfig};
 use crate::page::PageState;
+use crate::protocol::{ErrorCode, HttpError};
 use crate::resources::AppContext;
 
 /// The signed-in user of a request, for your own axum routes. Taken as `CurrentUser` it
@@ -46,7 +47,7 @@ impl CurrentUser {
         } else {
             Err(json_error(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 &format!("the role `{}` is required", role.role_name()),
             ))
         }
@@ -60,7 +61,7 @@ impl CurrentUser {
         } else {
             Err(json_error(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 "administrators only",
             ))
         }
@@ -85,7 +86,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             .ok_or_else(|| {
                 json_error(
                     StatusCode::UNAUTHORIZED,
-                    "not-authenticated",
+                    ErrorCode::Unauthenticated,
                     "sign in first",
                 )
             })
@@ -134,19 +135,8 @@ pub(crate) fn routes() -> Router<SignIn> {
         .route("/api/auth/register", post(register))
 }
 
-fn json_error(status: StatusCode, code: &str, detail: &str) -> Response {
-    let mut r = (
-        status,
-        axum::Json(serde_json::json!({ "error": code, "detail": detail })),
-    )
-        .into_response();
-    if status == StatusCode::UNAUTHORIZED {
-        r.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"numerous\""),
-        );
-    }
-    r
+fn json_error(status: StatusCode, code: ErrorCode, detail: &str) -> Response {
+    HttpError::new(status, code, detail).into_response()
 }
 
 /// A same-origin path to go to once signed in, or the app's root: never another site.
@@ -239,7 +229,7 @@ async fn guarded(
     match identity {
         None if api => json_error(
             StatusCode::UNAUTHORIZED,
-            "not-authenticated",
+            ErrorCode::Unauthenticated,
             "Not authenticated",
         ),
         None => {
@@ -255,7 +245,7 @@ async fn guarded(
             };
             tracing::info!(user = %id.user.username, "refused: {why}");
             if api {
-                json_error(StatusCode::FORBIDDEN, "forbidden", &why)
+                json_error(StatusCode::FORBIDDEN, ErrorCode::Forbidden, &why)
             } else {
                 let requirement = match &auth.config.require {
                     super::Requirement::Admin => "administrators".to_owned(),
@@ -463,7 +453,7 @@ fn same_origin(http: &HttpConfig, headers: &HeaderMap, client: ClientAddr) -> Re
         tracing::info!(%origin, "refused an auth request from another origin");
         json_error(
             StatusCode::FORBIDDEN,
-            "cross-origin",
+            ErrorCode::CrossOrigin,
             "requests from other sites are refused",
         )
     })
@@ -508,14 +498,14 @@ fn decode_form<T: serde::de::DeserializeOwned>(
     } else {
         serde_urlencoded::from_bytes(body).map_err(|e| e.to_string())
     }
-    .map_err(|e| json_error(StatusCode::BAD_REQUEST, "bad-request", &e))?;
+    .map_err(|e| json_error(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, &e))?;
     if !json {
         let expected = cookie(headers, CSRF_COOKIE);
         if expected.is_none() || expected != csrf(&form) {
             tracing::info!("refused a form without its CSRF token");
             return Err(json_error(
                 StatusCode::FORBIDDEN,
-                "csrf",
+                ErrorCode::Csrf,
                 "the form is stale or from another site; reload the page",
             ));
         }
@@ -560,17 +550,17 @@ fn retry_after(response: &mut Response, e: &AuthError) {
 }
 
 /// Why a sign-in or a registration failed: the status, a code, and what to show.
-fn refusal(e: &AuthError) -> (StatusCode, &'static str, String) {
+fn refusal(e: &AuthError) -> (StatusCode, ErrorCode, String) {
     let (status, code) = match e {
-        AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid-credentials"),
-        AuthError::Inactive => (StatusCode::FORBIDDEN, "inactive"),
-        AuthError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "rate-limited"),
-        AuthError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-        AuthError::UserExists(_) => (StatusCode::CONFLICT, "exists"),
-        AuthError::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
+        AuthError::InvalidCredentials => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials),
+        AuthError::Inactive => (StatusCode::FORBIDDEN, ErrorCode::Inactive),
+        AuthError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+        AuthError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
+        AuthError::UserExists(_) => (StatusCode::CONFLICT, ErrorCode::Exists),
+        AuthError::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidInput),
         e => {
             tracing::error!("signing in: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
         }
     };
     let detail = match e {
@@ -701,7 +691,7 @@ async fn refresh(
     let Some(token) = cookie(&headers, REFRESH_COOKIE) else {
         return json_error(
             StatusCode::UNAUTHORIZED,
-            "not-authenticated",
+            ErrorCode::Unauthenticated,
             "no refresh token",
         );
     };
@@ -717,7 +707,7 @@ async fn refresh(
                     tracing::error!("refreshing a token: {e}");
                     json_error(
                         StatusCode::SERVICE_UNAVAILABLE,
-                        "internal",
+                        ErrorCode::Internal,
                         "try again later",
                     )
                 }
@@ -725,13 +715,17 @@ async fn refresh(
                 AuthError::TooManyAttempts(secs) => {
                     let mut r = json_error(
                         StatusCode::TOO_MANY_REQUESTS,
-                        "rate-limited",
+                        ErrorCode::RateLimited,
                         &AuthError::TooManyAttempts(secs).to_string(),
                     );
                     retry_after(&mut r, &AuthError::TooManyAttempts(secs));
                     return r;
                 }
-                e => json_error(StatusCode::UNAUTHORIZED, "invalid-token", &e.to_string()),
+                e => json_error(
+                    StatusCode::UNAUTHORIZED,
+                    ErrorCode::InvalidToken,
+                    &e.to_string(),
+                ),
             };
             set_cookies(response.headers_mut(), &auth.clear_cookies(secure));
             response

@@ -292,18 +292,21 @@ impl FrameCtx<'_> {
         app: &mut dyn AppObject,
         index: usize,
         file: crate::widget::Upload,
-    ) -> Result<(), String> {
+    ) -> Result<(), (ErrorCode, String)> {
         let key = self.session.meta.spec.widgets[index].key;
         if let Some(why) = self.session.refusal(index) {
-            return Err(format!("widget `{key}` is {why}: it takes no input now"));
+            return Err((
+                ErrorCode::Forbidden,
+                format!("widget `{key}` is {why}: it takes no input now"),
+            ));
         }
         let Some(widget) = app.widget_mut(index) else {
-            return Err(format!("unknown widget `{key}`"));
+            return Err((ErrorCode::UnknownWidget, format!("unknown widget `{key}`")));
         };
         let event = match widget.upload(file) {
             Ok(Some(event)) => event,
             Ok(None) => return Ok(()),
-            Err(e) => return Err(format!("widget `{key}`: {e}")),
+            Err(e) => return Err((input_error_code(&e), format!("widget `{key}`: {e}"))),
         };
         self.session.accept_input(app, index, UPLOADER);
         let env = self.env;
@@ -314,12 +317,7 @@ impl FrameCtx<'_> {
     }
 
     pub(super) fn input_error(&self, key: &str, e: InputError) {
-        let code = match e {
-            InputError::Invalid(_) => ErrorCode::InvalidInput,
-            InputError::Rejected(_) => ErrorCode::Rejected,
-            InputError::NoMessages => ErrorCode::NoMessages,
-        };
-        self.error(code, &format!("widget `{key}`: {e}"));
+        self.error(input_error_code(&e), &format!("widget `{key}`: {e}"));
     }
 
     /// Runs handler `h`; returns what a command handler answered, or the error the tab was
@@ -419,5 +417,14 @@ pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         s.clone()
     } else {
         "unknown panic".to_owned()
+    }
+}
+
+/// The code a tab (or an upload's answer) gets for input a widget refuses.
+fn input_error_code(e: &InputError) -> ErrorCode {
+    match e {
+        InputError::Invalid(_) => ErrorCode::InvalidInput,
+        InputError::Rejected(_) => ErrorCode::Rejected,
+        InputError::NoMessages => ErrorCode::NoMessages,
     }
 }

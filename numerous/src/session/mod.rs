@@ -74,7 +74,7 @@ pub(crate) enum Input {
         widget: usize,
         /// Boxed: every session's input queue holds slots the size of the largest input.
         file: Box<crate::widget::Upload>,
-        done: oneshot::Sender<Result<(), String>>,
+        done: oneshot::Sender<Result<(), (crate::protocol::ErrorCode, String)>>,
     },
     /// The file widget `widget` serves now, if any.
     ServedFile {

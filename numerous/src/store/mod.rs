@@ -61,10 +61,30 @@ pub enum Claim {
     Unknown,
 }
 
-/// The store could not be reached, or answered something unexpected.
+/// Why the session store failed an operation.
 #[derive(Debug, thiserror::Error)]
-#[error("session store: {0}")]
-pub struct StoreError(pub String);
+#[non_exhaustive]
+pub enum StoreError {
+    /// The store cannot be reached: `store` names it (a URL without its password), `reason`
+    /// says what happened.
+    #[error("session store: cannot reach {store}: {reason}")]
+    Unreachable {
+        /// The store, as the options named it (its password masked).
+        store: String,
+        /// What connecting failed with.
+        reason: String,
+    },
+    /// The store took no answer within the time allowed (paused, or a network that drops
+    /// packets): the operation may or may not have happened.
+    #[error("session store: no answer within {0:?}")]
+    Timeout(std::time::Duration),
+    /// The store answered with an error, or with something this version does not expect.
+    #[error("session store: {0}")]
+    Failed(String),
+    /// The options name a store that is not one, or that this build cannot use.
+    #[error("session store: {0}")]
+    Config(String),
+}
 
 /// Keeps sessions beyond one process, so several instances of an app can serve them
 /// ([`Options::session_store`](crate::Options::session_store)). See the [module

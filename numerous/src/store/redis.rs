@@ -173,10 +173,10 @@ impl RedisStore {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => return Err(unreachable(url, &e)),
             Err(_) => {
-                return Err(StoreError(format!(
-                    "cannot reach Redis at {}: no answer within 5 s",
-                    crate::auth::redact_url(url)
-                )));
+                return Err(StoreError::Unreachable {
+                    store: format!("Redis at {}", crate::auth::redact_url(url)),
+                    reason: "no answer within 5 s".to_owned(),
+                });
             }
         }
         let link = std::sync::Arc::new(Link {
@@ -338,10 +338,10 @@ impl redis::aio::ConnectionLike for LinkConn {
 
 /// The error for a Redis that cannot be reached, without the URL's password.
 fn unreachable(url: &str, e: &redis::RedisError) -> StoreError {
-    StoreError(format!(
-        "cannot reach Redis at {}: {e}",
-        crate::auth::redact_url(url)
-    ))
+    StoreError::Unreachable {
+        store: format!("Redis at {}", crate::auth::redact_url(url)),
+        reason: e.to_string(),
+    }
 }
 
 fn key(app: &str, id: &str) -> String {
@@ -366,7 +366,7 @@ fn since_key(app: &str) -> String {
 const SEEK_WINDOW_S: u64 = 60;
 
 fn failed(e: &redis::RedisError) -> StoreError {
-    StoreError(e.to_string())
+    StoreError::Failed(e.to_string())
 }
 
 #[async_trait]
@@ -492,14 +492,14 @@ impl SessionStore for RedisStore {
             Some(2) => {
                 let fence = int(answer.get(1))
                     .and_then(|f| u64::try_from(f).ok())
-                    .ok_or_else(|| StoreError("a claim without a fence".into()))?;
+                    .ok_or_else(|| StoreError::Failed("a claim without a fence".into()))?;
                 let data = match answer.get(2) {
                     Some(redis::Value::BulkString(b)) => b.clone(),
-                    _ => return Err(StoreError("a claim without a record".into())),
+                    _ => return Err(StoreError::Failed("a claim without a record".into())),
                 };
                 Ok(Claim::Taken { fence, data })
             }
-            _ => Err(StoreError(format!(
+            _ => Err(StoreError::Failed(format!(
                 "unexpected answer to a claim: {answer:?}"
             ))),
         }
