@@ -218,6 +218,20 @@ impl HttpError {
     }
 }
 
+/// A query string the route cannot read (a missing `name`, a `nonce` that is not a number).
+impl From<axum::extract::rejection::QueryRejection> for HttpError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        HttpError::new(r.status(), ErrorCode::BadRequest, r.body_text())
+    }
+}
+
+/// A JSON body the route cannot read (not JSON, the wrong shape, no JSON content type).
+impl From<axum::extract::rejection::JsonRejection> for HttpError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        HttpError::new(r.status(), ErrorCode::BadRequest, r.body_text())
+    }
+}
+
 #[derive(Serialize)]
 struct HttpErrorBody<'a> {
     error: ErrorCode,

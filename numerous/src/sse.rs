@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::ws::{Message, Utf8Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -193,8 +194,12 @@ pub(crate) async fn stream(
     State(registry): State<Arc<Registry>>,
     State(http): State<Arc<HttpConfig>>,
     State(tabs): State<Arc<SseTabs>>,
-    Query(q): Query<StreamQuery>,
+    q: Result<Query<StreamQuery>, QueryRejection>,
 ) -> Response {
+    let Query(q) = match q {
+        Ok(q) => q,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     let Some((_, tab)) = tabs.open.remove(q.stream.as_str()) else {
         return HttpError::new(
             StatusCode::NOT_FOUND,
@@ -246,8 +251,12 @@ pub(crate) async fn send(
     State(tabs): State<Arc<SseTabs>>,
     user: Option<CurrentUser>,
     headers: HeaderMap,
-    Json(frames): Json<Vec<Box<serde_json::value::RawValue>>>,
+    frames: Result<Json<Vec<Box<serde_json::value::RawValue>>>, JsonRejection>,
 ) -> Response {
+    let Json(frames) = match frames {
+        Ok(frames) => frames,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     let Some(tab) = headers
         .get(STREAM_HEADER)
         .and_then(|v| v.to_str().ok())

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -95,11 +96,15 @@ pub(crate) async fn upload(
     State(registry): State<Arc<Registry>>,
     State(uploads): State<Arc<Uploads>>,
     Path(widget): Path<String>,
-    Query(q): Query<UploadQuery>,
+    q: Result<Query<UploadQuery>, QueryRejection>,
     user: Option<crate::auth::CurrentUser>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Response {
+    let Query(q) = match q {
+        Ok(q) => q,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     // The widget's limit now (a handler may have changed it), from the session's own task.
     let (session, index, limit) = match ask(
         &registry,
@@ -239,10 +244,14 @@ pub(crate) struct DownloadQuery {
 pub(crate) async fn download(
     State(registry): State<Arc<Registry>>,
     Path(widget): Path<String>,
-    Query(q): Query<DownloadQuery>,
+    q: Result<Query<DownloadQuery>, QueryRejection>,
     user: Option<crate::auth::CurrentUser>,
     headers: HeaderMap,
 ) -> Response {
+    let Query(q) = match q {
+        Ok(q) => q,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     let served = ask(
         &registry,
         user.as_ref(),

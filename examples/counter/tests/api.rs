@@ -186,7 +186,7 @@ async fn the_openapi_document_lists_every_route() {
 async fn every_route_refuses_in_one_shape() {
     let addr = testkit::serve::<Counter>(Options::default().max_message_bytes(64)).await;
     let json = "Content-Type: application/json\r\n";
-    let cases: [(&str, &str, &[u8], u16, &str); 10] = [
+    let cases: [(&str, &str, &[u8], u16, &str); 14] = [
         (
             "GET / HTTP/1.1\r\nHost: evil.example",
             "",
@@ -250,6 +250,36 @@ async fn every_route_refuses_in_one_shape() {
             404,
             "not-found",
         ),
+        // What axum's extractors refuse (a query, a JSON body of the wrong shape or type) is
+        // answered in the same shape.
+        (
+            "GET /sse HTTP/1.1\r\nHost: 127.0.0.1",
+            "",
+            b"",
+            400,
+            "bad-request",
+        ),
+        (
+            "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Stream: nope",
+            "",
+            b"[]",
+            415,
+            "bad-request",
+        ),
+        (
+            "POST /sse/send HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Stream: nope",
+            json,
+            br#"{"a":1}"#,
+            422,
+            "bad-request",
+        ),
+        (
+            "POST /upload/counter HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: nope",
+            "",
+            b"x",
+            400,
+            "bad-request",
+        ),
         // Not a refusal: the session the next checks use.
         (
             "POST /api/sessions HTTP/1.1\r\nHost: 127.0.0.1",
@@ -261,15 +291,7 @@ async fn every_route_refuses_in_one_shape() {
     ];
     let mut session = String::new();
     for (head, extra, body, status, code) in cases {
-        let head = if extra.is_empty() {
-            format!("{head}\r\nContent-Length: {}", body.len())
-        } else {
-            format!(
-                "{head}\r\n{}Content-Length: {}",
-                extra.trim_end(),
-                body.len()
-            )
-        };
+        let head = format!("{head}\r\n{extra}Content-Length: {}", body.len());
         let r = http(addr, &head, body).await;
         assert_eq!(r.status, status, "{head}: {}", r.body);
         let answer: Value = serde_json::from_str(&r.body).unwrap_or(Value::Null);

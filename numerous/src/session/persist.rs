@@ -134,7 +134,7 @@ impl Saver {
             // hold the session: the save counts as failed and is tried again.
             tokio::time::timeout(SAVE_DEADLINE, save)
                 .await
-                .unwrap_or_else(|_| Err(Saved::Failed(StoreError::Timeout(SAVE_DEADLINE))))
+                .unwrap_or(Err(Saved::Failed(StoreError::Timeout(SAVE_DEADLINE))))
         });
         self.in_flight = Some((saving, covered));
     }
