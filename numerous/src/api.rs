@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -372,8 +373,12 @@ async fn write(
     State(http): State<Arc<HttpConfig>>,
     Path(path): Path<(String, String)>,
     user: Option<CurrentUser>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     body_frame(
         (&registry, &http),
         path,
@@ -406,8 +411,12 @@ async fn message(
     State(http): State<Arc<HttpConfig>>,
     Path(path): Path<(String, String)>,
     user: Option<CurrentUser>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     body_frame(
         (&registry, &http),
         path,

@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -41,8 +42,12 @@ pub(crate) async fn endpoint(
     client: ClientAddr,
     user: Option<CurrentUser>,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     let (peer, client) = (client.peer, client.key);
     // The protect middleware has let only signed-in users through to a protected app.
     let auth = match (&auth, &user) {

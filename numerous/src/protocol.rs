@@ -185,8 +185,9 @@ impl ErrorCode {
     }
 }
 
-/// An HTTP error, the one shape every route answers with (the API, uploads and downloads, the
-/// fallback transport, sign-in, the guards): `{"error": "<code>", "detail": "<what happened>"}`,
+/// An HTTP error, the one shape every route of numerous's refuses with (the socket's upgrade,
+/// the fallback transport, uploads and downloads, the API, sign-in, the host guard; not static
+/// files and unknown URLs, which are plain 404s): `{"error": "<code>", "detail": "<text>"}`,
 /// with the code from [`ErrorCode`] (the socket's vocabulary) and the detail for people.
 /// A 401 carries `WWW-Authenticate`; a refusal that passes carries `Retry-After`.
 #[derive(Debug)]
@@ -218,17 +219,45 @@ impl HttpError {
     }
 }
 
-/// A query string the route cannot read (a missing `name`, a `nonce` that is not a number).
-impl From<axum::extract::rejection::QueryRejection> for HttpError {
-    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
-        HttpError::new(r.status(), ErrorCode::BadRequest, r.body_text())
+impl HttpError {
+    /// What one of axum's extractors refused, with its status: `too-large` for a body over
+    /// axum's limit, else `bad-request`.
+    fn rejected(status: axum::http::StatusCode, detail: String) -> Self {
+        let code = if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ErrorCode::TooLarge
+        } else {
+            ErrorCode::BadRequest
+        };
+        HttpError::new(status, code, detail)
     }
 }
 
-/// A JSON body the route cannot read (not JSON, the wrong shape, no JSON content type).
+/// A query string the route cannot read (a missing `name`, a `nonce` that is not a number).
+impl From<axum::extract::rejection::QueryRejection> for HttpError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> Self {
+        HttpError::rejected(r.status(), r.body_text())
+    }
+}
+
+/// A JSON body the route cannot read (not JSON, the wrong shape, no JSON content type, over
+/// axum's body limit).
 impl From<axum::extract::rejection::JsonRejection> for HttpError {
     fn from(r: axum::extract::rejection::JsonRejection) -> Self {
-        HttpError::new(r.status(), ErrorCode::BadRequest, r.body_text())
+        HttpError::rejected(r.status(), r.body_text())
+    }
+}
+
+/// A body that could not be read (over axum's body limit, or broken off).
+impl From<axum::extract::rejection::BytesRejection> for HttpError {
+    fn from(r: axum::extract::rejection::BytesRejection) -> Self {
+        HttpError::rejected(r.status(), r.body_text())
+    }
+}
+
+/// A request to `/ws` that is not a WebSocket upgrade.
+impl From<axum::extract::ws::rejection::WebSocketUpgradeRejection> for HttpError {
+    fn from(r: axum::extract::ws::rejection::WebSocketUpgradeRejection) -> Self {
+        HttpError::rejected(r.status(), r.body_text())
     }
 }
 

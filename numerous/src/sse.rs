@@ -86,35 +86,39 @@ pub(crate) async fn open(
         // Refused: the outbox holds the error frame and the close a socket would get; answer
         // both (as an HTTP error, the close code in a header), so the client acts as on a
         // socket (4403: start afresh; 1013: retry later; 1001: at once).
-        let mut refusal = (ErrorCode::SessionLimit, String::new());
+        let mut refusal: Option<(ErrorCode, String)> = None;
         let mut code = CloseCode::TryLater.code();
         loop {
             match outbox.try_next() {
                 crate::outbox::Next::Frame(Message::Text(t)) => {
                     if let Ok(frame) = serde_json::from_str::<ErrorFrameIn>(&t) {
-                        refusal = (frame.code, frame.message);
+                        refusal = Some((frame.code, frame.message));
                     }
                 }
                 crate::outbox::Next::Frame(Message::Close(Some(c))) => {
                     code = c.code;
+                    // No error frame (the session moves, or it ended): the close says why.
+                    refusal.get_or_insert((ErrorCode::Unavailable, c.reason.to_string()));
                     break;
                 }
                 crate::outbox::Next::Frame(_) => {}
                 _ => break,
             }
         }
-        let (error, status, after) = if code == CloseCode::NotYours.code() {
-            (refusal.0, StatusCode::FORBIDDEN, None)
-        } else if code == CloseCode::GoingAway.code() {
+        let (error, detail) = refusal.unwrap_or_else(|| {
             (
                 ErrorCode::Unavailable,
-                StatusCode::SERVICE_UNAVAILABLE,
-                Some(0),
+                "the session is unavailable".to_owned(),
             )
+        });
+        let (status, after) = if code == CloseCode::NotYours.code() {
+            (StatusCode::FORBIDDEN, None)
+        } else if code == CloseCode::GoingAway.code() {
+            (StatusCode::SERVICE_UNAVAILABLE, Some(0))
         } else {
-            (refusal.0, StatusCode::SERVICE_UNAVAILABLE, Some(1))
+            (StatusCode::SERVICE_UNAVAILABLE, Some(1))
         };
-        let mut refused = HttpError::new(status, error, refusal.1);
+        let mut refused = HttpError::new(status, error, detail);
         if let Some(after) = after {
             refused = refused.retry_after(after);
         }

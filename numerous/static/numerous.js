@@ -276,11 +276,13 @@ class SseSocket {
         // Refused: the body says why (an HTTP error: `error` is the code a socket's error frame
         // would have had), the header the close code (4403 another user's session: start
         // afresh; 1013 the session limit: later).
+        const close = Number(response.headers.get("x-numerous-close"));
         const body = await response.json().catch(() => null);
-        if (body?.error && body.error !== "unavailable") {
+        // Only a refusal of the session (it carries its close code) is shown, as on a socket.
+        if (close && body?.error && body.error !== "unavailable") {
           this.onmessage?.({ data: JSON.stringify({ type: "error", code: body.error, message: body.detail }) });
         }
-        return this.closed(Number(response.headers.get("x-numerous-close")) || 1013);
+        return this.closed(close || 1013);
       }
       const { stream, send } = await response.json();
       this.sendToken = send;

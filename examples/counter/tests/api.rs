@@ -186,7 +186,7 @@ async fn the_openapi_document_lists_every_route() {
 async fn every_route_refuses_in_one_shape() {
     let addr = testkit::serve::<Counter>(Options::default().max_message_bytes(64)).await;
     let json = "Content-Type: application/json\r\n";
-    let cases: [(&str, &str, &[u8], u16, &str); 14] = [
+    let cases: [(&str, &str, &[u8], u16, &str); 15] = [
         (
             "GET / HTTP/1.1\r\nHost: evil.example",
             "",
@@ -277,6 +277,13 @@ async fn every_route_refuses_in_one_shape() {
             "POST /upload/counter HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Numerous-Session: nope",
             "",
             b"x",
+            400,
+            "bad-request",
+        ),
+        (
+            "GET /ws HTTP/1.1\r\nHost: 127.0.0.1",
+            "",
+            b"",
             400,
             "bad-request",
         ),
