@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use crate::session::Session;
-use crate::spec::{AppSpec, HandlerSpec};
+use crate::spec::{AppData, AppSpec, HandlerSpec};
 use crate::widget::{DynWidget, Event};
 
 /// A numerous app: a struct of widgets, one instance per browser session.
@@ -292,15 +292,6 @@ impl fmt::Debug for Call<'_> {
     }
 }
 
-/// The index of `widget` among `app`'s widgets, if it is one of its fields.
-pub(crate) fn widget_index<W>(app: &dyn AppObject, widget: &W) -> Option<usize> {
-    let target = (widget as *const W).cast::<()>();
-    (0..app.meta().spec.widgets.len()).find(|&i| {
-        app.widget(i)
-            .is_some_and(|w| std::ptr::eq((w as *const dyn DynWidget).cast::<()>(), target))
-    })
-}
-
 /// What the runtime needs of an app type, as data: its spec and its functions. The server
 /// stack (sessions, routes, the accept loop) takes this instead of a type parameter, so it is
 /// compiled once, in numerous, and a binary compiles only its app's own code (as askama's
@@ -340,15 +331,12 @@ fn new_object<A: App>() -> Box<dyn AppObject> {
 }
 
 /// An app instance behind a pointer: the object-safe half of [`App`] and [`Handlers`] that a
-/// session's task drives. Implemented for every app.
-pub(crate) trait AppObject: Send + 'static {
+/// session's task drives (its data through [`AppData`], the handlers here). Implemented for
+/// every app.
+pub(crate) trait AppObject: AppData {
     /// What its type is.
     fn meta(&self) -> &'static AppMeta;
-    fn widget(&self, index: usize) -> Option<&dyn DynWidget>;
-    fn widget_mut(&mut self, index: usize) -> Option<&mut dyn DynWidget>;
     fn render_template(&self, out: &mut String) -> askama::Result<()>;
-    fn save_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
-    fn restore_state(&mut self, bytes: &[u8]) -> serde_json::Result<()>;
     fn call<'a>(
         &'a mut self,
         index: usize,
@@ -359,9 +347,12 @@ pub(crate) trait AppObject: Send + 'static {
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-impl<A: App> AppObject for A {
-    fn meta(&self) -> &'static AppMeta {
-        AppMeta::of::<A>()
+impl<A: App> AppData for A {
+    fn spec(&self) -> &'static AppSpec {
+        AppMeta::of::<A>().spec
+    }
+    fn has_state(&self) -> bool {
+        A::HAS_STATE
     }
     fn widget(&self, index: usize) -> Option<&dyn DynWidget> {
         App::widget(self, index)
@@ -369,14 +360,20 @@ impl<A: App> AppObject for A {
     fn widget_mut(&mut self, index: usize) -> Option<&mut dyn DynWidget> {
         App::widget_mut(self, index)
     }
-    fn render_template(&self, out: &mut String) -> askama::Result<()> {
-        App::render_template(self, out)
-    }
     fn save_state(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         App::save_state(self, out)
     }
     fn restore_state(&mut self, bytes: &[u8]) -> serde_json::Result<()> {
         App::restore_state(self, bytes)
+    }
+}
+
+impl<A: App> AppObject for A {
+    fn meta(&self) -> &'static AppMeta {
+        AppMeta::of::<A>()
+    }
+    fn render_template(&self, out: &mut String) -> askama::Result<()> {
+        App::render_template(self, out)
     }
     fn call<'a>(
         &'a mut self,

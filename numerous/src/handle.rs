@@ -9,19 +9,7 @@ use std::marker::PhantomData;
 use tokio::sync::oneshot;
 
 use crate::app::App;
-use crate::session::{Input, InputSender, Session};
-
-/// A change to an app, type-erased.
-type Change = Box<dyn FnOnce(&mut dyn Any, &Session) + Send>;
-
-/// A change to run in the session's task.
-pub(crate) struct Call(pub(crate) Change);
-
-impl fmt::Debug for Call {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Call(..)")
-    }
-}
+use crate::session::{Change, Input, InputSender, Session};
 
 /// The session is gone (its tabs left and it timed out, or the server stopped), or the change
 /// panicked (the session was rolled back, and goes on).
@@ -107,13 +95,13 @@ impl<A: App> Handle<A> {
     where
         F: FnOnce(&mut A, &Session) + Send + 'static,
     {
-        let call = Call(Box::new(move |app: &mut dyn Any, ctx: &Session| {
+        let change = Change(Box::new(move |app: &mut dyn Any, ctx: &Session| {
             if let Some(app) = app.downcast_mut::<A>() {
                 change(app, ctx);
             }
         }));
         self.inputs
-            .send(Input::Call(call))
+            .send(Input::Change(change))
             .await
             .map_err(|_| UpdateError::Ended)
     }

@@ -14,35 +14,6 @@ use std::marker::PhantomData;
 use crate::spec::AppSpec;
 use crate::widget::{EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event};
 
-/// Which events a widget type emits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Emits {
-    /// [`EmitsClick`].
-    pub click: bool,
-    /// [`EmitsChange`].
-    pub change: bool,
-    /// [`EmitsSubmit`].
-    pub submit: bool,
-    /// [`EmitsMessage`] (`#[on_message]` and `#[on_command]`).
-    pub message: bool,
-}
-
-// There is no `Emits::of::<W>()`: inside a generic function `Probe::<W>::CLICK` would always
-// be the fallback's `false`. The app macro writes `Emits { click: Probe::<Number>::CLICK, .. }`
-// for each concrete field type, with [`ProbeFallback`] in scope.
-impl Emits {
-    /// Whether the widget emits `event`.
-    const fn has(&self, event: Event) -> bool {
-        match event {
-            Event::Click => self.click,
-            Event::Change => self.change,
-            Event::Submit => self.submit,
-            Event::Message | Event::Command => self.message,
-            Event::Start | Event::Tabs => false,
-        }
-    }
-}
-
 /// `Probe::<W>::CLICK` is `true` when `W: EmitsClick`: the inherent constant exists only then,
 /// and path resolution falls back to [`ProbeFallback`]'s `false` otherwise.
 #[derive(Debug)]
@@ -349,7 +320,7 @@ pub const fn handler_widget_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::WidgetSpec;
+    use crate::spec::{Emits, WidgetSpec};
 
     const fn widget(key: &'static str, ty: &'static str, emits: Emits) -> WidgetSpec {
         WidgetSpec {

@@ -323,6 +323,10 @@ fn limit_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Who made a request, noted on its response (by the sign-in guard) for the request log.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestUser(pub(crate) String);
+
 /// Logs each request at `info` (target `numerous::request`): method, path, the signed-in user
 /// (which the auth layer inside notes on the response), status and duration.
 #[allow(clippy::type_complexity)]
@@ -345,7 +349,7 @@ pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
             |res: &Response, latency: std::time::Duration, _: &tracing::Span| {
                 let user = res
                     .extensions()
-                    .get::<crate::auth::RequestUser>()
+                    .get::<RequestUser>()
                     .map_or("-", |u| u.0.as_str());
                 tracing::info!(
                     target: "numerous::request",

@@ -316,11 +316,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::app::Call;
-    pub use crate::handler_check::{
-        ConstMessage, Emits, Probe, ProbeFallback, handler_widget_error,
-    };
+    pub use crate::handler_check::{ConstMessage, Probe, ProbeFallback, handler_widget_error};
     pub use crate::session::FromSession;
-    pub use crate::spec::{AppSpec, HandlerSpec, WidgetSpec};
+    pub use crate::spec::{AppSpec, Emits, HandlerSpec, WidgetSpec};
     pub use crate::state::{
         StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,
     };

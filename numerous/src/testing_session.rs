@@ -205,7 +205,7 @@ impl<A: App> TestSession<A> {
 
     fn key<W>(&self, pick: impl FnOnce(&A) -> &W) -> &'static str {
         let widget = pick(&self.app);
-        let index = crate::app::widget_index(&self.app, widget)
+        let index = crate::spec::widget_index(&self.app, widget)
             .unwrap_or_else(|| panic!("not a widget of `{}`", A::SPEC.name));
         A::SPEC.widgets[index].key
     }

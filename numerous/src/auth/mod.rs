@@ -47,7 +47,7 @@ pub use provider::{
     run_password_job, verify_password,
 };
 pub use routes::CurrentUser;
-pub(crate) use routes::{RequestUser, SignIn, check_open, protect, routes as auth_routes};
+pub(crate) use routes::{SignIn, check_open, protect, routes as auth_routes};
 pub(crate) use service::{AuthState, TabAuth};
 
 #[cfg(feature = "db")]

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use super::pages::{ForbiddenPage, LoginPage};
 use super::service::{AuthState, CSRF_COOKIE, Identity, Issued, REFRESH_COOKIE, cookie};
 use super::{AuthError, RoleName, User};
-use crate::http::{self, ClientAddr, HttpConfig};
+use crate::http::{self, ClientAddr, HttpConfig, RequestUser};
 use crate::page::PageState;
 use crate::protocol::{ErrorCode, HttpError};
 use crate::resources::AppContext;
@@ -100,10 +101,6 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for CurrentUser {
         Ok(parts.extensions.get::<CurrentUser>().cloned())
     }
 }
-
-/// Who made a request, noted on its response for the request log.
-#[derive(Debug, Clone)]
-pub(crate) struct RequestUser(pub(crate) String);
 
 /// What the sign-in routes read: the sign-in itself, the app's HTTP settings (for the origin
 /// check and trusted proxies), its pages (the login page, the security headers) and what the
@@ -582,8 +579,12 @@ async fn login(
         secure,
     }: AuthPost,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     let (creds, json) = match decode_form(&headers, &body, |c: &Credentials| c.csrf.as_deref()) {
         Ok(c) => c,
         Err(r) => return r,
@@ -634,10 +635,18 @@ async fn register(
         secure,
     }: AuthPost,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     if !auth.config.registration {
-        return StatusCode::NOT_FOUND.into_response();
+        return json_error(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "this app takes no registrations",
+        );
     }
     let (form, json) = match decode_form(&headers, &body, |r: &Registration| r.csrf.as_deref()) {
         Ok(f) => f,

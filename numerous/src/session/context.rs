@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::tabs::{Sync, text, write_state, write_widget};
+use super::tabs::{TabSync, Task, text, write_state, write_widget};
 use super::view::WidgetView;
-use crate::app::{App, AppMeta, AppObject};
 use crate::auth::User;
-use crate::handle::Handle;
 use crate::resources::{Res, Resources};
+use crate::spec::{AppData, AppSpec, widget_index};
 use crate::topics::{Message as TopicMessage, Publisher, Topic};
 
 /// The context a handler can take as its second parameter: `ctx: &Session`.
@@ -35,7 +34,7 @@ use crate::topics::{Message as TopicMessage, Publisher, Topic};
 #[derive(Debug)]
 pub struct Session {
     /// What the app is: its widgets and handlers.
-    pub(super) meta: &'static AppMeta,
+    pub(super) spec: &'static AppSpec,
     pub(super) id: Arc<str>,
     /// For logs: the id is a secret and never logged.
     pub(super) number: u64,
@@ -45,10 +44,10 @@ pub struct Session {
     /// The session's own input queue, for handles to it.
     pub(super) inputs: super::InputSender,
     pub(super) resources: Resources,
-    publisher: Publisher,
+    pub(super) publisher: Publisher,
     user: Option<Arc<User>>,
     restored: bool,
-    pub(super) sync: Mutex<Sync>,
+    pub(super) sync: Mutex<TabSync>,
     /// A widget's view was ever changed: only then does an input look at the views.
     viewed: AtomicBool,
 }
@@ -67,14 +66,6 @@ pub(crate) struct Parts {
     pub(crate) restored: bool,
 }
 
-/// Work a session started: it ends with the session.
-#[derive(Debug)]
-pub(super) struct Task {
-    /// The topic, for a subscription.
-    pub(super) topic: Option<String>,
-    pub(super) abort: tokio::task::AbortHandle,
-}
-
 /// How a toast looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,8 +81,8 @@ pub enum ToastLevel {
 }
 
 impl Session {
-    pub(crate) fn new(parts: Parts, app: &dyn AppObject) -> Self {
-        let meta = app.meta();
+    pub(crate) fn new(parts: Parts, app: &dyn AppData) -> Self {
+        let spec = app.spec();
         let Parts {
             id,
             number,
@@ -102,7 +93,7 @@ impl Session {
             user,
             restored,
         } = parts;
-        let snapshot = (0..meta.spec.widgets.len())
+        let snapshot = (0..spec.widgets.len())
             .map(|i| {
                 let mut buf = Vec::new();
                 write_widget(app, i, &mut buf);
@@ -114,7 +105,7 @@ impl Session {
         let mut state = Vec::new();
         write_state(app, &mut state);
         Session {
-            meta,
+            spec,
             id,
             number,
             max_tabs,
@@ -124,7 +115,7 @@ impl Session {
             publisher,
             user,
             restored,
-            sync: Mutex::new(Sync {
+            sync: Mutex::new(TabSync {
                 conns: Vec::new(),
                 snapshot,
                 state,
@@ -187,118 +178,9 @@ impl Session {
         &self.id
     }
 
-    /// Sends every widget changed since the last update to all tabs of the session.
-    ///
-    /// The runtime does this when a handler returns; a long handler calls it to show progress.
-    pub fn push<A: App>(&self, app: &A) {
-        self.lock().broadcast_changes(app, None);
-    }
-
     /// [`Session::push`] after a handler that can only have changed `widgets`.
-    pub(crate) fn push_only(&self, app: &dyn AppObject, widgets: Option<&[usize]>) {
+    pub(crate) fn push_only(&self, app: &dyn AppData, widgets: Option<&[usize]>) {
         self.lock().broadcast_changes(app, widgets);
-    }
-
-    /// Sends `content` to widget `widget` of `app` in every tab, where its module receives it
-    /// as a `msg:custom` event: `ctx.message(self, &self.chat, &json!({"typing": true}))`.
-    ///
-    /// Returns an error if `content` does not serialize; a widget that is not a field of `app`
-    /// is logged and ignored.
-    pub fn message<A: App, W: crate::Widget>(
-        &self,
-        app: &A,
-        widget: &W,
-        content: &impl serde::Serialize,
-    ) -> serde_json::Result<()> {
-        let Some(key) = Self::widget_key(app, widget, "ctx.message") else {
-            return Ok(());
-        };
-        let mut out = Vec::with_capacity(64);
-        out.extend_from_slice(b"{\"type\":\"msg\",\"widget\":\"");
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"\",\"content\":");
-        serde_json::to_writer(&mut out, content)?;
-        out.push(b'}');
-        self.lock().send(&text(out), |_| true);
-        Ok(())
-    }
-
-    /// [`Session::message`] with binary buffers: the module's `msg:custom` listener gets them as
-    /// its second argument (`DataView`s), as anywidget passes them.
-    pub fn message_with_buffers<A: App, W: crate::Widget, B: AsRef<[u8]>>(
-        &self,
-        app: &A,
-        widget: &W,
-        content: &impl serde::Serialize,
-        buffers: &[B],
-    ) -> serde_json::Result<()> {
-        let Some(key) = Self::widget_key(app, widget, "ctx.message_with_buffers") else {
-            return Ok(());
-        };
-        let buffers: Vec<String> = buffers
-            .iter()
-            .map(|b| crate::bytes::encode(b.as_ref()))
-            .collect();
-        let frame = serde_json::json!({
-            "type": "msg",
-            "widget": key,
-            "content": content,
-            "buffers": buffers,
-        });
-        self.lock()
-            .send(&text(serde_json::to_vec(&frame)?), |_| true);
-        Ok(())
-    }
-
-    /// Hides `widget` (a field of `app`) in this session's pages: `ctx.hide(self, &self.delete)`
-    /// (the Delete button only for admins, set in `#[on_start]`). A hidden widget takes no
-    /// input: a tab that writes to it anyway gets a `forbidden` error and nothing changes; it
-    /// serves no download and takes no upload. It stays hidden when a handler fails (its
-    /// rollback is the widgets' state, not this). Hiding is not secrecy: the widget's state
-    /// still travels to the tabs (and the HTTP API); keep what a user may not see out of it.
-    pub fn hide<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
-        self.change_view(app, widget, "ctx.hide", |v| v.hidden = true);
-    }
-
-    /// Shows `widget` again after [`Session::hide`].
-    pub fn show<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
-        self.change_view(app, widget, "ctx.show", |v| v.hidden = false);
-    }
-
-    /// Shows `widget` greyed and out of the keyboard's reach; it takes no input (as a hidden
-    /// one) until [`Session::enable`].
-    pub fn disable<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
-        self.change_view(app, widget, "ctx.disable", |v| v.disabled = true);
-    }
-
-    /// Lets `widget` take input again after [`Session::disable`].
-    pub fn enable<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
-        self.change_view(app, widget, "ctx.enable", |v| v.disabled = false);
-    }
-
-    /// Shows `message` under `widget`, which is marked invalid, until the user changes its
-    /// value or a handler calls [`Session::clear_field_error`]: a per-field message, with or
-    /// without the handler failing (`ctx.field_error(self, &self.amount, "more than 0")`).
-    pub fn field_error<A: App, W: crate::Widget>(
-        &self,
-        app: &A,
-        widget: &W,
-        message: impl Into<String>,
-    ) {
-        let message = message.into();
-        self.change_view(app, widget, "ctx.field_error", |v| v.error = Some(message));
-    }
-
-    /// Takes away the message [`Session::field_error`] put under `widget`.
-    pub fn clear_field_error<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
-        self.change_view(app, widget, "ctx.clear_field_error", |v| v.error = None);
-    }
-
-    /// How `widget` is shown now besides its state (hidden, disabled, its error).
-    pub fn view_of<A: App, W: crate::Widget>(&self, app: &A, widget: &W) -> WidgetView {
-        crate::app::widget_index(app, widget)
-            .and_then(|i| self.lock().view.get(i).cloned())
-            .unwrap_or_default()
     }
 
     /// A tab changed widget `index`: the error under it goes, and every tab hears so.
@@ -320,9 +202,9 @@ impl Session {
         self.lock().view.get(index).and_then(WidgetView::refusal)
     }
 
-    fn change_view<W>(
+    pub(super) fn change_view<W>(
         &self,
-        app: &dyn AppObject,
+        app: &dyn AppData,
         widget: &W,
         call: &str,
         change: impl FnOnce(&mut WidgetView),
@@ -335,8 +217,8 @@ impl Session {
 
     /// Changes widget `index`'s view (`s` is the session's state, locked); every tab hears of
     /// it if it changed.
-    fn set_view(&self, s: &mut Sync, index: usize, change: impl FnOnce(&mut WidgetView)) {
-        let widgets = &self.meta.spec.widgets;
+    fn set_view(&self, s: &mut TabSync, index: usize, change: impl FnOnce(&mut WidgetView)) {
+        let widgets = &self.spec.widgets;
         if let Some(frame) = s.change_view(index, widgets.len(), widgets[index].key, change) {
             // From now on an input looks at the views; until then it skips even the lock.
             self.viewed.store(true, Ordering::Relaxed);
@@ -345,16 +227,16 @@ impl Session {
     }
 
     /// The key of `widget`, a field of `app`; logged as a mistake of `call` when it is not.
-    fn widget_key<W>(app: &dyn AppObject, widget: &W, call: &str) -> Option<&'static str> {
-        Self::widget_at(app, widget, call).map(|i| app.meta().spec.widgets[i].key)
+    pub(super) fn widget_key<W>(app: &dyn AppData, widget: &W, call: &str) -> Option<&'static str> {
+        Self::widget_at(app, widget, call).map(|i| app.spec().widgets[i].key)
     }
 
     /// The index of `widget`, a field of `app`; logged as a mistake of `call` when it is not.
-    fn widget_at<W>(app: &dyn AppObject, widget: &W, call: &str) -> Option<usize> {
-        let index = crate::app::widget_index(app, widget);
+    pub(super) fn widget_at<W>(app: &dyn AppData, widget: &W, call: &str) -> Option<usize> {
+        let index = widget_index(app, widget);
         if index.is_none() {
             tracing::warn!(
-                app = app.meta().spec.name,
+                app = app.spec().name,
                 "{call}: the widget is not a field of the app"
             );
         }
@@ -374,7 +256,7 @@ impl Session {
 
     /// The shared resource of type `T`, if the app registered one (`Options::resource`). A
     /// handler can also take it as a parameter: `db: Res<Pool>`.
-    pub fn resource<T: Send + std::marker::Sync + 'static>(&self) -> Option<Res<T>> {
+    pub fn resource<T: Send + Sync + 'static>(&self) -> Option<Res<T>> {
         self.resources.get::<T>()
     }
 
@@ -389,60 +271,14 @@ impl Session {
         self.publisher.clone()
     }
 
-    /// A handle to this session, for work that outlives the handler (see [`Handle`]).
-    pub fn handle<A: App>(&self) -> Handle<A> {
-        Handle::new(self.inputs.clone())
-    }
-
     /// Runs `work` in the background until it finishes or the session ends. It changes the
-    /// session only through a [`Handle`] (`ctx.handle::<Self>()`), in the session's own task.
+    /// session only through a [`Handle`](crate::Handle) (`ctx.handle::<Self>()`), in the session's own task.
     pub fn spawn<F>(&self, work: F)
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let abort = tokio::spawn(work).abort_handle();
         self.add_task(None, abort);
-    }
-
-    /// Subscribes this session to `topic`: for each message published from now on, in order,
-    /// `handler` runs in the session's task and the tabs get what changed. The subscription ends
-    /// with the session, or with [`Session::unsubscribe`].
-    ///
-    /// A session that falls more than [`TOPIC_BUFFER`](crate::TOPIC_BUFFER) messages behind
-    /// skips the ones it missed (logged with their count); publishers never wait for it.
-    pub fn subscribe<A: App, T: TopicMessage>(
-        &self,
-        topic: &Topic<T>,
-        handler: fn(&mut A, &T, &Session),
-    ) {
-        use tokio::sync::broadcast::error::RecvError;
-        let mut rx = self.publisher.broker().subscribe(topic.name());
-        let handle = self.handle::<A>();
-        let name = topic.name().to_owned();
-        let number = self.number;
-        let abort = tokio::spawn(async move {
-            loop {
-                match rx.recv().await {
-                    Ok(envelope) => {
-                        let Some(message) = envelope.get::<T>() else {
-                            continue;
-                        };
-                        let posted = handle.post(move |app, ctx| handler(app, &message, ctx));
-                        if posted.await.is_err() {
-                            return;
-                        }
-                    }
-                    Err(RecvError::Lagged(skipped)) => tracing::warn!(
-                        session = number,
-                        skipped,
-                        "a session fell behind its topic and skips what it missed"
-                    ),
-                    Err(RecvError::Closed) => return,
-                }
-            }
-        })
-        .abort_handle();
-        self.add_task(Some(name), abort);
     }
 
     /// Ends this session's subscriptions to `topic`.
@@ -485,7 +321,7 @@ impl Session {
         self.lock().send(&text(frame), |_| true);
     }
 
-    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Sync> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, TabSync> {
         // A panic never happens while the lock is held (we only copy bytes under it), but if
         // one did, the data is still consistent: keep going.
         self.sync.lock().unwrap_or_else(PoisonError::into_inner)

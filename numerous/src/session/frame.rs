@@ -5,10 +5,10 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 use serde_json::value::RawValue;
 
+use super::Change;
 use super::SessionEnv;
 use super::{Input, Session, UPLOADER};
-use crate::app::{AppObject, Call as HandlerCall, HandlerError};
-use crate::handle::Call;
+use crate::app::{AppObject, Call, HandlerError};
 use crate::protocol::{ClientFrame, ErrorCode};
 use crate::widget::{Event, InputError};
 
@@ -115,7 +115,7 @@ impl FrameCtx<'_> {
                 };
                 let _ = reply.send(limit);
             }
-            Input::Call(Call(change)) => {
+            Input::Change(Change(change)) => {
                 let app_any = app.as_any_mut();
                 let done = std::panic::catch_unwind(AssertUnwindSafe(|| {
                     change(&mut *app_any, self.session);
@@ -147,14 +147,7 @@ impl FrameCtx<'_> {
             return self.error(ErrorCode::BadFrame, "the message names no `widget`");
         };
         let Some(index) = self.env.dispatch.widget(key) else {
-            let keys: Vec<_> = self
-                .session
-                .meta
-                .spec
-                .widgets
-                .iter()
-                .map(|w| w.key)
-                .collect();
+            let keys: Vec<_> = self.session.spec.widgets.iter().map(|w| w.key).collect();
             return self.error(
                 ErrorCode::UnknownWidget,
                 &format!("unknown widget `{key}`; this app has {}", keys.join(", ")),
@@ -252,7 +245,7 @@ impl FrameCtx<'_> {
                 let handler = env
                     .dispatch
                     .handlers(index, Event::Command)
-                    .find(|&h| self.session.meta.handlers[h].name == name);
+                    .find(|&h| self.env.meta.handlers[h].name == name);
                 let answer = match handler {
                     Some(h) => self.run_handler(app, h, frame.content).await,
                     None => {
@@ -293,7 +286,7 @@ impl FrameCtx<'_> {
         index: usize,
         file: crate::widget::Upload,
     ) -> Result<(), (ErrorCode, String)> {
-        let key = self.session.meta.spec.widgets[index].key;
+        let key = self.env.meta.spec.widgets[index].key;
         if let Some(why) = self.session.refusal(index) {
             return Err((
                 ErrorCode::Forbidden,
@@ -338,7 +331,7 @@ impl FrameCtx<'_> {
             };
             // A `#[blocking]` handler computes or blocks: on a multi-threaded runtime this
             // worker hands its other tasks (other sessions) to another thread meanwhile.
-            let started = if self.session.meta.handlers[h].blocking
+            let started = if self.env.meta.handlers[h].blocking
                 && tokio::runtime::Handle::current().runtime_flavor()
                     == tokio::runtime::RuntimeFlavor::MultiThread
             {
@@ -349,10 +342,10 @@ impl FrameCtx<'_> {
             match started {
                 Err(panic) => Err(Failure::Panic(panic_message(&*panic))),
                 Ok(None) => unreachable!("the handler is started once"),
-                Ok(Some(HandlerCall::Ready(r))) => r.map_err(Failure::Error),
-                Ok(Some(HandlerCall::Invalid(e))) => Err(Failure::Invalid(e)),
-                Ok(Some(HandlerCall::Forbidden(e))) => Err(Failure::Forbidden(e)),
-                Ok(Some(HandlerCall::Future(fut))) => {
+                Ok(Some(Call::Ready(r))) => r.map_err(Failure::Error),
+                Ok(Some(Call::Invalid(e))) => Err(Failure::Invalid(e)),
+                Ok(Some(Call::Forbidden(e))) => Err(Failure::Forbidden(e)),
+                Ok(Some(Call::Future(fut))) => {
                     let mut fut = AssertUnwindSafe(fut).catch_unwind();
                     // Tabs may come and go meanwhile (a new one is welcomed with the last state
                     // sent); inputs wait their turn in the session's queue, and when it is
@@ -372,7 +365,7 @@ impl FrameCtx<'_> {
                 }
             }
         };
-        let name = self.session.meta.handlers[h].name;
+        let name = self.env.meta.handlers[h].name;
         match result {
             Ok(reply) => {
                 // Only the widgets the handler can reach are compared (all if unknown).
@@ -380,7 +373,7 @@ impl FrameCtx<'_> {
                 Ok(reply)
             }
             Err(Failure::Invalid(e)) => {
-                let key = self.session.meta.handlers[h].widget;
+                let key = self.env.meta.handlers[h].widget;
                 let message = format!("widget `{key}`: {e}");
                 self.error(ErrorCode::InvalidInput, &message);
                 Err(message)

@@ -288,10 +288,10 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::handle::Call;
+    use crate::session::Change;
 
     fn call() -> Input {
-        Input::Call(Call(Box::new(|_, _| {})))
+        Input::Change(Change(Box::new(|_, _| {})))
     }
 
     fn frame(n: u64) -> Input {

@@ -16,7 +16,9 @@ mod from_session;
 mod mailbox;
 mod persist;
 mod restore;
+mod tab_control;
 mod tabs;
+mod typed;
 mod view;
 
 use std::sync::Arc;
@@ -25,7 +27,6 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use crate::handle::Call;
 use crate::outbox::Outbox;
 use crate::protocol::{self, CloseCode};
 use crate::topics::Publisher;
@@ -62,13 +63,25 @@ pub(crate) enum Control {
     Release,
 }
 
+/// What a [`Change`] runs: the app (type-erased) and its session.
+type ChangeFn = Box<dyn FnOnce(&mut dyn std::any::Any, &Session) + Send>;
+
+/// A change to an app from a [`Handle`](crate::Handle), run in the session's task.
+pub(crate) struct Change(pub(crate) ChangeFn);
+
+impl std::fmt::Debug for Change {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Change(..)")
+    }
+}
+
 /// Events, handled one at a time in the order they came.
 #[derive(Debug)]
 pub(crate) enum Input {
     /// A frame from tab `conn`.
     Frame { conn: u64, text: Utf8Bytes },
     /// A change from a [`Handle`](crate::Handle): background work, a topic message.
-    Call(Call),
+    Change(Change),
     /// A file uploaded over HTTP to widget `widget`; the outcome goes back on `done`.
     Upload {
         widget: usize,

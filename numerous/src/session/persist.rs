@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use super::Session;
-use super::tabs::Sync;
+use super::tabs::TabSync;
 use crate::spec::AppSpec;
 use crate::store::{Durability, Fence, SAVE_DEADLINE, SessionStore, StoreError, record};
 
@@ -280,7 +280,7 @@ impl Saver {
     }
 }
 
-fn encode(spec: &AppSpec, s: &Sync, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
+fn encode(spec: &AppSpec, s: &TabSync, out: &mut Vec<u8>, version: u32, user: Option<&str>) {
     record::encode(spec, out, version, user, &s.snapshot, &s.state, &s.extras);
 }
 

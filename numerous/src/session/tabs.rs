@@ -7,16 +7,14 @@ use std::time::Duration;
 use axum::extract::ws::{Message, Utf8Bytes};
 use tokio::time::Instant;
 
-use super::config::SessionConfig;
-use super::context::Task;
-use super::{Control, Session, UPLOADER};
-use crate::app::AppObject;
+use super::view::WidgetView;
 use crate::outbox::Outbox;
-use crate::protocol::{self, CloseCode, ErrorCode};
+use crate::protocol::CloseCode;
+use crate::spec::AppData;
 
 /// What the browsers of a session have been sent, and where to send more.
 #[derive(Debug)]
-pub(super) struct Sync {
+pub(super) struct TabSync {
     pub(super) conns: Vec<Conn>,
     /// Per widget, its state as last sent.
     pub(super) snapshot: Vec<Vec<u8>>,
@@ -50,7 +48,7 @@ pub(super) struct Sync {
     /// Frames waiting for a save, in order, each with the tabs it goes to.
     pub(super) held: Vec<Held>,
     /// How many frames ever left the front of `held` (sent, or dropped): a save covers the
-    /// frames up to a mark ([`Sync::held_mark`]) that stays right whatever left meanwhile.
+    /// frames up to a mark ([`TabSync::held_mark`]) that stays right whatever left meanwhile.
     pub(super) held_gone: u64,
     /// The bytes of the frames in `held`.
     pub(super) held_bytes: usize,
@@ -72,7 +70,7 @@ pub(super) struct Sync {
     pub(super) view: Vec<super::view::WidgetView>,
 }
 
-/// At most this many frames wait for one session's save (see [`Sync::hold_frame`])...
+/// At most this many frames wait for one session's save (see [`TabSync::hold_frame`])...
 const HELD_MAX: usize = 1024;
 /// ...and at most this many bytes of them (welcomes of tabs that keep coming back are large).
 const HELD_MAX_BYTES: usize = 4 << 20;
@@ -100,255 +98,7 @@ pub(super) struct Conn {
     pub(super) outbox: Arc<Outbox>,
 }
 
-impl Session {
-    pub(crate) fn control(&self, c: Control) {
-        match c {
-            Control::Connect {
-                conn,
-                outbox,
-                resumed,
-            } => {
-                let mut s = self.lock();
-                if s.starting {
-                    s.waiting.push((conn, outbox, resumed));
-                    return;
-                }
-                drop(s);
-                self.connect(conn, outbox, resumed);
-            }
-            Control::Disconnect { conn } => {
-                self.lock().waiting.retain(|(c, ..)| *c != conn);
-                self.disconnect(conn);
-            }
-            Control::Shutdown => {
-                self.close_all(CloseCode::GoingAway, "the server is shutting down");
-                self.lock().shutting_down = true;
-            }
-            Control::Release => {
-                tracing::debug!(session = self.number, "asked to release");
-                // Held briefly at least: tabs of one session pinned to two instances hand it
-                // back and forth at most once per `MIN_HOLD`.
-                let at = self.started.max(Instant::now() - crate::store::MIN_HOLD)
-                    + crate::store::MIN_HOLD;
-                let mut s = self.lock();
-                s.release_at = Some(s.release_at.map_or(at, |r| r.min(at)));
-            }
-        }
-    }
-
-    /// `#[on_start]` is done: welcomes the tabs that came meanwhile.
-    pub(super) fn started(&self) {
-        let waiting = {
-            let mut s = self.lock();
-            s.starting = false;
-            std::mem::take(&mut s.waiting)
-        };
-        for (conn, outbox, resumed) in waiting {
-            self.connect(conn, outbox, resumed);
-        }
-    }
-
-    pub(super) fn connect(&self, conn: u64, outbox: Arc<Outbox>, resumed: bool) {
-        let mut s = self.lock();
-        if s.conns.len() >= self.max_tabs {
-            let message = format!(
-                "this session has {} tabs open, as many as it may; close one and reload",
-                s.conns.len()
-            );
-            let _ = outbox.push(Message::Text(
-                protocol::error(ErrorCode::TabLimit, &message, None).into(),
-            ));
-            outbox.close(CloseCode::TryLater, "too many tabs");
-            return;
-        }
-        let resumed = resumed && conn >= s.fresh_below;
-        // Most sessions have one tab: room for it, not the four a first push would make.
-        if s.conns.capacity() == 0 {
-            s.conns.reserve_exact(1);
-        }
-        let mut out = Vec::with_capacity(256 + s.snapshot.iter().map(Vec::len).sum::<usize>());
-        let mut extra = format!(
-            "\"session\":\"{}\",\"resumed\":{resumed},\"run\":\"{}\",",
-            self.id,
-            protocol::server_run()
-        );
-        if !s.view.is_empty() {
-            let keys = self.meta.spec.widgets.iter().map(|w| w.key);
-            let part = super::view::welcome_part(keys, &s.view);
-            extra.push_str(std::str::from_utf8(&part).unwrap_or_default());
-        }
-        protocol::state_frame(
-            &mut out,
-            "welcome",
-            &extra,
-            self.meta
-                .spec
-                .widgets
-                .iter()
-                .zip(&s.snapshot)
-                .map(|(w, state)| (w.key, state.as_slice())),
-        );
-        if s.holding() {
-            // The welcome shows what the store does not have yet: it waits with the rest.
-            s.held_bytes += out.len();
-            s.held.push(Held {
-                frame: text(out),
-                patch: false,
-                to: vec![conn],
-            });
-            s.conns.push(Conn { id: conn, outbox });
-            s.idle_since = None;
-            s.tabs_since.get_or_insert_with(Instant::now);
-            s.bound_held();
-        } else if outbox.push(text(out)).is_ok() {
-            s.conns.push(Conn { id: conn, outbox });
-            s.idle_since = None;
-            s.tabs_since.get_or_insert_with(Instant::now);
-        }
-    }
-
-    /// Every widget's state as last sent, as one JSON object by key (the HTTP API's answer).
-    pub(crate) fn state_object(&self) -> String {
-        let s = self.lock();
-        let mut out = String::with_capacity(2 + s.snapshot.iter().map(Vec::len).sum::<usize>());
-        out.push('{');
-        for (i, (w, state)) in self.meta.spec.widgets.iter().zip(&s.snapshot).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&serde_json::to_string(w.key).unwrap_or_default());
-            out.push(':');
-            out.push_str(std::str::from_utf8(state).unwrap_or("null"));
-        }
-        out.push('}');
-        out
-    }
-
-    pub(super) fn disconnect(&self, conn: u64) {
-        let mut s = self.lock();
-        s.conns.retain(|c| c.id != conn);
-        s.note_if_idle();
-    }
-
-    /// When the session ends if no tab comes: `None` while it has tabs, now when the server is
-    /// shutting down.
-    pub(super) fn idle_deadline(&self, config: &SessionConfig) -> Option<Instant> {
-        let s = self.lock();
-        if s.shutting_down {
-            return Some(Instant::now());
-        }
-        let idle = s
-            .idle_since
-            .map(|since| since + config.keep_idle(s.used, s.engaged));
-        match (idle, s.release_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    pub(super) fn mark_used(&self) {
-        self.lock().used = true;
-    }
-
-    /// Closes every tab (the server is shutting down, or the session ends).
-    pub(super) fn close_all(&self, code: CloseCode, reason: &'static str) {
-        let mut s = self.lock();
-        for c in s.conns.drain(..) {
-            c.outbox.close(code, reason);
-        }
-        for (_, outbox, _) in s.waiting.drain(..) {
-            outbox.close(code, reason);
-        }
-        s.note_if_idle();
-    }
-
-    /// Sends a text frame to tab `conn` only.
-    pub(super) fn send_to(&self, conn: u64, frame: String) {
-        self.lock()
-            .send(&Message::Text(frame.into()), |c| c == conn);
-    }
-
-    pub(crate) fn send_error(&self, conn: u64, code: ErrorCode, message: &str, seq: Option<u64>) {
-        let frame = Message::Text(protocol::error(code, message, seq).into());
-        // An upload came over HTTP, from no tab in particular: every tab hears of its failure.
-        self.lock().send(&frame, |c| conn == UPLOADER || c == conn);
-    }
-
-    /// Sends widget `index` as last sent to tab `conn` again (after a refused update, so the
-    /// tab stops showing a value the server does not have).
-    pub(super) fn resend(&self, index: usize, conn: u64) {
-        let mut s = self.lock();
-        let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
-        protocol::state_frame(
-            &mut out,
-            "patch",
-            "",
-            std::iter::once((
-                self.meta.spec.widgets[index].key,
-                s.snapshot[index].as_slice(),
-            )),
-        );
-        s.send_patch(out, |c| c == conn);
-    }
-
-    /// After a browser wrote widget `index`: records its new state and sends it to the other
-    /// tabs of the session (back to the sender only for widgets that echo their input).
-    /// Returns whether anything changed.
-    pub(super) fn accept_input(&self, app: &dyn AppObject, index: usize, from: u64) -> bool {
-        let mut s = self.lock();
-        let s = &mut *s;
-        s.scratch.clear();
-        write_widget(app, index, &mut s.scratch);
-        if s.scratch == s.snapshot[index] {
-            return false;
-        }
-        std::mem::swap(&mut s.scratch, &mut s.snapshot[index]);
-        s.dirty = true;
-        let echo = app.widget(index).is_some_and(|w| w.echo_input());
-        let from = if echo { UPLOADER } else { from };
-        if s.conns.iter().any(|c| c.id != from) {
-            let mut out = Vec::with_capacity(s.snapshot[index].len() + 48);
-            let key = self.meta.spec.widgets[index].key;
-            protocol::state_frame(
-                &mut out,
-                "patch",
-                "",
-                std::iter::once((key, s.snapshot[index].as_slice())),
-            );
-            s.send_patch(out, |c| c != from);
-        }
-        true
-    }
-
-    /// Puts back every widget whose state differs from the last state sent, and the `#[state]`
-    /// fields as they were then.
-    pub(super) fn rollback(&self, app: &mut dyn AppObject) {
-        let mut s = self.lock();
-        let s = &mut *s;
-        if app.meta().has_state
-            && let Err(e) = app.restore_state(&s.state)
-        {
-            tracing::error!(
-                app = app.meta().spec.name,
-                "cannot restore the session state: {e}"
-            );
-        }
-        for (i, snap) in s.snapshot.iter().enumerate() {
-            s.scratch.clear();
-            write_widget(app, i, &mut s.scratch);
-            if s.scratch != *snap
-                && let Some(Err(e)) = app.widget_mut(i).map(|w| w.restore(snap))
-            {
-                tracing::error!(
-                    widget = app.meta().spec.widgets[i].key,
-                    "cannot restore widget state: {e}"
-                );
-            }
-        }
-    }
-}
-
-impl Sync {
+impl TabSync {
     /// Notes when the last tab left (and for how long the session had tabs).
     pub(super) fn note_if_idle(&mut self) {
         if self.conns.is_empty() && self.idle_since.is_none() {
@@ -362,9 +112,9 @@ impl Sync {
 
     /// Sends every tab what changed since the last push: among `only` the widgets (all when
     /// `None`).
-    pub(super) fn broadcast_changes(&mut self, app: &dyn AppObject, only: Option<&[usize]>) {
-        let meta = app.meta();
-        if meta.has_state {
+    pub(super) fn broadcast_changes(&mut self, app: &dyn AppData, only: Option<&[usize]>) {
+        let spec = app.spec();
+        if app.has_state() {
             self.scratch.clear();
             write_state(app, &mut self.scratch);
             if self.scratch != self.state {
@@ -398,7 +148,7 @@ impl Sync {
                 }
                 changed += 1;
                 out.push(b'"');
-                out.extend_from_slice(meta.spec.widgets[i].key.as_bytes());
+                out.extend_from_slice(spec.widgets[i].key.as_bytes());
                 out.extend_from_slice(b"\":");
                 out.extend_from_slice(if small {
                     &self.patch
@@ -437,7 +187,7 @@ impl Sync {
 
     /// Notes what changed in what widgets hold besides what they send (by their revision):
     /// the store gets it with the next save.
-    pub(super) fn note_extras(&mut self, app: &dyn AppObject) {
+    pub(super) fn note_extras(&mut self, app: &dyn AppData) {
         for (index, revision, saved) in &mut self.extras {
             let Some(w) = app.widget(*index) else {
                 continue;
@@ -449,10 +199,7 @@ impl Sync {
                 *revision = now;
                 saved.clear();
                 if let Err(e) = w.write_saved(saved) {
-                    tracing::error!(
-                        widget = app.meta().spec.widgets[*index].key,
-                        "cannot save: {e}"
-                    );
+                    tracing::error!(widget = app.spec().widgets[*index].key, "cannot save: {e}");
                     saved.clear();
                     saved.extend_from_slice(b"null");
                 }
@@ -476,7 +223,7 @@ impl Sync {
     }
 
     /// Past [`HELD_MAX`] frames or [`HELD_MAX_BYTES`] held, closes the tabs they were for.
-    fn bound_held(&mut self) {
+    pub(super) fn bound_held(&mut self) {
         if self.held.len() > HELD_MAX || (self.held_bytes > HELD_MAX_BYTES && self.held.len() > 1) {
             // The store is away, or slower than this session's changes. Rather than hold ever
             // more (memory) or show what it does not have, the tabs that were to get these
@@ -552,26 +299,54 @@ pub(super) fn utf8(bytes: Vec<u8>) -> Utf8Bytes {
     String::from_utf8(bytes).unwrap_or_default().into()
 }
 
-pub(super) fn write_state(app: &dyn AppObject, out: &mut Vec<u8>) {
+pub(super) fn write_state(app: &dyn AppData, out: &mut Vec<u8>) {
     out.clear();
-    if app.meta().has_state
+    if app.has_state()
         && let Err(e) = app.save_state(out)
     {
         tracing::error!(
-            app = app.meta().spec.name,
+            app = app.spec().name,
             "cannot serialize the session state: {e}"
         );
     }
 }
 
-pub(super) fn write_widget(app: &dyn AppObject, index: usize, out: &mut Vec<u8>) {
+pub(super) fn write_widget(app: &dyn AppData, index: usize, out: &mut Vec<u8>) {
     let Some(w) = app.widget(index) else { return };
     if let Err(e) = w.write_state(out) {
         tracing::error!(
-            widget = app.meta().spec.widgets[index].key,
+            widget = app.spec().widgets[index].key,
             "cannot serialize widget state: {e}"
         );
         out.clear();
         out.extend_from_slice(b"null");
+    }
+}
+
+/// Work a session started: it ends with the session.
+#[derive(Debug)]
+pub(super) struct Task {
+    /// The topic, for a subscription.
+    pub(super) topic: Option<String>,
+    pub(super) abort: tokio::task::AbortHandle,
+}
+
+impl TabSync {
+    /// Changes how widget `index` (of `count`) is shown; returns the frame that tells the tabs,
+    /// if anything changed.
+    pub(super) fn change_view(
+        &mut self,
+        index: usize,
+        count: usize,
+        key: &str,
+        change: impl FnOnce(&mut WidgetView),
+    ) -> Option<Vec<u8>> {
+        if self.view.len() < count {
+            self.view.resize(count, WidgetView::default());
+        }
+        let view = &mut self.view[index];
+        let before = view.clone();
+        change(view);
+        (*view != before).then(|| super::view::frame(key, view))
     }
 }

@@ -3,8 +3,6 @@
 //! failed handler's rollback leaves it as it is), sent to the tabs as `view` frames and in every
 //! welcome, and checked before a tab's input is applied: a hidden or disabled widget takes none.
 
-use super::tabs::Sync;
-
 /// How a session shows one widget, besides its state ([`Session::view_of`]).
 ///
 /// [`Session::view_of`]: crate::Session::view_of
@@ -76,26 +74,6 @@ pub(super) fn welcome_part(
         out.extend_from_slice(b"},");
     }
     out
-}
-
-impl Sync {
-    /// Changes how widget `index` (of `count`) is shown; returns the frame that tells the tabs,
-    /// if anything changed.
-    pub(super) fn change_view(
-        &mut self,
-        index: usize,
-        count: usize,
-        key: &str,
-        change: impl FnOnce(&mut WidgetView),
-    ) -> Option<Vec<u8>> {
-        if self.view.len() < count {
-            self.view.resize(count, WidgetView::default());
-        }
-        let view = &mut self.view[index];
-        let before = view.clone();
-        change(view);
-        (*view != before).then(|| frame(key, view))
-    }
 }
 
 #[cfg(test)]
