@@ -1,8 +1,9 @@
-//! The counter example served on a loopback port and driven by real WebSocket clients.
+//! The counter app (`support::Counter`) served on a loopback port and driven by real WebSocket
+//! clients.
 
 use std::time::Duration;
 
-use example_counter::Counter;
+use crate::support::Counter;
 use numerous::Options;
 use serde_json::json;
 use testkit::tungstenite::Message;

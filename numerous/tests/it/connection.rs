@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use example_counter::Counter;
+use crate::support::Counter;
 use futures_util::{SinkExt, StreamExt};
 use numerous::Options;
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use example_counter::Counter;
+use crate::support::Counter;
 use numerous::Options;
 use serde_json::{Value, json};
 use testkit::{Tab, get_with_cookie, http};

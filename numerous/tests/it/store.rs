@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use example_counter::Counter;
+use crate::support::Counter;
 use numerous::Options;
 use numerous::store::{MemoryStore, SessionStore};
 use testkit::{Tab, serve};
@@ -27,8 +27,7 @@ async fn two_stores(redis: bool) -> Option<[Options; 2]> {
     let url = testkit::redis_url()?;
     let mut out = Vec::new();
     for _ in 0..2 {
-        let store: Arc<dyn SessionStore> =
-            numerous::store::RedisStore::connect(&url).await.unwrap();
+        let store = crate::support::redis_store(&url).await;
         out.push(Options::default().session_store(store));
     }
     out.try_into().ok()
@@ -292,9 +291,9 @@ async fn redis_fences_out_an_owner_that_lost_its_session() {
     let Some(url) = testkit::redis_url() else {
         return;
     };
-    use numerous::store::{Claim, RedisStore};
-    let a = RedisStore::connect(&url).await.unwrap();
-    let b = RedisStore::connect(&url).await.unwrap();
+    use numerous::store::Claim;
+    let a = crate::support::redis_store(&url).await;
+    let b = crate::support::redis_store(&url).await;
     let _b_listens = b.listen("Fencing").await.unwrap();
     let ttl = Duration::from_secs(60);
     let id = format!("{:032x}", std::process::id() as u128 * 7919 + 1);
@@ -340,8 +339,8 @@ async fn a_late_save_never_takes_a_record_back() {
     let mut stores: Vec<(Arc<dyn SessionStore>, Arc<dyn SessionStore>)> =
         vec![(memory.clone(), Arc::new(memory.instance_of("b")))];
     if let Some(url) = testkit::redis_url() {
-        let a = numerous::store::RedisStore::connect(&url).await.unwrap();
-        let b = numerous::store::RedisStore::connect(&url).await.unwrap();
+        let a = crate::support::redis_store(&url).await;
+        let b = crate::support::redis_store(&url).await;
         stores.push((a, b));
     }
     let ttl = Duration::from_secs(60);
@@ -372,11 +371,11 @@ async fn redis_asks_the_instances_for_a_session_it_lost_and_a_stale_owner_disown
     let Some(url) = testkit::redis_url() else {
         return;
     };
-    use numerous::store::{Claim, RedisStore};
+    use numerous::store::Claim;
     // An app name of its own: Redis "began" for it just now (the seek window is open).
     let app = format!("Seek{}", rand_id());
-    let a = RedisStore::connect(&url).await.unwrap();
-    let b = RedisStore::connect(&url).await.unwrap();
+    let a = crate::support::redis_store(&url).await;
+    let b = crate::support::redis_store(&url).await;
     let mut a_asked = a.listen(&app).await.unwrap();
     let mut b_asked = b.listen(&app).await.unwrap();
     let ttl = Duration::from_secs(60);

@@ -195,7 +195,7 @@ async fn a_resource_nobody_registered_is_a_clean_start_up_error() {
     assert!(matches!(e, numerous::Error::Config(_)), "{e:?}");
     assert_eq!(
         e.to_string(),
-        "configuration: app `NeedsConfig`: handler `ok` takes `Res<failures::Config>`, but no `failures::Config` was registered; add it with `Options::resource(..)` (registered: none)"
+        "configuration: app `NeedsConfig`: handler `ok` takes `Res<it::failures::Config>`, but no `it::failures::Config` was registered; add it with `Options::resource(..)` (registered: none)"
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let served = numerous::serve::<NeedsConfig>(listener, Options::default()).await;

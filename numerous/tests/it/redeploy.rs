@@ -78,7 +78,7 @@ impl Store {
     async fn instance(&self, name: &str) -> Arc<dyn SessionStore> {
         match self {
             Store::Memory(m) => Arc::new(m.instance_of(name)),
-            Store::Redis(url) => numerous::store::RedisStore::connect(url).await.unwrap(),
+            Store::Redis(url) => crate::support::redis_store(url).await,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The fallback transport (server-sent events in, POSTs out) end to end over real sockets: the
 //! same frames, the same session, the same order, state after reconnect.
 
-use example_counter::Counter;
+use crate::support::Counter;
 use numerous::Options;
 use serde_json::json;
 use testkit::{SseEvent, SseTab, Tab, http, serve};
