@@ -292,6 +292,40 @@ impl fmt::Debug for Call<'_> {
     }
 }
 
+/// `Some(refusal)` unless the session's user has `role`: what `#[requires(role)]` expands to,
+/// before the handler runs.
+pub fn require_role<'a, R: crate::auth::RoleName>(
+    ctx: &Session,
+    role: R,
+    handler: &str,
+) -> Option<Call<'a>> {
+    match ctx.user() {
+        Some(user) if user.has_role(&role) => None,
+        _ => Some(Call::Forbidden(format!(
+            "`{handler}` needs the role `{}`",
+            role.role_name()
+        ))),
+    }
+}
+
+/// `Some(refusal)` unless the session's user is an administrator (`#[requires(admin)]`).
+pub fn require_admin<'a>(ctx: &Session, handler: &str) -> Option<Call<'a>> {
+    match ctx.user() {
+        Some(user) if user.is_admin => None,
+        _ => Some(Call::Forbidden(format!(
+            "`{handler}` is for administrators only"
+        ))),
+    }
+}
+
+/// The typed content of a custom message (`#[on_message]`, `#[on_command]`): what the
+/// generated dispatch decodes a handler's argument with.
+pub fn decode_message<T: serde::de::DeserializeOwned>(
+    content: Option<&serde_json::value::RawValue>,
+) -> Result<T, serde_json::Error> {
+    serde_json::from_str(content.map_or("null", |c| c.get()))
+}
+
 /// What the runtime needs of an app type, as data: its spec and its functions. The server
 /// stack (sessions, routes, the accept loop) takes this instead of a type parameter, so it is
 /// compiled once, in numerous, and a binary compiles only its app's own code (as askama's

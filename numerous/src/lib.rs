@@ -82,7 +82,6 @@ mod html;
 mod http;
 mod markdown;
 mod mount;
-mod multi;
 mod options;
 mod outbox;
 mod page;
@@ -91,13 +90,14 @@ mod protocol;
 mod redis_broker;
 mod registry;
 mod resources;
+mod serve;
 mod server;
 mod session;
 mod spec;
 mod sse;
 mod state;
 pub mod store;
-mod testing_session;
+pub mod testing;
 mod topics;
 mod upload;
 mod util;
@@ -108,7 +108,6 @@ pub use app::{App, HandlerError, Handlers, IntoHandlerResult, IntoReply};
 pub use bytes::Bytes;
 pub use error::Error;
 pub use handle::{Handle, UpdateError};
-pub use multi::Server;
 /// Turns a struct into a numerous app: one instance per browser session.
 ///
 /// ```no_run
@@ -173,6 +172,7 @@ pub use multi::Server;
 /// (`--numerous-color-primary`, ..) to override, in light and dark.
 #[doc(inline)]
 pub use numerous_macros::app;
+pub use server::Server;
 
 /// Registers an app's event handlers: the methods of one `impl` block.
 ///
@@ -268,9 +268,7 @@ pub use options::{AppTask, Cli, DEFAULT_CONTENT_SECURITY_POLICY, Options};
 #[cfg(feature = "redis")]
 pub use redis_broker::RedisBroker;
 pub use resources::{AppContext, Res, Resources};
-pub use server::{
-    ServeFuture, init_tracing, router, run, run_with, serve, serve_until, try_router,
-};
+pub use serve::{ServeFuture, init_tracing, router, run, run_with, serve, serve_until, try_router};
 pub use session::{Session, ToastLevel, WidgetView};
 pub use state::StateField;
 pub use store::Migration;
@@ -289,11 +287,6 @@ pub use serde_json::{Value as Json, json};
 pub use axum;
 /// For a shared static folder ([`Server::shared_static`]).
 pub use rust_embed;
-
-/// Driving an app in-process, for tests and benchmarks.
-pub mod testing {
-    pub use crate::testing_session::{TestServer, TestSession};
-}
 
 /// Everything an app file needs: `use numerous::prelude::*;`.
 pub mod prelude {
@@ -315,64 +308,18 @@ pub mod prelude {
 /// What generated code uses. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::app::Call;
+    pub use crate::app::{Call, decode_message, require_admin, require_role};
     pub use crate::handler_check::{ConstMessage, Probe, ProbeFallback, handler_widget_error};
+    pub use crate::protocol::decode_frame;
     pub use crate::session::FromSession;
     pub use crate::spec::{AppSpec, Emits, HandlerSpec, WidgetSpec};
     pub use crate::state::{
         StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,
     };
-    pub use crate::widget::{DynWidget, Event, Slot};
+    pub use crate::widget::{DynWidget, Event, Slot, dyn_widget, dyn_widget_mut};
     pub use askama;
     pub use serde_json;
     pub use serde_json::value::RawValue;
-
-    /// A widget field as the runtime sees it.
-    pub fn dyn_widget<W: crate::Widget>(w: &W) -> &dyn DynWidget {
-        w
-    }
-
-    /// A widget field as the runtime sees it, mutably.
-    pub fn dyn_widget_mut<W: crate::Widget>(w: &mut W) -> &mut dyn DynWidget {
-        w
-    }
-
-    /// `Some(refusal)` unless the session's user has `role` (`#[requires(role)]`).
-    pub fn require_role<'a, R: crate::auth::RoleName>(
-        ctx: &crate::Session,
-        role: R,
-        handler: &str,
-    ) -> Option<Call<'a>> {
-        match ctx.user() {
-            Some(user) if user.has_role(&role) => None,
-            _ => Some(Call::Forbidden(format!(
-                "`{handler}` needs the role `{}`",
-                role.role_name()
-            ))),
-        }
-    }
-
-    /// `Some(refusal)` unless the session's user is an administrator (`#[requires(admin)]`).
-    pub fn require_admin<'a>(ctx: &crate::Session, handler: &str) -> Option<Call<'a>> {
-        match ctx.user() {
-            Some(user) if user.is_admin => None,
-            _ => Some(Call::Forbidden(format!(
-                "`{handler}` is for administrators only"
-            ))),
-        }
-    }
-
-    /// Decodes a browser frame, as the event path's first step does (for benchmarks).
-    pub fn decode_frame(text: &str) -> bool {
-        serde_json::from_str::<crate::protocol::ClientFrame<'_>>(text).is_ok()
-    }
-
-    /// The typed content of a custom message.
-    pub fn decode_message<T: serde::de::DeserializeOwned>(
-        content: Option<&serde_json::value::RawValue>,
-    ) -> Result<T, serde_json::Error> {
-        serde_json::from_str(content.map_or("null", |c| c.get()))
-    }
 
     pub use serde;
 }

@@ -20,6 +20,7 @@ use axum::extract::FromRef;
 use crate::app::{AppMeta, Dispatch};
 use crate::assets::CustomAssets;
 use crate::auth::{AuthState, SignIn};
+use crate::error::Error;
 use crate::http::HttpConfig;
 use crate::options::Options;
 use crate::page::{PageParts, PageState, security_headers};
@@ -87,14 +88,14 @@ pub(crate) struct Mounted {
 }
 
 impl Mounted {
-    /// App `meta` served with `options`, protected by `auth`; what is misconfigured, naming the
-    /// handler and the type, when a handler takes a resource the options do not register: at
-    /// start-up, not at the first click (the server makes it an `Error::Config`).
+    /// App `meta` served with `options`, protected by `auth`; an `Error::Config` naming the
+    /// handler and the type when a handler takes a resource the options do not register: at
+    /// start-up, not at the first click.
     pub(crate) fn new(
         meta: &'static AppMeta,
         options: Options,
         auth: Option<Arc<AuthState>>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Error> {
         let env = session_env(meta, &options)?;
         let admission = Admission {
             max_sessions: options.max_sessions,
@@ -139,13 +140,13 @@ impl Mounted {
 pub(crate) fn session_env(
     meta: &'static AppMeta,
     options: &Options,
-) -> Result<Arc<SessionEnv>, String> {
+) -> Result<Arc<SessionEnv>, Error> {
     for h in meta.handlers {
         for key in h.resources {
             let (id, name) = key();
             if !options.resources.contains(id) {
                 let registered = options.resources.names();
-                return Err(format!(
+                return Err(Error::Config(format!(
                     "app `{}`: handler `{}` takes `Res<{name}>`, but no `{name}` was registered; add it with `Options::resource(..)` (registered: {})",
                     meta.spec.name,
                     h.name,
@@ -154,7 +155,7 @@ pub(crate) fn session_env(
                     } else {
                         registered.join(", ")
                     },
-                ));
+                )));
             }
         }
     }

@@ -395,6 +395,11 @@ pub(crate) enum CloseCode {
 }
 
 /// What the browser client does after a close code.
+/// Decodes a browser frame, as the event path's first step does (for benchmarks).
+pub fn decode_frame(text: &str) -> bool {
+    serde_json::from_str::<ClientFrame<'_>>(text).is_ok()
+}
+
 #[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reconnect {

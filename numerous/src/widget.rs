@@ -417,3 +417,13 @@ impl<W> fmt::Display for Slot<'_, W> {
 }
 
 impl<W> askama::filters::HtmlSafe for Slot<'_, W> {}
+
+/// A widget field as the runtime sees it (what the generated `App::widget` returns).
+pub fn dyn_widget<W: Widget>(w: &W) -> &dyn DynWidget {
+    w
+}
+
+/// A widget field as the runtime sees it, mutably.
+pub fn dyn_widget_mut<W: Widget>(w: &mut W) -> &mut dyn DynWidget {
+    w
+}

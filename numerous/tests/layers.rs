@@ -69,14 +69,13 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error.rs",
             "lib.rs",
             "mount.rs",
-            "multi.rs",
             "options.rs",
+            "serve.rs",
             "server.rs",
-            "testing_session.rs",
+            "testing.rs",
         ],
     ),
 ];
-
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -469,7 +468,8 @@ fn imports_go_down_the_layers() {
         "imports that go up a layer (see docs/architecture.md):\n{}",
         up.iter()
             .map(|(a, b)| format!("  {a} ({}) uses {b} ({})", name(a), name(b)))
-            .collect::<Vec<_>>()            .join("\n")
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 

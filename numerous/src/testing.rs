@@ -81,8 +81,7 @@ impl<A: App> TestSession<A> {
     }
 
     fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
-        let env = session_env(AppMeta::of::<A>(), &options)
-            .unwrap_or_else(|e| panic!("configuration: {e}"));
+        let env = session_env(AppMeta::of::<A>(), &options).unwrap_or_else(|e| panic!("{e}"));
         let app = A::new();
         let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
         let session = Session::new(
@@ -285,7 +284,7 @@ impl<A: App> TestServer<A> {
     /// The app's sessions as `options` would serve them (with no per-client limit).
     pub fn new(options: crate::Options) -> Self {
         let app = Mounted::new(AppMeta::of::<A>(), options.max_sessions_per_client(0), None)
-            .unwrap_or_else(|e| panic!("configuration: {e}"));
+            .unwrap_or_else(|e| panic!("{e}"));
         TestServer {
             registry: app.state.registry,
             _app: std::marker::PhantomData,
