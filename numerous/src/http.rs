@@ -570,8 +570,8 @@ mod tests {
 
     #[test]
     fn origins() {
-        let config = |o: &crate::Options| crate::mount::http_config(o);
-        let options = crate::Options::default();
+        let config = |o: &crate::options::Options| crate::mount::http_config(o);
+        let options = crate::options::Options::default();
         let o = config(&options);
         let same = headers(&[
             ("origin", "http://127.0.0.1:8000"),
@@ -624,7 +624,7 @@ mod tests {
 
     #[test]
     fn clients_behind_trusted_proxies() {
-        let trusted = crate::Options::default().trusted_proxies;
+        let trusted = crate::options::Options::default().trusted_proxies;
         let h = headers(&[("x-forwarded-for", "198.51.100.7, 203.0.113.9")]);
         let local: IpAddr = [127, 0, 0, 1].into();
         // loopback is trusted: the last untrusted hop is the client

@@ -497,13 +497,12 @@ async fn connect_store(
     }
     let store = crate::store::RedisStore::connect(url).await?;
     if !options.broker_chosen {
-        let broker =
-            crate::RedisBroker::connect(url, app)
-                .await
-                .map_err(|e| StoreError::Unreachable {
-                    store: format!("Redis at {} for topics", crate::auth::redact_url(url)),
-                    reason: e.to_string(),
-                })?;
+        let broker = crate::redis_broker::RedisBroker::connect(url, app)
+            .await
+            .map_err(|e| StoreError::Unreachable {
+                store: format!("Redis at {} for topics", crate::auth::redact_url(url)),
+                reason: e.to_string(),
+            })?;
         options = options.broker(broker);
     }
     Ok(options.session_store(store))

@@ -55,7 +55,7 @@ impl<A: App> Default for TestSession<A> {
 impl<A: App> TestSession<A> {
     /// A fresh session with one connected tab.
     pub fn new() -> Self {
-        Self::with_options(crate::Options::default())
+        Self::with_options(crate::options::Options::default())
     }
 
     /// A fresh session of an app served with `options`: its resources (a test database), its
@@ -65,22 +65,22 @@ impl<A: App> TestSession<A> {
     ///
     /// With the message a server would stop with, when a handler takes a resource `options`
     /// does not register.
-    pub fn with_options(options: crate::Options) -> Self {
+    pub fn with_options(options: crate::options::Options) -> Self {
         Self::session_of(options, None)
     }
 
     /// A fresh session of `user`'s, as on a protected app: handlers see them in
     /// [`Session::user`] (role checks included).
     pub fn signed_in(user: crate::auth::User) -> Self {
-        Self::session_of(crate::Options::default(), Some(Arc::new(user)))
+        Self::session_of(crate::options::Options::default(), Some(Arc::new(user)))
     }
 
     /// A fresh session of `user`'s on an app served with `options` (its resources, its broker).
-    pub fn signed_in_with(options: crate::Options, user: crate::auth::User) -> Self {
+    pub fn signed_in_with(options: crate::options::Options, user: crate::auth::User) -> Self {
         Self::session_of(options, Some(Arc::new(user)))
     }
 
-    fn session_of(options: crate::Options, user: Option<Arc<crate::auth::User>>) -> Self {
+    fn session_of(options: crate::options::Options, user: Option<Arc<crate::auth::User>>) -> Self {
         let env = session_env(AppMeta::of::<A>(), &options).unwrap_or_else(|e| panic!("{e}"));
         let app = A::new();
         let (control_tx, inputs_tx, control, inputs) = crate::session::mailbox(64);
@@ -127,7 +127,10 @@ impl<A: App> TestSession<A> {
 
     /// How the widget `pick` names is shown besides its state (`ctx.hide`, `ctx.disable`,
     /// `ctx.field_error`): `tab.view(|app| &app.save).disabled`.
-    pub fn view<W: crate::Widget>(&self, pick: impl FnOnce(&A) -> &W) -> crate::WidgetView {
+    pub fn view<W: crate::widget::Widget>(
+        &self,
+        pick: impl FnOnce(&A) -> &W,
+    ) -> crate::session::WidgetView {
         self.session.view_of(&self.app, pick(&self.app))
     }
 
@@ -282,7 +285,7 @@ pub struct TestServer<A: App> {
 
 impl<A: App> TestServer<A> {
     /// The app's sessions as `options` would serve them (with no per-client limit).
-    pub fn new(options: crate::Options) -> Self {
+    pub fn new(options: crate::options::Options) -> Self {
         let app = Mounted::new(AppMeta::of::<A>(), options.max_sessions_per_client(0), None)
             .unwrap_or_else(|e| panic!("{e}"));
         TestServer {
@@ -296,14 +299,14 @@ impl<A: App> TestServer<A> {
     ///
     /// # Panics
     /// Beyond the options' `max_sessions`.
-    pub fn session(&self) -> crate::Handle<A> {
+    pub fn session(&self) -> crate::handle::Handle<A> {
         // Each session its own (made-up) client, as on a server with many visitors.
         let client = std::net::Ipv4Addr::from(self.registry.next_conn() as u32 | 0x0a00_0000);
         let (handle, _) = self
             .registry
             .attach(None, client.into(), None)
             .unwrap_or_else(|r| panic!("{}", r.message()));
-        crate::Handle::new(handle.inputs)
+        crate::handle::Handle::new(handle.inputs)
     }
 
     /// Publishes on the app's topics.

@@ -222,7 +222,7 @@ impl AuthState {
 
     /// Hears sign-outs from the other instances sharing `broker`, and announces this one's
     /// there. Done once; later calls (several apps sharing this sign-in) do nothing.
-    pub(crate) fn share_sign_outs(self: &Arc<Self>, broker: Arc<dyn crate::Broker>) {
+    pub(crate) fn share_sign_outs(self: &Arc<Self>, broker: Arc<dyn crate::topics::Broker>) {
         if self
             .announce
             .set(crate::topics::Publisher::new(broker.clone()))

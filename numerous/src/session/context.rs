@@ -246,11 +246,11 @@ impl Session {
     /// The binary buffers that came with the message being handled (anywidget's
     /// `model.send(content, callbacks, buffers)` or `experimental.invoke(.., {buffers})`):
     /// empty for other events.
-    pub fn buffers(&self) -> Vec<crate::Bytes> {
+    pub fn buffers(&self) -> Vec<crate::bytes::Bytes> {
         self.lock().buffers.clone()
     }
 
-    pub(crate) fn set_buffers(&self, buffers: Vec<crate::Bytes>) {
+    pub(crate) fn set_buffers(&self, buffers: Vec<crate::bytes::Bytes>) {
         self.lock().buffers = buffers;
     }
 

@@ -156,7 +156,7 @@ impl FrameCtx<'_> {
         let mut buffers = Vec::with_capacity(frame.buffers.len());
         for b in &frame.buffers {
             match crate::bytes::decode(b) {
-                Ok(b) => buffers.push(crate::Bytes(b)),
+                Ok(b) => buffers.push(crate::bytes::Bytes(b)),
                 Err(e) => {
                     return self.error(
                         ErrorCode::BadFrame,

@@ -36,7 +36,7 @@ pub(super) struct TabSync {
     /// Background work and subscriptions.
     pub(super) tasks: Vec<Task>,
     /// The binary buffers of the message being handled.
-    pub(super) buffers: Vec<crate::Bytes>,
+    pub(super) buffers: Vec<crate::bytes::Bytes>,
     /// Something changed since the session was last saved to the store.
     pub(super) dirty: bool,
     /// A save is under way: what a frame shows now is not in the store yet either.

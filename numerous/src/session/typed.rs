@@ -24,7 +24,7 @@ impl Session {
     ///
     /// Returns an error if `content` does not serialize; a widget that is not a field of `app`
     /// is logged and ignored.
-    pub fn message<A: App, W: crate::Widget>(
+    pub fn message<A: App, W: crate::widget::Widget>(
         &self,
         app: &A,
         widget: &W,
@@ -45,7 +45,7 @@ impl Session {
 
     /// [`Session::message`] with binary buffers: the module's `msg:custom` listener gets them as
     /// its second argument (`DataView`s), as anywidget passes them.
-    pub fn message_with_buffers<A: App, W: crate::Widget, B: AsRef<[u8]>>(
+    pub fn message_with_buffers<A: App, W: crate::widget::Widget, B: AsRef<[u8]>>(
         &self,
         app: &A,
         widget: &W,
@@ -76,30 +76,30 @@ impl Session {
     /// serves no download and takes no upload. It stays hidden when a handler fails (its
     /// rollback is the widgets' state, not this). Hiding is not secrecy: the widget's state
     /// still travels to the tabs (and the HTTP API); keep what a user may not see out of it.
-    pub fn hide<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+    pub fn hide<A: App, W: crate::widget::Widget>(&self, app: &A, widget: &W) {
         self.change_view(app, widget, "ctx.hide", |v| v.hidden = true);
     }
 
     /// Shows `widget` again after [`Session::hide`].
-    pub fn show<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+    pub fn show<A: App, W: crate::widget::Widget>(&self, app: &A, widget: &W) {
         self.change_view(app, widget, "ctx.show", |v| v.hidden = false);
     }
 
     /// Shows `widget` greyed and out of the keyboard's reach; it takes no input (as a hidden
     /// one) until [`Session::enable`].
-    pub fn disable<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+    pub fn disable<A: App, W: crate::widget::Widget>(&self, app: &A, widget: &W) {
         self.change_view(app, widget, "ctx.disable", |v| v.disabled = true);
     }
 
     /// Lets `widget` take input again after [`Session::disable`].
-    pub fn enable<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+    pub fn enable<A: App, W: crate::widget::Widget>(&self, app: &A, widget: &W) {
         self.change_view(app, widget, "ctx.enable", |v| v.disabled = false);
     }
 
     /// Shows `message` under `widget`, which is marked invalid, until the user changes its
     /// value or a handler calls [`Session::clear_field_error`]: a per-field message, with or
     /// without the handler failing (`ctx.field_error(self, &self.amount, "more than 0")`).
-    pub fn field_error<A: App, W: crate::Widget>(
+    pub fn field_error<A: App, W: crate::widget::Widget>(
         &self,
         app: &A,
         widget: &W,
@@ -110,12 +110,12 @@ impl Session {
     }
 
     /// Takes away the message [`Session::field_error`] put under `widget`.
-    pub fn clear_field_error<A: App, W: crate::Widget>(&self, app: &A, widget: &W) {
+    pub fn clear_field_error<A: App, W: crate::widget::Widget>(&self, app: &A, widget: &W) {
         self.change_view(app, widget, "ctx.clear_field_error", |v| v.error = None);
     }
 
     /// How `widget` is shown now besides its state (hidden, disabled, its error).
-    pub fn view_of<A: App, W: crate::Widget>(&self, app: &A, widget: &W) -> WidgetView {
+    pub fn view_of<A: App, W: crate::widget::Widget>(&self, app: &A, widget: &W) -> WidgetView {
         widget_index(app, widget)
             .and_then(|i| self.lock().view.get(i).cloned())
             .unwrap_or_default()
