@@ -138,7 +138,13 @@ async fn the_table_pages_and_sorts_on_the_server() {
             .contains("filename=\"table.csv\"")
     );
     assert_eq!(r.body.len() as u64, size);
-    assert!(r.body.starts_with("id,"), "{}", &r.body[..40]);
+    assert!(
+        r.body.starts_with("id,city,temperature,visitors\n"),
+        "{}",
+        &r.body[..40]
+    );
+    // Every row, not only the page shown: a header and 5,000 records.
+    assert_eq!(r.body.lines().count(), 5001);
     // Another session (or none) gets nothing; an old file number neither.
     let r = testkit::http(
         addr,
