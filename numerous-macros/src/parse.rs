@@ -32,6 +32,8 @@ pub const WIDGET_ATTRS: &[&str] = &[
     "accept",
     "src",
     "columns",
+    "sort_by",
+    "descending",
     "init",
     "debounce",
 ];

@@ -111,6 +111,18 @@ attr_trait!(
     "`{Self}` does not take `accept`"
 );
 attr_trait!(
+    /// The column a table is sorted by when it starts (the user may sort by another).
+    SortBy::sort_by(column: impl Into<String>),
+    "widget `{Self}` has no attribute `sort_by`",
+    "`{Self}` does not take `sort_by`"
+);
+attr_trait!(
+    /// Whether a table's starting sort is descending (newest first, largest first).
+    Descending::descending(descending: bool),
+    "widget `{Self}` has no attribute `descending`",
+    "`{Self}` does not take `descending`"
+);
+attr_trait!(
     /// An image's address (`https://..`, `/static/..` or a `data:` URL).
     Src::src(src: impl Into<String>),
     "widget `{Self}` has no attribute `src`",

@@ -182,6 +182,20 @@ impl<A: App> TestSession<A> {
         .await
     }
 
+    /// Writes `state` (the fields the browser may write) to the widget `pick` names, as the
+    /// browser would: `tab.update(|app| &app.table, json!({"page": 1}))`.
+    pub async fn update<W>(
+        &mut self,
+        pick: impl FnOnce(&A) -> &W,
+        state: serde_json::Value,
+    ) -> Vec<String> {
+        let key = self.key(pick);
+        self.send(&format!(
+            r#"{{"type":"update","widget":"{key}","state":{state}}}"#
+        ))
+        .await
+    }
+
     /// The toasts among `frames` (their messages), for asserting what a handler told the user.
     pub fn toasts(frames: &[String]) -> Vec<String> {
         frames

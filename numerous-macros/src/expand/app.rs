@@ -344,6 +344,7 @@ fn trait_name(key: &str) -> String {
         "tabs" => return "TabList".to_owned(),
         "options" => return "OptionList".to_owned(),
         "max_bytes" => return "MaxBytes".to_owned(),
+        "sort_by" => return "SortBy".to_owned(),
         _ => {}
     }
     let mut c = key.chars();

@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::attrs::{Columns, Rows};
+use crate::attrs::{Columns, Descending, Rows, SortBy};
 use crate::widget::{EmitsChange, InputError, Widget};
 
 impl_label!(Table);
@@ -14,7 +14,8 @@ impl_label!(Table);
 /// Records in columns, sortable by clicking a column header, shown a page at a time. Emits
 /// [`crate::Event::Change`] when the browser changes the page or the sort.
 ///
-/// Attributes: `label`, `columns`, `rows` (rows per page, 20 by default). A row is one
+/// Attributes: `label`, `columns`, `rows` (rows per page, 20 by default), `sort_by` (the
+/// column sorted by at the start) and `descending`. A row is one
 /// [`Json`](crate::Json) value per column, made with [`numerous::json!`](crate::json); numbers
 /// are aligned right.
 ///
@@ -29,7 +30,8 @@ impl_label!(Table);
 /// assert_eq!(t.page_rows().next().unwrap()[1], json!(9));
 /// ```
 ///
-/// In an app: `#[widget(columns = ["name", "score"], rows = 10)] scores: Table`.
+/// In an app: `#[widget(columns = ["name", "score"], rows = 10, sort_by = "score", descending =
+/// true)] scores: Table`: the highest score first until the user sorts by another column.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Table {
@@ -328,6 +330,25 @@ impl Widget for Table {
     }
 }
 impl EmitsChange for Table {}
+
+impl SortBy for Table {
+    /// `#[widget(sort_by = "date")]`: the starting sort (a column the table lacks sorts
+    /// nothing).
+    fn sort_by(mut self, column: impl Into<String>) -> Self {
+        self.sort_by = Some(column.into());
+        self.reorder();
+        self
+    }
+}
+
+impl Descending for Table {
+    /// `#[widget(sort_by = "date", descending = true)]`: newest first.
+    fn descending(mut self, descending: bool) -> Self {
+        self.descending = descending;
+        self.reorder();
+        self
+    }
+}
 
 impl Rows for Table {
     fn rows(mut self, rows: usize) -> Self {

@@ -18,5 +18,6 @@ mod renamed_keys;
 mod sse;
 mod store;
 mod support;
+mod table;
 mod view;
 mod websocket;
