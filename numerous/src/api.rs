@@ -355,14 +355,18 @@ async fn body_frame(
     (registry, http): (&Registry, &HttpConfig),
     (id, widget): (String, String),
     user: Option<&CurrentUser>,
-    body: &[u8],
+    body: Result<Bytes, BytesRejection>,
     (kind, field): (&str, &str),
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
     let session = match session_of(registry, &id, user) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    match json_body(body, http.max_message_bytes) {
+    match json_body(&body, http.max_message_bytes) {
         Ok(body) => ask(&session, Some(frame(kind, &widget, field, body)), &id).await,
         Err(r) => r,
     }
@@ -375,15 +379,11 @@ async fn write(
     user: Option<CurrentUser>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return HttpError::from(e).into_response(),
-    };
     body_frame(
         (&registry, &http),
         path,
         user.as_ref(),
-        &body,
+        body,
         ("update", "state"),
     )
     .await
@@ -413,15 +413,11 @@ async fn message(
     user: Option<CurrentUser>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(e) => return HttpError::from(e).into_response(),
-    };
     body_frame(
         (&registry, &http),
         path,
         user.as_ref(),
-        &body,
+        body,
         ("msg", "content"),
     )
     .await
