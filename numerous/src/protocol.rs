@@ -394,12 +394,12 @@ pub(crate) enum CloseCode {
     NotYours = 4403,
 }
 
-/// What the browser client does after a close code.
 /// Decodes a browser frame, as the event path's first step does (for benchmarks).
 pub fn decode_frame(text: &str) -> bool {
     serde_json::from_str::<ClientFrame<'_>>(text).is_ok()
 }
 
+/// What the browser client does after a close code.
 #[cfg(test)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reconnect {

@@ -13,8 +13,9 @@ use crate::app::{App, AppMeta};
 use crate::auth::{self, Auth, AuthState};
 use crate::error::Error;
 use crate::mount::Mounted;
+use crate::options::Options;
 use crate::serve::ServeFuture;
-use crate::{Options, assets, http, serve};
+use crate::{assets, http, serve};
 
 struct Mount {
     prefix: String,

@@ -139,7 +139,7 @@ async fn the_table_pages_and_sorts_on_the_server() {
     );
     assert_eq!(r.body.len() as u64, size);
     assert!(
-        r.body.starts_with("id,city,temperature,visitors\n"),
+        r.body.starts_with("id,city,temperature,visitors\r\n"),
         "{}",
         &r.body[..40]
     );

@@ -33,7 +33,7 @@ use crate::topics::{Message as TopicMessage, Publisher, Topic};
 /// ```
 #[derive(Debug)]
 pub struct Session {
-    /// What the app is: its widgets and handlers.
+    /// What the app is: its widgets, template and `#[state]` fields.
     pub(super) spec: &'static AppSpec,
     pub(super) id: Arc<str>,
     /// For logs: the id is a secret and never logged.

@@ -130,17 +130,23 @@ impl Table {
     /// Every row as CSV (RFC 4180), in the order shown (the sort), with the column names as its
     /// first line: a cell with a comma, a quote or a line break is quoted, a string is its text
     /// (not JSON), a number and a boolean as JSON writes them, `null` an empty cell, an array or
-    /// object its JSON. For a [`Download`](crate::Download):
+    /// object its JSON. For a [`Download`](crate::widgets::Download):
     /// `self.download.send("table.csv", "text/csv", self.table.to_csv())`.
     pub fn to_csv(&self) -> Vec<u8> {
-        // A row may have fewer cells than there are columns: `flexible` writes it as it is.
+        // CRLF as RFC 4180 has it; a row with more cells than there are columns keeps them
+        // (`flexible`), one with fewer gets empty cells, so every reader takes the file.
         let mut out = csv::WriterBuilder::new()
             .flexible(true)
+            .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::with_capacity(64 * (self.rows.len() + 1)));
         // Writing to memory cannot fail.
         let _ = out.write_record(&self.columns);
+        let width = self.columns.len();
         for &i in &self.order {
-            let _ = out.write_record(self.rows[i].iter().map(|v| csv_cell(v).into_owned()));
+            let row = &self.rows[i];
+            let pad = width.saturating_sub(row.len());
+            let cells = row.iter().map(|v| csv_cell(v).into_owned());
+            let _ = out.write_record(cells.chain(std::iter::repeat_n(String::new(), pad)));
         }
         out.into_inner().unwrap_or_default()
     }
@@ -417,17 +423,16 @@ mod tests {
         let csv = String::from_utf8(t.to_csv()).unwrap();
         assert_eq!(
             csv,
-            "name,amount,note\n\"Smith, Ann\",12.5,\"said \"\"hi\"\"\"\nDi\nCy,,true\nBo,3,\"two\nlines\"\n"
+            "name,amount,note\r\n\"Smith, Ann\",12.5,\"said \"\"hi\"\"\"\r\nDi,,\r\nCy,,true\r\nBo,3,\"two\nlines\"\r\n"
         );
-        // A CSV reader gets every cell back as it was written.
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(csv.as_bytes());
+        // A strict CSV reader gets every cell back as it was written (a short row padded).
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
         let rows: Vec<Vec<String>> = reader
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect();
         assert_eq!(rows[0], ["Smith, Ann", "12.5", "said \"hi\""]);
+        assert_eq!(rows[1], ["Di", "", ""]);
         assert_eq!(rows[3], ["Bo", "3", "two\nlines"]);
     }
 

@@ -27,7 +27,7 @@ pub async fn redis_store(url: &str) -> Arc<dyn SessionStore> {
     }
 }
 
-/// One session's state: every field is a widget placed in `templates/index.html`.
+/// One session's state: every field is a widget placed in `numerous/templates/counter.html`.
 #[numerous::app(template = "counter.html")]
 #[derive(Debug)]
 pub struct Counter {
