@@ -15,6 +15,7 @@ pub const TEMPLATE_DIR: &str = "templates";
 /// Validates `app`, returning what was read of its template when the template is usable.
 pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
     duplicate_keys(app, errors);
+    sort_columns(app, errors);
     let lit = app.template.as_ref()?;
     let name = lit.value();
     let root = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -78,6 +79,50 @@ pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
         }
     }
     ok.then_some(info)
+}
+
+/// A `sort_by = ".."` must name one of the widget's `columns = [..]`, when both are written as
+/// literals (a column list made at run time is not checked).
+fn sort_columns(app: &App, errors: &mut Errors) {
+    for w in &app.widgets {
+        let attr = |key: &str| w.attrs.iter().find(|a| a.key == key).map(|a| &a.value);
+        let (Some(sort_by), Some(columns)) = (attr("sort_by"), attr("columns")) else {
+            continue;
+        };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(sort_by),
+            ..
+        }) = sort_by
+        else {
+            continue;
+        };
+        let syn::Expr::Array(array) = columns else {
+            continue;
+        };
+        let mut names = Vec::new();
+        for e in &array.elems {
+            match e {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => names.push(s.value()),
+                _ => return,
+            }
+        }
+        let wanted = sort_by.value();
+        if names.contains(&wanted) {
+            continue;
+        }
+        let mut msg = format!(
+            "`{}` has no column `{wanted}` to sort by; its columns are {}",
+            w.ident,
+            list(&names)
+        );
+        if let Some(close) = closest(&wanted, names.iter().map(String::as_str)) {
+            msg.push_str(&format!("; did you mean `{close}`?"));
+        }
+        errors.spanned(sort_by, msg);
+    }
 }
 
 /// Reports a key declared twice and drops the second field, so rustc adds no error of its own.
