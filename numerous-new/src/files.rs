@@ -9,7 +9,12 @@ pub enum Auth {
 }
 
 /// Every file of the project: path, text.
-pub fn project(name: &str, numerous: &str, auth: Auth) -> Vec<(&'static str, String)> {
+pub fn project(
+    name: &str,
+    numerous: &str,
+    auth: Auth,
+    restyled: bool,
+) -> Vec<(&'static str, String)> {
     let module = name.replace('-', "_");
     let db = if auth == Auth::Database {
         ", features = [\"db\"]"
@@ -44,7 +49,10 @@ tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
     );
     vec![
         ("Cargo.toml", cargo),
-        ("src/main.rs", main_rs(auth).replace("app_lib", &module)),
+        (
+            "src/main.rs",
+            main_rs(auth, restyled).replace("app_lib", &module),
+        ),
         ("src/lib.rs", lib_rs(auth)),
         ("templates/index.html", INDEX.to_owned()),
         ("static/README.md", STATIC_README.to_owned()),
@@ -96,12 +104,27 @@ impl App {{{greet}
     )
 }
 
-fn main_rs(auth: Auth) -> String {
-    match auth {
+/// The app's own files, embedded: put after the `use` lines of every `main.rs`.
+const STATIC_FILES: &str = r#"
+/// The app's own files (`static/`), embedded in the binary and served at `/static/..`.
+#[derive(numerous::rust_embed::Embed)]
+#[folder = "static/"]
+#[crate_path = "numerous::rust_embed"]
+struct Static;
+"#;
+
+fn main_rs(auth: Auth, restyled: bool) -> String {
+    // With the exported stylesheet (`--export-templates`), the page links it after numerous's.
+    let options = if restyled {
+        ".static_files(Static::get).stylesheet(\"static/numerous.css\")"
+    } else {
+        ".static_files(Static::get)"
+    };
+    let main = match auth {
         Auth::None => r#"use app_lib::App;
 
 fn main() {
-    numerous::run::<App>();
+    numerous::run_with::<App>(|o| oOPTIONS);
 }
 "#
         .to_owned(),
@@ -114,7 +137,7 @@ fn main() {
         eprintln!("error: {e}");
         std::process::exit(1);
     });
-    numerous::run_with::<App>(|o| o.auth(auth));
+    numerous::run_with::<App>(|o| o.auth(auth)OPTIONS);
 }
 "#
         .to_owned(),
@@ -140,7 +163,7 @@ async fn serve(cli: numerous::Cli) -> Result<(), Box<dyn std::error::Error>> {
     if cli.command.is_none() {
         first_admin(&users).await?;
     }
-    let options = cli.options().auth(Auth::with_provider(provider));
+    let options = cli.options().auth(Auth::with_provider(provider))OPTIONS;
     match &cli.command {
         Some(_) => cli.run_command(options).await?,
         None => cli.serve::<App>(options).await?,
@@ -172,7 +195,12 @@ async fn first_admin(users: &DbProvider) -> Result<(), Box<dyn std::error::Error
 }
 "#
         .to_owned(),
-    }
+    };
+    // The embedded folder goes after the last `use` line.
+    let last_use = main.rfind("\nuse ").map_or(0, |i| i + 1);
+    let uses_end = main[last_use..].find('\n').map_or(0, |i| last_use + i + 1);
+    let (uses, rest) = main.split_at(uses_end);
+    format!("{uses}{STATIC_FILES}{rest}").replace("OPTIONS", options)
 }
 
 const INDEX: &str = r#"<!doctype html>
@@ -194,9 +222,9 @@ const INDEX: &str = r#"<!doctype html>
 </html>
 "#;
 
-const STATIC_README: &str = "Files to serve beside the app: embed them with rust-embed \
-(`#[derive(numerous::rust_embed::Embed)]`) and serve them with your own routes \
-(`Options::routes`), or with `numerous::Server::shared_static`.\n";
+const STATIC_README: &str = "The app's own files (a logo, a stylesheet): embedded in the binary \
+(`Static` in src/main.rs) and served at `/static/<name>`; name them from the template \
+relative to the page (`<img src=\"static/logo.svg\" alt=\"..\">`). This file is served too.\n";
 
 fn readme(name: &str, auth: Auth) -> String {
     let run = match auth {
@@ -274,6 +302,10 @@ pub fn exported_pages() -> Vec<(&'static str, String)> {
         (
             "templates/numerous/login.html",
             include_str!("../exported/login.html").to_owned(),
+        ),
+        (
+            "templates/numerous/forbidden.html",
+            include_str!("../exported/forbidden.html").to_owned(),
         ),
         (
             "templates/numerous/splash.html",

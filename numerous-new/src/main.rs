@@ -64,10 +64,13 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     match create(&args) {
-        Ok(written) => {
+        Ok(Created { written, kept }) => {
             println!("created {}:", args.dir.display());
             for f in &written {
                 println!("  {}", f.display());
+            }
+            for f in &kept {
+                println!("  kept {} (it exists; --force replaces it)", f.display());
             }
             let url = format!(
                 "http://{}:{}",
@@ -97,8 +100,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Checks everything, then writes the project; the files written, relative to its folder.
-fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
+/// What `create` did, relative to the project's folder.
+struct Created {
+    written: Vec<PathBuf>,
+    /// Pages the project had already (`--export-templates` into it, without `--force`).
+    kept: Vec<PathBuf>,
+}
+
+/// Checks everything, then writes the project.
+fn create(args: &Args) -> Result<Created, String> {
     let name = match &args.name {
         Some(n) => n.clone(),
         None => args
@@ -122,16 +132,15 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
                     .into(),
             );
         }
-        let pages = files::exported_pages();
-        if !args.force
-            && let Some((path, _)) = pages.iter().find(|(p, _)| args.dir.join(p).exists())
-        {
-            return Err(format!(
-                "{} exists; add --force to replace it",
-                args.dir.join(path).display()
-            ));
-        }
-        return write_all(&args.dir, &pages);
+        // As numerous-apps does: a page the project has already is kept (and said so), unless
+        // --force replaces it.
+        let (kept, pages): (Vec<_>, Vec<_>) = files::exported_pages()
+            .into_iter()
+            .partition(|(p, _)| !args.force && args.dir.join(p).exists());
+        return Ok(Created {
+            written: write_all(&args.dir, &pages)?,
+            kept: kept.into_iter().map(|(p, _)| PathBuf::from(p)).collect(),
+        });
     }
     if args.dir.exists() && !args.force {
         let empty = std::fs::read_dir(&args.dir)
@@ -166,7 +175,7 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
     } else {
         files::Auth::None
     };
-    let mut project = files::project(&name, &dependency, auth);
+    let mut project = files::project(&name, &dependency, auth, args.export_templates);
     if args.export_templates {
         project.extend(files::exported_pages());
     }
@@ -181,7 +190,10 @@ fn create(args: &Args) -> Result<Vec<PathBuf>, String> {
         }
         project.push((".cargo/config.toml", env));
     }
-    write_all(&args.dir, &project)
+    Ok(Created {
+        written: write_all(&args.dir, &project)?,
+        kept: Vec::new(),
+    })
 }
 
 fn write_all(dir: &Path, project: &[(&'static str, String)]) -> Result<Vec<PathBuf>, String> {

@@ -181,6 +181,7 @@ fn exported_pages_are_every_internal_page_and_build() {
     );
     for page in [
         "login.html",
+        "forbidden.html",
         "splash.html",
         "error-modal.html",
         "session-banner.html",
@@ -191,6 +192,12 @@ fn exported_pages_are_every_internal_page_and_build() {
         );
     }
     assert!(dir.join("static/numerous.css").is_file());
+    // The page links the exported stylesheet, served from the app's own embedded files.
+    let main = std::fs::read_to_string(dir.join("src/main.rs")).unwrap();
+    assert!(
+        main.contains(r#".static_files(Static::get).stylesheet("static/numerous.css")"#),
+        "{main}"
+    );
     // Into an existing project: the pages only, and not over files already there.
     let other = fresh("export-existing");
     let _cleanup2 = Cleanup(other.clone());
@@ -208,13 +215,31 @@ fn exported_pages_are_every_internal_page_and_build() {
     );
     assert!(other.join("templates/numerous/login.html").is_file());
     assert!(!other.join("src").exists(), "only the pages");
+    // Again, over a page the user changed: it is kept and said so, the rest written; --force
+    // replaces it.
+    let login = other.join("templates/numerous/login.html");
+    std::fs::write(&login, "mine").unwrap();
+    std::fs::remove_file(other.join("templates/numerous/splash.html")).unwrap();
     let out = generator()
         .arg(&other)
         .arg("--export-templates")
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("add --force"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("kept templates/numerous/login.html (it exists; --force replaces it)"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&login).unwrap(), "mine");
+    assert!(other.join("templates/numerous/splash.html").is_file());
+    let out = generator()
+        .arg(&other)
+        .args(["--export-templates", "--force"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_ne!(std::fs::read_to_string(&login).unwrap(), "mine");
     cargo_test(&dir);
 }
 

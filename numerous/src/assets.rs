@@ -276,6 +276,27 @@ pub(crate) async fn serve_custom(
     }
 }
 
+/// Files embedded in the binary by the app, by path: rust-embed's `Embed::get`
+/// ([`Options::static_files`](crate::Options::static_files),
+/// [`Server::shared_static`](crate::Server::shared_static)).
+pub type StaticFiles = fn(&str) -> Option<rust_embed::EmbeddedFile>;
+
+/// `GET <prefix>/static/{*path}` (an app's files) or `/shared-static/{*path}` (a server's): the
+/// file `files` holds at `path`, cached for an hour (they change with the binary), or 404.
+pub(crate) fn embedded(files: StaticFiles, path: &str) -> Response {
+    match files(path) {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, content_type(path).to_owned()),
+                (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
+            ],
+            file.data.into_owned(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -73,6 +73,8 @@ pub struct Options {
     pub open_to_all: bool,
     /// Stylesheets the page links after numerous's own (a theme): URLs.
     pub stylesheets: Vec<String>,
+    /// The app's own files, served at `<prefix>/static/<path>` ([`Options::static_files`]).
+    pub static_files: Option<crate::assets::StaticFiles>,
     /// Logs every HTTP request at `info` (target `numerous::request`): method, path, the
     /// signed-in user, status and duration.
     pub log_requests: bool,
@@ -153,6 +155,7 @@ impl Default for Options {
             log_requests: false,
             open_to_all: false,
             stylesheets: Vec::new(),
+            static_files: None,
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
             frame_ancestors: Vec::new(),
@@ -308,6 +311,16 @@ impl Options {
     /// (its CSS variables: `--numerous-color-primary`, `--numerous-color-surface`, ...).
     pub fn stylesheet(mut self, url: impl Into<String>) -> Self {
         self.stylesheets.push(url.into());
+        self
+    }
+
+    /// Serves the app's own files (a logo, a stylesheet) at `<prefix>/static/<path>`, from a
+    /// folder embedded in the binary: `Options::default().static_files(Static::get)` for
+    /// `#[derive(numerous::rust_embed::Embed)] #[folder = "static/"]
+    /// #[crate_path = "numerous::rust_embed"] struct Static;`. The page's template names them
+    /// relative to itself (`<img src="static/logo.svg">`); they are protected like the page.
+    pub fn static_files(mut self, files: crate::assets::StaticFiles) -> Self {
+        self.static_files = Some(files);
         self
     }
 

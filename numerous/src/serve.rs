@@ -125,6 +125,16 @@ pub(crate) fn build_with(
         Some(_) => {}
         None => routes = routes.route("/api/auth/check", get(auth::check_open)),
     }
+    if let Some(files) = app.options.static_files {
+        routes = routes.route(
+            "/static/{*path}",
+            get(
+                move |axum::extract::Path(path): axum::extract::Path<String>| async move {
+                    assets::embedded(files, &path)
+                },
+            ),
+        );
+    }
     let mut routes: Router = routes.with_state(state.clone());
     // Routes of the app's own may bring their own fallback (a folder of files): theirs, and
     // guarded as the rest.

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Redirect};
 use axum::routing::get;
 use tokio::net::TcpListener;
 
 use crate::app::{App, AppMeta};
+use crate::assets::StaticFiles;
 use crate::auth::{self, Auth, AuthState};
 use crate::error::Error;
 use crate::mount::Mounted;
@@ -25,9 +26,6 @@ struct Mount {
     meta: &'static AppMeta,
     options: Options,
 }
-
-/// A file of the shared static directory, by path.
-type StaticFiles = fn(&str) -> Option<rust_embed::EmbeddedFile>;
 
 /// Several apps served together, each under its prefix:
 ///
@@ -241,7 +239,7 @@ impl Server {
                 "/shared-static/{*path}",
                 get(
                     move |axum::extract::Path(path): axum::extract::Path<String>| async move {
-                        shared_file(files, &path)
+                        assets::embedded(files, &path)
                     },
                 ),
             );
@@ -348,20 +346,6 @@ fn check_prefix(prefix: &str) -> Result<(), Error> {
         Err(config(format!(
             "`{prefix}` is not a path prefix: use `/name` (letters, digits, `-._~`), or `` for the root"
         )))
-    }
-}
-
-fn shared_file(files: StaticFiles, path: &str) -> Response {
-    match files(path) {
-        Some(file) => (
-            [
-                (header::CONTENT_TYPE, assets::content_type(path).to_owned()),
-                (header::CACHE_CONTROL, "public, max-age=3600".to_owned()),
-            ],
-            file.data.into_owned(),
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

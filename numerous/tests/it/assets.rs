@@ -1,6 +1,7 @@
 //! What the server sends for each asset is exactly the file in `static/`, with its content type
 //! and cache headers.
 
+use numerous::Options;
 use numerous::prelude::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -188,4 +189,54 @@ async fn the_page_is_compressed_and_unpacks_to_the_same_page() {
             assert!(body.len() * 2 < plain.len());
         }
     }
+}
+
+/// An app's own files, embedded in its binary.
+#[derive(numerous::rust_embed::Embed)]
+#[folder = "tests/widgets/"]
+#[crate_path = "numerous::rust_embed"]
+struct OwnFiles;
+
+/// `Options::static_files`: the app's own folder at `<prefix>/static/`, each file as it is with
+/// its content type; nothing outside it, and nothing at all without it.
+#[tokio::test]
+async fn an_apps_own_files_are_served_under_static() {
+    let addr = testkit::serve::<Counter>(Options::default().static_files(OwnFiles::get)).await;
+    let (head, body) = get(addr, "/static/shared.css").await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: text/css"), "{head}");
+    assert!(head.contains("x-content-type-options: nosniff"), "{head}");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        body,
+        std::fs::read(root.join("tests/widgets/shared.css")).unwrap()
+    );
+    for path in [
+        "/static/nope.css",
+        "/static/../Cargo.toml",
+        "/static/%2e%2e/Cargo.toml",
+    ] {
+        let (head, _) = get(addr, path).await;
+        assert!(head.starts_with("http/1.1 404"), "{path}: {head}");
+    }
+    // Under a prefix, and only where an app asks for it.
+    let addr = testkit::serve::<Counter>(
+        Options::default()
+            .prefix("/sales")
+            .static_files(OwnFiles::get),
+    )
+    .await;
+    assert!(
+        get(addr, "/sales/static/styled.js")
+            .await
+            .0
+            .contains("text/javascript")
+    );
+    let addr = testkit::serve::<Counter>(Options::default()).await;
+    assert!(
+        get(addr, "/static/shared.css")
+            .await
+            .0
+            .starts_with("http/1.1 404")
+    );
 }
