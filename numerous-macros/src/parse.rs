@@ -68,6 +68,8 @@ pub struct WidgetField {
     pub ident: Ident,
     pub ty: Type,
     pub attrs: Vec<WidgetAttr>,
+    /// The field's doc comment (`///` lines, joined), for the app's description.
+    pub doc: String,
 }
 
 /// One `key = value` of `#[widget(..)]`.
@@ -272,6 +274,7 @@ pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App 
                     }
                 });
                 let ident = field.ident.clone().expect("named field");
+                let doc = doc_of(&field.attrs);
                 match (state_attr, widget_attr) {
                     (Some(_), Some(widget)) => {
                         errors.spanned(
@@ -283,6 +286,7 @@ pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App 
                             ident,
                             ty: field.ty.clone(),
                             attrs,
+                            doc,
                         });
                     }
                     (Some(state), None) => states.push(StateField {
@@ -294,6 +298,7 @@ pub fn app(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> App 
                         ident,
                         ty: field.ty.clone(),
                         attrs,
+                        doc,
                     }),
                 }
             }
@@ -650,6 +655,27 @@ pub fn list<S: AsRef<str>>(items: &[S]) -> String {
         .map(|s| format!("`{}`", s.as_ref()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The text of `///` comments among `attrs`, one line each, trimmed; empty without any.
+pub fn doc_of(attrs: &[syn::Attribute]) -> String {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
 }
 
 /// The closest candidate by edit distance, if it is close enough to be a likely typo.

@@ -109,6 +109,7 @@ pub(crate) fn description(meta: &AppMeta) -> Value {
             json!({
                 "key": w.key,
                 "kind": w.kind,
+                "doc": w.doc,
                 "emits": emits,
                 "state": state,
                 "input": {

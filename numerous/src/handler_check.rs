@@ -327,6 +327,7 @@ mod tests {
             key,
             kind: "",
             ty,
+            doc: "",
             emits,
             debounce_ms: 0,
             module: None,

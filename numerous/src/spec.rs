@@ -49,6 +49,8 @@ pub struct WidgetSpec {
     pub kind: &'static str,
     /// The field's type as written (for build-time messages).
     pub ty: &'static str,
+    /// The field's doc comment (`///`), for `/api/describe`; empty without one.
+    pub doc: &'static str,
     /// The events its type emits (for the build-time check of handlers).
     pub emits: Emits,
     pub debounce_ms: u32,

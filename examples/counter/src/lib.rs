@@ -12,6 +12,7 @@ use numerous::prelude::*;
 pub struct Counter {
     #[widget(tabs = ["Basic", "About"])]
     tabs: Tabs,
+    /// How far the counter has got: the step chosen below, added at each click.
     #[widget(label = "Counter:")]
     counter: Number,
     #[widget(label = "Counter 2:")]

@@ -22,6 +22,7 @@ pub fn expand(
     let p = quote!(::numerous::__private);
 
     let keys: Vec<String> = app.widgets.iter().map(|w| w.ident.to_string()).collect();
+    let docs: Vec<&str> = app.widgets.iter().map(|w| w.doc.as_str()).collect();
     let idents: Vec<_> = app.widgets.iter().map(|w| &w.ident).collect();
     let tys: Vec<_> = app.widgets.iter().map(|w| &w.ty).collect();
     let indices: Vec<usize> = (0..app.widgets.len()).collect();
@@ -137,6 +138,7 @@ pub fn expand(
                         key: #keys,
                         kind: __NUMEROUS_KINDS[#indices],
                         ty: #ty_names,
+                        doc: #docs,
                         emits: #p::Emits {
                             click: #p::Probe::<#tys>::CLICK,
                             change: #p::Probe::<#tys>::CHANGE,

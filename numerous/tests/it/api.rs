@@ -38,6 +38,18 @@ async fn describe_lists_widgets_inputs_and_handlers_and_nothing_about_the_server
         .find(|w| w["key"] == "counter")
         .unwrap();
     assert_eq!(counter["kind"], "number");
+    // The field's doc comment, for whoever drives the app over HTTP; empty without one.
+    assert_eq!(
+        counter["doc"],
+        "How far the counter has got: the step chosen below, added at each click."
+    );
+    let increment = d["widgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["key"] == "increment")
+        .unwrap();
+    assert_eq!(increment["doc"], "");
     // The events a handler can take from it (what the API's click/message routes can send).
     assert_eq!(counter["emits"], json!(["change"]));
     assert_eq!(counter["state"]["value"], 0.0);

@@ -33,6 +33,7 @@ pub async fn redis_store(url: &str) -> Arc<dyn SessionStore> {
 pub struct Counter {
     #[widget(tabs = ["Basic", "About"])]
     tabs: Tabs,
+    /// How far the counter has got: the step chosen below, added at each click.
     #[widget(label = "Counter:")]
     counter: Number,
     #[widget(label = "Counter 2:")]
