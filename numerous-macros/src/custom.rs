@@ -29,6 +29,8 @@ pub struct CustomWidget {
     /// Fields marked `#[input]`, with their `#[serde(..)]` attributes (a `rename` must hold
     /// for what the browser writes too).
     pub inputs: Vec<(Ident, Type, Vec<syn::Attribute>)>,
+    /// The doc comments of the `#[input]` fields, by the name the browser writes.
+    pub input_docs: Vec<(String, String)>,
 }
 
 pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> CustomWidget {
@@ -39,6 +41,7 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
         messages: false,
         isolated: false,
         inputs: Vec::new(),
+        input_docs: Vec::new(),
         item: item.clone(),
     };
     match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(args) {
@@ -87,17 +90,20 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
                 let before = field.attrs.len();
                 field.attrs.retain(|a| !a.path().is_ident("input"));
                 if field.attrs.len() != before {
-                    let serde_attrs = field
+                    let serde_attrs: Vec<syn::Attribute> = field
                         .attrs
                         .iter()
                         .filter(|a| a.path().is_ident("serde"))
                         .cloned()
                         .collect();
-                    model.inputs.push((
-                        field.ident.clone().expect("named"),
-                        field.ty.clone(),
-                        serde_attrs,
-                    ));
+                    let ident = field.ident.clone().expect("named");
+                    let doc = crate::parse::doc_of(&field.attrs);
+                    if !doc.is_empty() {
+                        model
+                            .input_docs
+                            .push((json_name(&ident, &serde_attrs), doc));
+                    }
+                    model.inputs.push((ident, field.ty.clone(), serde_attrs));
                 }
             }
         }
@@ -105,6 +111,28 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
     }
     model.item = item;
     model
+}
+
+/// The name a field has in JSON: its `#[serde(rename = "..")]`, else its own (without `r#`).
+/// A struct-wide `rename_all` is not followed (the doc of such a field is then not matched).
+fn json_name(ident: &Ident, serde_attrs: &[syn::Attribute]) -> String {
+    let mut name = ident.to_string().trim_start_matches("r#").to_owned();
+    for a in serde_attrs {
+        let _ = a.parse_nested_meta(|m| {
+            if m.path.is_ident("rename") && m.input.peek(Token![=]) {
+                let s: LitStr = m.value()?.parse()?;
+                name = s.value();
+            } else if m.input.peek(Token![=]) {
+                let _: Expr = m.value()?.parse()?;
+            } else if m.input.peek(syn::token::Paren) {
+                let inner;
+                syn::parenthesized!(inner in m.input);
+                let _: proc_macro2::TokenStream = inner.parse()?;
+            }
+            Ok(())
+        });
+    }
+    name
 }
 
 /// Reads each file named by the widget, reporting a missing one at its path literal.
@@ -187,6 +215,8 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
     let in_idents: Vec<_> = model.inputs.iter().map(|(i, _, _)| i).collect();
     let in_tys: Vec<_> = model.inputs.iter().map(|(_, t, _)| t).collect();
     let in_attrs: Vec<_> = model.inputs.iter().map(|(_, _, a)| a).collect();
+    let doc_names: Vec<_> = model.input_docs.iter().map(|(n, _)| n).collect();
+    let doc_texts: Vec<_> = model.input_docs.iter().map(|(_, d)| d).collect();
     let message = model.messages.then(|| {
         quote! {
             fn message(
@@ -223,6 +253,7 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
                 const MODULE: ::core::option::Option<&'static str> = #module;
                 const CSS: ::core::option::Option<&'static str> = #css;
                 const ISOLATED: bool = #isolated;
+                const FIELD_DOCS: &'static [(&'static str, &'static str)] = &[ #( (#doc_names, #doc_texts), )* ];
                 type Input = #input;
 
                 fn apply(&mut self, __input: #input) -> ::core::result::Result<(), ::numerous::InputError> {

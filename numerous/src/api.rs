@@ -90,10 +90,15 @@ pub(crate) fn description(meta: &AppMeta) -> Value {
                 .map(|f| {
                     // A field that starts empty (`null`, a table's `sort_by`) says nothing of
                     // its type: any JSON value is described (the widget checks it).
-                    let schema = match state.get(*f) {
+                    let mut schema = match state.get(*f) {
                         None | Some(Value::Null) => json!({}),
                         Some(v) => json!({ "type": json_type(v) }),
                     };
+                    if let Some((_, doc)) =
+                        widget.and_then(|w| w.field_docs().iter().find(|(name, _)| name == f))
+                    {
+                        schema["description"] = (*doc).into();
+                    }
                     ((*f).to_owned(), schema)
                 })
                 .collect();

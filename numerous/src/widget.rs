@@ -31,6 +31,10 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     /// The stylesheet of a custom widget; `None` for none (or a built-in widget).
     const CSS: Option<&'static str> = None;
 
+    /// The doc comments of the fields the browser may write, by their JSON name, for
+    /// `/api/describe` (a custom widget's `///` lines on its `#[input]` fields).
+    const FIELD_DOCS: &'static [(&'static str, &'static str)] = &[];
+
     /// Render the widget in a shadow root with its stylesheet inside: the module's CSS cannot
     /// reach the page, nor the page's the widget (`#[numerous::widget(.., isolated)]`). Off for
     /// the built-in widgets, which the theme styles.
@@ -287,6 +291,8 @@ pub trait DynWidget: Send {
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
     /// The fields the browser may write, by their wire names (the HTTP API's description).
     fn input_fields(&self) -> &'static [&'static str];
+    /// [`Widget::FIELD_DOCS`].
+    fn field_docs(&self) -> &'static [(&'static str, &'static str)];
     fn saved_revision(&self) -> Option<u64>;
     fn write_saved(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
     fn restore_saved(&mut self, saved: &[u8]) -> serde_json::Result<()>;
@@ -297,6 +303,9 @@ impl<W: Widget> DynWidget for W {
         W::KIND
     }
 
+    fn field_docs(&self) -> &'static [(&'static str, &'static str)] {
+        W::FIELD_DOCS
+    }
     fn input_fields(&self) -> &'static [&'static str] {
         fields_of::<W::Input>()
     }

@@ -6,6 +6,7 @@ use numerous::testing::TestSession;
 #[numerous::widget(module = "tests/widgets/styled.js")]
 #[derive(Debug, Default)]
 pub struct Styled {
+    /// The CSS class the box takes (`small`, `big`).
     #[input]
     #[serde(rename = "className")]
     pub class_name: String,
@@ -49,4 +50,17 @@ async fn renamed_keys_hold_both_ways() {
     assert!(error.contains("unknown field `static`"), "{error}");
     assert!(error.contains("#[input]"), "{error}");
     assert_eq!(tab.app().box_.fixed, "hi");
+}
+
+/// `/api/describe` gives an input field's doc comment under the name the browser writes.
+#[tokio::test]
+async fn an_input_fields_doc_is_in_the_description_under_its_json_name() {
+    let addr = testkit::serve::<App>(numerous::Options::default()).await;
+    let r = testkit::get_with_cookie(addr, "/api/describe", "", "").await;
+    let d: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let input = &d["widgets"][0]["input"]["properties"];
+    assert_eq!(
+        input["className"]["description"], "The CSS class the box takes (`small`, `big`).",
+        "{d}"
+    );
 }
