@@ -50,6 +50,10 @@ where
         .route("/api/sessions/{id}/widgets/{widget}", post(write))
         .route("/api/sessions/{id}/widgets/{widget}/click", post(click))
         .route("/api/sessions/{id}/widgets/{widget}/message", post(message))
+        .route(
+            "/api/sessions/{id}/widgets/{widget}/commands/{name}",
+            post(command),
+        )
 }
 
 fn error(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Response {
@@ -198,6 +202,11 @@ pub(crate) fn openapi_document(spec: &AppSpec, prefix: &str) -> Value {
             p("/api/sessions/{id}/widgets/{widget}/message"): {"post": {"summary": "Send a widget's handler a message",
                 "parameters": [id, widget],
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {}}}},
+                "responses": {"200": answer.clone(), "400": bad.clone(), "401": signed_out.clone(), "404": missing.clone(),
+                    "413": too_large.clone(), "422": refused.clone()}}},
+            p("/api/sessions/{id}/widgets/{widget}/commands/{name}"): {"post": {"summary": "Run a widget's #[on_command] handler; its value is the answer's `reply`",
+                "parameters": [id, widget, {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "requestBody": {"required": false, "content": {"application/json": {"schema": {}}}},
                 "responses": {"200": answer, "400": bad, "401": signed_out, "404": missing,
                     "413": too_large, "422": refused}}},
         },
@@ -214,7 +223,8 @@ pub(crate) fn openapi_document(spec: &AppSpec, prefix: &str) -> Value {
                 "session": {"type": "string"},
                 "state": {"type": "object"},
                 "errors": {"type": "array", "items": {"type": "object",
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+                "reply": {"description": "what a command's handler returned"}
             }
         }}}
     })
@@ -252,7 +262,11 @@ async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Respon
         );
     }
     match answer.await {
-        Ok(ApiAnswer { errors, state }) => {
+        Ok(ApiAnswer {
+            errors,
+            state,
+            reply,
+        }) => {
             let status = if errors.is_empty() {
                 StatusCode::OK
             } else {
@@ -262,8 +276,9 @@ async fn ask(session: &SessionHandle, frame: Option<String>, id: &str) -> Respon
                 .into_iter()
                 .map(|(code, message)| json!({ "code": code, "message": message }))
                 .collect();
+            let reply = reply.map_or_else(String::new, |r| format!(r#","reply":{r}"#));
             let body = format!(
-                r#"{{"session":{},"state":{state},"errors":{}}}"#,
+                r#"{{"session":{},"state":{state},"errors":{}{reply}}}"#,
                 Value::from(id),
                 Value::from(errors)
             );
@@ -427,4 +442,35 @@ async fn message(
         ("msg", "content"),
     )
     .await
+}
+
+/// `POST /api/sessions/{id}/widgets/{widget}/commands/{name}`: runs the widget's
+/// `#[on_command]` handler `name` with the JSON body (none: `null`) as its argument, as a
+/// module's `invoke` does; the answer carries what the handler returned as `reply`.
+async fn command(
+    State(registry): State<Arc<Registry>>,
+    State(http): State<Arc<HttpConfig>>,
+    Path((id, widget, name)): Path<(String, String, String)>,
+    user: Option<CurrentUser>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) if body.is_empty() => Bytes::from_static(b"null"),
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
+    let session = match session_of(&registry, &id, user.as_ref()) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let content = match json_body(&body, http.max_message_bytes) {
+        Ok(content) => content,
+        Err(r) => return r,
+    };
+    let frame = format!(
+        r#"{{"type":"invoke","widget":{},"id":0,"name":{},"content":{content}}}"#,
+        Value::from(widget),
+        Value::from(name)
+    );
+    ask(&session, Some(frame), &id).await
 }

@@ -84,6 +84,50 @@ async fn a_custom_message_round_trip() {
     );
 }
 
+/// A command over the HTTP API: the handler's value comes back to the caller as `reply`, with
+/// the state; a refusal is an error of the answer, as on the socket.
+#[tokio::test]
+async fn a_command_over_http_answers_the_caller() {
+    let addr = testkit::serve::<Feedback>(Options::default()).await;
+    let post = |path: String, body: &'static str| async move {
+        let r = testkit::http(
+            addr,
+            &format!(
+                "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}",
+                body.len()
+            ),
+            body.as_bytes(),
+        )
+        .await;
+        (
+            r.status,
+            serde_json::from_str::<serde_json::Value>(&r.body).unwrap(),
+        )
+    };
+    let (status, opened) = post("/api/sessions".into(), "").await;
+    assert_eq!(status, 201);
+    let s = opened["session"].as_str().unwrap().to_owned();
+    let (status, _) = post(
+        format!("/api/sessions/{s}/widgets/reactions/message"),
+        r#"{"emoji": "🎉"}"#,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let command = |name: &str| format!("/api/sessions/{s}/widgets/reactions/commands/{name}");
+    let (status, a) = post(command("top"), r#"{"limit": 1}"#).await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["reply"], json!(["🎉"]), "{a}");
+    assert_eq!(a["state"]["reactions"]["counts"]["🎉"], 1);
+    // The handler refuses; no such command: errors, and no reply.
+    let (status, a) = post(command("top"), r#"{"limit": 0}"#).await;
+    assert_eq!(status, 422, "{a}");
+    assert_eq!(a["errors"][0]["code"], "handler-failed", "{a}");
+    assert!(a.get("reply").is_none(), "{a}");
+    let (status, a) = post(command("nope"), "").await;
+    assert_eq!(status, 422, "{a}");
+    assert_eq!(a["errors"][0]["code"], "unknown-type", "{a}");
+}
+
 #[tokio::test]
 async fn the_widget_module_runs_in_chromium() {
     let Some(browser) = Browser::start().await else {

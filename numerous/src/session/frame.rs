@@ -22,6 +22,8 @@ pub(crate) struct FrameCtx<'a> {
     pub(crate) seq: Option<u64>,
     /// For the HTTP API: errors are kept here instead of sent to a tab.
     captured: Option<std::sync::Mutex<Vec<(&'static str, String)>>>,
+    /// Over the HTTP API: what a command answered, for the caller (a tab gets a `reply` frame).
+    api_reply: Option<String>,
     /// Saves the session while a long handler runs (it may push progress).
     saver: Option<&'a mut super::Saver>,
 }
@@ -50,6 +52,7 @@ impl<'a> FrameCtx<'a> {
             conn,
             seq: None,
             captured: None,
+            api_reply: None,
             saver: None,
         }
     }
@@ -94,7 +97,12 @@ impl FrameCtx<'_> {
                     })
                     .unwrap_or_default();
                 let state = self.session.state_object();
-                let _ = reply.send(super::ApiAnswer { errors, state });
+                let answer = self.api_reply.take();
+                let _ = reply.send(super::ApiAnswer {
+                    errors,
+                    state,
+                    reply: answer,
+                });
             }
             Input::Upload { widget, file, done } => {
                 self.conn = UPLOADER;
@@ -257,6 +265,13 @@ impl FrameCtx<'_> {
                     }
                 };
                 let null = RawValue::NULL;
+                if self.captured.is_some() {
+                    // Over the HTTP API: the answer goes to the caller (an error is captured).
+                    if let Ok(reply) = &answer {
+                        self.api_reply = Some(reply.as_deref().unwrap_or(null).get().to_owned());
+                    }
+                    return;
+                }
                 let text = match &answer {
                     Ok(reply) => crate::protocol::reply(id, Ok(reply.as_deref().unwrap_or(null))),
                     Err(e) => crate::protocol::reply(id, Err(e)),

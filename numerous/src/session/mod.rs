@@ -114,6 +114,8 @@ pub(crate) struct ApiAnswer {
     pub(crate) errors: Vec<(&'static str, String)>,
     /// Every widget's state after it, a JSON object.
     pub(crate) state: String,
+    /// What a command (`invoke`) answered, as JSON, when the frame was one that succeeded.
+    pub(crate) reply: Option<String>,
 }
 
 /// How a session's task begins.
