@@ -371,13 +371,14 @@ fn json_body(body: &[u8], max: usize) -> Result<&str, Response> {
     Ok(text)
 }
 
-/// A frame of `kind` with the request's JSON body as its `field`, for widget `widget`.
+/// The frame `make` builds from the request's JSON body (for widget `widget`), run in session
+/// `id`: what the body-carrying routes share.
 async fn body_frame(
     (registry, http): (&Registry, &HttpConfig),
     (id, widget): (String, String),
     user: Option<&CurrentUser>,
     body: Result<Bytes, BytesRejection>,
-    (kind, field): (&str, &str),
+    make: impl FnOnce(&str, &str) -> String,
 ) -> Response {
     let body = match body {
         Ok(body) => body,
@@ -388,7 +389,7 @@ async fn body_frame(
         Err(r) => return r,
     };
     match json_body(&body, http.max_message_bytes) {
-        Ok(body) => ask(&session, Some(frame(kind, &widget, field, body)), &id).await,
+        Ok(body) => ask(&session, Some(make(&widget, body)), &id).await,
         Err(r) => r,
     }
 }
@@ -400,13 +401,9 @@ async fn write(
     user: Option<CurrentUser>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    body_frame(
-        (&registry, &http),
-        path,
-        user.as_ref(),
-        body,
-        ("update", "state"),
-    )
+    body_frame((&registry, &http), path, user.as_ref(), body, |w, b| {
+        frame("update", w, "state", b)
+    })
     .await
 }
 
@@ -434,13 +431,9 @@ async fn message(
     user: Option<CurrentUser>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    body_frame(
-        (&registry, &http),
-        path,
-        user.as_ref(),
-        body,
-        ("msg", "content"),
-    )
+    body_frame((&registry, &http), path, user.as_ref(), body, |w, b| {
+        frame("msg", w, "content", b)
+    })
     .await
 }
 
@@ -454,23 +447,26 @@ async fn command(
     user: Option<CurrentUser>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(body) if body.is_empty() => Bytes::from_static(b"null"),
-        Ok(body) => body,
-        Err(e) => return HttpError::from(e).into_response(),
-    };
-    let session = match session_of(&registry, &id, user.as_ref()) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let content = match json_body(&body, http.max_message_bytes) {
-        Ok(content) => content,
-        Err(r) => return r,
-    };
-    let frame = format!(
-        r#"{{"type":"invoke","widget":{},"id":0,"name":{},"content":{content}}}"#,
-        Value::from(widget),
-        Value::from(name)
-    );
-    ask(&session, Some(frame), &id).await
+    // No body: the command's argument is `null`.
+    let body = body.map(|b| {
+        if b.is_empty() {
+            Bytes::from_static(b"null")
+        } else {
+            b
+        }
+    });
+    body_frame(
+        (&registry, &http),
+        (id, widget),
+        user.as_ref(),
+        body,
+        |w, content| {
+            format!(
+                r#"{{"type":"invoke","widget":{},"id":0,"name":{},"content":{content}}}"#,
+                Value::from(w),
+                Value::from(name)
+            )
+        },
+    )
+    .await
 }

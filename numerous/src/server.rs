@@ -215,15 +215,16 @@ impl Server {
                 .iter()
                 .map(|app| &app.state)
                 .find(|state| state.auth.as_ref().is_some_and(|a| Arc::ptr_eq(a, shared)));
-            if let Some((state, sign_in)) = user.and_then(|s| Some((s.clone(), s.sign_in()?))) {
+            if let Some(state) = user
+                && let Some(sign_in) = state.sign_in()
+            {
                 let mut root = auth::auth_routes();
                 if !root_app {
                     root = root.route("/numerous-static/{*path}", get(assets::serve));
                 }
-                router = router.merge(
-                    root.with_state(sign_in)
-                        .layer(axum::middleware::from_fn_with_state(state, auth::protect)),
-                );
+                router = router.merge(root.with_state(sign_in).layer(
+                    axum::middleware::from_fn_with_state(state.clone(), auth::protect),
+                ));
             }
         }
         let health = serde_json::json!({ "status": "healthy", "apps": apps });
