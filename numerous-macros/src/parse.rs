@@ -34,6 +34,10 @@ pub const WIDGET_ATTRS: &[&str] = &[
     "columns",
     "sort_by",
     "descending",
+    "searchable",
+    "select",
+    "key",
+    "formats",
     "init",
     "debounce",
 ];

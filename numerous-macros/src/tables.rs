@@ -55,6 +55,28 @@ mod tests {
     }
 
     #[test]
+    fn table_formats_and_selections_are_numerous_own() {
+        use crate::validate::{FORMAT_KINDS, SELECT_MODES};
+        let Some(table) = runtime("src/widgets/table.rs") else {
+            return;
+        };
+        // `pub const KINDS: .. = &["text", ..];` and `"one" => Some(Selection::One)`.
+        let kinds = table.split("KINDS: &'static [&'static str] =").nth(1).unwrap();
+        let kinds: Vec<&str> = kinds[..kinds.find(';').unwrap()]
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .collect();
+        assert_eq!(kinds, FORMAT_KINDS, "FORMAT_KINDS and ColumnFormat::KINDS differ");
+        let modes: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('"')?.split_once("\" => Some(Selection::"))
+            .map(|(mode, _)| mode)
+            .collect();
+        assert_eq!(modes, SELECT_MODES, "SELECT_MODES and Selection::parse differ");
+    }
+
+    #[test]
     fn replaceable_pages_are_numerous_pages_with_their_fields() {
         let Some(pages) = runtime("src/auth/pages.rs") else {
             return;

@@ -15,7 +15,7 @@ pub const TEMPLATE_DIR: &str = "templates";
 /// Validates `app`, returning what was read of its template when the template is usable.
 pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
     duplicate_keys(app, errors);
-    sort_columns(app, errors);
+    table_attrs(app, errors);
     let lit = app.template.as_ref()?;
     let name = lit.value();
     let root = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -81,47 +81,125 @@ pub fn app(app: &mut App, errors: &mut Errors) -> Option<TemplateInfo> {
     ok.then_some(info)
 }
 
-/// A `sort_by = ".."` must name one of the widget's `columns = [..]`, when both are written as
-/// literals (a column list made at run time is not checked).
-fn sort_columns(app: &App, errors: &mut Errors) {
+/// A table's literal attributes: `sort_by`, `key` and the columns of `formats` name one of the
+/// widget's `columns = [..]` (when the list is written as literals: a list made at run time is
+/// not checked), `select` is a mode, and each format parses.
+fn table_attrs(app: &App, errors: &mut Errors) {
     for w in &app.widgets {
         let attr = |key: &str| w.attrs.iter().find(|a| a.key == key).map(|a| &a.value);
-        let (Some(sort_by), Some(columns)) = (attr("sort_by"), attr("columns")) else {
+        if let Some(select) = attr("select").and_then(lit_str)
+            && !SELECT_MODES.contains(&select.value().as_str())
+        {
+            errors.spanned(
+                select,
+                format!(
+                    "`{}` is not a selection; `select` is {}",
+                    select.value(),
+                    list(SELECT_MODES)
+                ),
+            );
+        }
+        let formats: Vec<(&LitStr, &LitStr)> = match attr("formats") {
+            Some(syn::Expr::Array(array)) => array
+                .elems
+                .iter()
+                .filter_map(|e| match e {
+                    syn::Expr::Tuple(t) if t.elems.len() == 2 => {
+                        Some((lit_str(&t.elems[0])?, lit_str(&t.elems[1])?))
+                    }
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (_, format) in &formats {
+            if let Err(msg) = column_format(&format.value()) {
+                errors.spanned(*format, msg);
+            }
+        }
+        let Some(syn::Expr::Array(array)) = attr("columns") else {
             continue;
         };
-        let syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(sort_by),
-            ..
-        }) = sort_by
+        let Some(names) = array
+            .elems
+            .iter()
+            .map(|e| lit_str(e).map(LitStr::value))
+            .collect::<Option<Vec<_>>>()
         else {
             continue;
         };
-        let syn::Expr::Array(array) = columns else {
-            continue;
-        };
-        let mut names = Vec::new();
-        for e in &array.elems {
-            match e {
-                syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::Str(s),
-                    ..
-                }) => names.push(s.value()),
-                _ => return,
+        let mut named = Vec::new();
+        if let Some(sort_by) = attr("sort_by").and_then(lit_str) {
+            named.push((sort_by, "to sort by"));
+        }
+        if let Some(key) = attr("key").and_then(lit_str) {
+            named.push((key, "to key its rows by"));
+        }
+        named.extend(formats.iter().map(|(column, _)| (*column, "to format")));
+        for (lit, what) in named {
+            let wanted = lit.value();
+            if names.contains(&wanted) {
+                continue;
             }
+            let mut msg = format!(
+                "`{}` has no column `{wanted}` {what}; its columns are {}",
+                w.ident,
+                list(&names)
+            );
+            if let Some(close) = closest(&wanted, names.iter().map(String::as_str)) {
+                msg.push_str(&format!("; did you mean `{close}`?"));
+            }
+            errors.spanned(lit, msg);
         }
-        let wanted = sort_by.value();
-        if names.contains(&wanted) {
-            continue;
-        }
+    }
+}
+
+/// `select = ".."`: what numerous's `Selection::parse` takes.
+pub const SELECT_MODES: &[&str] = &["none", "one", "many"];
+
+/// The kinds of numerous's `ColumnFormat` (`ColumnFormat::KINDS`).
+pub const FORMAT_KINDS: &[&str] = &["text", "number", "currency", "percent", "date", "datetime"];
+
+/// Checks a column format as numerous's `ColumnFormat::parse` does, in the macro's words.
+fn column_format(text: &str) -> Result<(), String> {
+    let (kind, arg) = match text.split_once(':') {
+        Some((k, a)) => (k.trim(), Some(a.trim())),
+        None => (text.trim(), None),
+    };
+    if !FORMAT_KINDS.contains(&kind) {
         let mut msg = format!(
-            "`{}` has no column `{wanted}` to sort by; its columns are {}",
-            w.ident,
-            list(&names)
+            "unknown column format `{kind}`; formats are {}",
+            list(FORMAT_KINDS)
         );
-        if let Some(close) = closest(&wanted, names.iter().map(String::as_str)) {
+        if let Some(close) = closest(kind, FORMAT_KINDS.iter().copied()) {
             msg.push_str(&format!("; did you mean `{close}`?"));
         }
-        errors.spanned(sort_by, msg);
+        return Err(msg);
+    }
+    match (kind, arg) {
+        ("currency", None) => Err("`currency` needs its code, e.g. `currency:EUR`".to_owned()),
+        (_, None) => Ok(()),
+        ("currency", Some(c)) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => {
+            Ok(())
+        }
+        ("currency", Some(c)) => Err(format!(
+            "`{c}` is not an ISO 4217 currency code (three capital letters, e.g. EUR)"
+        )),
+        ("number" | "percent", Some(d)) if d.parse::<u8>().is_ok_and(|d| d <= 20) => Ok(()),
+        ("number" | "percent", Some(d)) => {
+            Err(format!("`{d}` is not a count of decimals from 0 to 20"))
+        }
+        (_, Some(a)) => Err(format!("`{kind}` takes nothing after it, found `:{a}`")),
+    }
+}
+
+fn lit_str(e: &syn::Expr) -> Option<&LitStr> {
+    match e {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s),
+        _ => None,
     }
 }
 

@@ -123,6 +123,30 @@ attr_trait!(
     "`{Self}` does not take `descending`"
 );
 attr_trait!(
+    /// Whether a table shows a search box.
+    Searchable::searchable(searchable: bool),
+    "widget `{Self}` has no attribute `searchable`",
+    "`{Self}` does not take `searchable`"
+);
+attr_trait!(
+    /// How many rows of a table the user may select: `"none"`, `"one"` or `"many"`.
+    Select::select(mode: impl Into<String>),
+    "widget `{Self}` has no attribute `select`",
+    "`{Self}` does not take `select`"
+);
+attr_trait!(
+    /// The column whose value names a table's row (its selected rows are given by it).
+    Key::key(column: impl Into<String>),
+    "widget `{Self}` has no attribute `key`",
+    "`{Self}` does not take `key`"
+);
+attr_trait!(
+    /// How a table's columns are shown: `[("amount", "currency:EUR"), ("when", "date")]`.
+    Formats::formats(formats: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>),
+    "widget `{Self}` has no attribute `formats`",
+    "`{Self}` does not take `formats`"
+);
+attr_trait!(
     /// An image's address (`https://..`, `/static/..` or a `data:` URL).
     Src::src(src: impl Into<String>),
     "widget `{Self}` has no attribute `src`",

@@ -291,8 +291,9 @@ pub use rust_embed;
 /// Everything an app file needs: `use numerous::prelude::*;`.
 pub mod prelude {
     pub use crate::attrs::{
-        Accept, Columns, Content, Descending, Disabled, Label, Max, MaxBytes, Min, OptionList,
-        Placeholder, Rows, SortBy, Src, Step, TabList, Unit, Value, Variant,
+        Accept, Columns, Content, Descending, Disabled, Formats, Key, Label, Max, MaxBytes, Min,
+        OptionList, Placeholder, Rows, Searchable, Select, SortBy, Src, Step, TabList, Unit, Value,
+        Variant,
     };
     pub use crate::widgets::{
         Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,

@@ -64,7 +64,7 @@ pub use feed::Feed;
 pub use files::{Download, DownloadFile, FileUpload, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
 pub use metric::{Metric, MetricValue};
-pub use table::Table;
+pub use table::{ColumnFormat, Selection, Table};
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
