@@ -3,6 +3,8 @@
 //!
 //! Run with: `cargo run -p example-widgets` and open <http://127.0.0.1:8000>.
 
+use std::collections::HashSet;
+
 use numerous::ToastLevel;
 use numerous::prelude::*;
 use numerous::widgets::MetricValue;
@@ -14,13 +16,15 @@ fn table() -> Table {
     let cities = [
         "Aarhus", "Berlin", "Cairo", "Delhi", "Espoo", "Fukuoka", "Graz", "Hanoi",
     ];
-    Table::new(["id", "city", "temperature", "visitors"])
-        .label("Measurements (5,000 rows, sorted and paged on the server)")
+    Table::new(["id", "city", "measured", "temperature", "visitors"])
+        .label("Measurements (5,000 rows, sorted, searched and paged on the server)")
         .rows(10)
         .with_rows((0..5000u32).map(|i| {
             vec![
                 json!(i),
                 json!(cities[(i as usize * 7) % cities.len()]),
+                // One a day from 2026-01-01 (Unix time, shown as a date in the reader's locale).
+                json!(1_767_225_600 + i64::from(i) * 86_400),
                 json!((f64::from((i * 37) % 400) - 50.0) / 10.0),
                 json!((i * 7919) % 10_000),
             ]
@@ -98,8 +102,16 @@ pub struct Gallery {
     #[widget(init = Accordion::new(["What is this?", "More"]).opened("What is this?"))]
     accordion: Accordion,
 
-    #[widget(init = table())]
+    #[widget(
+        init = table(),
+        key = "id",
+        select = "many",
+        searchable = true,
+        formats = [("measured", "date"), ("temperature", "number:1"), ("visitors", "number")]
+    )]
     table: Table,
+    #[widget(label = "Remove the selected rows", variant = "danger")]
+    remove: Button,
 
     #[widget(
         label = "Upload a small text file (at most 2 KB)",
@@ -227,10 +239,23 @@ impl Gallery {
             .clone()
             .unwrap_or_else(|| "nothing".into());
         self.say(format!(
-            "Table: page **{}** of {}, sorted by {sort}.",
+            "Table: page **{}** of {}, sorted by {sort}, {} rows shown, {} selected.",
             self.table.page + 1,
-            self.table.pages()
+            self.table.pages(),
+            self.table.shown(),
+            self.table.selected().len()
         ));
+    }
+
+    #[on_click(remove)]
+    fn remove(&mut self) {
+        // The handler reads the selected rows' keys (the `id` column); the table keeps its sort,
+        // search and page, and drops the removed keys from the selection.
+        let picked: HashSet<u64> = self.table.selected().iter().filter_map(|k| k.as_u64()).collect();
+        self.table
+            .retain_rows(|row| !row[0].as_u64().is_some_and(|id| picked.contains(&id)));
+        let gone = picked.len();
+        self.say(format!("Removed **{gone}** rows; {} left.", self.table.len()));
     }
 
     #[on_change(tabs)]

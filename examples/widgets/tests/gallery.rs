@@ -90,6 +90,44 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
 }
 
 #[tokio::test]
+async fn the_table_searches_selects_and_removes_rows_by_key() {
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    let table = &tab.state["table"];
+    assert_eq!((table["select"].clone(), table["key"].clone()), (json!("many"), json!("id")));
+    assert_eq!(table["formats"]["measured"], "date");
+
+    // Every row of Graz: 625 of 5,000, the page back to the first.
+    tab.update("table", json!({"page": 3})).await;
+    tab.recv().await;
+    tab.recv().await;
+    tab.update("table", json!({"search": "graZ"})).await;
+    let patch = tab.recv().await;
+    let t = &patch["state"]["table"];
+    assert_eq!((t["total"].clone(), t["all"].clone(), t["page"].clone()), (json!(625), json!(5000), json!(0)));
+    assert!(t["rows"].as_array().unwrap().iter().all(|r| r[1] == "Graz"));
+    let ids: Vec<u64> = t["rows"].as_array().unwrap().iter().map(|r| r[0].as_u64().unwrap()).collect();
+    tab.recv().await; // the log
+
+    // Two rows selected by their key; a key no row has is refused and changes nothing.
+    tab.update("table", json!({"selected": [ids[0], ids[1]]})).await;
+    assert_eq!(tab.recv().await["state"]["table"]["selected"], json!([ids[0], ids[1]]));
+    assert!(tab.recv().await["state"]["log"]["content"].as_str().unwrap().contains("2 selected"));
+    tab.update("table", json!({"selected": [99999]})).await;
+    assert_eq!(tab.recv_error().await["code"], "rejected");
+
+    // The handler removes them: the search and the page stay, the selection is empty.
+    tab.click("remove").await;
+    let patch = tab.recv().await;
+    let t = &patch["state"]["table"];
+    assert_eq!((t["total"].clone(), t["all"].clone()), (json!(623), json!(4998)));
+    assert_eq!(t["selected"], json!([]));
+    assert_eq!(t["search"], "graZ");
+    assert!(!t["rows"].as_array().unwrap().iter().any(|r| r[0] == ids[0] || r[0] == ids[1]));
+    assert!(patch["state"]["log"]["content"].as_str().unwrap().contains("Removed **2** rows"));
+}
+
+#[tokio::test]
 async fn the_table_pages_and_sorts_on_the_server() {
     let addr = testkit::serve::<Gallery>(Options::default()).await;
     let mut tab = Tab::open(addr, None).await;
@@ -105,8 +143,8 @@ async fn the_table_pages_and_sorts_on_the_server() {
         .await;
     let patch = tab.recv().await;
     assert_eq!(patch["state"]["table"]["page"], 0);
-    let first = patch["state"]["table"]["rows"][0][3].as_u64().unwrap();
-    let second = patch["state"]["table"]["rows"][1][3].as_u64().unwrap();
+    let first = patch["state"]["table"]["rows"][0][4].as_u64().unwrap();
+    let second = patch["state"]["table"]["rows"][1][4].as_u64().unwrap();
     assert!(first >= second && first > 9900, "{first} {second}");
     assert!(tab.recv().await["state"]["log"].is_object());
     tab.update("table", json!({"page": 500})).await;
@@ -139,7 +177,7 @@ async fn the_table_pages_and_sorts_on_the_server() {
     );
     assert_eq!(r.body.len() as u64, size);
     assert!(
-        r.body.starts_with("id,city,temperature,visitors\r\n"),
+        r.body.starts_with("id,city,measured,temperature,visitors\r\n"),
         "{}",
         &r.body[..40]
     );
@@ -237,7 +275,7 @@ async fn the_gallery_works_in_chromium() {
         .wait_until("document.querySelector('#table').textContent.includes('Page 2 of 500')")
         .await;
     browser
-        .wait_until("document.querySelector('#table tbody td').textContent === '10'")
+        .wait_until("document.querySelector('#table tbody td:nth-child(2)').textContent === '10'")
         .await;
 
     // An upload, and one over the widget's limit, refused in the page.
@@ -639,6 +677,51 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
         .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('Page 1 of')")
         .await;
     assert_eq!(browser.focused().await, "next");
+
+    // The search box is named, filters on the server, and keeps what is typed across the
+    // redraw; dates and numbers show in the reader's locale.
+    assert_eq!(browser.accessible_name("#table input[type=search]").await, "Search Measurements (5,000 rows, sorted, searched and paged on the server)");
+    browser.type_into("#table input[type=search]", "hanoi").await;
+    browser
+        .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('of 5000 rows')")
+        .await;
+    browser
+        .wait_until("[...document.querySelectorAll('#table tbody td:nth-child(3)')].every((td) => td.textContent === 'Hanoi')")
+        .await;
+    assert_eq!(
+        browser.run("return document.querySelector('#table input[type=search]').value").await,
+        "hanoi"
+    );
+    let date = browser.run("return document.querySelector('#table tbody td:nth-child(4)').textContent").await;
+    assert!(date.as_str().unwrap().contains("2026"), "{date}");
+
+    // A row is selected from the keyboard by its box, named by its key; the pager counts it.
+    let first = browser.run("return document.querySelector('#table tbody input[type=checkbox]').dataset.key").await;
+    let first = first.as_str().unwrap().to_owned();
+    let pick = format!(r#"#table tbody input[data-key="{first}"]"#);
+    assert_eq!(browser.accessible_name(&pick).await, format!("Select row {first}"));
+    browser.focus(&pick).await;
+    browser.press(Key::Space).await;
+    browser
+        .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('1 selected')")
+        .await;
+    assert_eq!(browser.focused().await, format!("select:{first}"));
+    browser.click_button("Remove the selected rows").await;
+    browser
+        .wait_until(&format!("{log}.includes('Removed **1** rows') || {log}.includes('Removed 1 rows')"))
+        .await;
+    browser
+        .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('of 4999 rows')")
+        .await;
+
+    // A column is made wider from the keyboard on its resize handle.
+    let handle = r#"#table [role=separator][aria-label="Resize column city"]"#;
+    let before = browser.run("return document.querySelector('#table th[data-column=city]').offsetWidth").await;
+    browser.focus(handle).await;
+    browser.press(Key::Right).await;
+    browser.press(Key::Right).await;
+    let after = browser.run("return document.querySelector('#table th[data-column=city]').offsetWidth").await;
+    assert!(after.as_f64().unwrap() >= before.as_f64().unwrap() + 30.0, "{before} → {after}");
     browser.finish().await;
 }
 

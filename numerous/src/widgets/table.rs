@@ -297,6 +297,13 @@ impl Table {
         }
     }
 
+    /// Keeps only the rows `keep` says yes to (as [`Table::set_rows`] with the rest).
+    pub fn retain_rows(&mut self, keep: impl FnMut(&Vec<Json>) -> bool) {
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.retain(keep);
+        self.set_rows(rows);
+    }
+
     /// Adds one row, in its place in the sort; the page shown stays.
     pub fn push_row(&mut self, row: Vec<Json>) {
         let index = self.rows.len();
@@ -494,7 +501,18 @@ impl Table {
         sorted.clear();
         sorted.extend(0..self.rows.len());
         if let Some(col) = self.sort_column() {
-            sorted.sort_by(|&a, &b| self.order(col, a, b));
+            // Each row's sort key is read once, not at each of the n·log n comparisons.
+            let mut keyed: Vec<(SortKey<'_>, usize)> = sorted
+                .iter()
+                .map(|&i| (SortKey::of(self.rows[i].get(col)), i))
+                .collect();
+            if self.descending {
+                keyed.sort_by(|(a, _), (b, _)| b.cmp(a));
+            } else {
+                keyed.sort_by(|(a, _), (b, _)| a.cmp(b));
+            }
+            sorted.clear();
+            sorted.extend(keyed.into_iter().map(|(_, i)| i));
         }
         self.sorted = sorted;
         self.refind();
@@ -554,6 +572,48 @@ fn csv_cell(v: &Json) -> std::borrow::Cow<'_, str> {
         Json::String(s) => std::borrow::Cow::Borrowed(s),
         Json::Null => std::borrow::Cow::Borrowed(""),
         other => std::borrow::Cow::Owned(other.to_string()),
+    }
+}
+
+/// A cell as the sort sees it, read once per row: the order of [`compare`].
+#[derive(PartialEq)]
+enum SortKey<'a> {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(&'a str),
+    Other(String),
+}
+
+impl<'a> SortKey<'a> {
+    fn of(v: Option<&'a Json>) -> Self {
+        match v {
+            None | Some(Json::Null) => SortKey::Null,
+            Some(Json::Bool(b)) => SortKey::Bool(*b),
+            Some(Json::Number(n)) => SortKey::Number(n.as_f64().unwrap_or(f64::NAN)),
+            Some(Json::String(s)) => SortKey::Text(s),
+            Some(other) => SortKey::Other(other.to_string()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            SortKey::Null => 0,
+            SortKey::Bool(_) => 1,
+            SortKey::Number(_) => 2,
+            SortKey::Text(_) => 3,
+            SortKey::Other(_) => 4,
+        }
+    }
+
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (SortKey::Number(x), SortKey::Number(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+            (SortKey::Text(x), SortKey::Text(y)) => x.cmp(y),
+            (SortKey::Bool(x), SortKey::Bool(y)) => x.cmp(y),
+            (SortKey::Other(x), SortKey::Other(y)) => x.cmp(y),
+            _ => self.rank().cmp(&other.rank()),
+        }
     }
 }
 
