@@ -30,6 +30,7 @@ pub const WIDGET_ATTRS: &[&str] = &[
     "rows",
     "max_bytes",
     "accept",
+    "multiple",
     "src",
     "columns",
     "sort_by",

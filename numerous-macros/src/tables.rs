@@ -61,19 +61,32 @@ mod tests {
             return;
         };
         // `pub const KINDS: .. = &["text", ..];` and `"one" => Some(Selection::One)`.
-        let kinds = table.split("KINDS: &'static [&'static str] =").nth(1).unwrap();
+        let kinds = table
+            .split("KINDS: &'static [&'static str] =")
+            .nth(1)
+            .unwrap();
         let kinds: Vec<&str> = kinds[..kinds.find(';').unwrap()]
             .split('"')
             .skip(1)
             .step_by(2)
             .collect();
-        assert_eq!(kinds, FORMAT_KINDS, "FORMAT_KINDS and ColumnFormat::KINDS differ");
+        assert_eq!(
+            kinds, FORMAT_KINDS,
+            "FORMAT_KINDS and ColumnFormat::KINDS differ"
+        );
         let modes: Vec<&str> = table
             .lines()
-            .filter_map(|l| l.trim().strip_prefix('"')?.split_once("\" => Some(Selection::"))
+            .filter_map(|l| {
+                l.trim()
+                    .strip_prefix('"')?
+                    .split_once("\" => Some(Selection::")
+            })
             .map(|(mode, _)| mode)
             .collect();
-        assert_eq!(modes, SELECT_MODES, "SELECT_MODES and Selection::parse differ");
+        assert_eq!(
+            modes, SELECT_MODES,
+            "SELECT_MODES and Selection::parse differ"
+        );
     }
 
     #[test]

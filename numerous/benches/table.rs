@@ -12,12 +12,18 @@ use numerous::{Json, Widget};
 const ROWS: u32 = 100_000;
 
 fn rows() -> Vec<Vec<Json>> {
-    let cities = ["Aarhus", "Berlin", "Cairo", "Delhi", "Espoo", "Fukuoka", "Graz", "Hanoi"];
+    let cities = [
+        "Aarhus", "Berlin", "Cairo", "Delhi", "Espoo", "Fukuoka", "Graz", "Hanoi",
+    ];
     (0..ROWS)
         .map(|i| {
             vec![
                 json!(i),
-                json!(format!("{} {}", cities[(i as usize * 7) % cities.len()], i % 997)),
+                json!(format!(
+                    "{} {}",
+                    cities[(i as usize * 7) % cities.len()],
+                    i % 997
+                )),
                 json!(f64::from((i * 37) % 4000) / 10.0 - 50.0),
                 json!((i * 7919) % 100_000),
             ]

@@ -105,6 +105,12 @@ attr_trait!(
     "`{Self}` does not take `max_bytes`"
 );
 attr_trait!(
+    /// Whether a file input takes several files at once.
+    Multiple::multiple(multiple: bool),
+    "widget `{Self}` has no attribute `multiple`",
+    "`{Self}` does not take `multiple`"
+);
+attr_trait!(
     /// The file types a file input offers, e.g. `".csv,text/plain"`.
     Accept::accept(accept: impl Into<String>),
     "widget `{Self}` has no attribute `accept`",

@@ -274,8 +274,8 @@ pub use state::StateField;
 pub use store::Migration;
 pub use topics::{Broker, Envelope, LocalBroker, Message, Publisher, TOPIC_BUFFER, Topic};
 pub use widget::{
-    EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event, InputError, NoInput, Served, Upload,
-    ValueInput, Widget,
+    Batch, EmitsChange, EmitsClick, EmitsMessage, EmitsSubmit, Event, InputError, NoInput, Served,
+    Upload, ValueInput, Widget,
 };
 
 /// A JSON value (a table cell, a custom message), and the macro that writes one:
@@ -292,8 +292,8 @@ pub use rust_embed;
 pub mod prelude {
     pub use crate::attrs::{
         Accept, Columns, Content, Descending, Disabled, Formats, Key, Label, Max, MaxBytes, Min,
-        OptionList, Placeholder, Rows, Searchable, Select, SortBy, Src, Step, TabList, Unit, Value,
-        Variant,
+        Multiple, OptionList, Placeholder, Rows, Searchable, Select, SortBy, Src, Step, TabList,
+        Unit, Value, Variant,
     };
     pub use crate::widgets::{
         Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,

@@ -196,6 +196,47 @@ impl<A: App> TestSession<A> {
         .await
     }
 
+    /// Uploads `file` to the widget `pick` names (a [`crate::widgets::FileUpload`]), as
+    /// `POST <prefix>/upload/<key>` does once the file is read: the widget's checks, then its
+    /// handlers. Returns the frames the tab got, or the refusal the request would have answered
+    /// (`(code, message)`).
+    ///
+    /// ```no_run
+    /// # use numerous::prelude::*;
+    /// # #[numerous::app(template = "index.html")]
+    /// # struct Import { csv: FileUpload }
+    /// # #[numerous::handlers]
+    /// # impl Import {}
+    /// # async fn test() {
+    /// let mut tab = numerous::testing::TestSession::<Import>::new();
+    /// let file = numerous::Upload { name: "a.csv".into(), mime: "text/csv".into(), bytes: b"x,1".to_vec(), ..Default::default() };
+    /// tab.upload(|app| &app.csv, file).await.unwrap();
+    /// # }
+    /// ```
+    pub async fn upload<W>(
+        &mut self,
+        pick: impl FnOnce(&A) -> &W,
+        file: crate::widget::Upload,
+    ) -> Result<Vec<String>, (String, String)> {
+        self.start().await;
+        let widget = crate::spec::widget_index(&self.app, pick(&self.app))
+            .unwrap_or_else(|| panic!("not a widget of `{}`", A::SPEC.name));
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let input = crate::session::Input::Upload {
+            widget,
+            file: Box::new(file),
+            done,
+        };
+        let mut ctx = FrameCtx::new(&self.env, &self.session, &mut self.control, 0);
+        ctx.input(&mut self.app, input).await;
+        let frames = self.drain();
+        match outcome.await {
+            Ok(Ok(())) => Ok(frames),
+            Ok(Err((code, message))) => Err((code.as_str().to_owned(), message)),
+            Err(_) => Err(("internal".to_owned(), "the upload got no answer".to_owned())),
+        }
+    }
+
     /// The toasts among `frames` (their messages), for asserting what a handler told the user.
     pub fn toasts(frames: &[String]) -> Vec<String> {
         frames

@@ -29,9 +29,31 @@ const MIN_BYTES_PER_SEC: f64 = 1024.0;
 /// How long an upload waits for its turn when the server reads as many as it may.
 const QUEUE_WAIT: Duration = Duration::from_secs(10);
 
+/// The most files one batch may hold (`?part=..&of=..`).
+const MAX_BATCH: usize = 1000;
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct UploadQuery {
     name: String,
+    /// Its place among files picked together, from 1 (with `of`).
+    part: Option<usize>,
+    /// How many files were picked together.
+    of: Option<usize>,
+}
+
+impl UploadQuery {
+    /// The batch `part` and `of` name, or why they do not make one.
+    fn batch(&self) -> Result<Option<crate::widget::Batch>, String> {
+        match (self.part, self.of) {
+            (None, None) => Ok(None),
+            (Some(index), Some(count)) if (1..=count).contains(&index) && count <= MAX_BATCH => {
+                Ok(Some(crate::widget::Batch { index, count }))
+            }
+            _ => Err(format!(
+                "`part` and `of` go together, with 1 ≤ part ≤ of ≤ {MAX_BATCH}"
+            )),
+        }
+    }
 }
 
 fn reply(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Response {
@@ -104,6 +126,10 @@ pub(crate) async fn upload(
     let Query(q) = match q {
         Ok(q) => q,
         Err(e) => return HttpError::from(e).into_response(),
+    };
+    let batch = match q.batch() {
+        Ok(batch) => batch,
+        Err(why) => return reply(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, why),
     };
     // The widget's limit now (a handler may have changed it), from the session's own task.
     let (session, index, limit) = match ask(
@@ -206,6 +232,7 @@ pub(crate) async fn upload(
         name: q.name,
         mime,
         bytes,
+        batch,
     };
     let (done, outcome) = oneshot::channel();
     let sent = session

@@ -94,6 +94,10 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
         None
     }
 
+    /// Called once the handlers of an upload have run (or it had none): a
+    /// [`crate::widgets::FileUpload`] lets go of the file's bytes here.
+    fn upload_handled(&mut self) {}
+
     /// Puts back the state last sent to the browser, after a failed handler. The default
     /// replaces the widget with that state; widgets holding more than they send (a table's
     /// rows, an upload's bytes) keep that part.
@@ -134,6 +138,25 @@ pub struct Upload {
     pub mime: String,
     /// Its content.
     pub bytes: Vec<u8>,
+    /// Where it comes among files the user picked together, if they picked several.
+    pub batch: Option<Batch>,
+}
+
+/// Where a file comes among the files a user picked or dropped together: the `index`-th (from
+/// 1) of `count`. Each file is uploaded and handled on its own, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Batch {
+    /// Its place, from 1.
+    pub index: usize,
+    /// How many files the user picked.
+    pub count: usize,
+}
+
+impl Batch {
+    /// Whether this is the batch's last file (a handler's moment to act on them all).
+    pub fn is_last(&self) -> bool {
+        self.index == self.count
+    }
 }
 
 /// A file a widget serves over HTTP.
@@ -286,6 +309,7 @@ pub trait DynWidget: Send {
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()>;
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError>;
     fn upload_limit(&self) -> Option<usize>;
+    fn upload_handled(&mut self);
     fn served_file(&self) -> Option<Served>;
     fn echo_input(&self) -> bool;
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
@@ -347,6 +371,10 @@ impl<W: Widget> DynWidget for W {
 
     fn upload_limit(&self) -> Option<usize> {
         Widget::upload_limit(self)
+    }
+
+    fn upload_handled(&mut self) {
+        Widget::upload_handled(self)
     }
 
     fn served_file(&self) -> Option<Served> {

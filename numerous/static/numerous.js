@@ -146,10 +146,15 @@ class Model {
   }
 
   /** numerous extension: sends `file` to the widget's upload handler over HTTP; `onProgress`
-   * is told the share sent so far (0 to 1) as it goes. Rejects with the server's error. */
-  upload(file, { onProgress } = {}) {
+   * is told the share sent so far (0 to 1) as it goes; `part` and `of` place it among files
+   * picked together (from 1). Rejects with the server's error. */
+  upload(file, { onProgress, part, of } = {}) {
     const url = new URL(`${config.base}/upload/${encodeURIComponent(this.key)}`, location.href);
     url.searchParams.set("name", file.name);
+    if (part !== undefined && of !== undefined) {
+      url.searchParams.set("part", String(part));
+      url.searchParams.set("of", String(of));
+    }
     // XMLHttpRequest, not fetch: only it reports an upload's progress.
     const request = new XMLHttpRequest();
     request.open("POST", url);

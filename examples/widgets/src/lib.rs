@@ -114,9 +114,10 @@ pub struct Gallery {
     remove: Button,
 
     #[widget(
-        label = "Upload a small text file (at most 2 KB)",
+        label = "Upload small text files (at most 2 KB each)",
         accept = ".txt,.csv,text/plain",
-        max_bytes = 2048
+        max_bytes = 2048,
+        multiple = true
     )]
     upload: FileUpload,
     #[widget(label = "Download the table as CSV")]
@@ -251,11 +252,19 @@ impl Gallery {
     fn remove(&mut self) {
         // The handler reads the selected rows' keys (the `id` column); the table keeps its sort,
         // search and page, and drops the removed keys from the selection.
-        let picked: HashSet<u64> = self.table.selected().iter().filter_map(|k| k.as_u64()).collect();
+        let picked: HashSet<u64> = self
+            .table
+            .selected()
+            .iter()
+            .filter_map(|k| k.as_u64())
+            .collect();
         self.table
             .retain_rows(|row| !row[0].as_u64().is_some_and(|id| picked.contains(&id)));
         let gone = picked.len();
-        self.say(format!("Removed **{gone}** rows; {} left.", self.table.len()));
+        self.say(format!(
+            "Removed **{gone}** rows; {} left.",
+            self.table.len()
+        ));
     }
 
     #[on_change(tabs)]
@@ -265,11 +274,17 @@ impl Gallery {
 
     #[on_change(upload)]
     fn upload(&mut self) -> Result<(), String> {
+        // The file is here while this handler runs (then its bytes are dropped); of several
+        // picked together, each comes in turn with its place in the batch.
         let file = self.upload.file.as_ref().ok_or("no file")?;
         let text = String::from_utf8_lossy(&file.bytes);
         let first = text.lines().next().unwrap_or("");
+        let place = file
+            .batch
+            .map(|b| format!(", {} of {}", b.index, b.count))
+            .unwrap_or_default();
         self.say(format!(
-            "Received **{}** ({} bytes). First line: `{first}`",
+            "Received **{}** ({} bytes{place}). First line: `{first}`",
             file.name,
             file.bytes.len()
         ));

@@ -94,7 +94,10 @@ async fn the_table_searches_selects_and_removes_rows_by_key() {
     let addr = testkit::serve::<Gallery>(Options::default()).await;
     let mut tab = Tab::open(addr, None).await;
     let table = &tab.state["table"];
-    assert_eq!((table["select"].clone(), table["key"].clone()), (json!("many"), json!("id")));
+    assert_eq!(
+        (table["select"].clone(), table["key"].clone()),
+        (json!("many"), json!("id"))
+    );
     assert_eq!(table["formats"]["measured"], "date");
 
     // Every row of Graz: 625 of 5,000, the page back to the first.
@@ -104,15 +107,32 @@ async fn the_table_searches_selects_and_removes_rows_by_key() {
     tab.update("table", json!({"search": "graZ"})).await;
     let patch = tab.recv().await;
     let t = &patch["state"]["table"];
-    assert_eq!((t["total"].clone(), t["all"].clone(), t["page"].clone()), (json!(625), json!(5000), json!(0)));
+    assert_eq!(
+        (t["total"].clone(), t["all"].clone(), t["page"].clone()),
+        (json!(625), json!(5000), json!(0))
+    );
     assert!(t["rows"].as_array().unwrap().iter().all(|r| r[1] == "Graz"));
-    let ids: Vec<u64> = t["rows"].as_array().unwrap().iter().map(|r| r[0].as_u64().unwrap()).collect();
+    let ids: Vec<u64> = t["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_u64().unwrap())
+        .collect();
     tab.recv().await; // the log
 
     // Two rows selected by their key; a key no row has is refused and changes nothing.
-    tab.update("table", json!({"selected": [ids[0], ids[1]]})).await;
-    assert_eq!(tab.recv().await["state"]["table"]["selected"], json!([ids[0], ids[1]]));
-    assert!(tab.recv().await["state"]["log"]["content"].as_str().unwrap().contains("2 selected"));
+    tab.update("table", json!({"selected": [ids[0], ids[1]]}))
+        .await;
+    assert_eq!(
+        tab.recv().await["state"]["table"]["selected"],
+        json!([ids[0], ids[1]])
+    );
+    assert!(
+        tab.recv().await["state"]["log"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("2 selected")
+    );
     tab.update("table", json!({"selected": [99999]})).await;
     assert_eq!(tab.recv_error().await["code"], "rejected");
 
@@ -120,11 +140,25 @@ async fn the_table_searches_selects_and_removes_rows_by_key() {
     tab.click("remove").await;
     let patch = tab.recv().await;
     let t = &patch["state"]["table"];
-    assert_eq!((t["total"].clone(), t["all"].clone()), (json!(623), json!(4998)));
+    assert_eq!(
+        (t["total"].clone(), t["all"].clone()),
+        (json!(623), json!(4998))
+    );
     assert_eq!(t["selected"], json!([]));
     assert_eq!(t["search"], "graZ");
-    assert!(!t["rows"].as_array().unwrap().iter().any(|r| r[0] == ids[0] || r[0] == ids[1]));
-    assert!(patch["state"]["log"]["content"].as_str().unwrap().contains("Removed **2** rows"));
+    assert!(
+        !t["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r[0] == ids[0] || r[0] == ids[1])
+    );
+    assert!(
+        patch["state"]["log"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Removed **2** rows")
+    );
 }
 
 #[tokio::test]
@@ -177,7 +211,8 @@ async fn the_table_pages_and_sorts_on_the_server() {
     );
     assert_eq!(r.body.len() as u64, size);
     assert!(
-        r.body.starts_with("id,city,measured,temperature,visitors\r\n"),
+        r.body
+            .starts_with("id,city,measured,temperature,visitors\r\n"),
         "{}",
         &r.body[..40]
     );
@@ -205,15 +240,20 @@ async fn the_table_pages_and_sorts_on_the_server() {
 
 /// Drops a file of `content` on the FileUpload's zone, as a user dragging it from the desktop.
 async fn drop_file(browser: &Browser, name: &str, content: &str, mime: &str) {
-    let file = json!([content, name, mime]);
+    drop_files(browser, &[(name, content, mime)]).await;
+}
+
+/// Drops several files together (name, content, type).
+async fn drop_files(browser: &Browser, files: &[(&str, &str, &str)]) {
+    let files = json!(files);
     browser
         .client
         .execute(
-            "const [content, name, type] = arguments[0]; const t = new DataTransfer(); \
-             t.items.add(new File([content], name, { type })); \
+            "const t = new DataTransfer(); \
+             for (const [name, content, type] of arguments[0]) t.items.add(new File([content], name, { type })); \
              document.querySelector('#upload .numerous-drop').dispatchEvent(\
                new DragEvent('drop', { dataTransfer: t, bubbles: true, cancelable: true }));",
-            vec![file],
+            vec![files],
         )
         .await
         .unwrap();
@@ -312,6 +352,21 @@ async fn the_gallery_works_in_chromium() {
         .await;
     browser
         .wait_until("document.querySelector('#upload .numerous-upload-status').textContent === 'dropped.txt · 8 bytes'")
+        .await;
+    // Two files dropped together: each is uploaded and handled in turn, and both are listed.
+    drop_files(
+        &browser,
+        &[
+            ("a.csv", "x,1\n", "text/csv"),
+            ("b.txt", "bee", "text/plain"),
+        ],
+    )
+    .await;
+    browser
+        .wait_until(&format!("{log}.includes('b.txt (3 bytes, 2 of 2)')"))
+        .await;
+    browser
+        .wait_until("document.querySelector('#upload .numerous-upload-status').textContent === 'a.csv · 4 bytes, b.txt · 3 bytes'")
         .await;
     // A dropped file the widget does not accept is refused in the page (the picker's filter
     // does not apply to a drop; the server checks too).
@@ -680,8 +735,13 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
 
     // The search box is named, filters on the server, and keeps what is typed across the
     // redraw; dates and numbers show in the reader's locale.
-    assert_eq!(browser.accessible_name("#table input[type=search]").await, "Search Measurements (5,000 rows, sorted, searched and paged on the server)");
-    browser.type_into("#table input[type=search]", "hanoi").await;
+    assert_eq!(
+        browser.accessible_name("#table input[type=search]").await,
+        "Search Measurements (5,000 rows, sorted, searched and paged on the server)"
+    );
+    browser
+        .type_into("#table input[type=search]", "hanoi")
+        .await;
     browser
         .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('of 5000 rows')")
         .await;
@@ -689,17 +749,26 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
         .wait_until("[...document.querySelectorAll('#table tbody td:nth-child(3)')].every((td) => td.textContent === 'Hanoi')")
         .await;
     assert_eq!(
-        browser.run("return document.querySelector('#table input[type=search]').value").await,
+        browser
+            .run("return document.querySelector('#table input[type=search]').value")
+            .await,
         "hanoi"
     );
-    let date = browser.run("return document.querySelector('#table tbody td:nth-child(4)').textContent").await;
+    let date = browser
+        .run("return document.querySelector('#table tbody td:nth-child(4)').textContent")
+        .await;
     assert!(date.as_str().unwrap().contains("2026"), "{date}");
 
     // A row is selected from the keyboard by its box, named by its key; the pager counts it.
-    let first = browser.run("return document.querySelector('#table tbody input[type=checkbox]').dataset.key").await;
+    let first = browser
+        .run("return document.querySelector('#table tbody input[type=checkbox]').dataset.key")
+        .await;
     let first = first.as_str().unwrap().to_owned();
     let pick = format!(r#"#table tbody input[data-key="{first}"]"#);
-    assert_eq!(browser.accessible_name(&pick).await, format!("Select row {first}"));
+    assert_eq!(
+        browser.accessible_name(&pick).await,
+        format!("Select row {first}")
+    );
     browser.focus(&pick).await;
     browser.press(Key::Space).await;
     browser
@@ -708,7 +777,9 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
     assert_eq!(browser.focused().await, format!("select:{first}"));
     browser.click_button("Remove the selected rows").await;
     browser
-        .wait_until(&format!("{log}.includes('Removed **1** rows') || {log}.includes('Removed 1 rows')"))
+        .wait_until(&format!(
+            "{log}.includes('Removed **1** rows') || {log}.includes('Removed 1 rows')"
+        ))
         .await;
     browser
         .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('of 4999 rows')")
@@ -716,12 +787,19 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
 
     // A column is made wider from the keyboard on its resize handle.
     let handle = r#"#table [role=separator][aria-label="Resize column city"]"#;
-    let before = browser.run("return document.querySelector('#table th[data-column=city]').offsetWidth").await;
+    let before = browser
+        .run("return document.querySelector('#table th[data-column=city]').offsetWidth")
+        .await;
     browser.focus(handle).await;
     browser.press(Key::Right).await;
     browser.press(Key::Right).await;
-    let after = browser.run("return document.querySelector('#table th[data-column=city]').offsetWidth").await;
-    assert!(after.as_f64().unwrap() >= before.as_f64().unwrap() + 30.0, "{before} → {after}");
+    let after = browser
+        .run("return document.querySelector('#table th[data-column=city]').offsetWidth")
+        .await;
+    assert!(
+        after.as_f64().unwrap() >= before.as_f64().unwrap() + 30.0,
+        "{before} → {after}"
+    );
     browser.finish().await;
 }
 

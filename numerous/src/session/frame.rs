@@ -321,6 +321,9 @@ impl FrameCtx<'_> {
         for h in env.dispatch.handlers(index, event) {
             let _ = self.run_handler(app, h, None).await;
         }
+        if let Some(widget) = app.widget_mut(index) {
+            widget.upload_handled();
+        }
         Ok(())
     }
 

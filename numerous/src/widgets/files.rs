@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::attrs::{Accept, MaxBytes};
+use crate::attrs::{Accept, MaxBytes, Multiple};
 use crate::widget::{EmitsChange, EmitsClick, Event, InputError, NoInput, Upload, Widget};
 
 impl_label!(FileUpload, Download);
@@ -12,16 +12,28 @@ impl_label!(FileUpload, Download);
 /// A file the browser uploaded.
 pub type UploadedFile = Upload;
 
-/// A file picker. The chosen file goes to the server (over HTTP, not the WebSocket) and the
-/// widget's `#[on_change]` handlers run with it in [`FileUpload::file`]. A file over
-/// `max_bytes` (1 MiB by default) is refused with a clear error, in the browser before it is
-/// sent and on the server.
+/// A file picker and drop zone. The chosen file goes to the server (over HTTP, not the
+/// WebSocket) and the widget's `#[on_change]` handlers run with it in [`FileUpload::file`]. A
+/// file over `max_bytes` (1 MiB by default) or outside `accept` is refused with a clear error, in
+/// the browser before it is sent and on the server.
 ///
-/// Attributes: `label`, `accept`, `max_bytes`.
+/// What a handler gets, for each file:
+/// - [`FileUpload::file`]: the file ([`Upload`]: `name` and `mime` as the browser gave them,
+///   `bytes`, and `batch`). It is there while the upload's `#[on_change]` handlers run, and
+///   dropped after them, so a session holds no file's bytes between events and the same file can
+///   be sent again. To keep it for a later event (an "Import" button), move it into a
+///   `#[state]` field: `self.pending = self.upload.file.take();`.
+/// - With `multiple = true` the user may pick or drop several files: each is uploaded and handled
+///   on its own, in the order picked, and [`Upload::batch`] says which of how many it is
+///   ([`crate::Batch::is_last`]: the moment to act on all of them).
+/// - [`FileUpload::received`] lists the name and size of each file of the last batch (one file
+///   without `multiple`), which the browser shows.
+///
+/// Attributes: `label`, `accept`, `max_bytes`, `multiple`.
 ///
 /// ```
 /// # use numerous::prelude::*;
-/// let csv = FileUpload::default().label("Data").accept(".csv").max_bytes(5_000_000);
+/// let csv = FileUpload::default().label("Data").accept(".csv").max_bytes(5_000_000).multiple(true);
 /// assert!(csv.file.is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,13 +45,27 @@ pub struct FileUpload {
     pub accept: String,
     /// The largest file accepted, in bytes.
     pub max_bytes: usize,
+    /// Whether the user may pick several files at once.
+    pub multiple: bool,
     /// The name of the last file received (shown in the browser).
     pub file_name: String,
     /// Its size in bytes.
     pub file_size: usize,
-    /// The last file received, with its content (kept on the server only).
+    /// The files of the last batch received so far (one without `multiple`).
+    pub received: Vec<ReceivedFile>,
+    /// The file being handled, with its content (kept on the server only, while the upload's
+    /// handlers run).
     #[serde(skip)]
     pub file: Option<UploadedFile>,
+}
+
+/// A file a [`FileUpload`] received, as the browser shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedFile {
+    /// Its name.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: usize,
 }
 
 impl Default for FileUpload {
@@ -48,8 +74,10 @@ impl Default for FileUpload {
             label: String::new(),
             accept: String::new(),
             max_bytes: 1024 * 1024,
+            multiple: false,
             file_name: String::new(),
             file_size: 0,
+            received: Vec::new(),
             file: None,
         }
     }
@@ -100,14 +128,32 @@ impl Widget for FileUpload {
                 self.max_bytes
             )));
         }
+        if !self.multiple && file.batch.is_some_and(|b| b.count > 1) {
+            return Err(InputError::Rejected(
+                "this widget takes one file at a time (it has no `multiple`)".into(),
+            ));
+        }
         self.file_name = file.name.clone();
         self.file_size = file.bytes.len();
+        // A batch's first file (or a file on its own) starts the list again.
+        if file.batch.is_none_or(|b| b.index == 1) {
+            self.received.clear();
+        }
+        self.received.push(ReceivedFile {
+            name: file.name.clone(),
+            size: file.bytes.len(),
+        });
         self.file = Some(file);
         Ok(Some(Event::Change))
     }
 
     fn upload_limit(&self) -> Option<usize> {
         Some(self.max_bytes)
+    }
+
+    /// The file's bytes go once its handlers have run.
+    fn upload_handled(&mut self) {
+        self.file = None;
     }
 
     /// The file's bytes are not sent to the browser, so they stay.
@@ -125,6 +171,15 @@ impl EmitsChange for FileUpload {}
 impl Accept for FileUpload {
     fn accept(mut self, accept: impl Into<String>) -> Self {
         self.accept = accept.into();
+        self
+    }
+}
+
+impl Multiple for FileUpload {
+    /// `#[widget(multiple = true)]`: several files picked or dropped at once, each handled in
+    /// turn.
+    fn multiple(mut self, multiple: bool) -> Self {
+        self.multiple = multiple;
         self
     }
 }
@@ -253,6 +308,7 @@ mod tests {
             name: "a.txt".into(),
             mime: "text/plain".into(),
             bytes: vec![0; 5],
+            ..Upload::default()
         };
         let err = Widget::upload(&mut f, big).unwrap_err();
         assert!(
@@ -264,6 +320,7 @@ mod tests {
             name: "b.txt".into(),
             mime: "text/plain".into(),
             bytes: vec![1; 4],
+            ..Upload::default()
         };
         assert_eq!(Widget::upload(&mut f, ok), Ok(Some(Event::Change)));
         assert_eq!((f.file_name.as_str(), f.file_size), ("b.txt", 4));
@@ -288,6 +345,7 @@ mod tests {
             name: "a.exe".into(),
             mime: "application/x-msdownload".into(),
             bytes: vec![1],
+            ..Upload::default()
         };
         let err = Widget::upload(&mut f, file).unwrap_err();
         assert_eq!(

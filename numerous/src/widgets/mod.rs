@@ -61,7 +61,7 @@ mod table;
 
 pub use display::{Accordion, AccordionPanel, Chart, ChartKind, Html, Image, ProgressBar, Series};
 pub use feed::Feed;
-pub use files::{Download, DownloadFile, FileUpload, UploadedFile};
+pub use files::{Download, DownloadFile, FileUpload, ReceivedFile, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
 pub use metric::{Metric, MetricValue};
 pub use table::{ColumnFormat, Selection, Table};

@@ -374,7 +374,10 @@ impl Table {
     pub fn selected_rows(&self) -> impl Iterator<Item = &Vec<Json>> {
         let keys = self.key_set(self.selected.iter());
         self.rows.iter().filter(move |r| {
-            !keys.is_empty() && self.row_key(r).is_some_and(|k| keys.contains(&k.to_string()))
+            !keys.is_empty()
+                && self
+                    .row_key(r)
+                    .is_some_and(|k| keys.contains(&k.to_string()))
         })
     }
 
@@ -541,29 +544,29 @@ impl Table {
 
 /// Whether a cell of `row` contains `needle`, ignoring case (`buf`: a number's text).
 fn matches(needle: &str, row: &[Json], buf: &mut String) -> bool {
-        if needle.is_empty() {
-            return true;
+    if needle.is_empty() {
+        return true;
+    }
+    // An ASCII search compares bytes (no text is lowercased per row); any other lowercases.
+    let lower = (!needle.is_ascii()).then(|| needle.to_lowercase());
+    let contains = |text: &str| match &lower {
+        None => text
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes())),
+        Some(lower) => text.to_lowercase().contains(lower.as_str()),
+    };
+    row.iter().any(|cell| match cell {
+        Json::Null => false,
+        Json::String(s) => contains(s),
+        Json::Number(n) => {
+            buf.clear();
+            let _ = write!(buf, "{n}");
+            contains(buf)
         }
-        // An ASCII search compares bytes (no text is lowercased per row); any other lowercases.
-        let lower = (!needle.is_ascii()).then(|| needle.to_lowercase());
-        let contains = |text: &str| match &lower {
-            None => text
-                .as_bytes()
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle.as_bytes())),
-            Some(lower) => text.to_lowercase().contains(lower.as_str()),
-        };
-        row.iter().any(|cell| match cell {
-            Json::Null => false,
-            Json::String(s) => contains(s),
-            Json::Number(n) => {
-                buf.clear();
-                let _ = write!(buf, "{n}");
-                contains(buf)
-            }
-            Json::Bool(b) => contains(if *b { "true" } else { "false" }),
-            other => contains(&other.to_string()),
-        })
+        Json::Bool(b) => contains(if *b { "true" } else { "false" }),
+        other => contains(&other.to_string()),
+    })
 }
 
 /// A cell's text in CSV: a string as it is, `null` empty, anything else as JSON.
@@ -742,7 +745,9 @@ impl Widget for Table {
                 if existing.len() != count {
                     return refuse(format!(
                         "a selected key is not the key of a row of this table (the key column is {:?}), or is repeated",
-                        self.columns.get(self.key_column()).map_or("", String::as_str)
+                        self.columns
+                            .get(self.key_column())
+                            .map_or("", String::as_str)
                     ));
                 }
                 Some(existing)
@@ -758,7 +763,9 @@ impl Widget for Table {
             };
             let pages = shown.div_ceil(self.page_size.max(1)).max(1);
             if page >= pages {
-                return refuse(format!("page {page} does not exist; there are {pages} pages"));
+                return refuse(format!(
+                    "page {page} does not exist; there are {pages} pages"
+                ));
             }
         }
         if let (Some(search), Some(found)) = (input.search, found) {
@@ -1049,7 +1056,10 @@ mod tests {
         assert_eq!(t.selected(), [json!(4)]);
 
         let mut one = Table::new(["id"]).select("one").with_rows(rows(&[1, 2]));
-        assert!(one.apply_json(r#"{"selected": ["row 1", "row 2"]}"#).is_err());
+        assert!(
+            one.apply_json(r#"{"selected": ["row 1", "row 2"]}"#)
+                .is_err()
+        );
         one.apply_json(r#"{"selected": ["row 2"]}"#).unwrap();
         assert_eq!(one.selected(), [json!("row 2")]);
         let mut none = Table::new(["id"]).with_rows(rows(&[1]));
@@ -1059,14 +1069,32 @@ mod tests {
 
     #[test]
     fn formats_parse_and_travel_as_text() {
-        for text in ["text", "number", "number:2", "currency:EUR", "percent:1", "date", "datetime"] {
+        for text in [
+            "text",
+            "number",
+            "number:2",
+            "currency:EUR",
+            "percent:1",
+            "date",
+            "datetime",
+        ] {
             assert_eq!(ColumnFormat::parse(text).unwrap().to_string(), text);
         }
-        for bad in ["currency", "currency:eur", "number:x", "number:21", "date:1", "money"] {
+        for bad in [
+            "currency",
+            "currency:eur",
+            "number:x",
+            "number:21",
+            "date:1",
+            "money",
+        ] {
             assert!(ColumnFormat::parse(bad).is_err(), "{bad}");
         }
-        let t = Table::new(["amount", "when"])
-            .formats([("amount", "currency:EUR"), ("when", "date"), ("x", "nope")]);
+        let t = Table::new(["amount", "when"]).formats([
+            ("amount", "currency:EUR"),
+            ("when", "date"),
+            ("x", "nope"),
+        ]);
         let v = serde_json::to_value(&t).unwrap();
         assert_eq!(
             v["formats"],
@@ -1079,7 +1107,8 @@ mod tests {
     #[test]
     fn restore_brings_back_search_and_selection() {
         let mut t = table().searchable(true).select("many");
-        t.apply_json(r#"{"search": "row 1", "selected": [3]}"#).unwrap();
+        t.apply_json(r#"{"search": "row 1", "selected": [3]}"#)
+            .unwrap();
         let mut snap = Vec::new();
         t.write_state(&mut snap).unwrap();
         t.apply_json(r#"{"search": "", "selected": []}"#).unwrap();

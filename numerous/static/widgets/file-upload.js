@@ -1,6 +1,7 @@
-// FileUpload: a drop zone (or the system's file picker) whose file goes to the server over HTTP,
-// with its progress; files over max_bytes are refused here and on the server. State: label,
-// accept, max_bytes, file_name, file_size.
+// FileUpload: a drop zone (or the system's file picker) whose files go to the server over HTTP,
+// one after the other, with their progress; files over max_bytes or outside accept are refused
+// here and on the server. State: label, accept, max_bytes, multiple, file_name, file_size,
+// received ({name, size} of each file of the last batch).
 import { make } from "./field.js";
 
 let zones = 0;
@@ -44,7 +45,8 @@ export default {
     input.setAttribute("aria-labelledby", `${id}-label`);
     input.setAttribute("aria-describedby", `${id}-hint`);
     const call = make("span", "numerous-drop-call");
-    call.append("Drop a file here or ", make("span", "numerous-drop-browse", { textContent: "choose one" }));
+    const browse = make("span", "numerous-drop-browse", { textContent: "choose one" });
+    call.append("Drop a file here or ", browse);
     const hint = make("span", "numerous-drop-hint", { id: `${id}-hint` });
     zone.append(input, call, hint);
     const progress = make("progress", "numerous-progress", { max: 1, hidden: true });
@@ -54,13 +56,17 @@ export default {
     field.append(label, zone, progress, status);
 
     const sync = () => {
-      label.textContent = model.get("label") || "File";
+      label.textContent = model.get("label") || (model.get("multiple") ? "Files" : "File");
       input.accept = model.get("accept") ?? "";
+      input.multiple = !!model.get("multiple");
+      call.firstChild.textContent = model.get("multiple") ? "Drop files here or " : "Drop a file here or ";
+      browse.textContent = model.get("multiple") ? "choose them" : "choose one";
       const accept = (model.get("accept") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
       const max = model.get("max_bytes");
-      hint.textContent = [accept.join(", "), max != null ? `up to ${formatBytes(max)}` : ""].filter(Boolean).join(" · ");
-      const name = model.get("file_name");
-      status.textContent = name ? `${name} · ${formatBytes(model.get("file_size") ?? 0)}` : "";
+      const each = model.get("multiple") ? "each " : "";
+      hint.textContent = [accept.join(", "), max != null ? `${each}up to ${formatBytes(max)}` : ""].filter(Boolean).join(" · ");
+      const received = model.get("received") ?? [];
+      status.textContent = received.map((f) => `${f.name} · ${formatBytes(f.size ?? 0)}`).join(", ");
       status.classList.remove("numerous-upload-error");
     };
     const fail = (message) => {
@@ -68,25 +74,37 @@ export default {
       status.classList.add("numerous-upload-error");
     };
     let busy = false;
-    const send = async (file) => {
-      if (!file || busy) return;
-      if (!accepts(model.get("accept") ?? "", file)) {
-        fail(`${file.name} is not one of the accepted types (${model.get("accept")})`);
+    // Every file is checked before the first is sent: a batch goes whole or not at all.
+    const send = async (picked) => {
+      const files = [...(picked ?? [])];
+      if (files.length === 0 || busy) return;
+      if (files.length > 1 && !model.get("multiple")) {
+        fail("Drop one file at a time.");
         return;
       }
       const max = model.get("max_bytes");
-      if (max != null && file.size > max) {
-        fail(`${file.name} is ${file.size} bytes, over the limit of ${max} bytes`);
-        return;
+      for (const file of files) {
+        if (!accepts(model.get("accept") ?? "", file)) {
+          fail(`${file.name} is not one of the accepted types (${model.get("accept")})`);
+          return;
+        }
+        if (max != null && file.size > max) {
+          fail(`${file.name} is ${file.size} bytes, over the limit of ${max} bytes`);
+          return;
+        }
       }
       status.classList.remove("numerous-upload-error");
-      status.textContent = `Uploading ${file.name} (${formatBytes(file.size)})…`;
-      progress.value = 0;
-      progress.hidden = false;
       busy = true;
       zone.classList.add("numerous-drop-busy");
+      progress.hidden = false;
       try {
-        await model.upload(file, { onProgress: (share) => (progress.value = share) });
+        for (const [i, file] of files.entries()) {
+          const place = files.length > 1 ? ` (${i + 1} of ${files.length})` : "";
+          status.textContent = `Uploading ${file.name}${place}, ${formatBytes(file.size)}…`;
+          progress.value = 0;
+          const batch = model.get("multiple") ? { part: i + 1, of: files.length } : {};
+          await model.upload(file, { onProgress: (share) => (progress.value = share), ...batch });
+        }
         // The same file again changes no state, so no change event says it arrived.
         sync();
       } catch (error) {
@@ -98,9 +116,9 @@ export default {
       }
     };
     input.addEventListener("change", () => {
-      const file = input.files?.[0];
+      const files = [...(input.files ?? [])];
       input.value = "";
-      send(file);
+      send(files);
     });
     for (const type of ["dragenter", "dragover"]) {
       zone.addEventListener(type, (event) => {
@@ -113,7 +131,7 @@ export default {
     }
     zone.addEventListener("drop", (event) => {
       event.preventDefault();
-      send(event.dataTransfer?.files?.[0]);
+      send(event.dataTransfer?.files);
     });
     model.on("change", sync);
     sync();

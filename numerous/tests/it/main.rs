@@ -19,5 +19,6 @@ mod sse;
 mod store;
 mod support;
 mod table;
+mod uploads;
 mod view;
 mod websocket;
