@@ -213,19 +213,34 @@ class Model {
   }
 
   /** State from the server: fires change events for the fields that differ. A patch may also
-   * append to array fields (`$append: {field: [..]}`) and then keep their last n items
-   * (`$keep: {field: n}`): docs/protocol.md. */
+   * append to array fields (`$append: {field: [..]}`, or a path into one: `"series.0.points"`)
+   * and then keep their last n items (`$keep: {field: n}`): docs/protocol.md. */
   _apply(state) {
     let changed = false;
     const { $append: append, $keep: keep, ...fields } = state;
-    for (const [name, extra] of Object.entries(append ?? {})) {
-      let next = [...(this._state[name] ?? []), ...extra];
-      const n = keep?.[name];
-      if (n != null && next.length > n) next = next.slice(next.length - n);
-      this._state[name] = next;
+    const touched = new Set();
+    for (const [path, extra] of Object.entries(append ?? {})) {
+      const [name, ...rest] = path.split(".");
+      // The field is copied along the path, so a module holding the old value keeps it.
+      const copy = (value, keys) => {
+        if (keys.length === 0) {
+          let next = [...(value ?? []), ...extra];
+          const n = keep?.[path];
+          if (n != null && next.length > n) next = next.slice(next.length - n);
+          return next;
+        }
+        const [key, ...more] = keys;
+        const out = Array.isArray(value) ? [...value] : { ...(value ?? {}) };
+        out[key] = copy(value?.[key], more);
+        return out;
+      };
+      this._state[name] = copy(this._state[name], rest);
       this._dirty.delete(name);
+      touched.add(name);
+    }
+    for (const name of touched) {
       changed = true;
-      this._emit(`change:${name}`, this, next);
+      this._emit(`change:${name}`, this, this._state[name]);
     }
     for (const [name, value] of Object.entries(fields)) {
       if (same(this._state[name], value)) continue;

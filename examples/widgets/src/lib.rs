@@ -34,6 +34,8 @@ fn table() -> Table {
 fn chart(scale: f64) -> Chart {
     Chart::new(ChartKind::Line)
         .label("Growth")
+        .x_label("month")
+        .y_label("units")
         .series(
             "scaled",
             (0..12).map(|m| [f64::from(m), scale * f64::from(m * m) / 10.0]),
@@ -42,6 +44,17 @@ fn chart(scale: f64) -> Chart {
             "linear",
             (0..12).map(|m| [f64::from(m), f64::from(m) * 2.0]),
         )
+}
+
+/// A bar per category, the two years stacked.
+fn spending() -> Chart {
+    Chart::new(ChartKind::Bar)
+        .label("Spent per category")
+        .categories(["Food", "Travel", "Office", "Training"])
+        .values("2025", [120.0, 300.0, 45.0, 80.0])
+        .values("2026", [140.0, 210.0, 60.0, 150.0])
+        .stacked(true)
+        .y_label("EUR")
 }
 
 /// Every built-in widget.
@@ -99,6 +112,13 @@ pub struct Gallery {
     progress: ProgressBar,
     #[widget(init = chart(1.0))]
     chart: Chart,
+    #[widget(init = spending())]
+    spending: Chart,
+    #[widget(label = "Add a month", variant = "secondary")]
+    grow: Button,
+    /// The growth chart's scale (the weight's tenth once it is set).
+    #[state]
+    scale: Option<f64>,
     #[widget(init = Accordion::new(["What is this?", "More"]).opened("What is this?"))]
     accordion: Accordion,
 
@@ -151,12 +171,24 @@ impl Gallery {
         self.slider.value = 0.0;
         self.progress.value = 0.0;
         self.chart = chart(1.0);
+        self.scale = None;
         self.say("Everything was reset.".into());
+    }
+
+    /// A point appended to each series: the browser is sent the new points alone.
+    #[on_click(grow)]
+    fn grow(&mut self) {
+        let month = self.chart.series_list()[0].points.len() as f64;
+        let scale = self.scale.unwrap_or(1.0);
+        self.chart.push(month, [scale * month * month / 10.0, month * 2.0]);
+        self.say(format!("Month **{month}** added to the chart."));
     }
 
     #[on_change(number)]
     fn number(&mut self) {
-        self.chart = chart(self.number.value.max(1.0) / 10.0);
+        let scale = self.number.value.max(1.0) / 10.0;
+        self.scale = Some(scale);
+        self.chart = chart(scale);
         self.say(format!(
             "Weight is **{} kg**; the chart scales with it.",
             self.number.value

@@ -89,6 +89,26 @@ async fn uploads_reach_the_handler_and_oversized_ones_are_refused() {
     assert_eq!(tab.state["upload"]["file_name"], "a.txt");
 }
 
+/// A point added to a chart reaches the tab as the new points alone, not the series again.
+#[tokio::test]
+async fn a_month_added_to_the_chart_sends_only_the_new_points() {
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    assert_eq!(tab.state["spending"]["x"], "category");
+    assert_eq!(tab.state["chart"]["series"][0]["points"].as_array().unwrap().len(), 12);
+    tab.click("grow").await;
+    let patch = tab.recv().await;
+    let chart = &patch["state"]["chart"];
+    assert_eq!(chart["$append"]["series.0.points"], json!([[12.0, 14.4]]));
+    assert_eq!(chart["$append"]["series.1.points"], json!([[12.0, 24.0]]));
+    assert!(chart.get("series").is_none(), "{chart}");
+    // A reload gets the whole series, the new point included.
+    let session = tab.session.clone();
+    tab.close().await;
+    let tab = Tab::open(addr, Some(&session)).await;
+    assert_eq!(tab.state["chart"]["series"][0]["points"].as_array().unwrap().len(), 13);
+}
+
 #[tokio::test]
 async fn the_table_searches_selects_and_removes_rows_by_key() {
     let addr = testkit::serve::<Gallery>(Options::default()).await;
@@ -386,7 +406,39 @@ async fn the_gallery_works_in_chromium() {
         browser.click_button(tab).await;
     }
     browser
-        .wait_until("document.querySelector('#chart svg path')")
+        .wait_until("document.querySelector('#chart canvas') && document.querySelector('#spending canvas')")
+        .await;
+
+    // The charts: named by label, kind and series; the legend hides a series; the data is a
+    // table; a month added arrives as new points only and shows at once.
+    browser.click_button("Display").await;
+    assert_eq!(
+        browser.accessible_name("#spending figure").await,
+        "Spent per category: stacked bar chart of 2025, 2026"
+    );
+    browser.click("#spending .numerous-chart-data summary").await;
+    browser.click("#chart .numerous-chart-data summary").await;
+    let rows = browser
+        .run("return [...document.querySelectorAll('#spending .numerous-chart-data tbody th')].map((t) => t.textContent)")
+        .await;
+    assert_eq!(rows, json!(["Food", "Travel", "Office", "Training"]));
+    browser.click("#spending .numerous-chart-key").await;
+    browser
+        .wait_until("document.querySelector('#spending .numerous-chart-key').getAttribute('aria-pressed') === 'false'")
+        .await;
+    // The values under the pointer, by category, as given (not stacked).
+    browser
+        .run(
+            "const o = document.querySelector('#spending .u-over'); const r = o.getBoundingClientRect(); \
+             o.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + r.width * 0.375, clientY: r.top + r.height / 2, bubbles: true })); return 1",
+        )
+        .await;
+    browser
+        .wait_until("!document.querySelector('#spending .numerous-chart-tip').hidden && document.querySelector('#spending .numerous-chart-tip').textContent === 'Travel2026: 210'")
+        .await;
+    browser.click_button("Add a month").await;
+    browser
+        .wait_until("document.querySelectorAll('#chart .numerous-chart-data tbody tr').length === 13")
         .await;
 
     // Toppings are check boxes: no Ctrl+click to pick two.

@@ -150,88 +150,8 @@ impl Widget for ProgressBar {
     }
 }
 
-impl_label!(Image, ProgressBar, Chart);
+impl_label!(Image, ProgressBar);
 impl_value!(ProgressBar => f64);
-
-/// How a [`Chart`] draws its series.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChartKind {
-    /// Points joined by lines.
-    #[default]
-    Line,
-    /// Bars from zero.
-    Bar,
-    /// Points.
-    Scatter,
-}
-
-/// One named series of `(x, y)` points.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Series {
-    /// Shown in the legend.
-    pub name: String,
-    /// The points, `[x, y]`.
-    pub points: Vec<[f64; 2]>,
-}
-
-/// A line, bar or scatter chart of Rust data, drawn as SVG in the browser.
-///
-/// Attributes: `label` (the title).
-///
-/// ```
-/// # use numerous::prelude::*;
-/// let chart = Chart::new(ChartKind::Line)
-///     .label("Sales")
-///     .series("2026", (1..=12).map(|m| [m as f64, (m * m) as f64]));
-/// assert_eq!(chart.series[0].points.len(), 12);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Chart {
-    /// The title.
-    pub label: String,
-    /// Line, bar or scatter.
-    pub kind: ChartKind,
-    /// The data.
-    pub series: Vec<Series>,
-    /// The x axis' name.
-    pub x_label: String,
-    /// The y axis' name.
-    pub y_label: String,
-}
-
-impl Chart {
-    /// An empty chart of this kind.
-    pub fn new(kind: ChartKind) -> Self {
-        Chart {
-            kind,
-            ..Chart::default()
-        }
-    }
-
-    /// Adds a series.
-    pub fn series(
-        mut self,
-        name: impl Into<String>,
-        points: impl IntoIterator<Item = [f64; 2]>,
-    ) -> Self {
-        self.series.push(Series {
-            name: name.into(),
-            points: points.into_iter().collect(),
-        });
-        self
-    }
-}
-
-impl Widget for Chart {
-    const KIND: &'static str = "chart";
-    type Input = NoInput;
-
-    fn apply(&mut self, _: NoInput) -> Result<(), InputError> {
-        Ok(())
-    }
-}
 
 /// Collapsible sections. `{{ acc }}` places nothing visible; each
 /// `<div {{ acc.panel("Name") }}>..</div>` becomes a section with a header the user clicks to

@@ -52,6 +52,7 @@ macro_rules! impl_bounds {
     )*};
 }
 
+mod chart;
 mod display;
 mod feed;
 mod files;
@@ -59,7 +60,8 @@ mod inputs;
 mod metric;
 mod table;
 
-pub use display::{Accordion, AccordionPanel, Chart, ChartKind, Html, Image, ProgressBar, Series};
+pub use chart::{Chart, ChartKind, Series, XAxis};
+pub use display::{Accordion, AccordionPanel, Html, Image, ProgressBar};
 pub use feed::Feed;
 pub use files::{Download, DownloadFile, FileUpload, ReceivedFile, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
