@@ -75,6 +75,8 @@ pub mod attrs;
 pub mod auth;
 mod bytes;
 mod connection;
+#[cfg(debug_assertions)]
+mod dev;
 mod error;
 mod handle;
 mod handler_check;

@@ -180,6 +180,7 @@ impl PageParts {
             "isolated": isolated,
             "rates": rates,
             "auth": auth,
+            "dev": dev_mode(),
         })
         .to_string();
         // Open the config object and leave room for `"state":{..}`.
@@ -428,5 +429,18 @@ mod tests {
             script_safe(r#"{"a":"</script>"}"#),
             r#"{"a":"\u003c/script>"}"#
         );
+    }
+}
+
+/// Whether the app runs under `numerous-dev` (a debug build started with `NUMEROUS_DEV`): the
+/// page then follows the build's status.
+fn dev_mode() -> bool {
+    #[cfg(debug_assertions)]
+    {
+        crate::dev::dir().is_some()
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        false
     }
 }

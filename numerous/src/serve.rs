@@ -96,6 +96,13 @@ pub(crate) fn build_with(
     shared: Option<Arc<AuthState>>,
     alone: bool,
 ) -> Result<(Router, Mounted), Error> {
+    // Under `numerous-dev`, sessions outlive the process: the rebuilt app takes them over.
+    #[cfg(debug_assertions)]
+    if options.session_store.is_none()
+        && let Some(store) = crate::dev::store()
+    {
+        options.session_store = Some(store?);
+    }
     let own_auth = options.auth.is_some() || shared.is_none();
     let auth = match shared {
         Some(shared) if options.auth.is_none() => Some(shared),
@@ -130,10 +137,20 @@ pub(crate) fn build_with(
             "/static/{*path}",
             get(
                 move |axum::extract::Path(path): axum::extract::Path<String>| async move {
+                    #[cfg(debug_assertions)]
+                    if let Some(file) = crate::dev::static_file(&path) {
+                        return file;
+                    }
                     assets::embedded(files, &path)
                 },
             ),
         );
+    }
+    #[cfg(debug_assertions)]
+    if crate::dev::dir().is_some() {
+        routes = routes
+            .route("/numerous-dev/events", get(crate::dev::events))
+            .route("/numerous-dev/client.js", get(crate::dev::client));
     }
     let mut routes: Router = routes.with_state(state.clone());
     // Routes of the app's own may bring their own fallback (a folder of files): theirs, and

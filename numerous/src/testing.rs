@@ -219,6 +219,11 @@ impl<A: App> TestSession<A> {
         file: crate::widget::Upload,
     ) -> Result<Vec<String>, (String, String)> {
         self.start().await;
+        if let Some(b) = file.batch
+            && let Err(why) = crate::widget::Batch::new(b.index, b.count)
+        {
+            return Err(("bad-request".to_owned(), why));
+        }
         let widget = crate::spec::widget_index(&self.app, pick(&self.app))
             .unwrap_or_else(|| panic!("not a widget of `{}`", A::SPEC.name));
         let (done, outcome) = tokio::sync::oneshot::channel();

@@ -29,9 +29,6 @@ const MIN_BYTES_PER_SEC: f64 = 1024.0;
 /// How long an upload waits for its turn when the server reads as many as it may.
 const QUEUE_WAIT: Duration = Duration::from_secs(10);
 
-/// The most files one batch may hold (`?part=..&of=..`).
-const MAX_BATCH: usize = 1000;
-
 #[derive(Debug, Deserialize)]
 pub(crate) struct UploadQuery {
     name: String,
@@ -46,12 +43,8 @@ impl UploadQuery {
     fn batch(&self) -> Result<Option<crate::widget::Batch>, String> {
         match (self.part, self.of) {
             (None, None) => Ok(None),
-            (Some(index), Some(count)) if (1..=count).contains(&index) && count <= MAX_BATCH => {
-                Ok(Some(crate::widget::Batch { index, count }))
-            }
-            _ => Err(format!(
-                "`part` and `of` go together, with 1 ≤ part ≤ of ≤ {MAX_BATCH}"
-            )),
+            (Some(index), Some(count)) => crate::widget::Batch::new(index, count).map(Some),
+            _ => Err("`part` and `of` go together".to_owned()),
         }
     }
 }

@@ -153,7 +153,24 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Whether this is the batch's last file (a handler's moment to act on them all).
+    /// The most files one batch may hold.
+    pub const MAX_FILES: usize = 1000;
+
+    /// File `index` (from 1) of `count`, or why that is no place in a batch.
+    pub fn new(index: usize, count: usize) -> Result<Batch, String> {
+        if (1..=count).contains(&index) && count <= Self::MAX_FILES {
+            Ok(Batch { index, count })
+        } else {
+            Err(format!(
+                "file {index} of {count} is no place in a batch: 1 ≤ part ≤ of ≤ {}",
+                Self::MAX_FILES
+            ))
+        }
+    }
+
+    /// Whether this is the batch's last file: the moment to act on all of them. (When the
+    /// browser cannot send a file of a batch, it says so in the page and sends none after it:
+    /// that batch has no last file.)
     pub fn is_last(&self) -> bool {
         self.index == self.count
     }

@@ -459,7 +459,14 @@ class Client {
       // reconnect at once and quietly; anything else backs off and shows the banner.
       if (QUICK_RECONNECT.has(event.code) && this.attempt === 0) {
         this.attempt += 1;
-        setTimeout(() => this.connect(), Math.random() * 250);
+        setTimeout(() => this.connect(), config.dev ? 0 : Math.random() * 250);
+        return;
+      }
+      // Under `numerous-dev` the app restarts after each build: try again every 50 ms for
+      // 10 s, quietly, before backing off as usual.
+      if (config.dev && this.attempt < 200) {
+        this.attempt += 1;
+        setTimeout(() => this.connect(), 50);
         return;
       }
       ui.connection(false);
@@ -921,6 +928,9 @@ async function boot() {
     signedIn = window.numerousAuth.load();
   }
   client.connect();
+  // Under `numerous-dev` (debug builds only) the page follows the build: its module is served
+  // by the dev mode, and absent from a release binary.
+  if (config.dev) import(`${config.base}/numerous-dev/client.js`).then((dev) => dev.follow(config));
   await signedIn;
   await Promise.all(
     [...document.querySelectorAll("[data-numerous-widget]")].map((el) => renderWidget(client, el)),

@@ -19,6 +19,15 @@ async fn the_static_binaries_run_alone() {
             said.contains("statically linked") || said.contains("not a dynamic executable"),
             "{bin}: {said}"
         );
+        // The development mode (numerous-dev) is in debug builds only.
+        let bytes = std::fs::read(dir.join(bin)).unwrap();
+        for dev in [&b"numerous-dev/events"[..], b"NUMEROUS_DEV"] {
+            assert!(
+                !bytes.windows(dev.len()).any(|w| w == dev),
+                "{bin} (a release build) holds {:?}",
+                String::from_utf8_lossy(dev)
+            );
+        }
     }
 
     // The counter, with its sessions in Redis named by host name.

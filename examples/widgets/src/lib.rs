@@ -180,7 +180,8 @@ impl Gallery {
     fn grow(&mut self) {
         let month = self.chart.series_list()[0].points.len() as f64;
         let scale = self.scale.unwrap_or(1.0);
-        self.chart.push(month, [scale * month * month / 10.0, month * 2.0]);
+        self.chart
+            .push(month, [scale * month * month / 10.0, month * 2.0]);
         self.say(format!("Month **{month}** added to the chart."));
     }
 

@@ -95,7 +95,13 @@ async fn a_month_added_to_the_chart_sends_only_the_new_points() {
     let addr = testkit::serve::<Gallery>(Options::default()).await;
     let mut tab = Tab::open(addr, None).await;
     assert_eq!(tab.state["spending"]["x"], "category");
-    assert_eq!(tab.state["chart"]["series"][0]["points"].as_array().unwrap().len(), 12);
+    assert_eq!(
+        tab.state["chart"]["series"][0]["points"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
     tab.click("grow").await;
     let patch = tab.recv().await;
     let chart = &patch["state"]["chart"];
@@ -106,7 +112,13 @@ async fn a_month_added_to_the_chart_sends_only_the_new_points() {
     let session = tab.session.clone();
     tab.close().await;
     let tab = Tab::open(addr, Some(&session)).await;
-    assert_eq!(tab.state["chart"]["series"][0]["points"].as_array().unwrap().len(), 13);
+    assert_eq!(
+        tab.state["chart"]["series"][0]["points"]
+            .as_array()
+            .unwrap()
+            .len(),
+        13
+    );
 }
 
 #[tokio::test]
@@ -406,7 +418,9 @@ async fn the_gallery_works_in_chromium() {
         browser.click_button(tab).await;
     }
     browser
-        .wait_until("document.querySelector('#chart canvas') && document.querySelector('#spending canvas')")
+        .wait_until(
+            "document.querySelector('#chart canvas') && document.querySelector('#spending canvas')",
+        )
         .await;
 
     // The charts: named by label, kind and series; the legend hides a series; the data is a
@@ -416,7 +430,9 @@ async fn the_gallery_works_in_chromium() {
         browser.accessible_name("#spending figure").await,
         "Spent per category: stacked bar chart of 2025, 2026"
     );
-    browser.click("#spending .numerous-chart-data summary").await;
+    browser
+        .click("#spending .numerous-chart-data summary")
+        .await;
     browser.click("#chart .numerous-chart-data summary").await;
     let rows = browser
         .run("return [...document.querySelectorAll('#spending .numerous-chart-data tbody th')].map((t) => t.textContent)")
@@ -438,7 +454,9 @@ async fn the_gallery_works_in_chromium() {
         .await;
     browser.click_button("Add a month").await;
     browser
-        .wait_until("document.querySelectorAll('#chart .numerous-chart-data tbody tr').length === 13")
+        .wait_until(
+            "document.querySelectorAll('#chart .numerous-chart-data tbody tr').length === 13",
+        )
         .await;
 
     // Toppings are check boxes: no Ctrl+click to pick two.

@@ -27,6 +27,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
+#[cfg(debug_assertions)]
+pub(crate) mod dir;
 mod memory;
 pub(crate) mod record;
 #[cfg(feature = "redis")]

@@ -106,11 +106,18 @@ pub struct Chart {
     /// The y axis' title.
     pub y_label: String,
     series: Vec<Series>,
-    /// Counts changes other than appended points: a patch of new points is sent only when
-    /// nothing else changed.
+    /// Names the chart's data since its last change other than appended points, unique in the
+    /// process (a chart made again in a handler never has the one it replaced): a patch of new
+    /// points is sent only when this is what the browser has.
     revision: u64,
     /// Counts the points [`Chart::push`] appended.
     appended: u64,
+}
+
+/// A revision no chart of this process had before.
+fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Chart {
@@ -118,6 +125,7 @@ impl Chart {
     pub fn new(kind: ChartKind) -> Self {
         Chart {
             kind,
+            revision: next_revision(),
             ..Chart::default()
         }
     }
@@ -191,7 +199,7 @@ impl Chart {
     ) {
         let name = name.into();
         let points = points.into_iter().collect();
-        self.revision += 1;
+        self.revision = next_revision();
         match self.series.iter_mut().find(|s| s.name == name) {
             Some(s) => s.points = points,
             None => self.series.push(Series { name, points }),
@@ -208,12 +216,12 @@ impl Chart {
     pub fn set_categories(&mut self, names: impl IntoIterator<Item = impl Into<String>>) {
         self.categories = names.into_iter().map(Into::into).collect();
         self.x = XAxis::Category;
-        self.revision += 1;
+        self.revision = next_revision();
     }
 
     /// Removes every series' points (the series stay, empty).
     pub fn clear(&mut self) {
-        self.revision += 1;
+        self.revision = next_revision();
         for s in &mut self.series {
             s.points.clear();
         }
@@ -400,6 +408,19 @@ mod tests {
         assert_eq!(p["appended"], 5);
         assert_eq!(c.series_list()[0].points.len(), 3);
         assert_eq!(c.series_list()[0].points[0], [2.0, 1.0]);
+
+        // A chart made again and pushed to in one handler sends its whole state, even when it
+        // counts as many changes as the one it replaced.
+        let make = || {
+            Chart::new(ChartKind::Line)
+                .series("a", [[0.0, 1.0]])
+                .series("b", [[0.0, 1.0]])
+        };
+        let mut c = make();
+        let before = state(&c);
+        c = make();
+        c.push(1.0, [2.0, 2.0]);
+        assert!(!Widget::write_patch(&c, &before, &mut Vec::new()));
 
         // Any other change sends the whole state.
         let before = state(&c);

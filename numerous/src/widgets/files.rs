@@ -25,7 +25,9 @@ pub type UploadedFile = Upload;
 ///   `#[state]` field: `self.pending = self.upload.file.take();`.
 /// - With `multiple = true` the user may pick or drop several files: each is uploaded and handled
 ///   on its own, in the order picked, and [`Upload::batch`] says which of how many it is
-///   ([`crate::Batch::is_last`]: the moment to act on all of them).
+///   ([`crate::Batch::is_last`]: the moment to act on all of them). A file the widget refuses
+///   (too large, not accepted) stops the batch in the browser, which names it: that batch has
+///   no last file.
 /// - [`FileUpload::received`] lists the name and size of each file of the last batch (one file
 ///   without `multiple`), which the browser shows.
 ///

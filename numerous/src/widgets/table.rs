@@ -290,10 +290,10 @@ impl Table {
                 .rows
                 .iter()
                 .filter_map(|r| self.row_key(r))
-                .map(Json::to_string)
+                .map(key_text)
                 .filter(|k| keys.contains(k))
                 .collect();
-            self.selected.retain(|k| present.contains(&k.to_string()));
+            self.selected.retain(|k| present.contains(&key_text(k)));
         }
     }
 
@@ -304,7 +304,8 @@ impl Table {
         self.set_rows(rows);
     }
 
-    /// Adds one row, in its place in the sort; the page shown stays.
+    /// Adds one row, in its place in the sort; the page shown stays. Each call moves the
+    /// indices after the new row: to load many rows, use [`Table::set_rows`] once.
     pub fn push_row(&mut self, row: Vec<Json>) {
         let index = self.rows.len();
         let matches = matches(&self.search, &row, &mut String::new());
@@ -374,10 +375,7 @@ impl Table {
     pub fn selected_rows(&self) -> impl Iterator<Item = &Vec<Json>> {
         let keys = self.key_set(self.selected.iter());
         self.rows.iter().filter(move |r| {
-            !keys.is_empty()
-                && self
-                    .row_key(r)
-                    .is_some_and(|k| keys.contains(&k.to_string()))
+            !keys.is_empty() && self.row_key(r).is_some_and(|k| keys.contains(&key_text(k)))
         })
     }
 
@@ -450,28 +448,33 @@ impl Table {
         row.get(self.key_column())
     }
 
-    /// Keys as their JSON text, to compare without walking the rows once per key.
+    /// Keys as text ([`key_text`]), to compare without walking the rows once per key.
     fn key_set<'k>(&self, keys: impl Iterator<Item = &'k Json>) -> HashSet<String> {
-        keys.map(Json::to_string).collect()
+        keys.map(key_text).collect()
     }
 
-    /// The keys among `wanted` that a row has, each once, in the order given.
+    /// The rows' own keys for the keys among `wanted` that a row has, each once, in the order
+    /// given (a key the browser sent as `1` names the row whose key is `1.0`).
     fn existing(&self, wanted: Vec<Json>) -> Vec<Json> {
-        let present: HashSet<String> = {
+        if wanted.is_empty() {
+            return wanted;
+        }
+        let present: std::collections::HashMap<String, &Json> = {
             let wanted = self.key_set(wanted.iter());
             self.rows
                 .iter()
                 .filter_map(|r| self.row_key(r))
-                .map(Json::to_string)
-                .filter(|k| wanted.contains(k))
+                .map(|k| (key_text(k), k))
+                .filter(|(text, _)| wanted.contains(text))
                 .collect()
         };
         let mut seen = HashSet::new();
         wanted
-            .into_iter()
-            .filter(|k| {
-                let text = k.to_string();
-                present.contains(&text) && seen.insert(text)
+            .iter()
+            .filter_map(|k| {
+                let text = key_text(k);
+                let own = present.get(&text)?;
+                seen.insert(text).then(|| (*own).clone())
             })
             .collect()
     }
@@ -567,6 +570,21 @@ fn matches(needle: &str, row: &[Json], buf: &mut String) -> bool {
         Json::Bool(b) => contains(if *b { "true" } else { "false" }),
         other => contains(&other.to_string()),
     })
+}
+
+/// A row key as text, equal for equal values however they were written: a whole number is its
+/// integer (`1.0` and `1` are one key, as the browser has them), a string is JSON-quoted (so
+/// `"1"` and `1` differ). Keys above 2^53 are not exact in a browser: use strings for them.
+fn key_text(key: &Json) -> String {
+    match key {
+        Json::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                format!("{}", f as i64)
+            }
+            _ => n.to_string(),
+        },
+        other => other.to_string(),
+    }
 }
 
 /// A cell's text in CSV: a string as it is, `null` empty, anything else as JSON.
@@ -831,6 +849,14 @@ impl Widget for Table {
         } else if refind {
             self.refind();
         }
+        // After a failed handler the rows stay as it left them: the selection keeps the keys
+        // still there and the page one that exists. (Restored from a session store, the rows
+        // come after, through `restore_saved`, which does the same.)
+        if !self.rows.is_empty() {
+            let selected = std::mem::take(&mut self.selected);
+            self.selected = self.existing(selected);
+            self.page = self.page.min(self.pages() - 1);
+        }
         Ok(())
     }
 }
@@ -1054,6 +1080,26 @@ mod tests {
         assert!(t.selected().is_empty());
         t.set_selected([json!(4), json!(40)]);
         assert_eq!(t.selected(), [json!(4)]);
+
+        // A key written `1.0` is the browser's `1`.
+        let mut floats = Table::new(["id"])
+            .select("many")
+            .with_rows([vec![json!(1.0)], vec![json!(2.5)]]);
+        floats.apply_json(r#"{"selected": [1, 2.5]}"#).unwrap();
+        assert_eq!(floats.selected(), [json!(1.0), json!(2.5)]);
+
+        // A failed handler that removed rows: the rollback keeps the selection of the keys
+        // still there, and a page that exists.
+        let mut t = Table::new(["id"])
+            .select("many")
+            .rows(1)
+            .with_rows((1..=4).map(|i| vec![json!(i)]));
+        t.apply_json(r#"{"selected": [2, 4], "page": 3}"#).unwrap();
+        let mut sent = Vec::new();
+        t.write_state(&mut sent).unwrap();
+        t.retain_rows(|r| r[0] != json!(4));
+        DynWidget::restore(&mut t, &sent).unwrap();
+        assert_eq!((t.selected(), t.page), (&[json!(2)][..], 2));
 
         let mut one = Table::new(["id"]).select("one").with_rows(rows(&[1, 2]));
         assert!(

@@ -108,6 +108,7 @@ export default {
 
     let plot = null;
     let shape = "";
+    let legendKeys = "";
     // Whether the user zoomed in (a drag); new points then keep the zoom.
     let zoomed = false;
     const hidden = new Set();
@@ -216,7 +217,14 @@ export default {
       title.textContent = state.label;
       const names = state.series.map((s) => s.name).join(", ");
       figure.setAttribute("aria-label", `${state.label || "Chart"}: ${state.stacked ? "stacked " : ""}${state.kind} chart of ${names || "no series"}`);
-      // The legend: a toggle button per series.
+      // The legend: a toggle button per series, made again only when the series are others (a
+      // live point leaves the keyboard where it is).
+      const keys = JSON.stringify(state.series.map((s) => s.name));
+      if (keys !== legendKeys) {
+        // Other series: none of them is hidden.
+        if (legendKeys) hidden.clear();
+        legendKeys = keys;
+      } else if (plot) return redraw(state);
       legend.replaceChildren(
         ...state.series.map((s, i) => {
           const b = make("button", "numerous-chart-key", { type: "button" });
@@ -237,6 +245,10 @@ export default {
           return b;
         }),
       );
+      redraw(state);
+    };
+
+    const redraw = (state) => {
       // The data table is made when it is open (or opened): a live chart of many points does
       // not rebuild a table nobody reads.
       if (details.open) table(state);
@@ -270,6 +282,7 @@ export default {
     // The canvas takes the theme's colours when drawn: a theme change draws it again.
     const rethemed = () => {
       shape = "";
+      legendKeys = "";
       draw();
     };
     const dark = matchMedia("(prefers-color-scheme: dark)");

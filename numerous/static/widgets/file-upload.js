@@ -55,6 +55,7 @@ export default {
     status.setAttribute("role", "status");
     field.append(label, zone, progress, status);
 
+    let busy = false;
     const sync = () => {
       label.textContent = model.get("label") || (model.get("multiple") ? "Files" : "File");
       input.accept = model.get("accept") ?? "";
@@ -65,6 +66,8 @@ export default {
       const max = model.get("max_bytes");
       const each = model.get("multiple") ? "each " : "";
       hint.textContent = [accept.join(", "), max != null ? `${each}up to ${formatBytes(max)}` : ""].filter(Boolean).join(" · ");
+      // While a batch goes, the status says which file is on its way.
+      if (busy) return;
       const received = model.get("received") ?? [];
       status.textContent = received.map((f) => `${f.name} · ${formatBytes(f.size ?? 0)}`).join(", ");
       status.classList.remove("numerous-upload-error");
@@ -73,8 +76,8 @@ export default {
       status.textContent = message;
       status.classList.add("numerous-upload-error");
     };
-    let busy = false;
-    // Every file is checked before the first is sent: a batch goes whole or not at all.
+    // Every file is checked before the first is sent; a file the server refuses stops the
+    // batch there, and the status names it.
     const send = async (picked) => {
       const files = [...(picked ?? [])];
       if (files.length === 0 || busy) return;
@@ -105,12 +108,13 @@ export default {
           const batch = model.get("multiple") ? { part: i + 1, of: files.length } : {};
           await model.upload(file, { onProgress: (share) => (progress.value = share), ...batch });
         }
+        busy = false;
         // The same file again changes no state, so no change event says it arrived.
         sync();
       } catch (error) {
+        busy = false;
         fail(error.message);
       } finally {
-        busy = false;
         progress.hidden = true;
         zone.classList.remove("numerous-drop-busy");
       }

@@ -45,6 +45,12 @@ export default {
     const box = make("div", "numerous-table");
     const area = make("div", "numerous-table-area");
     const send = (state) => {
+      // A search still being typed goes with it, first.
+      if (typing !== null && !("search" in state)) {
+        clearTimeout(typing);
+        typing = null;
+        state = { search: search.value, ...state };
+      }
       for (const [k, v] of Object.entries(state)) model.set(k, v);
       model.save_changes();
     };
@@ -52,17 +58,24 @@ export default {
     // The search box: drawn once, so the caret and what is being typed survive every redraw.
     const search = make("input", "numerous-input numerous-table-search", { type: "search", placeholder: "Search…" });
     search.autocomplete = "off";
-    let typing;
+    // A search typed but not sent yet (`typing`) is sent before anything else the user does,
+    // and the box is not set back to the model's older search meanwhile.
+    let typing = null;
+    const flush = () => {
+      if (typing === null) return;
+      clearTimeout(typing);
+      typing = null;
+      send({ search: search.value });
+    };
     search.addEventListener("input", () => {
       clearTimeout(typing);
-      typing = setTimeout(() => send({ search: search.value }), 200);
+      typing = setTimeout(flush, 200);
     });
-    search.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") {
-        clearTimeout(typing);
-        send({ search: search.value });
-      }
-    });
+    search.addEventListener("keydown", (e) => e.key === "Enter" && flush());
+    search.addEventListener("blur", flush);
+    // What a search found, said to a screen reader (the pager is drawn again on each change).
+    const found = make("span", "numerous-visually-hidden");
+    found.setAttribute("aria-live", "polite");
 
     // Column widths the user set (by column name), kept across redraws.
     const widths = new Map();
@@ -90,21 +103,21 @@ export default {
         if (by === undefined) return;
         e.preventDefault();
         fix();
-        set(widths.get(name) + by);
+        set((widths.get(name) ?? th.offsetWidth) + by);
       });
       handle.addEventListener("pointerdown", (e) => {
         e.preventDefault();
         fix();
         const x0 = e.clientX;
-        const w0 = widths.get(name);
+        const w0 = widths.get(name) ?? th.offsetWidth;
         handle.setPointerCapture(e.pointerId);
         const move = (m) => set(w0 + m.clientX - x0);
         const up = () => {
           handle.removeEventListener("pointermove", move);
-          handle.removeEventListener("pointerup", up);
+          for (const end of ["pointerup", "pointercancel", "lostpointercapture"]) handle.removeEventListener(end, up);
         };
         handle.addEventListener("pointermove", move);
-        handle.addEventListener("pointerup", up);
+        for (const end of ["pointerup", "pointercancel", "lostpointercapture"]) handle.addEventListener(end, up);
       });
       th.append(handle);
     };
@@ -142,7 +155,7 @@ export default {
 
       search.hidden = !model.get("searchable");
       search.setAttribute("aria-label", `Search ${label}`);
-      if (document.activeElement !== search) search.value = model.get("search") ?? "";
+      if (document.activeElement !== search && typing === null) search.value = model.get("search") ?? "";
 
       const table = make("table", "");
       if (model.get("label")) table.append(make("caption", "", { textContent: model.get("label") }));
@@ -154,7 +167,8 @@ export default {
         if (mode === "many") {
           // Ticks (or clears) every row of this page, keeping what is selected on other pages.
           const all = make("input", "", { type: "checkbox" });
-          const keys = rows.map((r) => r[keyAt]);
+          // Each key once; a row without one cannot be selected.
+          const keys = [...new Map(rows.filter((r) => r[keyAt] != null).map((r) => [JSON.stringify(r[keyAt]), r[keyAt]])).values()];
           const on = keys.filter((k) => selected.has(JSON.stringify(k))).length;
           all.checked = keys.length > 0 && on === keys.length;
           all.indeterminate = on > 0 && on < keys.length;
@@ -194,7 +208,7 @@ export default {
       for (const row of rows) {
         const tr = body.insertRow();
         const key = row[keyAt];
-        if (mode !== "none") {
+        if (mode !== "none" && key != null) {
           const on = selected.has(JSON.stringify(key));
           tr.dataset.selected = String(on);
           const td = tr.insertCell();
@@ -208,6 +222,8 @@ export default {
             send({ selected: pick.checked ? (mode === "one" ? [key] : [...now, key]) : now });
           });
           td.append(pick);
+        } else if (mode !== "none") {
+          tr.insertCell().className = "numerous-table-pick";
         }
         row.forEach((cell, i) => {
           const td = tr.insertCell();
@@ -237,6 +253,8 @@ export default {
       const count = total === all ? `${total} rows` : `${total} of ${all} rows`;
       const picked = mode !== "none" && selected.size > 0 ? ` · ${selected.size} selected` : "";
       const where = make("span", "numerous-label", { textContent: `Page ${page + 1} of ${pages} · ${count}${picked}` });
+      const said = total === all ? "" : `${total} of ${all} rows match.`;
+      if (found.textContent !== said) found.textContent = said;
       nav.append(prev, where, next);
       area.replaceChildren(table, nav);
       applyWidths(table);
@@ -250,11 +268,11 @@ export default {
       key === "next" || key === "prev" ? box.querySelector(`[data-focus="${key === "next" ? "prev" : "next"}"]`) : null;
     const sync = () => keepingFocus(area, draw, other);
     model.on("change", sync);
-    box.append(search, area);
+    box.append(search, found, area);
     draw();
     el.replaceChildren(box);
     return () => {
-      clearTimeout(typing);
+      clearTimeout(typing ?? undefined);
       model.off("change", sync);
     };
   },

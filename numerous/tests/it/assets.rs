@@ -75,6 +75,7 @@ async fn served_assets_are_the_files_in_static() {
             "css" => "text/css",
             "html" => "text/html",
             "svg" => "image/svg+xml",
+            "txt" => "text/plain",
             other => panic!("no expectation for .{other}"),
         };
         assert!(
