@@ -56,6 +56,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "assets.rs",
             "auth/routes.rs",
             "connection.rs",
+            "dev.rs",
             "http.rs",
             "page.rs",
             "registry.rs",
