@@ -2,8 +2,9 @@
 //! `--package`); it builds the app, runs it, and on each change:
 //! - of a source, a template or `Cargo.toml`: builds again; a build that works replaces the
 //!   running app, and every open tab reconnects to its own session with its state (the app keeps
-//!   its sessions in `<target>/numerous-dev/sessions` under this mode); a build that fails is
-//!   shown in the open tabs (file, line, message) while the previous app keeps serving;
+//!   its sessions in `<target>/numerous-dev/sessions` under this mode), loading the page again
+//!   when a template changed; a build that fails is shown in the open tabs (file, line, message)
+//!   while the previous app keeps serving;
 //! - of a file under `static/` only: no build (under this mode the app serves its `static/` from
 //!   disk); the open tabs fetch their stylesheets again, without a reload.
 //!
@@ -48,6 +49,9 @@ struct Status {
     build: &'static str,
     error: String,
     css: u64,
+    /// Counts the builds after a template changed: the open pages load again (their session
+    /// and state stay), since a page's markup comes from its template.
+    reload: u64,
 }
 
 impl Status {
@@ -55,6 +59,7 @@ impl Status {
         self.seq += 1;
         let json = serde_json::json!({
             "seq": self.seq, "build": self.build, "error": self.error, "css": self.css,
+            "reload": self.reload,
         });
         let tmp = dir.join("status.json.tmp");
         if std::fs::write(&tmp, json.to_string()).is_ok() {
@@ -182,6 +187,12 @@ fn run(cli: &mut Cli) -> Result<(), String> {
             let rebuild = changed
                 .iter()
                 .any(|p| !p.starts_with(package.join("static")));
+            if changed
+                .iter()
+                .any(|p| p.starts_with(package.join("templates")))
+            {
+                status.reload += 1;
+            }
             if rebuild {
                 status.build = "building";
                 status.write(&state);

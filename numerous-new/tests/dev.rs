@@ -150,6 +150,16 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
     let session = t.session.clone();
     assert_eq!(add(&mut t).await, 1.0);
 
+    // A page in Chromium (when there is one), counting to 2 on its own session.
+    let browser = testkit::Browser::start().await;
+    let count = "document.querySelector('#count input')?.value";
+    if let Some(b) = &browser {
+        b.open(&format!("http://{addr}/")).await;
+        b.click_button("Add one").await;
+        b.click_button("Add one").await;
+        b.wait_until(&format!("{count} === '2'")).await;
+    }
+
     // A handler edited: the rebuilt app runs it, on the tab's own session with its count.
     let lib = project.join("src/lib.rs");
     let source = std::fs::read_to_string(&lib).unwrap();
@@ -169,6 +179,11 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
         t.state
     );
     assert_eq!(add(&mut t).await, 11.0);
+    // The page came back to its session by itself, with its count, running the new code.
+    if let Some(b) = &browser {
+        b.click_button("Add one").await;
+        b.wait_until(&format!("{count} === '12'")).await;
+    }
     println!(
         "handler edit: built and restarted after {} ms; the tab back on its session after {} ms",
         built_at.as_millis(),
@@ -180,6 +195,11 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
     let failed = build_after(&state, rebuilt["seq"].as_u64().unwrap(), "failed").await;
     let error = failed["error"].as_str().unwrap();
     assert!(error.contains("src/lib.rs:"), "{error}");
+    // The page shows it, over the app that keeps working.
+    if let Some(b) = &browser {
+        b.wait_until("document.querySelector('.numerous-dev-error[role=alert]')?.textContent.includes('src/lib.rs:')")
+            .await;
+    }
     assert!(
         add(&mut t).await == 21.0,
         "the previous app stopped serving"
@@ -192,10 +212,44 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
     let _ = closed.await;
     let mut t = tab(addr, Some(&session)).await;
     assert_eq!(add(&mut t).await, 22.0);
+    if let Some(b) = &browser {
+        b.wait_until("document.querySelector('.numerous-dev-error') === null")
+            .await;
+        b.click_button("Add one").await;
+        b.wait_until(&format!("{count} === '13'")).await;
+    }
+
+    // A template edited (a stylesheet linked): the page loads again, on its session.
+    let index = project.join("templates/index.html");
+    let template = std::fs::read_to_string(&index).unwrap();
+    std::fs::write(project.join("static/app.css"), "h1 { color: rgb(1, 2, 3) }").unwrap();
+    std::fs::write(
+        &index,
+        template.replace(
+            "</head>",
+            "<link rel=\"stylesheet\" href=\"static/app.css\"></head>",
+        ),
+    )
+    .unwrap();
+    let closed = tokio::spawn(async move { t.closed_within(Duration::from_secs(60)).await });
+    let linked = build_after(&state, fixed["seq"].as_u64().unwrap(), "ok").await;
+    let _ = closed.await;
+    let mut t = tab(addr, Some(&session)).await;
+    if let Some(b) = &browser {
+        b.wait_until("getComputedStyle(document.querySelector('h1')).color === 'rgb(1, 2, 3)'")
+            .await;
+        b.wait_until(&format!("{count} === '13'")).await;
+        b.run("window.notReloaded = true; return 1").await;
+    }
+    let fixed = linked;
 
     // A stylesheet: no build, the tabs are told to fetch it again.
     let css_at = Instant::now();
-    std::fs::write(project.join("static/app.css"), "body { color: red }").unwrap();
+    std::fs::write(
+        project.join("static/app.css"),
+        "h1 { color: rgb(200, 0, 0) }",
+    )
+    .unwrap();
     let css = build_after(&state, fixed["seq"].as_u64().unwrap(), "ok").await;
     assert_eq!(css["css"], 1, "{css}");
     println!(
@@ -205,6 +259,27 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
     // The same app still runs: this tab's socket was not closed.
     assert_eq!(add(&mut t).await, 23.0);
     let served = testkit::http(addr, "GET /static/app.css HTTP/1.1\r\nHost: 127.0.0.1", b"").await;
-    assert!(served.body.contains("color: red"), "{}", served.body);
+    assert!(served.body.contains("rgb(200, 0, 0)"), "{}", served.body);
+    // The open page takes the new stylesheet without loading again.
+    if let Some(b) = browser {
+        b.wait_until("getComputedStyle(document.querySelector('h1')).color === 'rgb(200, 0, 0)'")
+            .await;
+        assert_eq!(b.run("return window.notReloaded === true").await, true);
+        // The browser says so when a socket or the event stream finds the app restarting;
+        // nothing else went wrong in the page.
+        let errors: Vec<_> = b
+            .console_errors()
+            .await
+            .into_iter()
+            .filter(|e| {
+                !e["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("ERR_CONNECTION_REFUSED")
+            })
+            .collect();
+        b.close().await;
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
     drop(running);
 }

@@ -15,6 +15,7 @@ export function follow(config) {
   document.head.append(style);
   const events = new EventSource(`${config.base}/numerous-dev/events`);
   let css = null;
+  let reload = null;
   let overlay = null;
   events.addEventListener("message", (event) => {
     let status;
@@ -44,5 +45,13 @@ export function follow(config) {
       }
     }
     css = status.css;
+    // A template changed: once its build serves, the page loads again (same session).
+    if (status.build === "ok") {
+      if (reload !== null && status.reload !== reload) {
+        location.reload();
+        return;
+      }
+      reload = status.reload;
+    }
   });
 }

@@ -8,8 +8,9 @@
 //!   needs no build, and the page's side of the mode (`GET <prefix>/numerous-dev/client.js`);
 //! - serves `GET <prefix>/numerous-dev/events`: the build's status as Server-Sent Events, each
 //!   `data:` the JSON `numerous-dev` writes to `<folder>/status.json` (`{"seq", "build":
-//!   "ok"|"building"|"failed", "error", "css"}`), so the page shows a failed build's errors while
-//!   the previous binary keeps serving, and takes a changed stylesheet without a reload.
+//!   "ok"|"building"|"failed", "error", "css", "reload"}`), so the page shows a failed build's
+//!   errors while the previous binary keeps serving, takes a changed stylesheet without a
+//!   reload, and loads again (on its session) after a template changed.
 
 use std::path::PathBuf;
 use std::sync::Arc;
