@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -79,8 +79,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The package's folder and the build's target folder, from `cargo metadata`.
-fn locate(cli: &Cli) -> Result<(PathBuf, PathBuf), String> {
+/// The package's folder, its name and the build's target folder, from `cargo metadata`.
+fn locate(cli: &Cli) -> Result<(PathBuf, String, PathBuf), String> {
     let out = Command::new(cargo())
         .args(["metadata", "--no-deps", "--format-version", "1"])
         .args(cli.cargo_args.iter().filter(|a| *a == "--offline"))
@@ -111,7 +111,11 @@ fn locate(cli: &Cli) -> Result<(PathBuf, PathBuf), String> {
         None => "no package in this folder: run in the app's folder, or name it with --package"
             .to_owned(),
     })?;
-    Ok((dir, target))
+    let name = package
+        .and_then(|p| p["name"].as_str())
+        .unwrap_or("app")
+        .to_owned();
+    Ok((dir, name, target))
 }
 
 fn cargo() -> String {
@@ -119,53 +123,97 @@ fn cargo() -> String {
 }
 
 fn run(cli: &mut Cli) -> Result<(), String> {
-    let (package, target) = locate(cli)?;
+    if cfg!(not(unix)) {
+        return Err(
+            "numerous-dev runs on Linux and macOS for now: it replaces the app's binary \
+                    while the previous one runs, and stops it with SIGTERM"
+                .to_owned(),
+        );
+    }
+    let (package, name, target) = locate(cli)?;
     cli.static_dir = Some(package.join("static")).filter(|d| d.is_dir());
     let cli = &*cli;
-    let state = target.join("numerous-dev");
+    // One folder per package: two apps of a workspace in development do not mix.
+    let state = target.join("numerous-dev").join(&name);
     std::fs::create_dir_all(&state).map_err(|e| format!("{}: {e}", state.display()))?;
+    stop_left_over(&state, &target);
     let (tx, changes) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event
-            && !matches!(event.kind, notify::EventKind::Access(_))
-        {
-            let _ = tx.send(event.paths);
-        }
+        let paths = match event {
+            Ok(event) if matches!(event.kind, notify::EventKind::Access(_)) => return,
+            Ok(event) => Some(event.paths),
+            // Changes the watcher lost: build again to be sure.
+            Err(_) => None,
+        };
+        let _ = tx.send(paths);
     })
     .map_err(|e| format!("cannot watch files: {e}"))?;
-    for watched in ["src", "templates", "static", "Cargo.toml", "build.rs"] {
-        let path = package.join(watched);
-        if path.exists() {
+    // The package's folder itself, not its files: an editor that saves by renaming replaces
+    // `Cargo.toml`, and a watch on the file would end with the old one.
+    watcher
+        .watch(&package, RecursiveMode::NonRecursive)
+        .map_err(|e| format!("cannot watch {}: {e}", package.display()))?;
+    for folder in ["src", "templates", "static"] {
+        let path = package.join(folder);
+        if path.is_dir() {
             watcher
                 .watch(&path, RecursiveMode::Recursive)
                 .map_err(|e| format!("cannot watch {}: {e}", path.display()))?;
         }
     }
     eprintln!(
-        "numerous-dev: watching {} (sources, templates, static files)",
+        "numerous-dev: watching {} (src/, templates/, static/, Cargo.toml, build.rs)",
         package.display()
     );
+    // Stops the app when numerous-dev is told to stop (Ctrl-C, SIGTERM, SIGHUP), so no app is
+    // left holding the port.
+    let app: Arc<Mutex<Option<Child>>> = Arc::default();
+    let on_stop = app.clone();
+    ctrlc::set_handler(move || {
+        stop(
+            on_stop
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        std::process::exit(130);
+    })
+    .map_err(|e| format!("cannot handle signals: {e}"))?;
+    let running = |app: &Arc<Mutex<Option<Child>>>| {
+        app.lock().unwrap_or_else(PoisonError::into_inner).is_some()
+    };
     let mut status = Status {
         build: "building",
         ..Status::default()
     };
     status.write(&state);
-    let mut app: Option<Child> = None;
     loop {
         let started = Instant::now();
+        // The template edits this build has: its pages compare the status with it.
+        let reload = status.reload;
         match build(cli, &package) {
             Ok(exe) => {
                 let built = started.elapsed();
-                stop(app.take());
-                app = Some(start(cli, &exe, &state)?);
-                status.build = "ok";
-                status.error.clear();
+                let mut slot = app.lock().unwrap_or_else(PoisonError::into_inner);
+                stop(slot.take());
+                match start(cli, &exe, &state, reload) {
+                    Ok(child) => {
+                        *slot = Some(child);
+                        status.build = "ok";
+                        status.error.clear();
+                        eprintln!(
+                            "numerous-dev: built in {} ms, restarted in {} ms",
+                            built.as_millis(),
+                            (started.elapsed() - built).as_millis()
+                        );
+                    }
+                    Err(e) => {
+                        status.build = "failed";
+                        status.error = e;
+                    }
+                }
+                drop(slot);
                 status.write(&state);
-                eprintln!(
-                    "numerous-dev: built in {} ms, restarted in {} ms",
-                    built.as_millis(),
-                    (started.elapsed() - built).as_millis()
-                );
             }
             Err(error) => {
                 status.build = "failed";
@@ -173,7 +221,7 @@ fn run(cli: &mut Cli) -> Result<(), String> {
                 status.write(&state);
                 eprintln!(
                     "numerous-dev: the build failed; {}",
-                    if app.is_some() {
+                    if running(&app) {
                         "the previous build keeps serving"
                     } else {
                         "waiting for a change"
@@ -183,14 +231,24 @@ fn run(cli: &mut Cli) -> Result<(), String> {
         }
         // Then wait for changes: static files alone are fetched again, anything else builds.
         loop {
-            let changed = wait(&changes);
-            let rebuild = changed
+            let changed = wait(&changes, &app, &mut status, &state)?;
+            let statics: Vec<&PathBuf> = changed
                 .iter()
-                .any(|p| !p.starts_with(package.join("static")));
-            if changed
+                .filter(|p| p.starts_with(package.join("static")))
+                .collect();
+            let rebuild = changed.len() > statics.len();
+            if !statics.is_empty() {
+                status.css += 1;
+            }
+            // A page's markup comes from its template, and a script or an image from `static/`
+            // is not swapped in place: the page loads again for those.
+            let templates = changed
                 .iter()
-                .any(|p| p.starts_with(package.join("templates")))
-            {
+                .any(|p| p.starts_with(package.join("templates")));
+            let other_static = statics
+                .iter()
+                .any(|p| p.extension().is_none_or(|e| e != "css"));
+            if templates || other_static {
                 status.reload += 1;
             }
             if rebuild {
@@ -198,32 +256,91 @@ fn run(cli: &mut Cli) -> Result<(), String> {
                 status.write(&state);
                 break;
             }
-            status.css += 1;
             status.write(&state);
-            eprintln!("numerous-dev: static files changed; the tabs fetch them again");
+            eprintln!("numerous-dev: static files changed; the pages fetch them again");
         }
     }
 }
 
-/// Every path that changed, from the first change until 50 ms pass without another (an editor
-/// saves in several steps). Temporary files of editors are left out.
-fn wait(changes: &mpsc::Receiver<Vec<PathBuf>>) -> BTreeSet<PathBuf> {
-    let mut out = BTreeSet::new();
-    let Ok(first) = changes.recv() else {
-        return out;
+/// An app left running by an earlier numerous-dev that could not stop it (killed with
+/// SIGKILL): stopped, if its process is still one of this target folder's binaries (Linux;
+/// elsewhere it is left alone).
+fn stop_left_over(state: &Path, target: &Path) {
+    let Ok(pid) = std::fs::read_to_string(state.join("app.pid")) else {
+        return;
     };
-    out.extend(first);
-    while let Ok(more) = changes.recv_timeout(Duration::from_millis(50)) {
-        out.extend(more);
+    let pid = pid.trim().to_owned();
+    let target = target.canonicalize().unwrap_or_else(|_| target.to_owned());
+    let ours =
+        std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe.starts_with(&target));
+    if ours {
+        eprintln!("numerous-dev: stopping the app an earlier run left running (pid {pid})");
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + KILL_AFTER;
+        while Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        if Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = Command::new("kill").args(["-KILL", &pid]).status();
+        }
     }
-    out.retain(|p| {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        !(name.ends_with('~') || name.starts_with(".#") || name.ends_with(".swp"))
-    });
-    if out.is_empty() {
-        return wait(changes);
+    let _ = std::fs::remove_file(state.join("app.pid"));
+}
+
+/// Every path that changed, from the first change until 50 ms pass without another (an editor
+/// saves in several steps); only the package's sources, templates, static files, `Cargo.toml`
+/// and `build.rs`, without editors' temporary files. Meanwhile an app that stops by itself
+/// (a panic, a port in use) is reported as a failed start.
+fn wait(
+    changes: &mpsc::Receiver<Option<Vec<PathBuf>>>,
+    app: &Arc<Mutex<Option<Child>>>,
+    status: &mut Status,
+    state: &Path,
+) -> Result<BTreeSet<PathBuf>, String> {
+    loop {
+        let first = match changes.recv_timeout(Duration::from_millis(200)) {
+            Ok(first) => first,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let mut slot = app.lock().unwrap_or_else(PoisonError::into_inner);
+                if let Some(child) = slot.as_mut()
+                    && let Ok(Some(exit)) = child.try_wait()
+                {
+                    *slot = None;
+                    status.build = "failed";
+                    status.error = format!("the app stopped by itself ({exit}): see the terminal");
+                    status.write(state);
+                    eprintln!("numerous-dev: the app stopped ({exit}); waiting for a change");
+                }
+                continue;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err("the file watcher stopped".to_owned());
+            }
+        };
+        let mut out = BTreeSet::new();
+        let mut lost = first.is_none();
+        out.extend(first.unwrap_or_default());
+        while let Ok(more) = changes.recv_timeout(Duration::from_millis(50)) {
+            lost |= more.is_none();
+            out.extend(more.unwrap_or_default());
+        }
+        out.retain(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let temporary = name.ends_with('~') || name.starts_with(".#") || name.ends_with(".swp");
+            let watched = p
+                .components()
+                .any(|c| matches!(c.as_os_str().to_str(), Some("src" | "templates" | "static")))
+                || matches!(name, "Cargo.toml" | "build.rs");
+            watched && !temporary
+        });
+        if lost {
+            // Something changed that the watcher could not say: build.
+            out.insert(PathBuf::from("Cargo.toml"));
+        }
+        if !out.is_empty() {
+            return Ok(out);
+        }
     }
-    out
 }
 
 /// `cargo build`: the binary it made, or the compiler's errors (file, line, message).
@@ -243,7 +360,7 @@ fn build(cli: &Cli, package: &Path) -> Result<PathBuf, String> {
     let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let mut exe = None;
+    let mut exes = Vec::new();
     let mut errors = Vec::new();
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
         let Ok(line) = line else { break };
@@ -263,7 +380,7 @@ fn build(cli: &Cli, package: &Path) -> Result<PathBuf, String> {
                     && is_bin
                     && named
                 {
-                    exe = Some(PathBuf::from(path));
+                    exes.push(PathBuf::from(path));
                 }
             }
             // The compiler's messages go to the terminal as cargo shows them; the errors to
@@ -280,17 +397,36 @@ fn build(cli: &Cli, package: &Path) -> Result<PathBuf, String> {
         }
     }
     let ok = child.wait().map_err(|e| e.to_string())?.success();
-    match exe {
-        Some(exe) if ok => Ok(exe),
-        _ if errors.is_empty() => Err("the build failed (see the terminal)".to_owned()),
-        _ => Err(errors.join("\n")),
+    if !ok {
+        return Err(if errors.is_empty() {
+            "the build failed (see the terminal)".to_owned()
+        } else {
+            errors.join("\n")
+        });
+    }
+    match exes.as_slice() {
+        [exe] => Ok(exe.clone()),
+        [] => Err("the build made no binary to run: is this an app's package?".to_owned()),
+        several => Err(format!(
+            "the package has {} binaries ({}): name the app's with --bin",
+            several.len(),
+            several
+                .iter()
+                .filter_map(|p| p.file_name()?.to_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 
-/// Starts the app, in the development mode; its process id goes to `<state>/app.pid`.
-fn start(cli: &Cli, exe: &Path, state: &Path) -> Result<Child, String> {
+/// Starts the app, in the development mode (`reload`: the template edits its build has); its
+/// process id goes to `<state>/app.pid`.
+fn start(cli: &Cli, exe: &Path, state: &Path, reload: u64) -> Result<Child, String> {
     let mut command = Command::new(exe);
-    command.args(&cli.app_args).env("NUMEROUS_DEV", state);
+    command
+        .args(&cli.app_args)
+        .env("NUMEROUS_DEV", state)
+        .env("NUMEROUS_DEV_RELOAD", reload.to_string());
     if let Some(files) = &cli.static_dir {
         command.env("NUMEROUS_DEV_STATIC", files);
     }
@@ -301,17 +437,17 @@ fn start(cli: &Cli, exe: &Path, state: &Path) -> Result<Child, String> {
     Ok(child)
 }
 
+/// Longer than an app's own shutdown grace (5 s): a stop that takes this long is stuck.
+const KILL_AFTER: Duration = Duration::from_secs(8);
+
 /// Stops the app as an operator would (SIGTERM: its tabs are told, its sessions saved), and
-/// kills it if it has not stopped within 5 s.
+/// kills it if it has not stopped within [`KILL_AFTER`].
 fn stop(app: Option<Child>) {
     let Some(mut app) = app else { return };
-    #[cfg(unix)]
     let _ = Command::new("kill")
         .args(["-TERM", &app.id().to_string()])
         .status();
-    #[cfg(not(unix))]
-    let _ = app.kill();
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + KILL_AFTER;
     while Instant::now() < deadline {
         if let Ok(Some(_)) = app.try_wait() {
             return;

@@ -122,7 +122,9 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
         .port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let target = workspace_target();
-    let state = target.join("numerous-dev");
+    // numerous-dev's folder for this package (named as the project's folder).
+    let name = project.file_name().unwrap().to_str().unwrap().to_owned();
+    let state = target.join("numerous-dev").join(name);
     let _ = std::fs::remove_file(state.join("status.json"));
     let mut dev = Command::new(env!("CARGO_BIN_EXE_numerous-dev"));
     dev.current_dir(&project)
@@ -141,10 +143,10 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
     };
     let first = build_after(&state, 0, "ok").await;
 
-    // The page follows the build (`"dev":true`), from the events route.
+    // The page follows the build (`"dev":{..}`), from the events route.
     listening(addr).await;
     let page = testkit::http(addr, "GET / HTTP/1.1\r\nHost: 127.0.0.1", b"").await;
-    assert!(page.body.contains(r#""dev":true"#), "{}", page.body);
+    assert!(page.body.contains(r#""dev":{"reload":0}"#), "{}", page.body);
 
     let mut t = tab(addr, None).await;
     let session = t.session.clone();
@@ -251,7 +253,13 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
     )
     .unwrap();
     let css = build_after(&state, fixed["seq"].as_u64().unwrap(), "ok").await;
-    assert_eq!(css["css"], 1, "{css}");
+    let count = |s: &Value, k: &str| s[k].as_u64().unwrap();
+    assert_eq!(count(&css, "css"), count(&fixed, "css") + 1, "{css}");
+    assert_eq!(
+        count(&css, "reload"),
+        count(&fixed, "reload"),
+        "a stylesheet reloads no page"
+    );
     println!(
         "static file edit: the tabs told after {} ms",
         css_at.elapsed().as_millis()
@@ -280,6 +288,19 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
             .collect();
         b.close().await;
         assert!(errors.is_empty(), "{errors:#?}");
+    }
+
+    // Stopped (as an IDE's stop button does: SIGTERM), numerous-dev stops its app first.
+    let mut running = running;
+    let app = std::fs::read_to_string(state.join("app.pid")).unwrap();
+    let _ = Command::new("kill")
+        .args(["-TERM", &running.dev.id().to_string()])
+        .status();
+    let _ = running.dev.wait();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Path::new(&format!("/proc/{}", app.trim())).exists() {
+        assert!(Instant::now() < deadline, "the app outlived numerous-dev");
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
     drop(running);
 }

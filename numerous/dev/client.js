@@ -15,7 +15,8 @@ export function follow(config) {
   document.head.append(style);
   const events = new EventSource(`${config.base}/numerous-dev/events`);
   let css = null;
-  let reload = null;
+  // The template edits this page's markup has (the build that served it counted them).
+  const reload = config.dev.reload ?? 0;
   let overlay = null;
   events.addEventListener("message", (event) => {
     let status;
@@ -45,13 +46,10 @@ export function follow(config) {
       }
     }
     css = status.css;
-    // A template changed: once its build serves, the page loads again (same session).
-    if (status.build === "ok") {
-      if (reload !== null && status.reload !== reload) {
-        location.reload();
-        return;
-      }
-      reload = status.reload;
+    // A template (or a static file other than a stylesheet) changed since this page was
+    // served: once the build with it serves, the page loads again, on the same session.
+    if (status.build === "ok" && status.reload > reload) {
+      location.reload();
     }
   });
 }

@@ -1,9 +1,10 @@
 //! The development mode, in debug builds only (nothing of it is in a release binary):
 //! `numerous-dev` (from the `numerous-new` package) rebuilds and restarts an app when its
 //! sources change, and starts it with `NUMEROUS_DEV=<folder>`. The app then:
-//! - keeps its sessions in `<folder>/sessions` ([`DirStore`]), so every open tab reconnects to
-//!   its own session, with its state, in the rebuilt app (through the redeploy migration when a
-//!   field was added, removed or changed type);
+//! - keeps its sessions in `<folder>/sessions` ([`DirStore`]; unless the app names a session
+//!   store of its own), so every open tab reconnects to its own session, with its state, in the
+//!   rebuilt app (through the redeploy migration: a field added or removed is handled; a changed
+//!   type starts that session afresh, and the tab is told);
 //! - serves the app's `static/` files from disk (`NUMEROUS_DEV_STATIC`), so an edited stylesheet
 //!   needs no build, and the page's side of the mode (`GET <prefix>/numerous-dev/client.js`);
 //! - serves `GET <prefix>/numerous-dev/events`: the build's status as Server-Sent Events, each
@@ -14,7 +15,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt as _};
@@ -36,6 +37,20 @@ pub(crate) fn dir() -> Option<PathBuf> {
     std::env::var_os(ENV)
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
+}
+
+/// The page's part of the mode: `{"reload": n}` (`NUMEROUS_DEV_RELOAD`: the template edits
+/// this build has, so a page compares the status's count with the build that served it), or
+/// `false` outside the mode.
+pub(crate) fn page_config() -> serde_json::Value {
+    if dir().is_none() {
+        return serde_json::Value::Bool(false);
+    }
+    let reload = std::env::var("NUMEROUS_DEV_RELOAD")
+        .ok()
+        .and_then(|r| r.parse::<u64>().ok())
+        .unwrap_or(0);
+    serde_json::json!({ "reload": reload })
 }
 
 /// The session store of the development mode.
@@ -63,6 +78,7 @@ pub(crate) async fn client() -> impl axum::response::IntoResponse {
 /// development mode, or for a path that leaves the folder.
 pub(crate) fn static_file(path: &str) -> Option<axum::response::Response> {
     use axum::response::IntoResponse;
+    dir()?;
     let root = std::env::var_os(STATIC_ENV).filter(|d| !d.is_empty())?;
     let relative = std::path::Path::new(path);
     if relative
@@ -94,26 +110,26 @@ pub(crate) async fn events(
 ) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let path = dir().unwrap_or_default().join("status.json");
     let stop = registry.shutdown.clone();
-    let stream = futures_util::stream::unfold(
-        (path, None::<(SystemTime, u64)>),
-        |(path, mut seen)| async move {
+    // The file is a few dozen bytes: compared whole at each look (a time stamp can miss two
+    // writes within its granularity).
+    let stream =
+        futures_util::stream::unfold((path, String::new()), |(path, mut seen)| async move {
             loop {
-                let stamp = std::fs::metadata(&path)
-                    .ok()
-                    .and_then(|m| Some((m.modified().ok()?, m.len())));
-                if stamp.is_some() && stamp != seen {
-                    seen = stamp;
-                    if let Ok(text) = std::fs::read_to_string(&path)
-                        && serde_json::from_str::<serde_json::Value>(&text).is_ok()
-                    {
-                        let event = Event::default().data(text.trim());
-                        return Some((Ok(event), (path, seen)));
-                    }
+                if let Ok(text) = std::fs::read_to_string(&path)
+                    && text != seen
+                    && serde_json::from_str::<serde_json::Value>(&text).is_ok()
+                {
+                    // The page's stream comes back 100 ms after the app restarts, not the
+                    // browser's default seconds.
+                    let event = Event::default()
+                        .data(text.trim())
+                        .retry(Duration::from_millis(100));
+                    seen = text;
+                    return Some((Ok(event), (path, seen)));
                 }
                 tokio::time::sleep(POLL).await;
             }
-        },
-    )
-    .take_until(stop.cancelled_owned());
+        })
+        .take_until(stop.cancelled_owned());
     Sse::new(stream).keep_alive(KeepAlive::default())
 }

@@ -432,15 +432,15 @@ mod tests {
     }
 }
 
-/// Whether the app runs under `numerous-dev` (a debug build started with `NUMEROUS_DEV`): the
-/// page then follows the build's status.
-fn dev_mode() -> bool {
+/// Under `numerous-dev` (a debug build started with `NUMEROUS_DEV`), what the page needs to
+/// follow the build: `{"reload": <template edits this build has>}`; otherwise `false`.
+fn dev_mode() -> serde_json::Value {
     #[cfg(debug_assertions)]
     {
-        crate::dev::dir().is_some()
+        crate::dev::page_config()
     }
     #[cfg(not(debug_assertions))]
     {
-        false
+        serde_json::Value::Bool(false)
     }
 }

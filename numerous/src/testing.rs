@@ -1,4 +1,65 @@
 //! Driving an app in-process, for tests and benchmarks.
+//!
+//! - [`TestSession`] is one session and one tab, driven step by step: each call handles one
+//!   input as the server would and returns the frames the tab got.
+//! - [`TestServer`] runs sessions as the server does, each its own task, reached through a
+//!   [`Handle`](crate::Handle): for apps whose sessions talk to each other (topics) or share a
+//!   resource.
+//!
+//! Two sessions sharing a topic and a resource. A session hears its own topic messages too
+//! (the topic reaches every subscriber, the sender included), after its handler returns, as the
+//! next input of its queue: in a `TestSession` that is [`TestSession::next_update`]; so a
+//! handler that publishes need not also apply the change itself.
+//!
+//! ```
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use numerous::prelude::*;
+//! use numerous::testing::TestServer;
+//! use numerous::{Options, Topic};
+//!
+//! static CLICKS: Topic<f64> = Topic::new("clicks");
+//!
+//! /// A resource every session shares.
+//! #[derive(Debug, Default)]
+//! struct Total(AtomicUsize);
+//!
+//! #[numerous::app(template = "index.html")]
+//! struct Counter {
+//!     counter: Number,
+//!     increment: Button,
+//! }
+//!
+//! #[numerous::handlers]
+//! impl Counter {
+//!     #[on_start]
+//!     fn start(&mut self, ctx: &Session) {
+//!         ctx.subscribe(&CLICKS, |app: &mut Self, value: &f64, _| app.counter.value = *value);
+//!     }
+//!
+//!     #[on_click(increment)]
+//!     fn increment(&mut self, ctx: &Session, total: Res<Total>) {
+//!         let n = total.0.fetch_add(1, Ordering::Relaxed) + 1;
+//!         ctx.publish(&CLICKS, n as f64);
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! let server = TestServer::<Counter>::new(Options::default().resource(Total::default()));
+//! let (a, b) = (server.session(), server.session());
+//! // `a` clicks; both sessions hear the topic (`a` too), each in its own task.
+//! a.update(|app, ctx| app.increment(ctx, ctx.resource::<Total>().unwrap())).await.unwrap();
+//! for s in [&a, &b] {
+//!     let mut value = 0.0;
+//!     for _ in 0..100 {
+//!         value = s.update(|app, _| app.counter.value).await.unwrap();
+//!         if value == 1.0 { break }
+//!         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+//!     }
+//!     assert_eq!(value, 1.0);
+//! }
+//! # }
+//! ```
 
 use std::sync::Arc;
 

@@ -425,7 +425,8 @@ class Client {
         this.unopened = 0;
       };
       socket.addEventListener("close", () => {
-        if (opened) return;
+        // Under numerous-dev a refused socket is the app restarting, not a blocked transport.
+        if (opened || config.dev) return;
         this.unopened += 1;
         if (this.unopened >= 3) {
           // Something between here and the server blocks WebSockets: fall back for good.

@@ -12,7 +12,8 @@ use crate::cluster::{TempDir, free_port};
 /// The target the static binaries are built for.
 pub const TARGET: &str = "x86_64-unknown-linux-musl";
 
-/// Builds the binaries of `packages` for [`TARGET`] (one cargo run, debug profile) in the
+/// Builds the binaries of `packages` for [`TARGET`] (one cargo run, debug profile without debug
+/// assertions, so `cfg(debug_assertions)` code is absent as in a release) in the
 /// workspace's target folder and returns the folder they are in; `None` (after saying the test
 /// skips) when the toolchain has no musl target. With `NUMEROUS_REQUIRE_STATIC=1` (CI) its
 /// absence fails the test.
@@ -40,6 +41,9 @@ pub fn build(packages: &[&str]) -> Option<PathBuf> {
     let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo
         .args(["build", "--locked", "--target", TARGET])
+        // Without debug assertions, as a release build: what is compiled only into debug
+        // builds (numerous-dev's mode, a made-up signing secret) is absent, as when shipped.
+        .args(["--config", "profile.dev.debug-assertions=false"])
         .args(packages.iter().flat_map(|p| ["-p", p]))
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("RUSTFLAGS")

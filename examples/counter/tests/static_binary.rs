@@ -19,7 +19,8 @@ async fn the_static_binaries_run_alone() {
             said.contains("statically linked") || said.contains("not a dynamic executable"),
             "{bin}: {said}"
         );
-        // The development mode (numerous-dev) is in debug builds only.
+        // The development mode (numerous-dev) is in debug builds only (this one is built
+        // without debug assertions, as a release is).
         let bytes = std::fs::read(dir.join(bin)).unwrap();
         for dev in [&b"numerous-dev/events"[..], b"NUMEROUS_DEV"] {
             assert!(
@@ -94,7 +95,13 @@ async fn the_static_binaries_run_alone() {
     let multi = Alone::start(
         &dir.join("example-multi-app"),
         &[],
-        &[("NUMEROUS_AUTH_USERS", USERS)],
+        &[
+            ("NUMEROUS_AUTH_USERS", USERS),
+            (
+                "NUMEROUS_JWT_SECRET",
+                "a signing secret of thirty-two bytes or more",
+            ),
+        ],
     );
     let page = testkit::get_with_cookie(multi.addr, "/public/", "", "").await;
     assert_eq!(page.status, 200);

@@ -14,8 +14,9 @@ use super::{Claim, Fence, SessionStore, StoreError};
 
 /// A [`SessionStore`] in a folder, for one instance at a time (the app the development mode
 /// runs, then the one rebuilt after it): the store protocol's fences are kept in memory, and a
-/// record found on disk is this instance's to take. Not for production: nothing is synced to
-/// disk, and two processes on one folder are not fenced from each other.
+/// record found on disk is this instance's to take. Saves are written in the order the session
+/// makes them (one process, synchronous writes), so `seq` needs no check. Not for production:
+/// nothing is synced to disk, and two processes on one folder are not fenced from each other.
 #[derive(Debug)]
 pub(crate) struct DirStore {
     dir: PathBuf,
@@ -26,13 +27,32 @@ pub(crate) struct DirStore {
 }
 
 impl DirStore {
-    /// A store in `dir` (made if missing).
+    /// A store in `dir` (made if missing). What an earlier run left half-written (`*.tmp`)
+    /// goes, and so do records not saved for a day (a session's idle timeout is shorter).
     pub(crate) fn new(dir: impl Into<PathBuf>) -> Result<DirStore, StoreError> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::Unreachable {
             store: dir.display().to_string(),
             reason: e.to_string(),
         })?;
+        let apps = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+        for file in apps.flat_map(|app| {
+            std::fs::read_dir(app.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        }) {
+            let path = file.path();
+            let old = file
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| SystemTime::now().duration_since(t).ok())
+                .is_some_and(|age| age > Duration::from_secs(24 * 3600));
+            if old || path.extension().is_some_and(|e| e == "tmp") {
+                let _ = std::fs::remove_file(path);
+            }
+        }
         Ok(DirStore {
             dir,
             fences: Mutex::default(),
