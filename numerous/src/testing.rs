@@ -47,6 +47,10 @@
 //! # async fn main() {
 //! let server = TestServer::<Counter>::new(Options::default().resource(Total::default()));
 //! let (a, b) = (server.session(), server.session());
+//! // A first input waits for each session's `#[on_start]` (its subscription).
+//! for s in [&a, &b] {
+//!     s.update(|_, _| ()).await.unwrap();
+//! }
 //! // `a` clicks; both sessions hear the topic (`a` too), each in its own task.
 //! a.update(|app, ctx| app.increment(ctx, ctx.resource::<Total>().unwrap())).await.unwrap();
 //! for s in [&a, &b] {
@@ -264,14 +268,14 @@ impl<A: App> TestSession<A> {
     ///
     /// ```no_run
     /// # use numerous::prelude::*;
-    /// # #[numerous::app(template = "index.html")]
-    /// # struct Import { csv: FileUpload }
+    /// # #[numerous::app(template = "uploads.html")]
+    /// # struct Import { one: FileUpload, many: FileUpload }
     /// # #[numerous::handlers]
     /// # impl Import {}
     /// # async fn test() {
     /// let mut tab = numerous::testing::TestSession::<Import>::new();
     /// let file = numerous::Upload { name: "a.csv".into(), mime: "text/csv".into(), bytes: b"x,1".to_vec(), ..Default::default() };
-    /// tab.upload(|app| &app.csv, file).await.unwrap();
+    /// tab.upload(|app| &app.one, file).await.unwrap();
     /// # }
     /// ```
     pub async fn upload<W>(
