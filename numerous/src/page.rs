@@ -373,6 +373,19 @@ fn rfind_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
         .find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
 }
 
+/// Under `numerous-dev` (a debug build started with `NUMEROUS_DEV`), what the page needs to
+/// follow the build: `{"reload": <template edits this build has>}`; otherwise `false`.
+fn dev_mode() -> serde_json::Value {
+    #[cfg(debug_assertions)]
+    {
+        crate::dev::page_config()
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        serde_json::Value::Bool(false)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,18 +442,5 @@ mod tests {
             script_safe(r#"{"a":"</script>"}"#),
             r#"{"a":"\u003c/script>"}"#
         );
-    }
-}
-
-/// Under `numerous-dev` (a debug build started with `NUMEROUS_DEV`), what the page needs to
-/// follow the build: `{"reload": <template edits this build has>}`; otherwise `false`.
-fn dev_mode() -> serde_json::Value {
-    #[cfg(debug_assertions)]
-    {
-        crate::dev::page_config()
-    }
-    #[cfg(not(debug_assertions))]
-    {
-        serde_json::Value::Bool(false)
     }
 }

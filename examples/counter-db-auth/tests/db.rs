@@ -377,3 +377,188 @@ fn an_unreachable_database_stops_the_start_with_a_clear_message() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// numerous-apps' schema (its SQLAlchemy models, `numerous-apps-spec.md` §10.4), in SQL both
+/// SQLite and PostgreSQL take.
+const NUMEROUS_APPS_SCHEMA: &[&str] = &[
+    "CREATE TABLE users (id VARCHAR(36) PRIMARY KEY, username VARCHAR(255) NOT NULL UNIQUE, \
+     email VARCHAR(255) UNIQUE, password_hash VARCHAR(255) NOT NULL, is_admin BOOLEAN DEFAULT FALSE, \
+     is_active BOOLEAN DEFAULT TRUE, created_at TIMESTAMP, updated_at TIMESTAMP)",
+    "CREATE TABLE roles (id VARCHAR(36) PRIMARY KEY, name VARCHAR(100) NOT NULL UNIQUE, description VARCHAR(500))",
+    "CREATE TABLE user_roles (user_id VARCHAR(36) REFERENCES users(id) ON DELETE CASCADE, \
+     role_id VARCHAR(36) REFERENCES roles(id) ON DELETE CASCADE, PRIMARY KEY (user_id, role_id))",
+];
+
+/// A numerous-apps database as it makes one: users with bcrypt passwords (its `bcrypt.hashpw`,
+/// at a low cost to keep the test quick; the cost is in the hash), roles, memberships.
+async fn numerous_apps_database(url: &str, taken: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(url)
+        .await
+        .unwrap();
+    for sql in NUMEROUS_APPS_SCHEMA {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    let hash = |p: &str| bcrypt::hash(p, 4).unwrap();
+    for (id, name, email, password, admin, active) in [
+        (
+            "11111111-1111-1111-1111-111111111111",
+            "ann",
+            Some("ann@example.com"),
+            "ann-password",
+            true,
+            true,
+        ),
+        (
+            "22222222-2222-2222-2222-222222222222",
+            "bob",
+            None,
+            "bob-password",
+            false,
+            false,
+        ),
+        (
+            "33333333-3333-3333-3333-333333333333",
+            taken,
+            None,
+            "some-password",
+            false,
+            true,
+        ),
+    ] {
+        sqlx::query(
+            "INSERT INTO users (id, username, email, password_hash, is_admin, is_active) \
+             VALUES ($1, $2, $3, $4, $5 = 1, $6 = 1)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(email)
+        .bind(hash(password))
+        .bind(i64::from(admin))
+        .bind(i64::from(active))
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    for (id, name) in [("r1", "editor"), ("r2", "viewer")] {
+        sqlx::query("INSERT INTO roles (id, name) VALUES ($1, $2)")
+            .bind(id)
+            .bind(name)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    for role in ["r1", "r2"] {
+        sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2)")
+            .bind("11111111-1111-1111-1111-111111111111")
+            .bind(role)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+}
+
+/// What an import must give, on either database: ann signs in with her numerous-apps password
+/// (her hash then argon2), with her id, email, admin flag and roles; bob stays inactive; a
+/// name taken here is skipped; a second import adds nobody.
+async fn check_import(p: &DbProvider, report: numerous::auth::ImportReport, taken: &str) {
+    assert_eq!(report.imported, ["ann", "bob"], "{report:?}");
+    assert_eq!(report.skipped, [taken], "{report:?}");
+    let ann = p.authenticate("ann", "ann-password").await.unwrap();
+    assert_eq!(ann.id, "11111111-1111-1111-1111-111111111111");
+    assert_eq!(ann.email.as_deref(), Some("ann@example.com"));
+    assert!(ann.is_admin);
+    assert_eq!(ann.roles, ["editor", "viewer"]);
+    assert!(matches!(
+        p.authenticate("ann", "wrong-password").await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    // The bcrypt hash is gone: argon2 now, and the password still works.
+    let pool = p.pool().await.unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM numerous_users WHERE username = $1")
+            .bind("ann")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(p.authenticate("ann", "ann-password").await.is_ok());
+    assert!(matches!(
+        p.authenticate("bob", "bob-password").await,
+        Err(AuthError::Inactive)
+    ));
+}
+
+#[tokio::test]
+async fn users_of_a_numerous_apps_database_are_imported_with_their_passwords() {
+    let (url, path) = temp_db("import-to");
+    let _cleanup = Cleanup(path);
+    let (from, from_path) = temp_db("import-from");
+    let _cleanup_from = Cleanup(from_path);
+    numerous_apps_database(&from, "carol").await;
+    // `carol` is here already: skipped, her password here untouched.
+    let (ok, _, err) = run(&url, &["create-user", "carol"], "carol-password\n");
+    assert!(ok, "{err}");
+    // From the app binary's command line, as an operator moving over would.
+    let (ok, out, err) = run(&url, &["import-users", "--from", &from], "");
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("2 users imported, 1 skipped"), "{out}");
+    assert!(out.contains("skipped `carol`"), "{out}");
+    let p = DbProvider::new(&url).unwrap();
+    let report = numerous::auth::ImportReport {
+        imported: vec!["ann".into(), "bob".into()],
+        skipped: vec!["carol".into()],
+    };
+    check_import(&p, report, "carol").await;
+    assert!(p.authenticate("carol", "carol-password").await.is_ok());
+    // Again: nobody twice.
+    let again = p.import_numerous_apps(&from).await.unwrap();
+    assert!(again.imported.is_empty(), "{again:?}");
+}
+
+#[tokio::test]
+async fn users_of_a_numerous_apps_postgresql_database_are_imported() {
+    let Ok(url) = std::env::var("NUMEROUS_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var("NUMEROUS_REQUIRE_POSTGRES").is_err(),
+            "NUMEROUS_REQUIRE_POSTGRES is set but NUMEROUS_TEST_POSTGRES_URL is not"
+        );
+        eprintln!("skipped: set NUMEROUS_TEST_POSTGRES_URL to test against PostgreSQL");
+        return;
+    };
+    // numerous-apps' tables in a schema of their own (its names are `users`, `roles`..), and
+    // numerous's in SQLite: the import reads one database and writes the other.
+    let schema = format!("napps_{}", std::process::id());
+    sqlx::any::install_default_drivers();
+    let admin = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let from = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    numerous_apps_database(&from, "dave").await;
+    let (to, path) = temp_db("import-pg");
+    let _cleanup = Cleanup(path);
+    let p = DbProvider::new(&to).unwrap();
+    p.create_user(NewUser::new("dave", "dave-password"))
+        .await
+        .unwrap();
+    let report = p.import_numerous_apps(&from).await.unwrap();
+    check_import(&p, report, "dave").await;
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+}

@@ -1,5 +1,6 @@
 //! Managing users from the command line of any app binary: `my-app create-user ann --role
-//! editor`, `list-users`, `set-password`, `deactivate`, `activate`. They act on the provider the
+//! editor`, `list-users`, `set-password`, `deactivate`, `activate`, `import-users --from ..`
+//! (from a numerous-apps database). They act on the provider the
 //! app is configured with (the database provider supports them all; the environment provider
 //! lists its users only).
 
@@ -41,6 +42,14 @@ pub enum UserCommand {
     Activate {
         /// Who.
         username: String,
+    },
+    /// Copy the users of a numerous-apps database (SQLite or PostgreSQL) into this app's:
+    /// names, emails, admin and active flags, roles and their bcrypt passwords, which become
+    /// argon2 at each user's first sign-in. Users whose name or email exist here are skipped.
+    ImportUsers {
+        /// The numerous-apps database: `sqlite://app_auth.db`, `postgres://user:pw@host/db`.
+        #[arg(long)]
+        from: String,
     },
 }
 
@@ -99,6 +108,23 @@ pub async fn run(
         UserCommand::Activate { username } => {
             provider.set_active(username, true).await?;
             writeln!(out, "activated `{username}`").map_err(io)?;
+        }
+        UserCommand::ImportUsers { from } => {
+            let report = provider.import_numerous_apps(from).await?;
+            for name in &report.imported {
+                writeln!(out, "imported `{name}`").map_err(io)?;
+            }
+            for name in &report.skipped {
+                writeln!(out, "skipped `{name}`: a user of that name or email exists")
+                    .map_err(io)?;
+            }
+            writeln!(
+                out,
+                "{} users imported, {} skipped",
+                report.imported.len(),
+                report.skipped.len()
+            )
+            .map_err(io)?;
         }
     }
     Ok(())

@@ -5,7 +5,7 @@ use sqlx::{AnyPool, Row};
 use tokio::sync::OnceCell;
 
 use super::provider::{
-    AuthProvider, NewUser, RefreshRecord, RefreshUse, check_password, hash_password,
+    AuthProvider, ImportReport, NewUser, RefreshRecord, RefreshUse, check_password, hash_password,
     run_password_job, verify_password,
 };
 use super::{AuthError, User, now};
@@ -156,6 +156,107 @@ impl DbProvider {
     }
 }
 
+/// Gives user `id` these roles (each role made if new), in `tx`.
+async fn give_roles(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    roles: &[String],
+) -> Result<(), AuthError> {
+    for role in roles {
+        sqlx::query("INSERT INTO numerous_roles (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+            .bind(role)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+        sqlx::query("INSERT INTO numerous_user_roles (user_id, role) VALUES ($1, $2)")
+            .bind(id)
+            .bind(role)
+            .execute(&mut **tx)
+            .await
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+impl DbProvider {
+    /// Copies the users of a numerous-apps database (its `users`, `roles` and `user_roles`
+    /// tables, SQLite or PostgreSQL, at `from`) into numerous's tables: the same ids, names,
+    /// emails, admin and active flags and roles, and their bcrypt password hashes, which
+    /// sign-in accepts and replaces with argon2 at the user's first sign-in. A user whose name
+    /// or email is here already is skipped, and said so; running it again imports nobody twice.
+    pub async fn import_numerous_apps(&self, from: &str) -> Result<ImportReport, AuthError> {
+        sqlx::any::install_default_drivers();
+        let source = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(from)
+            .await
+            .map_err(|e| {
+                AuthError::Config(format!("cannot open the numerous-apps database: {e}"))
+            })?;
+        // Booleans as integers: SQLite (SQLAlchemy) stores 0/1, PostgreSQL `boolean`.
+        let users = sqlx::query(
+            "SELECT id, username, email, password_hash, \
+             CAST(CASE WHEN is_admin THEN 1 ELSE 0 END AS BIGINT) AS is_admin, \
+             CAST(CASE WHEN is_active THEN 1 ELSE 0 END AS BIGINT) AS is_active \
+             FROM users ORDER BY username",
+        )
+        .fetch_all(&source)
+        .await
+        .map_err(|e| {
+            AuthError::Config(format!(
+                "the numerous-apps database has no users table as expected: {e}"
+            ))
+        })?;
+        let memberships = sqlx::query(
+            "SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id ORDER BY r.name",
+        )
+        .fetch_all(&source)
+        .await
+        .map_err(backend)?;
+        source.close().await;
+        let pool = self.ready().await?;
+        let mut report = ImportReport::default();
+        for row in &users {
+            let (mut user, hash) = user_of(row)?;
+            for m in &memberships {
+                let (user_id, role): (String, String) = (
+                    m.try_get(0).map_err(backend)?,
+                    m.try_get(1).map_err(backend)?,
+                );
+                if user_id == user.id {
+                    user.roles.push(role);
+                }
+            }
+            let mut tx = pool.begin().await.map_err(backend)?;
+            let inserted = sqlx::query(
+                "INSERT INTO numerous_users (id, username, email, password_hash, is_admin, is_active, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(&user.id)
+            .bind(&user.username)
+            .bind(&user.email)
+            .bind(&hash)
+            .bind(i64::from(user.is_admin))
+            .bind(i64::from(user.is_active))
+            .bind(now())
+            .execute(&mut *tx)
+            .await;
+            match inserted {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    report.skipped.push(user.username);
+                    continue;
+                }
+                Err(e) => return Err(backend(e)),
+            }
+            give_roles(&mut tx, &user.id, &user.roles).await?;
+            tx.commit().await.map_err(backend)?;
+            report.imported.push(user.username);
+        }
+        Ok(report)
+    }
+}
+
 fn user_of(row: &AnyRow) -> Result<(User, String), AuthError> {
     Ok((
         User {
@@ -183,8 +284,26 @@ impl AuthProvider for DbProvider {
     async fn authenticate(&self, username: &str, password: &str) -> Result<User, AuthError> {
         let found = self.find("username", username).await?;
         let hash = found.as_ref().map(|(_, h)| h.clone());
-        let password = password.to_owned();
-        let ok = run_password_job(move || verify_password(&password, hash.as_deref())).await?;
+        let given = password.to_owned();
+        let ok = run_password_job(move || verify_password(&given, hash.as_deref())).await?;
+        // A hash imported from numerous-apps (bcrypt) becomes argon2 at its first sign-in.
+        if ok
+            && let Some((user, old)) = &found
+            && super::provider::needs_rehash(old)
+        {
+            let given = password.to_owned();
+            let new = run_password_job(move || hash_password(&given)).await??;
+            sqlx::query(
+                "UPDATE numerous_users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND password_hash = $4",
+            )
+            .bind(new)
+            .bind(now())
+            .bind(&user.id)
+            .bind(old)
+            .execute(self.ready().await?)
+            .await
+            .map_err(backend)?;
+        }
         match found {
             Some((user, _)) if ok && user.is_active => Ok(user),
             Some(_) if ok => Err(AuthError::Inactive),
@@ -194,6 +313,10 @@ impl AuthProvider for DbProvider {
 
     async fn user(&self, id: &str) -> Result<Option<User>, AuthError> {
         Ok(self.find("id", id).await?.map(|(u, _)| u))
+    }
+
+    async fn import_numerous_apps(&self, from: &str) -> Result<ImportReport, AuthError> {
+        DbProvider::import_numerous_apps(self, from).await
     }
 
     async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {
@@ -304,21 +427,7 @@ impl AuthProvider for DbProvider {
         let mut roles = new.roles.clone();
         roles.sort();
         roles.dedup();
-        for role in &roles {
-            sqlx::query(
-                "INSERT INTO numerous_roles (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
-            )
-            .bind(role)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
-            sqlx::query("INSERT INTO numerous_user_roles (user_id, role) VALUES ($1, $2)")
-                .bind(&id)
-                .bind(role)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend)?;
-        }
+        give_roles(&mut tx, &id, &roles).await?;
         tx.commit().await.map_err(backend)?;
         Ok(User {
             id,

@@ -42,9 +42,9 @@ use std::time::Duration;
 pub use env::{EnvProvider, USERS_VAR};
 pub use pages::{ForbiddenPage, LoginPage};
 pub use provider::{
-    AuthProvider, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, PASSWORD_QUEUE, PASSWORD_WORKERS,
-    RefreshRecord, RefreshUse, SharedRefreshTokens, check_password, hash_password,
-    run_password_job, verify_password,
+    AuthProvider, ImportReport, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, PASSWORD_QUEUE,
+    PASSWORD_WORKERS, RefreshRecord, RefreshUse, SharedRefreshTokens, check_password,
+    hash_password, needs_rehash, run_password_job, verify_password,
 };
 pub use routes::CurrentUser;
 pub(crate) use routes::{SignIn, check_open, protect, routes as auth_routes};

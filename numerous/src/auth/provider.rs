@@ -206,11 +206,27 @@ pub trait AuthProvider: Send + Sync + 'static {
         Err(AuthError::Unsupported("setting passwords"))
     }
 
+    /// Copies the users of a numerous-apps database at `from` (its `users`, `roles`,
+    /// `user_roles`) into this provider, keeping their bcrypt hashes (`import-users`).
+    async fn import_numerous_apps(&self, from: &str) -> Result<ImportReport, AuthError> {
+        let _ = from;
+        Err(AuthError::Unsupported("importing users"))
+    }
+
     /// Activates or deactivates a user; a deactivated user's refresh tokens are revoked.
     async fn set_active(&self, username: &str, active: bool) -> Result<(), AuthError> {
         let _ = (username, active);
         Err(AuthError::Unsupported("deactivating users"))
     }
+}
+
+/// What [`AuthProvider::import_numerous_apps`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// The users copied, by name.
+    pub imported: Vec<String>,
+    /// The users left alone because a user of that name (or email) is here already.
+    pub skipped: Vec<String>,
 }
 
 /// Hashes `password` with argon2id and a random salt (PHC string). Takes tens of
@@ -235,6 +251,11 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
 /// checks passwords on a few threads of its own ([`run_password_job`]).
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     let hash = hash.unwrap_or_else(|| dummy_hash());
+    // A bcrypt hash, as numerous-apps stores them (imported with `import-users`).
+    #[cfg(feature = "db")]
+    if is_bcrypt(hash) {
+        return bcrypt::verify(password, hash).unwrap_or(false);
+    }
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
@@ -245,6 +266,18 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
             .is_ok()
     });
     ok && !std::ptr::eq(hash, dummy_hash())
+}
+
+/// Whether `hash` is bcrypt's (`$2a$`, `$2b$`, `$2y$`: numerous-apps' passwords).
+#[cfg(feature = "db")]
+fn is_bcrypt(hash: &str) -> bool {
+    ["$2a$", "$2b$", "$2y$"].iter().any(|p| hash.starts_with(p))
+}
+
+/// Whether a stored hash should be replaced by [`hash_password`]'s at the next successful
+/// sign-in: any hash that is not argon2id (an imported bcrypt one).
+pub fn needs_rehash(hash: &str) -> bool {
+    !hash.starts_with("$argon2id$")
 }
 
 /// Verifies an argon2 hash in this thread's work area; `None` if `parsed` is not one.

@@ -7,15 +7,18 @@ use numerous::prelude::*;
 use numerous::testing::TestSession;
 use numerous::{Batch, Upload};
 
+/// A file a handler saw: its name, its size, and its place in a batch.
+type Seen = (String, usize, Option<(usize, usize)>);
+
 #[numerous::app(template = "uploads.html")]
 struct Uploads {
     #[widget(label = "One file", accept = ".csv")]
     one: FileUpload,
     #[widget(label = "Several files", multiple = true)]
     many: FileUpload,
-    /// What the handlers saw: (name, bytes, batch).
+    /// What the handlers saw.
     #[state]
-    seen: Vec<(String, usize, Option<(usize, usize)>)>,
+    seen: Vec<Seen>,
     /// Set once a batch's last file arrived.
     #[state]
     batches: usize,
