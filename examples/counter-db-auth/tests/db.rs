@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use example_counter_auth::CounterAuth;
 use numerous::Options;
-use numerous::auth::{Auth, AuthError, AuthProvider, DbProvider, NewUser};
+use numerous::auth::{Auth, AuthError, AuthProvider, DbProvider, NewUser, UserChanges};
 use testkit::{Tab, login, post_json, try_login};
 
 fn temp_db(name: &str) -> (String, std::path::PathBuf) {
@@ -183,6 +183,76 @@ async fn exercise(p: &DbProvider, tag: &str) {
             .await,
         Err(AuthError::Invalid(_))
     ));
+
+    // Administration: a user looked up by name, changed, deleted (with their refresh tokens).
+    let eve = format!("eve-{tag}");
+    p.create_user(NewUser::new(&eve, "eve-password").roles(["viewer"]))
+        .await
+        .unwrap();
+    let found = p.user_by_name(&eve).await.unwrap().unwrap();
+    assert_eq!(
+        (found.roles.as_slice(), found.is_admin),
+        (&["viewer".to_owned()][..], false)
+    );
+    assert!(
+        p.user_by_name(&format!("nobody-{tag}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let changed = p
+        .update_user(
+            &eve,
+            UserChanges::new()
+                .email(Some(format!("eve-{tag}@example.com")))
+                .admin(true)
+                .roles(["auditor", "editor"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.email, Some(format!("eve-{tag}@example.com")));
+    assert!(changed.is_admin);
+    assert_eq!(changed.roles, ["auditor", "editor"]);
+    // Only what is set changes; an email another user has is refused, and changes nothing.
+    let again = p
+        .update_user(&eve, UserChanges::new().roles(Vec::<String>::new()))
+        .await
+        .unwrap();
+    assert_eq!((again.roles.len(), again.is_admin), (0, true));
+    assert!(again.email.is_some());
+    p.update_user(
+        &ann,
+        UserChanges::new().email(Some(format!("ann-{tag}@example.com"))),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        p.update_user(
+            &eve,
+            UserChanges::new().email(Some(format!("ann-{tag}@example.com")))
+        )
+        .await,
+        Err(AuthError::Invalid(_))
+    ));
+    assert_eq!(
+        p.user_by_name(&eve).await.unwrap().unwrap().email,
+        Some(format!("eve-{tag}@example.com"))
+    );
+    assert!(matches!(
+        p.update_user(&format!("nobody-{tag}"), UserChanges::new().admin(true))
+            .await,
+        Err(AuthError::UserNotFound(_))
+    ));
+    p.delete_user(&eve).await.unwrap();
+    assert!(p.user_by_name(&eve).await.unwrap().is_none());
+    assert!(matches!(
+        p.authenticate(&eve, "eve-password").await,
+        Err(AuthError::InvalidCredentials)
+    ));
+    assert!(matches!(
+        p.delete_user(&eve).await,
+        Err(AuthError::UserNotFound(_))
+    ));
 }
 
 #[tokio::test]
@@ -324,6 +394,43 @@ async fn users_are_managed_from_the_apps_command_line() {
     assert!(ok, "{err}");
     let (ok, _, err) = run(&url, &["deactivate", "nobody"], "");
     assert!(!ok && err.contains("no user named `nobody`"), "{err}");
+    // Looked up, changed and deleted from the command line.
+    let (ok, _, err) = run(
+        &url,
+        &["create-user", "zed", "--role", "viewer"],
+        "zed-password\n",
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(
+        &url,
+        &[
+            "update-user",
+            "zed",
+            "--email",
+            "zed@example.com",
+            "--admin",
+            "--role",
+            "editor",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("email:    zed@example.com") && out.contains("admin:    yes"),
+        "{out}"
+    );
+    assert!(out.contains("roles:    editor"), "{out}");
+    let (ok, out, _) = run(&url, &["show-user", "zed"], "");
+    assert!(
+        ok && out.contains("username: zed") && out.contains("roles:    editor"),
+        "{out}"
+    );
+    let (ok, _, err) = run(&url, &["update-user", "zed"], "");
+    assert!(!ok && err.contains("nothing to change"), "{err}");
+    let (ok, out, err) = run(&url, &["delete-user", "zed"], "");
+    assert!(ok && out.contains("deleted `zed`"), "{out}{err}");
+    let (ok, _, err) = run(&url, &["show-user", "zed"], "");
+    assert!(!ok && err.contains("no user named `zed`"), "{err}");
 
     // What the commands did, as the served app sees it.
     let p = DbProvider::new(&url).unwrap();

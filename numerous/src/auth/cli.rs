@@ -1,12 +1,12 @@
 //! Managing users from the command line of any app binary: `my-app create-user ann --role
-//! editor`, `list-users`, `set-password`, `deactivate`, `activate`, `import-users --from ..`
-//! (from a numerous-apps database). They act on the provider the
+//! editor`, `list-users`, `show-user`, `update-user`, `delete-user`, `set-password`,
+//! `deactivate`, `activate`, `import-users --from ..` (from a numerous-apps database). They act on the provider the
 //! app is configured with (the database provider supports them all; the environment provider
 //! lists its users only).
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use super::{AuthError, AuthProvider, NewUser};
+use super::{AuthError, AuthProvider, NewUser, UserChanges};
 
 /// A user-management command.
 #[derive(Debug, Clone, clap::Subcommand)]
@@ -40,6 +40,39 @@ pub enum UserCommand {
     },
     /// Activate a deactivated user.
     Activate {
+        /// Who.
+        username: String,
+    },
+    /// Show one user: id, email, admin and active flags, roles.
+    ShowUser {
+        /// Who.
+        username: String,
+    },
+    /// Change a user's email, admin flag or roles (only what is given).
+    UpdateUser {
+        /// Who.
+        username: String,
+        /// A new email address.
+        #[arg(long, conflicts_with = "no_email")]
+        email: Option<String>,
+        /// Remove the email address.
+        #[arg(long)]
+        no_email: bool,
+        /// Make the user an administrator.
+        #[arg(long, conflicts_with = "not_admin")]
+        admin: bool,
+        /// Make the user an ordinary user.
+        #[arg(long)]
+        not_admin: bool,
+        /// The user's roles, replacing theirs (repeat for several).
+        #[arg(long = "role", conflicts_with = "no_roles")]
+        roles: Vec<String>,
+        /// Take every role away.
+        #[arg(long)]
+        no_roles: bool,
+    },
+    /// Delete a user (their refresh tokens too: signed out at their next token refresh).
+    DeleteUser {
         /// Who.
         username: String,
     },
@@ -109,6 +142,46 @@ pub async fn run(
             provider.set_active(username, true).await?;
             writeln!(out, "activated `{username}`").map_err(io)?;
         }
+        UserCommand::ShowUser { username } => {
+            let user = provider
+                .user_by_name(username)
+                .await?
+                .ok_or_else(|| AuthError::UserNotFound(username.clone()))?;
+            write_user(out, &user).map_err(io)?;
+        }
+        UserCommand::UpdateUser {
+            username,
+            email,
+            no_email,
+            admin,
+            not_admin,
+            roles,
+            no_roles,
+        } => {
+            let mut changes = UserChanges::new();
+            if let Some(email) = email {
+                changes = changes.email(Some(email.clone()));
+            } else if *no_email {
+                changes = changes.email(None::<String>);
+            }
+            if *admin || *not_admin {
+                changes = changes.admin(*admin);
+            }
+            if !roles.is_empty() || *no_roles {
+                changes = changes.roles(roles.iter().cloned());
+            }
+            if changes == UserChanges::new() {
+                return Err(AuthError::Invalid(
+                    "nothing to change: give --email, --no-email, --admin, --not-admin, --role or --no-roles".into(),
+                ));
+            }
+            let user = provider.update_user(username, changes).await?;
+            write_user(out, &user).map_err(io)?;
+        }
+        UserCommand::DeleteUser { username } => {
+            provider.delete_user(username).await?;
+            writeln!(out, "deleted `{username}`").map_err(io)?;
+        }
         UserCommand::ImportUsers { from } => {
             let report = provider.import_numerous_apps(from).await?;
             for name in &report.imported {
@@ -128,6 +201,24 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// One user, a field a line.
+fn write_user(out: &mut (dyn Write + Send), user: &super::User) -> std::io::Result<()> {
+    writeln!(out, "username: {}", user.username)?;
+    writeln!(out, "id:       {}", user.id)?;
+    writeln!(out, "email:    {}", user.email.as_deref().unwrap_or("-"))?;
+    writeln!(
+        out,
+        "admin:    {}",
+        if user.is_admin { "yes" } else { "no" }
+    )?;
+    writeln!(
+        out,
+        "active:   {}",
+        if user.is_active { "yes" } else { "no" }
+    )?;
+    writeln!(out, "roles:    {}", user.roles.join(","))
 }
 
 /// A password: asked for twice on a terminal, else the first line of standard input.

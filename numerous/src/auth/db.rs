@@ -5,8 +5,8 @@ use sqlx::{AnyPool, Row};
 use tokio::sync::OnceCell;
 
 use super::provider::{
-    AuthProvider, ImportReport, NewUser, RefreshRecord, RefreshUse, check_password, hash_password,
-    run_password_job, verify_password,
+    AuthProvider, ImportReport, NewUser, RefreshRecord, RefreshUse, UserChanges, check_password,
+    hash_password, run_password_job, verify_password,
 };
 use super::{AuthError, User, now};
 
@@ -317,6 +317,79 @@ impl AuthProvider for DbProvider {
 
     async fn import_numerous_apps(&self, from: &str) -> Result<ImportReport, AuthError> {
         DbProvider::import_numerous_apps(self, from).await
+    }
+
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, AuthError> {
+        Ok(self.find("username", username).await?.map(|(u, _)| u))
+    }
+
+    async fn update_user(&self, username: &str, changes: UserChanges) -> Result<User, AuthError> {
+        changes.validate()?;
+        let id = self.id_of(username).await?;
+        let pool = self.ready().await?;
+        let mut tx = pool.begin().await.map_err(backend)?;
+        if let Some(email) = &changes.email {
+            let updated =
+                sqlx::query("UPDATE numerous_users SET email = $1, updated_at = $2 WHERE id = $3")
+                    .bind(email.as_deref())
+                    .bind(now())
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await;
+            match updated {
+                Ok(_) => {}
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    return Err(AuthError::Invalid(format!(
+                        "another user has the email `{}`",
+                        email.as_deref().unwrap_or_default()
+                    )));
+                }
+                Err(e) => return Err(backend(e)),
+            }
+        }
+        if let Some(is_admin) = changes.is_admin {
+            sqlx::query("UPDATE numerous_users SET is_admin = $1, updated_at = $2 WHERE id = $3")
+                .bind(i64::from(is_admin))
+                .bind(now())
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        if let Some(roles) = &changes.roles {
+            sqlx::query("DELETE FROM numerous_user_roles WHERE user_id = $1")
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+            let mut roles = roles.clone();
+            roles.sort();
+            roles.dedup();
+            give_roles(&mut tx, &id, &roles).await?;
+        }
+        tx.commit().await.map_err(backend)?;
+        self.find("id", &id)
+            .await?
+            .map(|(u, _)| u)
+            .ok_or_else(|| AuthError::UserNotFound(username.to_owned()))
+    }
+
+    async fn delete_user(&self, username: &str) -> Result<(), AuthError> {
+        let id = self.id_of(username).await?;
+        let pool = self.ready().await?;
+        let mut tx = pool.begin().await.map_err(backend)?;
+        for sql in [
+            "DELETE FROM numerous_refresh_tokens WHERE user_id = $1",
+            "DELETE FROM numerous_user_roles WHERE user_id = $1",
+            "DELETE FROM numerous_users WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend)?;
+        }
+        tx.commit().await.map_err(backend)
     }
 
     async fn store_refresh(&self, token: RefreshRecord) -> Result<(), AuthError> {

@@ -43,7 +43,7 @@ pub use env::{EnvProvider, USERS_VAR};
 pub use pages::{ForbiddenPage, LoginPage};
 pub use provider::{
     AuthProvider, ImportReport, MIN_PASSWORD_LEN, MemoryRefreshTokens, NewUser, PASSWORD_QUEUE,
-    PASSWORD_WORKERS, RefreshRecord, RefreshUse, SharedRefreshTokens, check_password,
+    PASSWORD_WORKERS, RefreshRecord, RefreshUse, SharedRefreshTokens, UserChanges, check_password,
     hash_password, needs_rehash, run_password_job, verify_password,
 };
 pub use routes::CurrentUser;

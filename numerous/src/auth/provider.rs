@@ -206,6 +206,30 @@ pub trait AuthProvider: Send + Sync + 'static {
         Err(AuthError::Unsupported("setting passwords"))
     }
 
+    /// The user named `username`, if any (by default: from [`AuthProvider::list_users`]).
+    async fn user_by_name(&self, username: &str) -> Result<Option<User>, AuthError> {
+        Ok(self
+            .list_users()
+            .await?
+            .into_iter()
+            .find(|u| u.username == username))
+    }
+
+    /// Changes a user's email, admin flag or roles (what `changes` sets; roles are replaced
+    /// as a whole) and returns the user as they are now. A user who is no longer an
+    /// administrator, or lost a role, has it at the next token refresh.
+    async fn update_user(&self, username: &str, changes: UserChanges) -> Result<User, AuthError> {
+        let _ = (username, changes);
+        Err(AuthError::Unsupported("changing users"))
+    }
+
+    /// Deletes a user: their refresh tokens go with them, so they are signed out at their next
+    /// token refresh (an access token's lifetime at most).
+    async fn delete_user(&self, username: &str) -> Result<(), AuthError> {
+        let _ = username;
+        Err(AuthError::Unsupported("deleting users"))
+    }
+
     /// Copies the users of a numerous-apps database at `from` (its `users`, `roles`,
     /// `user_roles`) into this provider, keeping their bcrypt hashes (`import-users`).
     async fn import_numerous_apps(&self, from: &str) -> Result<ImportReport, AuthError> {
@@ -217,6 +241,60 @@ pub trait AuthProvider: Send + Sync + 'static {
     async fn set_active(&self, username: &str, active: bool) -> Result<(), AuthError> {
         let _ = (username, active);
         Err(AuthError::Unsupported("deactivating users"))
+    }
+}
+
+/// What [`AuthProvider::update_user`] changes: only what is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UserChanges {
+    /// A new email address (`Some(None)`: none).
+    pub email: Option<Option<String>>,
+    /// Whether the user is an administrator.
+    pub is_admin: Option<bool>,
+    /// The user's roles, all of them.
+    pub roles: Option<Vec<String>>,
+}
+
+impl UserChanges {
+    /// No change yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the email address (`None`: removes it).
+    pub fn email(mut self, email: Option<impl Into<String>>) -> Self {
+        self.email = Some(email.map(Into::into));
+        self
+    }
+
+    /// Makes the user an administrator, or not.
+    pub fn admin(mut self, is_admin: bool) -> Self {
+        self.is_admin = Some(is_admin);
+        self
+    }
+
+    /// Replaces the user's roles.
+    pub fn roles<S: Into<String>>(mut self, roles: impl IntoIterator<Item = S>) -> Self {
+        self.roles = Some(roles.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Checks the new values as [`NewUser::validate`] does.
+    pub fn validate(&self) -> Result<(), AuthError> {
+        if let Some(Some(email)) = &self.email
+            && (email.len() > 255 || email.chars().any(char::is_control))
+        {
+            return Err(AuthError::Invalid(
+                "an email is at most 255 characters, without control characters".into(),
+            ));
+        }
+        for role in self.roles.iter().flatten() {
+            if role.trim().is_empty() || role.len() > 255 || role.chars().any(char::is_control) {
+                return Err(AuthError::Invalid(format!("`{role}` is not a role name")));
+            }
+        }
+        Ok(())
     }
 }
 
