@@ -9,28 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-/// The target folder of the build running this test (`CARGO_TARGET_DIR` honoured).
-fn workspace_target() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is <target>/tmp")
-        .to_owned()
-}
-
-/// The workspace's `[profile.dev]`, as `tests/generate.rs` passes it (keep the two alike).
-const WORKSPACE_DEV_PROFILE: &[&str] = &[
-    "profile.dev.debug=\"line-tables-only\"",
-    "profile.dev.package.\"*\".debug=false",
-    "profile.dev.package.argon2.opt-level=3",
-    "profile.dev.package.blake2.opt-level=3",
-];
+mod support;
+use support::{WORKSPACE_DEV_PROFILE, workspace, workspace_target};
 
 /// Stops `numerous-dev` and the app it runs, and removes the project, whatever happens.
 struct Running {
@@ -275,17 +255,7 @@ async fn a_rebuild_keeps_each_tab_session_and_a_failed_build_keeps_the_last_app(
         assert_eq!(b.run("return window.notReloaded === true").await, true);
         // The browser says so when a socket or the event stream finds the app restarting;
         // nothing else went wrong in the page.
-        let errors: Vec<_> = b
-            .console_errors()
-            .await
-            .into_iter()
-            .filter(|e| {
-                !e["message"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .contains("ERR_CONNECTION_REFUSED")
-            })
-            .collect();
+        let errors = b.console_errors_except("ERR_CONNECTION_REFUSED").await;
         b.close().await;
         assert!(errors.is_empty(), "{errors:#?}");
     }

@@ -8,15 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod support;
+use support::{WORKSPACE_DEV_PROFILE, workspace, workspace_target};
+
 fn generator() -> Command {
     Command::new(env!("CARGO_BIN_EXE_numerous-new"))
-}
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
 }
 
 /// A fresh folder path under the system's temporary folder (not created).
@@ -61,23 +57,6 @@ fn files(dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
-
-/// The target folder of the build running this test (`CARGO_TARGET_DIR` honoured).
-fn workspace_target() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .parent()
-        .expect("CARGO_TARGET_TMPDIR is <target>/tmp")
-        .to_owned()
-}
-
-/// The workspace's `[profile.dev]` (Cargo.toml), which a generated project does not inherit;
-/// keep the two alike, or the projects rebuild every dependency.
-const WORKSPACE_DEV_PROFILE: &[&str] = &[
-    "profile.dev.debug=\"line-tables-only\"",
-    "profile.dev.package.\"*\".debug=false",
-    "profile.dev.package.argon2.opt-level=3",
-    "profile.dev.package.blake2.opt-level=3",
-];
 
 /// `cargo test` in a generated project; panics with its output unless it passes. Returns it.
 fn cargo_test(dir: &Path) -> String {

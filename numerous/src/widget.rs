@@ -129,6 +129,16 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     }
 }
 
+/// For a widget whose state is a head (everything but what it appends) followed by the count
+/// of what it appended ([`crate::widgets::Feed`], [`crate::widgets::Chart`]): that count in the
+/// state last sent (`previous`), when `previous` starts with `head`, that is when nothing but
+/// appending changed since. No parsing of what was appended.
+pub(crate) fn count_after_head(previous: &[u8], head: &[u8]) -> Option<u64> {
+    let rest = previous.strip_prefix(head)?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()
+}
+
 /// A file uploaded from the browser.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Upload {

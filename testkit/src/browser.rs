@@ -248,6 +248,14 @@ impl Browser {
         severe_logs(&self.client).await
     }
 
+    /// The errors in the browser console so far, but those whose message contains `expected`
+    /// (a refusal the test caused, a server restarting).
+    pub async fn console_errors_except(&self, expected: &str) -> Vec<Value> {
+        let mut errors = self.console_errors().await;
+        errors.retain(|e| !e["message"].as_str().unwrap_or_default().contains(expected));
+        errors
+    }
+
     /// Types `text` into the element `css` names.
     pub async fn type_into(&self, css: &str, text: &str) {
         self.client

@@ -42,6 +42,21 @@ pub fn redis_url() -> Option<String> {
     url
 }
 
+/// The PostgreSQL server the tests share (`NUMEROUS_TEST_POSTGRES_URL`, which `.ci/run` starts),
+/// or `None` (after saying the test skips); with `NUMEROUS_REQUIRE_POSTGRES` set (CI) its
+/// absence fails the test.
+pub fn postgres_url() -> Option<String> {
+    let url = std::env::var("NUMEROUS_TEST_POSTGRES_URL").ok();
+    if url.is_none() {
+        assert!(
+            std::env::var("NUMEROUS_REQUIRE_POSTGRES").is_err(),
+            "NUMEROUS_REQUIRE_POSTGRES is set but NUMEROUS_TEST_POSTGRES_URL is not"
+        );
+        eprintln!("skipped: set NUMEROUS_TEST_POSTGRES_URL to test against PostgreSQL");
+    }
+    url
+}
+
 /// Serves app `A` on an ephemeral loopback port.
 pub async fn serve<A: numerous::App>(options: numerous::Options) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

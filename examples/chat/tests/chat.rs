@@ -276,11 +276,7 @@ async fn the_api_lists_messages_and_checks_what_it_is_asked() {
 
 #[tokio::test]
 async fn history_is_kept_in_postgresql_too() {
-    let Ok(url) = std::env::var("NUMEROUS_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_POSTGRES").is_err(),
-            "NUMEROUS_REQUIRE_POSTGRES is set but NUMEROUS_TEST_POSTGRES_URL is not"
-        );
+    let Some(url) = testkit::postgres_url() else {
         return;
     };
     let options = test_options(Store::connect(&url).await.unwrap());

@@ -79,17 +79,7 @@ async fn sign_in_click_refresh_and_sign_out_in_chromium() {
     browser.click("#increment button").await;
     browser.wait_for_value("#counter input", "1").await;
     // The one expected error: the wrong password's 401.
-    let errors: Vec<_> = browser
-        .console_errors()
-        .await
-        .into_iter()
-        .filter(|e| {
-            !e["message"]
-                .as_str()
-                .unwrap_or("")
-                .contains("/api/auth/login - ")
-        })
-        .collect();
+    let errors = browser.console_errors_except("/api/auth/login - ").await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 
     // Signing out ends up on the login page; the app is closed again.
@@ -191,6 +181,59 @@ async fn a_page_whose_sign_in_ends_goes_to_the_login_page_with_a_notice() {
         .wait_until("document.body.textContent.includes('Your sign-in has expired')")
         .await;
     browser.close().await;
+}
+
+/// The page's auth client as a script uses it: `login` (refused, then signed in), and
+/// `authFetch`, which refreshes the sign-in after a 401 and tries once more.
+#[tokio::test]
+async fn the_auth_client_signs_in_and_fetches_through_an_expired_token_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let users = r#"[{"username": "ann", "password": "ann-password", "roles": ["editor"]},
+                    {"username": "bo", "password": "bo-password"}]"#;
+    let addr = serve(users, |a| a).await;
+    browser
+        .open_signed_in(&format!("http://{addr}/"), "/", "ann", "ann-password")
+        .await;
+    let run = async |script: &str| {
+        browser
+            .client
+            .execute_async(
+                &format!("const done = arguments[0]; (async () => {{ {script} }})().then(done, (e) => done('error: ' + e.message));"),
+                vec![],
+            )
+            .await
+            .unwrap()
+    };
+    // A wrong password is refused in the server's words; the right one signs in as bo.
+    let refused = run("return await numerousAuth.login('bo', 'nope-nope-nope');").await;
+    assert!(
+        refused.as_str().unwrap().starts_with("error: Invalid"),
+        "{refused}"
+    );
+    let bo = run("return (await numerousAuth.login('bo', 'bo-password')).username;").await;
+    assert_eq!(bo, "bo");
+    let me = run(
+        "const r = await numerousAuth.authFetch('/api/auth/me'); return (await r.json()).username;",
+    )
+    .await;
+    assert_eq!(me, "bo");
+
+    // The access cookie gone (expired): authFetch gets a 401, refreshes, and tries again.
+    browser
+        .client
+        .delete_cookie("numerous_access")
+        .await
+        .unwrap();
+    let plain = run("return (await fetch('/api/auth/me')).status;").await;
+    assert_eq!(plain, 401);
+    let again = run("const r = await numerousAuth.authFetch('/api/auth/me'); return r.status + ' ' + (await r.json()).username;").await;
+    assert_eq!(again, "200 bo");
+    // The refused sign-in and the expired token's 401s are the only errors the page logged.
+    let errors = browser.console_errors_except("status of 401 (Unauthorized)").await;
+    browser.close().await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
 }
 
 /// numerous's login page (empty, and with its error), the app signed in, and numerous's

@@ -269,12 +269,7 @@ async fn the_database_provider_works_on_sqlite() {
 
 #[tokio::test]
 async fn the_database_provider_works_on_postgresql() {
-    let Ok(url) = std::env::var("NUMEROUS_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_POSTGRES").is_err(),
-            "NUMEROUS_REQUIRE_POSTGRES is set but NUMEROUS_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: set NUMEROUS_TEST_POSTGRES_URL to test against PostgreSQL");
+    let Some(url) = testkit::postgres_url() else {
         return;
     };
     let p = DbProvider::new(&url).unwrap();
@@ -628,12 +623,7 @@ async fn users_of_a_numerous_apps_database_are_imported_with_their_passwords() {
 
 #[tokio::test]
 async fn users_of_a_numerous_apps_postgresql_database_are_imported() {
-    let Ok(url) = std::env::var("NUMEROUS_TEST_POSTGRES_URL") else {
-        assert!(
-            std::env::var("NUMEROUS_REQUIRE_POSTGRES").is_err(),
-            "NUMEROUS_REQUIRE_POSTGRES is set but NUMEROUS_TEST_POSTGRES_URL is not"
-        );
-        eprintln!("skipped: set NUMEROUS_TEST_POSTGRES_URL to test against PostgreSQL");
+    let Some(url) = testkit::postgres_url() else {
         return;
     };
     // numerous-apps' tables in a schema of their own (its names are `users`, `roles`..), and

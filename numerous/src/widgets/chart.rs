@@ -311,17 +311,9 @@ impl Widget for Chart {
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool {
         let start = out.len();
         self.head(out);
-        let same_head = previous.starts_with(&out[start..]);
-        let rest = previous.get(out.len() - start..).unwrap_or_default();
+        let before = crate::widget::count_after_head(previous, &out[start..]);
         out.truncate(start);
-        if !same_head {
-            return false;
-        }
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let Some(before) = std::str::from_utf8(&rest[..digits])
-            .ok()
-            .and_then(|d| d.parse::<u64>().ok())
-        else {
+        let Some(before) = before else {
             return false;
         };
         let added = self.appended.saturating_sub(before) as usize;

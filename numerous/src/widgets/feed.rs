@@ -198,17 +198,9 @@ impl Widget for Feed {
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool {
         let start = out.len();
         self.head(out);
-        let same_head = previous.starts_with(&out[start..]);
-        let rest = previous.get(out.len() - start..).unwrap_or_default();
+        let prev_total = crate::widget::count_after_head(previous, &out[start..]);
         out.truncate(start);
-        if !same_head {
-            return false;
-        }
-        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-        let Some(prev_total) = std::str::from_utf8(&rest[..digits])
-            .ok()
-            .and_then(|d| d.parse::<u64>().ok())
-        else {
+        let Some(prev_total) = prev_total else {
             return false;
         };
         let added = self.total.saturating_sub(prev_total) as usize;
