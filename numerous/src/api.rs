@@ -41,6 +41,7 @@ where
     S: Clone + Send + Sync + 'static,
     Arc<Registry>: FromRef<S>,
     Arc<HttpConfig>: FromRef<S>,
+    Option<Arc<crate::auth::AuthState>>: FromRef<S>,
 {
     Router::new()
         .route("/api/describe", get(describe))
@@ -150,8 +151,66 @@ async fn describe(State(registry): State<Arc<Registry>>) -> Response {
 async fn openapi(
     State(registry): State<Arc<Registry>>,
     State(http): State<Arc<HttpConfig>>,
+    State(auth): State<Option<Arc<crate::auth::AuthState>>>,
 ) -> Response {
-    axum::Json(openapi_document(registry.env.meta.spec, &http.prefix)).into_response()
+    let mut document = openapi_document(registry.env.meta.spec, &http.prefix);
+    if auth.is_some() {
+        add_user_routes(&mut document, &http.prefix);
+    }
+    axum::Json(document).into_response()
+}
+
+/// The administrators' user routes of an app with sign-in (`auth/admin.rs`), added to its
+/// document.
+fn add_user_routes(document: &mut Value, prefix: &str) {
+    let failed = |description: &str| {
+        json!({"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    };
+    let user = json!({"description": "the user",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/User"}}}});
+    let name =
+        json!({"name": "username", "in": "path", "required": true, "schema": {"type": "string"}});
+    let common = json!({"401": failed("not signed in"), "403": failed("not an administrator"),
+        "501": failed("the sign-in provider cannot do this")});
+    let with = |mut more: Value| {
+        for (k, v) in common.as_object().into_iter().flatten() {
+            more[k] = v.clone();
+        }
+        more
+    };
+    let paths = &mut document["paths"];
+    paths[format!("{prefix}/api/admin/users")] = json!({
+        "get": {"summary": "Every user (administrators)", "responses": with(json!({"200": {"description": "the users",
+            "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/User"}}}}}}))},
+        "post": {"summary": "Create a user (administrators)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                "required": ["username", "password"],
+                "properties": {"username": {"type": "string"}, "password": {"type": "string"},
+                    "email": {"type": "string"}, "is_admin": {"type": "boolean"},
+                    "roles": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": with(json!({"201": user.clone(), "400": failed("a bad name, password or email"),
+                "409": failed("a user of that name or email exists")}))},
+    });
+    paths[format!("{prefix}/api/admin/users/{{username}}")] = json!({
+        "get": {"summary": "One user (administrators)", "parameters": [name.clone()],
+            "responses": with(json!({"200": user.clone(), "404": failed("no such user")}))},
+        "patch": {"summary": "Change a user's email, admin flag or roles (administrators)", "parameters": [name.clone()],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                "properties": {"email": {"type": ["string", "null"]}, "is_admin": {"type": "boolean"},
+                    "roles": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": with(json!({"200": user, "400": failed("nothing to change, or a bad value"),
+                "404": failed("no such user")}))},
+        "delete": {"summary": "Delete a user and their refresh tokens (administrators; not yourself)", "parameters": [name],
+            "responses": with(json!({"204": {"description": "deleted"}, "400": failed("your own account"),
+                "404": failed("no such user")}))},
+    });
+    document["components"]["schemas"]["User"] = json!({
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "username": {"type": "string"},
+            "email": {"type": ["string", "null"]}, "roles": {"type": "array", "items": {"type": "string"}},
+            "is_admin": {"type": "boolean"}, "is_active": {"type": "boolean"}}
+    });
 }
 
 /// The API as an OpenAPI 3.1 document.

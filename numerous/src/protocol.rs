@@ -111,8 +111,10 @@ pub enum ErrorCode {
     Inactive,
     /// Sign-in: too many attempts; try again after `Retry-After`.
     RateLimited,
-    /// Sign-in: an account with this email exists.
+    /// Sign-in: an account with this email exists; user administration: with this name.
     Exists,
+    /// The sign-in provider cannot do this (an environment's users cannot be changed).
+    Unsupported,
     /// Sign-in: a refresh token that is unknown, expired, or was used already.
     InvalidToken,
     /// A failure of the server's own (a database away): the log has it, the answer does not.
@@ -121,7 +123,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, socket codes first, in the order of docs/protocol.md's tables.
-    pub(crate) const ALL: [ErrorCode; 27] = [
+    pub(crate) const ALL: [ErrorCode; 28] = [
         ErrorCode::BadFrame,
         ErrorCode::TooLarge,
         ErrorCode::UnknownType,
@@ -147,6 +149,7 @@ impl ErrorCode {
         ErrorCode::Inactive,
         ErrorCode::RateLimited,
         ErrorCode::Exists,
+        ErrorCode::Unsupported,
         ErrorCode::InvalidToken,
         ErrorCode::Internal,
     ];
@@ -179,6 +182,7 @@ impl ErrorCode {
             ErrorCode::Inactive => "inactive",
             ErrorCode::RateLimited => "rate-limited",
             ErrorCode::Exists => "exists",
+            ErrorCode::Unsupported => "unsupported",
             ErrorCode::InvalidToken => "invalid-token",
             ErrorCode::Internal => "internal",
         }

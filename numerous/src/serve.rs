@@ -127,7 +127,11 @@ pub(crate) fn build_with(
         .merge(compressed);
     match state.sign_in() {
         Some(sign_in) if own_auth => {
-            routes = routes.merge(auth::auth_routes().with_state(sign_in));
+            routes = routes.merge(
+                auth::auth_routes()
+                    .merge(auth::admin_routes())
+                    .with_state(sign_in),
+            );
         }
         Some(_) => {}
         None => routes = routes.route("/api/auth/check", get(auth::check_open)),

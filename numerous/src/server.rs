@@ -218,7 +218,7 @@ impl Server {
             if let Some(state) = user
                 && let Some(sign_in) = state.sign_in()
             {
-                let mut root = auth::auth_routes();
+                let mut root = auth::auth_routes().merge(auth::admin_routes());
                 if !root_app {
                     root = root.route("/numerous-static/{*path}", get(assets::serve));
                 }

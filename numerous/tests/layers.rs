@@ -54,6 +54,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "api.rs",
             "assets.rs",
+            "auth/admin.rs",
             "auth/routes.rs",
             "connection.rs",
             "dev.rs",

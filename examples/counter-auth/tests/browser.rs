@@ -231,7 +231,9 @@ async fn the_auth_client_signs_in_and_fetches_through_an_expired_token_in_chromi
     let again = run("const r = await numerousAuth.authFetch('/api/auth/me'); return r.status + ' ' + (await r.json()).username;").await;
     assert_eq!(again, "200 bo");
     // The refused sign-in and the expired token's 401s are the only errors the page logged.
-    let errors = browser.console_errors_except("status of 401 (Unauthorized)").await;
+    let errors = browser
+        .console_errors_except("status of 401 (Unauthorized)")
+        .await;
     browser.close().await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 }

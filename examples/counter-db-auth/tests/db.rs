@@ -12,6 +12,7 @@ use std::time::Duration;
 use example_counter_auth::CounterAuth;
 use numerous::Options;
 use numerous::auth::{Auth, AuthError, AuthProvider, DbProvider, NewUser, UserChanges};
+use serde_json::json;
 use testkit::{Tab, login, post_json, try_login};
 
 fn temp_db(name: &str) -> (String, std::path::PathBuf) {
@@ -658,4 +659,203 @@ async fn users_of_a_numerous_apps_postgresql_database_are_imported() {
         .execute(&admin)
         .await
         .unwrap();
+}
+
+/// A request with a method, a `Cookie`, a content type and a body (and any extra header lines).
+async fn send(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    cookie: &str,
+    content_type: &str,
+    body: &str,
+    extra: &str,
+) -> testkit::Response {
+    testkit::http(
+        addr,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: {content_type}\r\nContent-Length: {}{extra}",
+            body.len()
+        ),
+        body.as_bytes(),
+    )
+    .await
+}
+
+/// The administrators' user routes: each needs an administrator, changes come as JSON from
+/// the app's own origin, errors have the one shape, answers carry no hash, and the OpenAPI
+/// document lists them.
+#[tokio::test]
+async fn administrators_manage_users_over_http() {
+    let (url, path) = temp_db("admin-routes");
+    let _cleanup = Cleanup(path);
+    let p = DbProvider::new(&url).unwrap();
+    p.init().await.unwrap();
+    p.create_user(NewUser::new("root", "root-password").admin(true))
+        .await
+        .unwrap();
+    p.create_user(NewUser::new("ann", "ann-password"))
+        .await
+        .unwrap();
+    let auth = Auth::new(p).secret("a test secret of thirty-two bytes or more");
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    let root = login(addr, "", "root", "root-password").await.cookie();
+    let ann = login(addr, "", "ann", "ann-password").await.cookie();
+    let json = "application/json";
+    let code = |r: &testkit::Response| -> String {
+        serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // Who may: an administrator; not a user (403), not a stranger (401).
+    let list = testkit::get_with_cookie(addr, "/api/admin/users", &root, "").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let users: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    assert!(!list.body.contains("argon2"), "no hash: {}", list.body);
+    let r = testkit::get_with_cookie(addr, "/api/admin/users", &ann, "").await;
+    assert_eq!((r.status, code(&r)), (403, "forbidden".to_owned()));
+    let r = testkit::get_with_cookie(addr, "/api/admin/users", "", "").await;
+    assert_eq!(r.status, 401);
+
+    // Create: JSON only, from this origin; a name that exists is a conflict.
+    let zoe = r#"{"username": "zoe", "password": "zoe-password", "roles": ["viewer"]}"#;
+    let r = send(
+        addr,
+        "POST",
+        "/api/admin/users",
+        &root,
+        "text/plain",
+        zoe,
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 415, "{}", r.body);
+    let r = send(
+        addr,
+        "POST",
+        "/api/admin/users",
+        &root,
+        json,
+        zoe,
+        "\r\nOrigin: http://evil.example",
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = send(addr, "POST", "/api/admin/users", &ann, json, zoe, "").await;
+    assert_eq!(r.status, 403);
+    let r = send(addr, "POST", "/api/admin/users", &root, json, zoe, "").await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let made: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (made["username"].clone(), made["roles"].clone()),
+        (json!("zoe"), json!(["viewer"]))
+    );
+    let r = send(addr, "POST", "/api/admin/users", &root, json, zoe, "").await;
+    assert_eq!((r.status, code(&r)), (409, "exists".to_owned()));
+    let short = r#"{"username": "yan", "password": "short"}"#;
+    let r = send(addr, "POST", "/api/admin/users", &root, json, short, "").await;
+    assert_eq!((r.status, code(&r)), (400, "invalid-input".to_owned()));
+
+    // Change only what is given; `null` removes the email; nothing to change is refused.
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/zoe",
+        &root,
+        json,
+        r#"{"email": "zoe@example.com", "is_admin": true}"#,
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let changed: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(changed["email"], "zoe@example.com");
+    assert_eq!(
+        (changed["is_admin"].clone(), changed["roles"].clone()),
+        (json!(true), json!(["viewer"]))
+    );
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/zoe",
+        &root,
+        json,
+        r#"{"email": null, "roles": []}"#,
+        "",
+    )
+    .await;
+    let changed: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(
+        (changed["email"].clone(), changed["roles"].clone()),
+        (json!(null), json!([]))
+    );
+    let r = send(addr, "PATCH", "/api/admin/users/zoe", &root, json, "{}", "").await;
+    assert_eq!((r.status, code(&r)), (400, "invalid-input".to_owned()));
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/zoe",
+        &root,
+        json,
+        r#"{"password": "x"}"#,
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 422, "an unknown field: {}", r.body);
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/nobody",
+        &root,
+        json,
+        r#"{"is_admin": true}"#,
+        "",
+    )
+    .await;
+    assert_eq!((r.status, code(&r)), (404, "not-found".to_owned()));
+    let r = testkit::get_with_cookie(addr, "/api/admin/users/zoe", &root, "").await;
+    assert!(r.body.contains(r#""is_admin":true"#), "{}", r.body);
+
+    // Delete: another user (then gone), not yourself.
+    let r = send(addr, "DELETE", "/api/admin/users/zoe", &root, json, "", "").await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let r = send(addr, "DELETE", "/api/admin/users/zoe", &root, json, "", "").await;
+    assert_eq!((r.status, code(&r)), (404, "not-found".to_owned()));
+    let r = send(addr, "DELETE", "/api/admin/users/root", &root, json, "", "").await;
+    assert_eq!((r.status, code(&r)), (400, "invalid-input".to_owned()));
+    assert_eq!(try_login(addr, "", "zoe", "zoe-password").await.status, 401);
+
+    // The app's OpenAPI document lists them.
+    let doc = testkit::get_with_cookie(addr, "/api/openapi.json", &root, "").await;
+    let doc: serde_json::Value = serde_json::from_str(&doc.body).unwrap();
+    for path in ["/api/admin/users", "/api/admin/users/{username}"] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} is not in the document"
+        );
+    }
+    assert!(doc["paths"]["/api/admin/users/{username}"]["delete"].is_object());
+
+    // An environment's users cannot be changed: 501, in the one shape.
+    let users = r#"[{"username": "boss", "password": "boss-password", "is_admin": true}]"#;
+    let env = Auth::new(numerous::auth::EnvProvider::from_json(users).unwrap())
+        .secret("a test secret of thirty-two bytes or more");
+    let addr = testkit::serve::<CounterAuth>(Options::default().auth(env)).await;
+    let boss = login(addr, "", "boss", "boss-password").await.cookie();
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/boss",
+        &boss,
+        json,
+        r#"{"is_admin": false}"#,
+        "",
+    )
+    .await;
+    assert_eq!((r.status, code(&r)), (501, "unsupported".to_owned()));
+    let r = testkit::get_with_cookie(addr, "/api/admin/users/boss", &boss, "").await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }

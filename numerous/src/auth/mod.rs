@@ -25,6 +25,7 @@
 //! from their session ([`Session::user`](crate::Session::user)); your own axum routes take
 //! [`CurrentUser`] or `Option<CurrentUser>`.
 
+mod admin;
 mod env;
 mod pages;
 mod provider;
@@ -39,6 +40,7 @@ mod db;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use admin::routes as admin_routes;
 pub use env::{EnvProvider, USERS_VAR};
 pub use pages::{ForbiddenPage, LoginPage};
 pub use provider::{

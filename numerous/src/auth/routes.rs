@@ -458,7 +458,7 @@ fn same_origin(http: &HttpConfig, headers: &HeaderMap, client: ClientAddr) -> Re
 
 /// A POST to an auth route made by a page of this site (or by a client that is not a browser):
 /// others are refused with 403 (CSRF). Carries whether cookies are to be `Secure`.
-struct AuthPost {
+pub(crate) struct AuthPost {
     auth: Arc<AuthState>,
     client: ClientAddr,
     secure: bool,

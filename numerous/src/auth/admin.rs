@@ -1,0 +1,208 @@
+//! The app's users over HTTP, for administrators (numerous-apps' `/admin/users`), under the
+//! app's prefix:
+//!
+//! | route | does |
+//! |---|---|
+//! | `GET /api/admin/users` | every user, by name |
+//! | `GET /api/admin/users/{username}` | one user |
+//! | `POST /api/admin/users` | creates one: `{"username", "password", "email"?, "is_admin"?, "roles"?}` (201) |
+//! | `PATCH /api/admin/users/{username}` | changes what the body names: `{"email": ".."` or `null`, `"is_admin"`, `"roles"}` |
+//! | `DELETE /api/admin/users/{username}` | deletes one (not yourself), with their refresh tokens (204) |
+//!
+//! Each needs a signed-in administrator (else 401 or 403) and a provider that can do it (else
+//! 501 `unsupported`). A change comes from the app's own pages only (the origin check of every
+//! sign-in route) and as JSON (`application/json`: another site cannot send it without a
+//! preflight this server never grants). Answers never carry a password hash.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::routes::{AuthPost, CurrentUser, SignIn};
+use super::{AuthError, NewUser, UserChanges};
+use crate::protocol::{ErrorCode, HttpError};
+
+/// The routes, relative to the app's prefix.
+pub(crate) fn routes() -> Router<SignIn> {
+    Router::new()
+        .route("/api/admin/users", get(list).post(create))
+        .route(
+            "/api/admin/users/{username}",
+            get(show).patch(update).delete(remove),
+        )
+}
+
+/// The refusal for a provider's error, in the one error shape.
+fn refused(e: AuthError) -> Response {
+    let (status, code) = match &e {
+        AuthError::UserNotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+        AuthError::UserExists(_) => (StatusCode::CONFLICT, ErrorCode::Exists),
+        AuthError::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidInput),
+        AuthError::Unsupported(_) => (StatusCode::NOT_IMPLEMENTED, ErrorCode::Unsupported),
+        AuthError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
+        _ => {
+            tracing::error!("user administration: {e}");
+            return HttpError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "that failed; try again later",
+            )
+            .into_response();
+        }
+    };
+    HttpError::new(status, code, e.to_string()).into_response()
+}
+
+/// `Ok` for an administrator.
+#[allow(clippy::result_large_err)]
+fn admin(user: &CurrentUser) -> Result<(), Response> {
+    user.require_admin()
+}
+
+async fn list(State(s): State<SignIn>, user: CurrentUser) -> Response {
+    if let Err(r) = admin(&user) {
+        return r;
+    }
+    match s.auth.config.provider().list_users().await {
+        Ok(users) => Json(users).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+async fn show(
+    State(s): State<SignIn>,
+    user: CurrentUser,
+    Path(username): Path<String>,
+) -> Response {
+    if let Err(r) = admin(&user) {
+        return r;
+    }
+    match s.auth.config.provider().user_by_name(&username).await {
+        Ok(Some(found)) => Json(found).into_response(),
+        Ok(None) => refused(AuthError::UserNotFound(username)),
+        Err(e) => refused(e),
+    }
+}
+
+/// `POST /api/admin/users`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Create {
+    username: String,
+    password: String,
+    email: Option<String>,
+    #[serde(default)]
+    is_admin: bool,
+    #[serde(default)]
+    roles: Vec<String>,
+}
+
+async fn create(
+    State(s): State<SignIn>,
+    _: AuthPost,
+    user: CurrentUser,
+    body: Result<Json<Create>, JsonRejection>,
+) -> Response {
+    if let Err(r) = admin(&user) {
+        return r;
+    }
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
+    let mut new = NewUser::new(body.username, body.password)
+        .roles(body.roles)
+        .admin(body.is_admin);
+    new.email = body.email;
+    if let Err(e) = new.validate() {
+        return refused(e);
+    }
+    match s.auth.config.provider().create_user(new).await {
+        Ok(created) => {
+            tracing::info!(by = %user.username, user = %created.username, "created a user");
+            (StatusCode::CREATED, Json(created)).into_response()
+        }
+        Err(e) => refused(e),
+    }
+}
+
+/// `PATCH /api/admin/users/{username}`: the fields given change, `"email": null` removes it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Update {
+    #[serde(default, deserialize_with = "present")]
+    email: Option<Option<String>>,
+    is_admin: Option<bool>,
+    roles: Option<Vec<String>>,
+}
+
+/// A field that is there (even as `null`) is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+async fn update(
+    State(s): State<SignIn>,
+    _: AuthPost,
+    user: CurrentUser,
+    Path(username): Path<String>,
+    body: Result<Json<Update>, JsonRejection>,
+) -> Response {
+    if let Err(r) = admin(&user) {
+        return r;
+    }
+    let Json(body) = match body {
+        Ok(body) => body,
+        Err(e) => return HttpError::from(e).into_response(),
+    };
+    let mut changes = UserChanges::new();
+    changes.email = body.email;
+    changes.is_admin = body.is_admin;
+    changes.roles = body.roles;
+    if changes == UserChanges::new() {
+        return refused(AuthError::Invalid(
+            "nothing to change: give `email`, `is_admin` or `roles`".into(),
+        ));
+    }
+    match s
+        .auth
+        .config
+        .provider()
+        .update_user(&username, changes)
+        .await
+    {
+        Ok(changed) => {
+            tracing::info!(by = %user.username, user = %changed.username, "changed a user");
+            Json(changed).into_response()
+        }
+        Err(e) => refused(e),
+    }
+}
+
+async fn remove(
+    State(s): State<SignIn>,
+    _: AuthPost,
+    user: CurrentUser,
+    Path(username): Path<String>,
+) -> Response {
+    if let Err(r) = admin(&user) {
+        return r;
+    }
+    if username == user.username {
+        return refused(AuthError::Invalid(
+            "an administrator cannot delete their own account here".into(),
+        ));
+    }
+    match s.auth.config.provider().delete_user(&username).await {
+        Ok(()) => {
+            tracing::info!(by = %user.username, user = %username, "deleted a user");
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => refused(e),
+    }
+}
