@@ -154,8 +154,10 @@ async fn openapi(
     State(auth): State<Option<Arc<crate::auth::AuthState>>>,
 ) -> Response {
     let mut document = openapi_document(registry.env.meta.spec, &http.prefix);
-    if auth.is_some() {
-        add_user_routes(&mut document, &http.prefix);
+    // Where the sign-in's routes are: the app's prefix, or a Server's root when the app shares
+    // the server's sign-in.
+    if let Some(auth) = auth {
+        add_user_routes(&mut document, &auth.prefix);
     }
     axum::Json(document).into_response()
 }
@@ -200,7 +202,7 @@ fn add_user_routes(document: &mut Value, prefix: &str) {
                 "properties": {"email": {"type": ["string", "null"]}, "is_admin": {"type": "boolean"},
                     "roles": {"type": "array", "items": {"type": "string"}}}}}}},
             "responses": with(json!({"200": user, "400": failed("nothing to change, or a bad value"),
-                "404": failed("no such user")}))},
+                "404": failed("no such user"), "409": failed("another user has that email")}))},
         "delete": {"summary": "Delete a user and their refresh tokens (administrators; not yourself)", "parameters": [name],
             "responses": with(json!({"204": {"description": "deleted"}, "400": failed("your own account"),
                 "404": failed("no such user")}))},

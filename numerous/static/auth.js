@@ -64,11 +64,13 @@ export class NumerousAuth {
    */
   async authFetch(url, options = {}) {
     const init = { credentials: "same-origin", ...options };
+    // A `Request` with a body is read by the first fetch: the retry sends a copy.
+    const again = url instanceof Request ? url.clone() : url;
     const first = await fetch(url, init);
     if (first.status !== 401) return first;
     // A refresh that another tab made meanwhile counts too: `refresh` looks first.
     if (!(await this.refresh())) return first;
-    return fetch(url, init);
+    return fetch(again, init);
   }
 
   /** Signs out everywhere this sign-in reached (its tabs close), then shows the login page. */

@@ -233,7 +233,7 @@ async fn exercise(p: &DbProvider, tag: &str) {
             UserChanges::new().email(Some(format!("ann-{tag}@example.com")))
         )
         .await,
-        Err(AuthError::Invalid(_))
+        Err(AuthError::EmailTaken(_))
     ));
     assert_eq!(
         p.user_by_name(&eve).await.unwrap().unwrap().email,
@@ -777,6 +777,18 @@ async fn administrators_manage_users_over_http() {
         (changed["is_admin"].clone(), changed["roles"].clone()),
         (json!(true), json!(["viewer"]))
     );
+    // An email another user has: a conflict, and nothing changes.
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/ann",
+        &root,
+        json,
+        r#"{"email": "zoe@example.com"}"#,
+        "",
+    )
+    .await;
+    assert_eq!((r.status, code(&r)), (409, "exists".to_owned()));
     let r = send(
         addr,
         "PATCH",
@@ -819,6 +831,40 @@ async fn administrators_manage_users_over_http() {
     let r = testkit::get_with_cookie(addr, "/api/admin/users/zoe", &root, "").await;
     assert!(r.body.contains(r#""is_admin":true"#), "{}", r.body);
 
+    // An administrator who is demoted loses the routes at once, whatever their token says;
+    // nobody takes their own admin flag.
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/root",
+        &root,
+        json,
+        r#"{"is_admin": false}"#,
+        "",
+    )
+    .await;
+    assert_eq!((r.status, code(&r)), (400, "invalid-input".to_owned()));
+    let zoe_cookie = login(addr, "", "zoe", "zoe-password").await.cookie();
+    assert_eq!(
+        testkit::get_with_cookie(addr, "/api/admin/users", &zoe_cookie, "")
+            .await
+            .status,
+        200
+    );
+    let r = send(
+        addr,
+        "PATCH",
+        "/api/admin/users/zoe",
+        &root,
+        json,
+        r#"{"is_admin": false}"#,
+        "",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = testkit::get_with_cookie(addr, "/api/admin/users", &zoe_cookie, "").await;
+    assert_eq!((r.status, code(&r)), (403, "forbidden".to_owned()));
+
     // Delete: another user (then gone), not yourself.
     let r = send(addr, "DELETE", "/api/admin/users/zoe", &root, json, "", "").await;
     assert_eq!(r.status, 204, "{}", r.body);
@@ -851,7 +897,7 @@ async fn administrators_manage_users_over_http() {
         "/api/admin/users/boss",
         &boss,
         json,
-        r#"{"is_admin": false}"#,
+        r#"{"roles": ["viewer"]}"#,
         "",
     )
     .await;

@@ -41,7 +41,9 @@ pub(crate) fn routes() -> Router<SignIn> {
 fn refused(e: AuthError) -> Response {
     let (status, code) = match &e {
         AuthError::UserNotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
-        AuthError::UserExists(_) => (StatusCode::CONFLICT, ErrorCode::Exists),
+        AuthError::UserExists(_) | AuthError::EmailTaken(_) => {
+            (StatusCode::CONFLICT, ErrorCode::Exists)
+        }
         AuthError::Invalid(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidInput),
         AuthError::Unsupported(_) => (StatusCode::NOT_IMPLEMENTED, ErrorCode::Unsupported),
         AuthError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
@@ -58,14 +60,25 @@ fn refused(e: AuthError) -> Response {
     HttpError::new(status, code, e.to_string()).into_response()
 }
 
-/// `Ok` for an administrator.
-#[allow(clippy::result_large_err)]
-fn admin(user: &CurrentUser) -> Result<(), Response> {
-    user.require_admin()
+/// `Ok` for an administrator: the access token says so, and the provider still does (a
+/// demoted, deactivated or deleted administrator's token lasts until it expires; its rights
+/// here do not).
+async fn admin(s: &SignIn, user: &CurrentUser) -> Result<(), Response> {
+    user.require_admin()?;
+    match s.auth.config.provider().user(&user.id).await {
+        Ok(Some(now)) if now.is_admin && now.is_active => Ok(()),
+        Ok(_) => Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "administrators only",
+        )
+        .into_response()),
+        Err(e) => Err(refused(e)),
+    }
 }
 
 async fn list(State(s): State<SignIn>, user: CurrentUser) -> Response {
-    if let Err(r) = admin(&user) {
+    if let Err(r) = admin(&s, &user).await {
         return r;
     }
     match s.auth.config.provider().list_users().await {
@@ -79,7 +92,7 @@ async fn show(
     user: CurrentUser,
     Path(username): Path<String>,
 ) -> Response {
-    if let Err(r) = admin(&user) {
+    if let Err(r) = admin(&s, &user).await {
         return r;
     }
     match s.auth.config.provider().user_by_name(&username).await {
@@ -108,7 +121,7 @@ async fn create(
     user: CurrentUser,
     body: Result<Json<Create>, JsonRejection>,
 ) -> Response {
-    if let Err(r) = admin(&user) {
+    if let Err(r) = admin(&s, &user).await {
         return r;
     }
     let Json(body) = match body {
@@ -153,13 +166,18 @@ async fn update(
     Path(username): Path<String>,
     body: Result<Json<Update>, JsonRejection>,
 ) -> Response {
-    if let Err(r) = admin(&user) {
+    if let Err(r) = admin(&s, &user).await {
         return r;
     }
     let Json(body) = match body {
         Ok(body) => body,
         Err(e) => return HttpError::from(e).into_response(),
     };
+    if username == user.username && body.is_admin == Some(false) {
+        return refused(AuthError::Invalid(
+            "an administrator cannot take their own admin flag here".into(),
+        ));
+    }
     let mut changes = UserChanges::new();
     changes.email = body.email;
     changes.is_admin = body.is_admin;
@@ -190,7 +208,7 @@ async fn remove(
     user: CurrentUser,
     Path(username): Path<String>,
 ) -> Response {
-    if let Err(r) = admin(&user) {
+    if let Err(r) = admin(&s, &user).await {
         return r;
     }
     if username == user.username {

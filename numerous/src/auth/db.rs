@@ -286,23 +286,35 @@ impl AuthProvider for DbProvider {
         let hash = found.as_ref().map(|(_, h)| h.clone());
         let given = password.to_owned();
         let ok = run_password_job(move || verify_password(&given, hash.as_deref())).await?;
-        // A hash imported from numerous-apps (bcrypt) becomes argon2 at its first sign-in.
+        // A hash imported from numerous-apps (bcrypt) becomes argon2 at its first sign-in; a
+        // rehash that fails (the pool busy, the database away) leaves it for the next one and
+        // fails no sign-in. `password_hash = old`: a password set meanwhile is not overwritten.
         if ok
             && let Some((user, old)) = &found
+            && user.is_active
             && super::provider::needs_rehash(old)
         {
             let given = password.to_owned();
-            let new = run_password_job(move || hash_password(&given)).await??;
-            sqlx::query(
-                "UPDATE numerous_users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND password_hash = $4",
-            )
-            .bind(new)
-            .bind(now())
-            .bind(&user.id)
-            .bind(old)
-            .execute(self.ready().await?)
-            .await
-            .map_err(backend)?;
+            let rehashed = match run_password_job(move || hash_password(&given)).await {
+                Ok(Ok(new)) => match self.ready().await {
+                    Ok(pool) => sqlx::query(
+                        "UPDATE numerous_users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND password_hash = $4",
+                    )
+                    .bind(new)
+                    .bind(now())
+                    .bind(&user.id)
+                    .bind(old)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(backend),
+                    Err(e) => Err(e),
+                },
+                Ok(Err(e)) | Err(e) => Err(e),
+            };
+            if let Err(e) = rehashed {
+                tracing::warn!(user = %user.username, "the imported password stays bcrypt for now: {e}");
+            }
         }
         match found {
             Some((user, _)) if ok && user.is_active => Ok(user),
@@ -339,10 +351,9 @@ impl AuthProvider for DbProvider {
             match updated {
                 Ok(_) => {}
                 Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                    return Err(AuthError::Invalid(format!(
-                        "another user has the email `{}`",
-                        email.as_deref().unwrap_or_default()
-                    )));
+                    return Err(AuthError::EmailTaken(
+                        email.as_deref().unwrap_or_default().to_owned(),
+                    ));
                 }
                 Err(e) => return Err(backend(e)),
             }

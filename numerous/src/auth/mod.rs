@@ -161,6 +161,9 @@ pub enum AuthError {
     /// A user with this name or email exists.
     #[error("a user named `{0}` exists")]
     UserExists(String),
+    /// Another user has this email address.
+    #[error("another user has the email `{0}`")]
+    EmailTaken(String),
     /// No user with this name.
     #[error("no user named `{0}`")]
     UserNotFound(String),

@@ -74,8 +74,24 @@ impl NewUser {
                 "a username or email has no control characters".into(),
             ));
         }
+        check_roles(&self.roles)?;
         check_password(&self.password)
     }
+}
+
+/// `Ok` when every role name is 1 to 255 characters, without spaces around it or control
+/// characters.
+fn check_roles(roles: &[String]) -> Result<(), AuthError> {
+    for role in roles {
+        if role.trim() != role
+            || role.is_empty()
+            || role.len() > 255
+            || role.chars().any(char::is_control)
+        {
+            return Err(AuthError::Invalid(format!("`{role}` is not a role name")));
+        }
+    }
+    Ok(())
 }
 
 /// `Ok` when `password` is long enough.
@@ -289,12 +305,7 @@ impl UserChanges {
                 "an email is at most 255 characters, without control characters".into(),
             ));
         }
-        for role in self.roles.iter().flatten() {
-            if role.trim().is_empty() || role.len() > 255 || role.chars().any(char::is_control) {
-                return Err(AuthError::Invalid(format!("`{role}` is not a role name")));
-            }
-        }
-        Ok(())
+        self.roles.as_deref().map_or(Ok(()), check_roles)
     }
 }
 
