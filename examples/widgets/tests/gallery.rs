@@ -452,6 +452,53 @@ async fn the_gallery_works_in_chromium() {
     browser
         .wait_until("!document.querySelector('#spending .numerous-chart-tip').hidden && document.querySelector('#spending .numerous-chart-tip').textContent === 'Travel2026: 210'")
         .await;
+    // Dragging over the growth chart zooms into its months; a double click zooms out. (The
+    // axes are drawn on the canvas: the month under the pointer at the left edge says where the
+    // view starts.)
+    let hover_left = "const o = document.querySelector('#chart .u-over'); const r = o.getBoundingClientRect(); \
+         o.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + 2, clientY: r.top + r.height / 2, bubbles: true })); return 1";
+    let left_month = "document.querySelector('#chart .numerous-chart-tip strong')?.textContent";
+    browser.run(hover_left).await;
+    browser.wait_until(&format!("{left_month} === '0'")).await;
+    {
+        // A real drag, through WebDriver's pointer: from the middle of the plot 150 px right.
+        use testkit::fantoccini::actions::{
+            InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+        };
+        let over = browser
+            .client
+            .find(testkit::fantoccini::Locator::Css("#chart .u-over"))
+            .await
+            .unwrap();
+        let drag = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement {
+                element: over,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: Some(std::time::Duration::from_millis(100)),
+                x: 150.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        browser.client.perform_actions(drag).await.unwrap();
+    }
+    browser.run(hover_left).await;
+    browser
+        .wait_until(&format!("Number({left_month}) >= 5"))
+        .await;
+    browser
+        .run("document.querySelector('#chart .u-over').dispatchEvent(new MouseEvent('dblclick', { bubbles: true })); return 1")
+        .await;
+    browser.run(hover_left).await;
+    browser.wait_until(&format!("{left_month} === '0'")).await;
     browser.click_button("Add a month").await;
     browser
         .wait_until(
