@@ -17,8 +17,9 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -60,41 +61,45 @@ fn refused(e: AuthError) -> Response {
     HttpError::new(status, code, e.to_string()).into_response()
 }
 
-/// `Ok` for an administrator: the access token says so, and the provider still does (a
-/// demoted, deactivated or deleted administrator's token lasts until it expires; its rights
-/// here do not).
-async fn admin(s: &SignIn, user: &CurrentUser) -> Result<(), Response> {
-    user.require_admin()?;
-    match s.auth.config.provider().user(&user.id).await {
-        Ok(Some(now)) if now.is_admin && now.is_active => Ok(()),
-        Ok(_) => Err(HttpError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::Forbidden,
-            "administrators only",
-        )
-        .into_response()),
-        Err(e) => Err(refused(e)),
+/// The administrator making the request: the access token says so, and the provider still
+/// does (a demoted, deactivated or deleted administrator's token lasts until it expires; its
+/// rights here do not).
+struct Admin(CurrentUser);
+
+impl FromRequestParts<SignIn> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &SignIn) -> Result<Self, Response> {
+        let user = CurrentUser::from_request_parts(parts, s).await?;
+        user.require_admin()?;
+        match s.auth.config.provider().user(&user.id).await {
+            Ok(Some(now)) if now.is_admin && now.is_active => Ok(Admin(user)),
+            Ok(_) => Err(HttpError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "administrators only",
+            )
+            .into_response()),
+            Err(e) => Err(refused(e)),
+        }
     }
 }
 
-async fn list(State(s): State<SignIn>, user: CurrentUser) -> Response {
-    if let Err(r) = admin(&s, &user).await {
-        return r;
-    }
+/// A JSON body, or the refusal for one that is not.
+#[allow(clippy::result_large_err)]
+fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
+    body.map(|Json(b)| b)
+        .map_err(|e| HttpError::from(e).into_response())
+}
+
+async fn list(State(s): State<SignIn>, _: Admin) -> Response {
     match s.auth.config.provider().list_users().await {
         Ok(users) => Json(users).into_response(),
         Err(e) => refused(e),
     }
 }
 
-async fn show(
-    State(s): State<SignIn>,
-    user: CurrentUser,
-    Path(username): Path<String>,
-) -> Response {
-    if let Err(r) = admin(&s, &user).await {
-        return r;
-    }
+async fn show(State(s): State<SignIn>, _: Admin, Path(username): Path<String>) -> Response {
     match s.auth.config.provider().user_by_name(&username).await {
         Ok(Some(found)) => Json(found).into_response(),
         Ok(None) => refused(AuthError::UserNotFound(username)),
@@ -118,15 +123,12 @@ struct Create {
 async fn create(
     State(s): State<SignIn>,
     _: AuthPost,
-    user: CurrentUser,
-    body: Result<Json<Create>, JsonRejection>,
+    Admin(user): Admin,
+    json: Result<Json<Create>, JsonRejection>,
 ) -> Response {
-    if let Err(r) = admin(&s, &user).await {
-        return r;
-    }
-    let Json(body) = match body {
+    let body = match body(json) {
         Ok(body) => body,
-        Err(e) => return HttpError::from(e).into_response(),
+        Err(r) => return r,
     };
     let mut new = NewUser::new(body.username, body.password)
         .roles(body.roles)
@@ -162,16 +164,13 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<Strin
 async fn update(
     State(s): State<SignIn>,
     _: AuthPost,
-    user: CurrentUser,
+    Admin(user): Admin,
     Path(username): Path<String>,
-    body: Result<Json<Update>, JsonRejection>,
+    json: Result<Json<Update>, JsonRejection>,
 ) -> Response {
-    if let Err(r) = admin(&s, &user).await {
-        return r;
-    }
-    let Json(body) = match body {
+    let body = match body(json) {
         Ok(body) => body,
-        Err(e) => return HttpError::from(e).into_response(),
+        Err(r) => return r,
     };
     if username == user.username && body.is_admin == Some(false) {
         return refused(AuthError::Invalid(
@@ -205,12 +204,9 @@ async fn update(
 async fn remove(
     State(s): State<SignIn>,
     _: AuthPost,
-    user: CurrentUser,
+    Admin(user): Admin,
     Path(username): Path<String>,
 ) -> Response {
-    if let Err(r) = admin(&s, &user).await {
-        return r;
-    }
     if username == user.username {
         return refused(AuthError::Invalid(
             "an administrator cannot delete their own account here".into(),

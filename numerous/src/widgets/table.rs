@@ -308,7 +308,7 @@ impl Table {
     /// indices after the new row: to load many rows, use [`Table::set_rows`] once.
     pub fn push_row(&mut self, row: Vec<Json>) {
         let index = self.rows.len();
-        let matches = matches(&self.search, &row, &mut String::new());
+        let matches = matches(&Needle::new(&self.search), &row, &mut String::new());
         self.rows.push(row);
         self.revision += 1;
         // The new row goes after every row that sorts before or with it (as a stable sort
@@ -535,30 +535,50 @@ impl Table {
             return None;
         }
         let mut buf = String::new();
+        let needle = Needle::new(search);
         Some(
             self.sorted
                 .iter()
                 .copied()
-                .filter(|&i| matches(search, &self.rows[i], &mut buf))
+                .filter(|&i| matches(&needle, &self.rows[i], &mut buf))
                 .collect(),
         )
     }
 }
 
+/// A search, prepared once for every row it is tried on.
+struct Needle<'a> {
+    text: &'a str,
+    /// An ASCII search compares bytes (no text is lowercased per row); any other is compared
+    /// lowercased, itself lowercased here once.
+    lower: Option<String>,
+}
+
+impl<'a> Needle<'a> {
+    fn new(text: &'a str) -> Self {
+        Needle {
+            text,
+            lower: (!text.is_ascii()).then(|| text.to_lowercase()),
+        }
+    }
+
+    fn found_in(&self, text: &str) -> bool {
+        match &self.lower {
+            None => text
+                .as_bytes()
+                .windows(self.text.len())
+                .any(|w| w.eq_ignore_ascii_case(self.text.as_bytes())),
+            Some(lower) => text.to_lowercase().contains(lower.as_str()),
+        }
+    }
+}
+
 /// Whether a cell of `row` contains `needle`, ignoring case (`buf`: a number's text).
-fn matches(needle: &str, row: &[Json], buf: &mut String) -> bool {
-    if needle.is_empty() {
+fn matches(needle: &Needle<'_>, row: &[Json], buf: &mut String) -> bool {
+    if needle.text.is_empty() {
         return true;
     }
-    // An ASCII search compares bytes (no text is lowercased per row); any other lowercases.
-    let lower = (!needle.is_ascii()).then(|| needle.to_lowercase());
-    let contains = |text: &str| match &lower {
-        None => text
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes())),
-        Some(lower) => text.to_lowercase().contains(lower.as_str()),
-    };
+    let contains = |text: &str| needle.found_in(text);
     row.iter().any(|cell| match cell {
         Json::Null => false,
         Json::String(s) => contains(s),
