@@ -8,6 +8,7 @@
 mod custom;
 mod errors;
 mod expand;
+mod form;
 mod parse;
 mod tables;
 mod template;
@@ -79,6 +80,12 @@ pub fn requires(_: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Makes a unit-variant enum a set of role names (`RoleName`): `Editor` is `"editor"`,
 /// `#[role = "name"]` names a variant otherwise. See `numerous::Roles`.
+/// Reads several widgets at once into one typed struct; see `numerous::form`.
+#[proc_macro_derive(Form, attributes(form))]
+pub fn form(item: TokenStream) -> TokenStream {
+    expand::form(item.into()).into()
+}
+
 #[proc_macro_derive(Roles, attributes(role))]
 pub fn roles(item: TokenStream) -> TokenStream {
     expand::roles(item.into()).into()

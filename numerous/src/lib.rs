@@ -78,6 +78,7 @@ mod connection;
 #[cfg(debug_assertions)]
 mod dev;
 mod error;
+pub mod form;
 mod handle;
 mod handler_check;
 mod html;
@@ -263,6 +264,11 @@ pub use numerous_macros::widget;
 /// }
 /// ```
 pub use numerous_macros::Roles;
+
+/// Reads several widgets at once into a struct of plain values, checking each field
+/// (`#[form(required, min = 0.01, max_len = 80, check = f, message = "..")]`): the handler gets
+/// the typed value, or each refused field shows its message under its widget. See [`form`].
+pub use numerous_macros::Form;
 pub use numerous_macros::{
     on_change, on_click, on_command, on_message, on_start, on_submit, on_tabs, requires,
 };

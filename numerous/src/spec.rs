@@ -20,7 +20,7 @@ pub(crate) trait AppData: Send + 'static {
 }
 
 /// The index of `widget` among `app`'s widgets, if it is one of its fields.
-pub(crate) fn widget_index<W>(app: &dyn AppData, widget: &W) -> Option<usize> {
+pub(crate) fn widget_index<W: ?Sized>(app: &dyn AppData, widget: &W) -> Option<usize> {
     let target = (widget as *const W).cast::<()>();
     (0..app.spec().widgets.len()).find(|&i| {
         app.widget(i)

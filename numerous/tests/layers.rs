@@ -48,7 +48,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "topics.rs",
         ],
     ),
-    ("session", &["app.rs", "handle.rs", "outbox.rs", "session/"]),
+    (
+        "session",
+        &["app.rs", "form.rs", "handle.rs", "outbox.rs", "session/"],
+    ),
     (
         "server",
         &[

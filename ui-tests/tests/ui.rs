@@ -42,4 +42,5 @@ fn ui() {
     t.compile_fail("tests/ui/handlers/*.rs");
     t.compile_fail("tests/ui/app/*.rs");
     t.compile_fail("tests/ui/widget/*.rs");
+    t.compile_fail("tests/ui/form/*.rs");
 }

@@ -57,6 +57,17 @@ fn spending() -> Chart {
         .y_label("EUR")
 }
 
+/// What "Order" submits: the Choices tab read at once, each field checked, each refused one
+/// with its message under its widget.
+#[derive(Debug, numerous::Form)]
+pub struct Order {
+    /// A `String` from a drop-down with a placeholder: refused while nothing is chosen.
+    pub colour: String,
+    #[form(min_len = 1, max_len = 3, message = "Pick one to three toppings.")]
+    pub toppings: Vec<String>,
+    pub size: String,
+}
+
 /// Every built-in widget.
 #[numerous::app(template = "index.html")]
 #[derive(Debug)]
@@ -99,6 +110,9 @@ pub struct Gallery {
     multi: MultiSelect,
     #[widget(label = "Size", options = ["Small", "Medium", "Large"])]
     radio: RadioGroup,
+    /// Reads the three choices above at once ([`Order`]).
+    #[widget(label = "Order")]
+    order: Button,
 
     #[widget(
         content = "**Markdown**, rendered on the server: `code`, [links](https://example.org), lists:\n\n- one\n- two"
@@ -250,6 +264,28 @@ impl Gallery {
     #[on_change(multi)]
     fn multi(&mut self) {
         self.say(format!("Toppings: **{}**.", self.multi.value.join(", ")));
+    }
+
+    /// A form: the handler gets an [`Order`] only when every field passed its checks.
+    #[on_click(order)]
+    fn order(&mut self, ctx: &Session) {
+        let fields = OrderFields {
+            colour: &self.dropdown,
+            toppings: &self.multi,
+            size: &self.radio,
+        };
+        match Order::read(ctx, self, fields) {
+            Ok(o) => self.say(format!(
+                "Ordered: a **{}** {} with {}.",
+                o.size.to_lowercase(),
+                o.colour.to_lowercase(),
+                o.toppings.join(", ").to_lowercase()
+            )),
+            Err(e) => self.say(format!(
+                "Not ordered: {} field(s) to fix.",
+                e.fields().len()
+            )),
+        }
     }
 
     #[on_change(radio)]

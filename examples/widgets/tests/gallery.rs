@@ -978,6 +978,58 @@ async fn screenshots_of_the_gallery_and_the_login_page() {
     browser.finish().await;
 }
 
+/// A form (`#[derive(numerous::Form)]`): "Order" reads the Choices tab at once; each refused
+/// field shows its message under it in the same answer (the page passes the audit with them),
+/// and once they are fixed the handler gets the typed order.
+#[tokio::test]
+async fn a_form_names_every_refused_field_at_once_in_chromium() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.click_button("Choices").await;
+    browser.click_button("Order").await;
+    let message =
+        |key: &str| format!("document.getElementById('numerous-error-{key}')?.textContent");
+    browser
+        .wait_until(&format!(
+            "{} === 'Choose one.' && {} === 'Pick one to three toppings.'",
+            message("dropdown"),
+            message("multi")
+        ))
+        .await;
+    assert_eq!(
+        browser
+            .run(&format!("return {} ?? null", message("radio")))
+            .await,
+        json!(null)
+    );
+    browser
+        .wait_until("document.querySelector('#log').textContent.includes('Not ordered: 2 field(s) to fix.')")
+        .await;
+    browser
+        .assert_views_accessible("the gallery with a refused form")
+        .await;
+    // Fixing a field takes its message away at once; the order then goes through.
+    browser
+        .run("const s = document.querySelector('#dropdown select'); s.value = 'Green'; s.dispatchEvent(new Event('change', { bubbles: true })); return 1")
+        .await;
+    browser.click("#multi [data-option='Basil'] input").await;
+    browser
+        .wait_until(&format!(
+            "!{} && !{}",
+            message("dropdown"),
+            message("multi")
+        ))
+        .await;
+    browser.click_button("Order").await;
+    browser
+        .wait_until("document.querySelector('#log').textContent.includes('Ordered: a small green with basil.')")
+        .await;
+    browser.finish().await;
+}
+
 /// A message under a field (`ctx.field_error`, the Name box refuses digits): shown under the
 /// box, which is marked invalid and described by it, and it passes the audit; the user's next
 /// change takes it away.

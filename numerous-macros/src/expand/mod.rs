@@ -76,6 +76,19 @@ pub fn handlers(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// `#[on_click]` used outside an impl block marked `#[numerous::handlers]`.
 /// `#[derive(Roles)]`: each unit variant is a role, named in snake case or by `#[role = ".."]`.
+pub fn form(item: TokenStream) -> TokenStream {
+    let input = match syn::parse2::<syn::DeriveInput>(item) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let out = crate::form::parse(&input, &mut errors)
+        .map(|model| crate::form::expand(&model))
+        .unwrap_or_default();
+    let errs = errors.to_compile_errors();
+    quote!(#errs #out)
+}
+
 pub fn roles(item: TokenStream) -> TokenStream {
     let input = match syn::parse2::<syn::DeriveInput>(item) {
         Ok(i) => i,

@@ -202,7 +202,7 @@ impl Session {
         self.lock().view.get(index).and_then(WidgetView::refusal)
     }
 
-    pub(super) fn change_view<W>(
+    pub(crate) fn change_view<W: ?Sized>(
         &self,
         app: &dyn AppData,
         widget: &W,
@@ -232,7 +232,7 @@ impl Session {
     }
 
     /// The index of `widget`, a field of `app`; logged as a mistake of `call` when it is not.
-    pub(super) fn widget_at<W>(app: &dyn AppData, widget: &W, call: &str) -> Option<usize> {
+    pub(super) fn widget_at<W: ?Sized>(app: &dyn AppData, widget: &W, call: &str) -> Option<usize> {
         let index = widget_index(app, widget);
         if index.is_none() {
             tracing::warn!(

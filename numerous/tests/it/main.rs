@@ -13,6 +13,7 @@ mod custom_assets;
 mod diff;
 mod failures;
 mod feed;
+mod form;
 mod redeploy;
 mod renamed_keys;
 mod sse;
