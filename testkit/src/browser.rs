@@ -310,6 +310,37 @@ impl Browser {
         png
     }
 
+    /// A PNG of the element `css` selects, scrolled into view, as the page draws it now (the
+    /// DevTools protocol's clipped screenshot: WebDriver's element screenshot times out under
+    /// an emulated width).
+    pub async fn element_screenshot(&self, css: &str) -> Vec<u8> {
+        use base64::Engine as _;
+        let rect = self
+            .run(&format!(
+                "const e = document.querySelector({css:?}); e.scrollIntoView({{block: 'center'}}); \
+                 const r = e.getBoundingClientRect(); \
+                 return [r.left + scrollX, r.top + scrollY, r.width, r.height]"
+            ))
+            .await;
+        let r: Vec<f64> = serde_json::from_value(rect).expect("the element's box");
+        let clip = json!({
+            "format": "png",
+            "captureBeyondViewport": true,
+            "clip": {"x": r[0], "y": r[1], "width": r[2].max(1.0), "height": r[3].max(1.0), "scale": 1},
+        });
+        let shot = self
+            .client
+            .issue_cmd(Cdp("Page.captureScreenshot", clip))
+            .await
+            .expect("a screenshot of the element");
+        let data = shot["data"].as_str().expect("a PNG in base64");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .expect("base64");
+        assert_eq!(&png[1..4], b"PNG", "a PNG");
+        png
+    }
+
     /// Closes the browser without looking at its console (for tests that expect errors there).
     pub async fn close(self) {
         let _ = self.client.clone().close().await;

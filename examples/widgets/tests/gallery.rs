@@ -978,6 +978,83 @@ async fn screenshots_of_the_gallery_and_the_login_page() {
     browser.finish().await;
 }
 
+/// The pictures of the widget reference (`docs/widgets/img/<kind>-{light,dark}.png`, linked by
+/// the pages `numerous/tests/reference.rs` writes): each built-in widget as the gallery shows it,
+/// in both themes. Each must be a picture of something (at least 24 px each way);
+/// `NUMEROUS_SCREENSHOTS=1` writes them (`bench/screenshots.sh`).
+#[tokio::test]
+async fn screenshots_of_every_widget_for_the_reference() {
+    use numerous::App as _;
+    use testkit::Scheme;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.set_width(1000).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser
+        .wait_until("document.querySelector('#chart canvas') !== null")
+        .await;
+    // One widget of each kind: the first in the gallery, or the one that shows it best.
+    let preferred = ["order", "markdown", "chart"];
+    let mut shown: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for w in Gallery::SPEC.widgets {
+        if preferred.contains(&w.key) || !shown.contains_key(w.kind) {
+            shown.insert(w.kind, w.key);
+        }
+    }
+    assert_eq!(
+        shown.len(),
+        24,
+        "every built-in kind is in the gallery: {shown:?}"
+    );
+    let write = std::env::var("NUMEROUS_SCREENSHOTS").is_ok_and(|v| v == "1");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/widgets/img");
+    for (scheme, name) in [(Scheme::Light, "light"), (Scheme::Dark, "dark")] {
+        browser.set_color_scheme(scheme).await;
+        for (kind, key) in &shown {
+            let tab = browser
+                .run(&format!(
+                    "return document.getElementById('{key}').closest('[data-numerous-tab]')?.dataset.numerousTab ?? null"
+                ))
+                .await;
+            if let Some(tab) = tab.as_str() {
+                browser.click_button(tab).await;
+                browser
+                    .wait_until(&format!(
+                        "!document.querySelector('[data-numerous-tab={tab}]').hidden"
+                    ))
+                    .await;
+            }
+            // An accordion's headers go before its sections, which are the template's markup:
+            // the picture is of the element around them.
+            let id = if *kind == "accordion" {
+                "accordion-region"
+            } else {
+                key
+            };
+            // Drawn: its module has put something of its size in it.
+            browser
+                .wait_until(&format!(
+                    "document.getElementById('{id}').getBoundingClientRect().height >= 24"
+                ))
+                .await;
+            let png = browser.element_screenshot(&format!("#{id}")).await;
+            let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+            let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+            assert!(
+                width >= 24 && height >= 24,
+                "{kind} ({key}) is {width}×{height} px in {name}"
+            );
+            if write {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(dir.join(format!("{kind}-{name}.png")), &png).unwrap();
+            }
+        }
+    }
+    browser.finish().await;
+}
+
 /// A form (`#[derive(numerous::Form)]`): "Order" reads the Choices tab at once; each refused
 /// field shows its message under it in the same answer (the page passes the audit with them),
 /// and once they are fixed the handler gets the typed order.

@@ -132,6 +132,12 @@ impl Src for Image {
 /// A progress bar; `value` goes from 0 to 1.
 ///
 /// Attributes: `label`, `value`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let import = ProgressBar::default().label("Import").value(0.25);
+/// assert_eq!(import.value, 0.25);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProgressBar {

@@ -212,6 +212,13 @@ pub struct DownloadFile {
 /// names it, and the browser fetches it over HTTP once.
 ///
 /// Attributes: `label`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let mut export = Download::default().label("Export CSV");
+/// // In its #[on_click] handler:
+/// export.send("report.csv", "text/csv", "name,amount\r\nTrain,42\r\n");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Download {

@@ -143,6 +143,12 @@ impl_bounds!(RangeSlider);
 /// An on/off switch. Emits [`crate::Event::Change`].
 ///
 /// Attributes: `label`, `value`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let dark = Toggle::default().label("Dark mode").value(true);
+/// assert!(dark.value);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Toggle {
@@ -213,6 +219,14 @@ impl OptionList for MultiSelect {
 /// One of `options`, shown as radio buttons. Emits [`crate::Event::Change`].
 ///
 /// Attributes: `label`, `options`, `value`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let size = RadioGroup::default().label("Size").options(["Small", "Medium", "Large"]);
+/// assert_eq!(size.value, "Small");
+/// let size = size.value("Large");
+/// assert_eq!(size.value, "Large");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct RadioGroup {

@@ -408,6 +408,12 @@ impl askama::filters::HtmlSafe for TabPanel<'_> {}
 /// A one-line text input. Emits [`Event::Change`].
 ///
 /// Attributes: `label`, `value`, `placeholder`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let name = TextInput::default().label("Name").placeholder("Ada Lovelace");
+/// assert_eq!(name.value, "");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TextInput {
@@ -458,6 +464,12 @@ impl Placeholder for TextInput {
 /// A slider between `min` and `max` (0 to 100 by default). Emits [`Event::Change`].
 ///
 /// Attributes: `label`, `value`, `min`, `max`, `step`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let volume = Slider::default().label("Volume").max(11).step(1).value(5);
+/// assert_eq!((volume.min, volume.max, volume.value), (0.0, 11.0, 5.0));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Slider {
@@ -502,6 +514,12 @@ impl_bounds!(Slider);
 /// A checkbox. Emits [`Event::Change`].
 ///
 /// Attributes: `label`, `value`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let agree = Checkbox::default().label("I agree");
+/// assert!(!agree.value);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Checkbox {
@@ -526,6 +544,12 @@ impl EmitsChange for Checkbox {}
 /// links with script URLs are disarmed, so untrusted text is safe to show.
 ///
 /// Attributes: `content`.
+///
+/// ```
+/// # use numerous::prelude::*;
+/// let note = Markdown::default().content("**Saved.** <b>Not</b> HTML: shown as text.");
+/// assert!(note.content.starts_with("**Saved.**"));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Markdown {
