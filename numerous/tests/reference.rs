@@ -199,6 +199,7 @@ fn probe_all() -> Vec<Probed> {
         Accordion,
         Markdown,
         Metric,
+        Modal,
         Feed,
         Html,
         Image,

@@ -146,6 +146,15 @@ pub struct Gallery {
     table: Table,
     #[widget(label = "Remove the selected rows", variant = "danger")]
     remove: Button,
+    /// Asks before the rows go: a dialog holding template markup and two buttons.
+    #[widget(label = "Remove the selected rows?")]
+    confirm: Modal,
+    #[widget(content = "The selected rows will be removed from the table.")]
+    confirm_text: Markdown,
+    #[widget(label = "Remove them", variant = "danger")]
+    confirm_remove: Button,
+    #[widget(label = "Keep them", variant = "secondary")]
+    keep: Button,
 
     #[widget(
         label = "Upload small text files (at most 2 KB each)",
@@ -317,10 +326,27 @@ impl Gallery {
         ));
     }
 
+    /// Asks first: the dialog says how many rows would go.
     #[on_click(remove)]
     fn remove(&mut self) {
-        // The handler reads the selected rows' keys (the `id` column); the table keeps its sort,
-        // search and page, and drops the removed keys from the selection.
+        let n = self.table.selected().len();
+        if n == 0 {
+            self.say("Select rows first: the box at the start of each row.".into());
+            return;
+        }
+        self.confirm_text.content =
+            format!("**{n}** selected rows will be removed from the table.");
+        self.confirm.open = true;
+    }
+
+    #[on_click(keep)]
+    fn keep(&mut self) {
+        self.confirm.open = false;
+    }
+
+    #[on_click(confirm_remove)]
+    fn confirm_remove(&mut self) {
+        self.confirm.open = false;
         let picked: HashSet<u64> = self
             .table
             .selected()

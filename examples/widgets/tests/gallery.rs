@@ -168,9 +168,20 @@ async fn the_table_searches_selects_and_removes_rows_by_key() {
     tab.update("table", json!({"selected": [99999]})).await;
     assert_eq!(tab.recv_error().await["code"], "rejected");
 
-    // The handler removes them: the search and the page stay, the selection is empty.
+    // Remove asks first, in a dialog that says how many.
     tab.click("remove").await;
     let patch = tab.recv().await;
+    assert_eq!(patch["state"]["confirm"]["open"], true);
+    assert!(
+        patch["state"]["confirm_text"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("**2** selected rows")
+    );
+    // The handler removes them: the search and the page stay, the selection is empty.
+    tab.click("confirm_remove").await;
+    let patch = tab.recv().await;
+    assert_eq!(patch["state"]["confirm"]["open"], false);
     let t = &patch["state"]["table"];
     assert_eq!(
         (t["total"].clone(), t["all"].clone()),
@@ -892,7 +903,30 @@ async fn names_and_the_keyboard_work_as_their_users_expect_in_chromium() {
         .wait_until("document.querySelector('#table .numerous-table-pages').textContent.includes('1 selected')")
         .await;
     assert_eq!(browser.focused().await, format!("select:{first}"));
+    // Remove asks in a dialog, which takes the keyboard: Esc keeps the rows, and the keyboard
+    // comes back to the button.
     browser.click_button("Remove the selected rows").await;
+    let dialog_open = "document.querySelector('#confirm dialog').open";
+    browser.wait_until(dialog_open).await;
+    // Named by its title (the audit below checks a dialog has a name).
+    assert_eq!(
+        browser
+            .run("const d = document.querySelector('#confirm dialog'); return document.getElementById(d.getAttribute('aria-labelledby')).textContent")
+            .await,
+        json!("Remove the selected rows?")
+    );
+    browser
+        .assert_views_accessible("the gallery with its dialog open")
+        .await;
+    browser.press(Key::Escape).await;
+    browser.wait_until(&format!("!{dialog_open}")).await;
+    browser
+        .wait_until("document.activeElement?.textContent === 'Remove the selected rows'")
+        .await;
+    browser.click_button("Remove the selected rows").await;
+    browser.wait_until(dialog_open).await;
+    browser.click_button("Remove them").await;
+    browser.wait_until(&format!("!{dialog_open}")).await;
     browser
         .wait_until(&format!(
             "{log}.includes('Removed **1** rows') || {log}.includes('Removed 1 rows')"
@@ -1005,7 +1039,7 @@ async fn screenshots_of_every_widget_for_the_reference() {
     }
     assert_eq!(
         shown.len(),
-        24,
+        25,
         "every built-in kind is in the gallery: {shown:?}"
     );
     let write = std::env::var("NUMEROUS_SCREENSHOTS").is_ok_and(|v| v == "1");
@@ -1028,18 +1062,34 @@ async fn screenshots_of_every_widget_for_the_reference() {
             }
             // An accordion's headers go before its sections, which are the template's markup:
             // the picture is of the element around them.
-            let id = if *kind == "accordion" {
-                "accordion-region"
-            } else {
-                key
+            // A dialog is shown for its picture (in this page only: the server still has it
+            // closed).
+            let css = match *kind {
+                "accordion" => "#accordion-region".to_owned(),
+                "modal" => {
+                    browser
+                        .run(&format!(
+                            "document.querySelector('#{key} dialog').showModal(); return 1"
+                        ))
+                        .await;
+                    format!("#{key} dialog")
+                }
+                _ => format!("#{key}"),
             };
             // Drawn: its module has put something of its size in it.
             browser
                 .wait_until(&format!(
-                    "document.getElementById('{id}').getBoundingClientRect().height >= 24"
+                    "document.querySelector('{css}').getBoundingClientRect().height >= 24"
                 ))
                 .await;
-            let png = browser.element_screenshot(&format!("#{id}")).await;
+            let png = browser.element_screenshot(&css).await;
+            if *kind == "modal" {
+                browser
+                    .run(&format!(
+                        "document.querySelector('#{key} dialog').close(); return 1"
+                    ))
+                    .await;
+            }
             let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
             let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
             assert!(

@@ -58,6 +58,7 @@ mod feed;
 mod files;
 mod inputs;
 mod metric;
+mod modal;
 mod table;
 
 pub use chart::{Chart, ChartKind, Series, XAxis};
@@ -66,6 +67,7 @@ pub use feed::Feed;
 pub use files::{Download, DownloadFile, FileUpload, ReceivedFile, UploadedFile};
 pub use inputs::{DatePicker, MultiSelect, RadioGroup, RangeSlider, TextArea, Toggle};
 pub use metric::{Metric, MetricValue};
+pub use modal::{Modal, ModalContent, ModalInput};
 pub use table::{ColumnFormat, Selection, Table};
 
 use serde::{Deserialize, Serialize};
