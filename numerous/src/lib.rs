@@ -304,7 +304,7 @@ pub mod prelude {
         Unit, Value, Variant,
     };
     pub use crate::widgets::{
-        Accordion, Button, Chart, ChartKind, Checkbox, DatePicker, Download, DropDown, Feed,
+        Accordion, Button, Chart, ChartKind, Chat, Checkbox, DatePicker, Download, DropDown, Feed,
         FileUpload, Html, Image, Markdown, Metric, Modal, MultiSelect, Number, ProgressBar,
         RadioGroup, RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
     };

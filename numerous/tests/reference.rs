@@ -205,6 +205,7 @@ fn probe_all() -> Vec<Probed> {
         Image,
         ProgressBar,
         Chart,
+        Chat,
         Table,
         FileUpload,
         Download,

@@ -135,6 +135,13 @@ pub struct Gallery {
     scale: Option<f64>,
     #[widget(init = Accordion::new(["What is this?", "More"]).opened("What is this?"))]
     accordion: Accordion,
+    /// A conversation with the gallery: what you send, and its answer.
+    #[widget(
+        label = "Talk to the gallery",
+        placeholder = "Write a message (Enter sends, Shift+Enter a new line)",
+        init = Chat::default().me("you").empty("No messages yet: say hello.")
+    )]
+    talk: Chat,
 
     #[widget(
         init = table(),
@@ -300,6 +307,24 @@ impl Gallery {
     #[on_change(radio)]
     fn radio(&mut self) {
         self.say(format!("Size: **{}**.", self.radio.value));
+    }
+
+    /// What the user sent is theirs to show, then the gallery answers.
+    #[on_submit(talk)]
+    fn talk(&mut self) {
+        let Some(text) = self.talk.take_sent() else {
+            return;
+        };
+        let words = text.split_whitespace().count();
+        self.talk.push("you", text);
+        self.talk.push(
+            "gallery",
+            format!("You wrote {words} word(s). Messages are shown as text: <b> stays <b>."),
+        );
+        self.say(format!(
+            "The chat has **{}** messages.",
+            self.talk.messages().len()
+        ));
     }
 
     #[on_change(accordion)]

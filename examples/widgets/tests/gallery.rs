@@ -121,6 +121,52 @@ async fn a_month_added_to_the_chart_sends_only_the_new_points() {
     );
 }
 
+/// The chat: what a tab sends reaches `#[on_submit]` checked (an empty or oversized message
+/// is refused and changes nothing), and each new message goes to the tabs alone, as `$append`.
+#[tokio::test]
+async fn a_chat_message_is_checked_and_only_the_new_messages_are_sent() {
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    let mut tab = Tab::open(addr, None).await;
+    assert_eq!(tab.state["talk"]["me"], "you");
+    assert_eq!(tab.state["talk"]["messages"], json!([]));
+    tab.send(json!({"type": "msg", "widget": "talk", "content": {"text": "  two words  "}}))
+        .await;
+    let patch = tab.recv().await;
+    let talk = &patch["state"]["talk"];
+    let added = talk["$append"]["messages"].as_array().unwrap();
+    assert_eq!(added.len(), 2, "{talk}");
+    assert_eq!(
+        (added[0]["author"].clone(), added[0]["text"].clone()),
+        (json!("you"), json!("two words"))
+    );
+    assert!(
+        added[1]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("You wrote 2 word(s).")
+    );
+    assert!(added[0]["time"].as_i64().unwrap() > 1_700_000_000);
+    assert!(talk.get("label").is_none(), "only what is new: {talk}");
+    for bad in [
+        json!({"text": "   "}),
+        json!({"text": "x".repeat(4001)}),
+        json!({"text": 1}),
+    ] {
+        tab.send(json!({"type": "msg", "widget": "talk", "content": bad}))
+            .await;
+        let error = tab.recv_error().await;
+        assert!(
+            ["rejected", "invalid-input"].contains(&error["code"].as_str().unwrap()),
+            "{error}"
+        );
+    }
+    // A reload has the conversation.
+    let session = tab.session.clone();
+    tab.close().await;
+    let tab = Tab::open(addr, Some(&session)).await;
+    assert_eq!(tab.state["talk"]["messages"].as_array().unwrap().len(), 2);
+}
+
 #[tokio::test]
 async fn the_table_searches_selects_and_removes_rows_by_key() {
     let addr = testkit::serve::<Gallery>(Options::default()).await;
@@ -1039,7 +1085,7 @@ async fn screenshots_of_every_widget_for_the_reference() {
     }
     assert_eq!(
         shown.len(),
-        25,
+        26,
         "every built-in kind is in the gallery: {shown:?}"
     );
     let write = std::env::var("NUMEROUS_SCREENSHOTS").is_ok_and(|v| v == "1");
@@ -1064,6 +1110,18 @@ async fn screenshots_of_every_widget_for_the_reference() {
             // the picture is of the element around them.
             // A dialog is shown for its picture (in this page only: the server still has it
             // closed).
+            if *kind == "chat" && name == "light" {
+                // A conversation, not an empty box.
+                browser
+                    .type_into(&format!("#{key} textarea"), "Hello, how are you?")
+                    .await;
+                browser.press(testkit::fantoccini::key::Key::Enter).await;
+                browser
+                    .wait_until(&format!(
+                        "document.querySelectorAll('#{key} li').length === 2"
+                    ))
+                    .await;
+            }
             let css = match *kind {
                 "accordion" => "#accordion-region".to_owned(),
                 "modal" => {
@@ -1102,6 +1160,54 @@ async fn screenshots_of_every_widget_for_the_reference() {
             }
         }
     }
+    browser.finish().await;
+}
+
+/// The chat in Chromium: Enter sends, the message shows as the reader's own with its author
+/// and time, the answer follows at the bottom, text stays text, and the page passes the audit.
+#[tokio::test]
+async fn the_chat_sends_with_enter_and_shows_text_as_text_in_chromium() {
+    use testkit::fantoccini::key::Key;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.click_button("Display").await;
+    let input = "#talk textarea";
+    assert_eq!(browser.accessible_name(input).await, "Talk to the gallery");
+    browser.type_into(input, "Hello <b>there</b>").await;
+    browser.press(Key::Enter).await;
+    let items = "document.querySelectorAll('#talk li')";
+    browser.wait_until(&format!("{items}.length === 2")).await;
+    assert_eq!(browser.accessible_role("#talk [role=log]").await, "log");
+    assert_eq!(
+        browser.accessible_name("#talk [role=log]").await,
+        "Talk to the gallery"
+    );
+    let shown = browser
+        .run(&format!(
+            "return [...{items}].map(li => [li.classList.contains('numerous-chat-own'), \
+               li.querySelector('.numerous-chat-author').textContent, \
+               li.querySelector('.numerous-chat-text').textContent, \
+               li.querySelector('time').dateTime.length > 0, li.querySelector('b') === null])"
+        ))
+        .await;
+    assert_eq!(
+        shown[0],
+        json!([true, "you", "Hello <b>there</b>", true, true])
+    );
+    assert_eq!(shown[1][0], json!(false));
+    assert_eq!(shown[1][1], json!("gallery"));
+    assert_eq!(
+        browser
+            .run(&format!("return document.querySelector('{input}').value"))
+            .await,
+        json!("")
+    );
+    browser
+        .assert_views_accessible("the gallery with a conversation")
+        .await;
     browser.finish().await;
 }
 

@@ -181,46 +181,84 @@ impl Widget for Feed {
             return serde_json::to_writer(out, self);
         }
         self.head(out);
-        out.extend_from_slice(self.total.to_string().as_bytes());
-        out.extend_from_slice(b",\"items\":[");
-        for (i, item) in self.json.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(item.as_bytes());
-        }
-        out.extend_from_slice(b"]}");
+        write_tail(out, self.total, "items", &self.json);
         Ok(())
     }
 
     /// New items since `previous`, when only items were pushed: `previous` starts with the
     /// same head, and its `total` is smaller (no parsing of the items).
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool {
-        let start = out.len();
-        self.head(out);
-        let prev_total = crate::widget::count_after_head(previous, &out[start..]);
-        out.truncate(start);
-        let Some(prev_total) = prev_total else {
-            return false;
-        };
-        let added = self.total.saturating_sub(prev_total) as usize;
-        if added == 0 || added > self.items.len() || self.json.len() != self.items.len() {
+        if self.json.len() != self.items.len() {
             return false;
         }
-        out.extend_from_slice(br#"{"$append":{"items":["#);
-        for (i, item) in self.json.range(self.json.len() - added..).enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.extend_from_slice(item.as_bytes());
-        }
-        out.extend_from_slice(br#"]},"$keep":{"items":"#);
-        out.extend_from_slice(self.cap.to_string().as_bytes());
-        out.extend_from_slice(br#"},"total":"#);
-        out.extend_from_slice(self.total.to_string().as_bytes());
-        out.push(b'}');
-        true
+        write_append(
+            out,
+            previous,
+            |out| self.head(out),
+            "items",
+            &self.json,
+            self.cap,
+            self.total,
+        )
     }
+}
+
+/// `<total>,"<field>":[<items>]}`: the end of the state of a widget whose `head` ends with
+/// `"total":`, its items' JSON copied as made when each was pushed.
+pub(super) fn write_tail(out: &mut Vec<u8>, total: u64, field: &str, json: &VecDeque<Box<str>>) {
+    out.extend_from_slice(total.to_string().as_bytes());
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(field.as_bytes());
+    out.extend_from_slice(b"\":[");
+    for (i, item) in json.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item.as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+}
+
+/// The patch of a log that only grew since `previous` (whose state starts with what `head`
+/// writes, then its `total`): the new items as `$append`, the cap as `$keep`, the new total.
+/// `false` (nothing written) when anything else changed.
+pub(super) fn write_append(
+    out: &mut Vec<u8>,
+    previous: &[u8],
+    head: impl FnOnce(&mut Vec<u8>),
+    field: &str,
+    json: &VecDeque<Box<str>>,
+    cap: usize,
+    total: u64,
+) -> bool {
+    let start = out.len();
+    head(out);
+    let prev_total = crate::widget::count_after_head(previous, &out[start..]);
+    out.truncate(start);
+    let Some(prev_total) = prev_total else {
+        return false;
+    };
+    let added = total.saturating_sub(prev_total) as usize;
+    if added == 0 || added > json.len() {
+        return false;
+    }
+    out.extend_from_slice(b"{\"$append\":{\"");
+    out.extend_from_slice(field.as_bytes());
+    out.extend_from_slice(b"\":[");
+    for (i, item) in json.range(json.len() - added..).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(item.as_bytes());
+    }
+    out.extend_from_slice(b"]},\"$keep\":{\"");
+    out.extend_from_slice(field.as_bytes());
+    out.extend_from_slice(b"\":");
+    out.extend_from_slice(cap.to_string().as_bytes());
+    out.extend_from_slice(b"},\"total\":");
+    out.extend_from_slice(total.to_string().as_bytes());
+    out.push(b'}');
+    true
 }
 
 #[cfg(test)]

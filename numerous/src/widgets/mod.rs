@@ -53,6 +53,7 @@ macro_rules! impl_bounds {
 }
 
 mod chart;
+mod chat;
 mod display;
 mod feed;
 mod files;
@@ -62,6 +63,7 @@ mod modal;
 mod table;
 
 pub use chart::{Chart, ChartKind, Series, XAxis};
+pub use chat::{Chat, ChatMessage, MAX_CHAT_MESSAGE};
 pub use display::{Accordion, AccordionPanel, Html, Image, ProgressBar};
 pub use feed::Feed;
 pub use files::{Download, DownloadFile, FileUpload, ReceivedFile, UploadedFile};
