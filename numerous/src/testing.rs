@@ -232,6 +232,18 @@ impl<A: App> TestSession<A> {
         .await
     }
 
+    /// Sends `content` to the widget `pick` names, as its module's `model.send(content)` does:
+    /// `tab.message(|app| &app.chat, json!({"text": "hi"}))` (a chat's message).
+    pub async fn message<W>(
+        &mut self,
+        pick: impl FnOnce(&A) -> &W,
+        content: impl serde::Serialize,
+    ) -> Vec<String> {
+        let key = self.key(pick);
+        let frame = serde_json::json!({"type": "msg", "widget": key, "content": content});
+        self.send(&frame.to_string()).await
+    }
+
     /// Sets the `value` of the widget `pick` names, as the browser would:
     /// `tab.set(|app| &app.name, "Ada")`. Any serializable value; the widget validates it.
     pub async fn set<W>(

@@ -50,17 +50,6 @@ pub struct ChatMessage {
     pub timestamp: i64,
 }
 
-impl ChatMessage {
-    /// How the page shows it.
-    pub fn line(&self) -> String {
-        if self.message_type == "system" {
-            format!("· {}", self.text)
-        } else {
-            format!("{}: {}", self.username, self.text)
-        }
-    }
-}
-
 /// Every message goes to every page, in the order they were stored.
 pub static MESSAGES: Topic<ChatMessage> = Topic::new("chat-messages");
 /// How many pages are open.
@@ -394,12 +383,13 @@ impl AuthProvider for NameOnly {
 #[numerous::app(template = "index.html")]
 #[derive(Debug)]
 pub struct Chat {
-    #[widget(init = Feed::default().cap(FEED_CAP).empty("No messages yet: say hello."))]
-    pub messages: Feed,
-    #[widget(label = "Message", placeholder = "Say something (Enter sends)")]
-    pub text: TextInput,
-    #[widget(label = "Send", variant = "primary")]
-    pub send: Button,
+    /// The room: every message with its author and time, and the box to write the next.
+    #[widget(
+        label = "Messages",
+        placeholder = "Say something (Enter sends)",
+        init = numerous::widgets::Chat::default().cap(FEED_CAP).empty("No messages yet: say hello.")
+    )]
+    pub messages: numerous::widgets::Chat,
     #[widget(label = "Display name")]
     pub name: TextInput,
     #[widget(label = "Change name", variant = "secondary")]
@@ -409,7 +399,7 @@ pub struct Chat {
     /// The name this page posts under.
     #[state]
     pub known_as: String,
-    /// The ids of the messages shown, oldest first (as many as the feed keeps): a message is
+    /// The ids of the messages shown, oldest first (as many as the chat keeps): a message is
     /// shown once, even when it reaches a page both from the history and live (a page that
     /// moved to another server catches up on what it missed meanwhile).
     #[state]
@@ -419,7 +409,7 @@ pub struct Chat {
     pub joined_after: i64,
 }
 
-/// As many ids as the feed keeps lines.
+/// As many ids as the chat keeps messages.
 const FEED_CAP: usize = 500;
 
 #[numerous::handlers]
@@ -458,6 +448,7 @@ impl Chat {
             if let Some(user) = ctx.user() {
                 self.name.value = user.username.clone();
                 self.known_as = user.username.clone();
+                self.messages.me = user.username.clone();
             }
             let history = store.recent(CHANNELS[0], HISTORY).await?;
             self.joined_after = history.last().map_or(0, |m| m.id);
@@ -482,23 +473,28 @@ impl Chat {
         if self.shown.contains(&m.id) {
             return;
         }
-        self.messages.push(m.line());
+        // An announcement has no author: the chat shows it apart.
+        let author = if m.message_type == "system" {
+            ""
+        } else {
+            &m.username
+        };
+        self.messages.push_at(author, &m.text, m.timestamp / 1000);
         self.shown.push_back(m.id);
         if self.shown.len() > FEED_CAP {
             self.shown.pop_front();
         }
     }
 
-    /// Sends the message typed (the button or Enter).
-    #[on_click(send)]
-    #[on_submit(text)]
+    /// Sends what the user wrote in the chat (Enter, or its Send button).
+    #[on_submit(messages)]
     async fn send(&mut self, ctx: &Session, store: Res<Store>) -> Result<(), String> {
         let user = ctx.user().ok_or("sign in first")?;
-        let text = message_text(&self.text.value)?.to_owned();
+        let sent = self.messages.take_sent().unwrap_or_default();
+        let text = message_text(&sent)?.to_owned();
         store
             .post(&ctx.publisher(), &user.id, &self.known_as, &text, "chat")
             .await?;
-        self.text.value.clear();
         Ok(())
     }
 
@@ -516,6 +512,7 @@ impl Chat {
             .post(&ctx.publisher(), &user.id, &name, &text, "system")
             .await?;
         self.known_as = name.clone();
+        self.messages.me = name.clone();
         ctx.toast(format!("You are now {name}"));
         Ok(())
     }

@@ -18,13 +18,15 @@ async fn join(browser: &Browser, addr: std::net::SocketAddr, name: &str) {
 }
 
 async fn say(browser: &Browser, text: &str) {
-    browser.type_into("#text input", text).await;
-    browser.click("#send button").await;
+    browser.type_into("#messages textarea", text).await;
+    browser.click("#messages button[type=submit]").await;
 }
 
+/// The chat shows `author: text`.
 fn has_line(line: &str) -> String {
     format!(
-        "[...document.querySelectorAll('#messages li, #messages .numerous-feed-item')].some(e => e.textContent === {})",
+        "[...document.querySelectorAll('#messages li')].some(li => \
+           `${{li.querySelector('.numerous-chat-author')?.textContent}}: ${{li.querySelector('.numerous-chat-text').textContent}}` === {})",
         serde_json::to_string(line).unwrap()
     )
 }
@@ -50,13 +52,16 @@ async fn two_browsers_chat_with_each_other() {
     say(&ann, "hello bob").await;
     bob.wait_until(&has_line("ann: hello bob")).await;
     // Enter sends, and markup is shown as text.
-    bob.type_into("#text input", "<script>window.pwned = 1</script>\u{e007}")
-        .await;
+    bob.type_into(
+        "#messages textarea",
+        "<script>window.pwned = 1</script>\u{e007}",
+    )
+    .await;
     ann.wait_until(&has_line("bob: <script>window.pwned = 1</script>"))
         .await;
     ann.wait_until("window.pwned === undefined && !document.querySelector('#messages script')")
         .await;
-    bob.wait_for_value("#text input", "").await;
+    bob.wait_for_value("#messages textarea", "").await;
 
     // A refused message: the error says why; nothing reaches the other side.
     say(&ann, &"x".repeat(1001)).await;

@@ -38,9 +38,27 @@ fn test_options(store: Store) -> Options {
     })
 }
 
-/// The feed's lines, oldest first.
+/// A chat message as a line: `author: text`, or `· text` for a notice.
+fn line(author: &str, text: &str) -> String {
+    if author.is_empty() {
+        format!("· {text}")
+    } else {
+        format!("{author}: {text}")
+    }
+}
+
+/// The chat's lines, oldest first.
 fn lines(tab: &TestSession<Chat>) -> Vec<String> {
-    tab.app().messages.items().map(str::to_owned).collect()
+    tab.app()
+        .messages
+        .messages()
+        .map(|m| line(&m.author, &m.text))
+        .collect()
+}
+
+/// Sends `text` from the chat's box (Enter, or its Send button).
+async fn say(tab: &mut TestSession<Chat>, text: &str) -> Vec<String> {
+    tab.message(|a| &a.messages, json!({ "text": text })).await
 }
 
 /// Applies updates (topic deliveries) until the feed has `line`.
@@ -63,18 +81,16 @@ async fn two_sessions_talk_through_the_typed_client() {
     bob.start().await;
     assert_eq!(ann.app().name.value, "ann");
 
-    ann.set(|a| &a.text, "hello <b>bob</b>").await;
-    let frames = ann.click(|a| &a.send).await;
+    let frames = say(&mut ann, "hello <b>bob</b>").await;
     assert!(
         TestSession::<Chat>::errors(&frames).is_empty(),
         "{frames:?}"
     );
-    assert_eq!(ann.app().text.value, "", "the box is cleared");
+    assert_eq!(ann.app().messages.sent(), None, "taken by the handler");
     until_line(&mut bob, "ann: hello <b>bob</b>").await;
+    assert_eq!(bob.app().messages.me, "bob", "bob's own messages are his");
 
-    // Enter sends too.
-    bob.set(|a| &a.text, "  hi ann  ").await;
-    bob.submit(|a| &a.text).await;
+    say(&mut bob, "  hi ann  ").await;
     until_line(&mut ann, "bob: hi ann").await;
 
     // A new name is announced, and used from then on.
@@ -82,8 +98,8 @@ async fn two_sessions_talk_through_the_typed_client() {
     let frames = bob.click(|a| &a.rename).await;
     assert_eq!(TestSession::<Chat>::toasts(&frames), ["You are now Robert"]);
     until_line(&mut ann, "· bob is now known as Robert").await;
-    bob.set(|a| &a.text, "it's me").await;
-    bob.click(|a| &a.send).await;
+    assert_eq!(bob.app().messages.me, "Robert");
+    say(&mut bob, "it's me").await;
     until_line(&mut ann, "Robert: it's me").await;
 
     // A page opened later starts with the history.
@@ -105,16 +121,16 @@ async fn bad_messages_are_refused_and_nothing_is_stored() {
     let options = test_options(store().await);
     let mut ann = TestSession::<Chat>::signed_in_with(options.clone(), user("ann"));
     ann.start().await;
+    // The chat refuses an empty message; the app, one over its 1000 characters.
     for (text, says) in [
-        ("", "cannot be empty"),
-        ("   ", "cannot be empty"),
+        ("", "an empty message"),
+        ("   ", "an empty message"),
         (
             &"x".repeat(1001) as &str,
             "at most 1000 characters (this one has 1001)",
         ),
     ] {
-        ann.set(|a| &a.text, text).await;
-        let frames = ann.click(|a| &a.send).await;
+        let frames = say(&mut ann, text).await;
         let errors = TestSession::<Chat>::errors(&frames);
         assert_eq!(errors.len(), 1, "{frames:?}");
         assert!(errors[0].1.contains(says), "{errors:?}");
@@ -127,8 +143,7 @@ async fn bad_messages_are_refused_and_nothing_is_stored() {
             .contains("at most 50")
     );
     // 1000 characters exactly is fine; the session went on through the errors.
-    ann.set(|a| &a.text, "y".repeat(1000)).await;
-    let frames = ann.click(|a| &a.send).await;
+    let frames = say(&mut ann, &"y".repeat(1000)).await;
     assert!(TestSession::<Chat>::errors(&frames).is_empty());
     let store = options.resources.get::<Store>().unwrap();
     assert_eq!(
@@ -146,20 +161,26 @@ async fn tab(addr: SocketAddr, who: &Login) -> Tab {
     Tab::open_at(addr, "/ws", None, &[("cookie", &who.cookie())]).await
 }
 
-/// The lines a tab's feed gets, from the welcome and the patches after it.
+/// The lines a tab's chat gets, from the welcome and the patches after it.
 fn feed_lines(state: &Value) -> Vec<String> {
-    let feed = &state["messages"];
-    let whole = feed["items"].as_array();
-    let new = feed["$append"]["items"].as_array();
+    let chat = &state["messages"];
+    let whole = chat["messages"].as_array();
+    let new = chat["$append"]["messages"].as_array();
     whole
         .or(new)
-        .map(|items| {
-            items
+        .map(|messages| {
+            messages
                 .iter()
-                .map(|i| i["text"].as_str().unwrap().to_owned())
+                .map(|m| line(m["author"].as_str().unwrap(), m["text"].as_str().unwrap()))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Sends `text` from a tab's chat box.
+async fn send(tab: &mut Tab, text: &str) {
+    tab.send(json!({"type": "msg", "widget": "messages", "content": {"text": text}}))
+        .await;
 }
 
 /// Reads a tab's frames until its feed got `n` chat lines (not counting what it had).
@@ -191,9 +212,7 @@ async fn messages_reach_every_tab_in_the_same_order_with_fifty_at_once() {
     }
     // Everybody types and sends at once.
     for (i, t) in tabs.iter_mut().enumerate() {
-        t.update("text", json!({"value": format!("message {i}")}))
-            .await;
-        t.click("send").await;
+        send(t, &format!("message {i}")).await;
     }
     let mut orders = Vec::new();
     for t in &mut tabs {
@@ -226,8 +245,7 @@ async fn the_api_lists_messages_and_checks_what_it_is_asked() {
     let ann = login(addr, "", "ann", "-").await;
     let mut t = tab(addr, &ann).await;
     for text in ["one", "two", "three"] {
-        t.update("text", json!({"value": text})).await;
-        t.click("send").await;
+        send(&mut t, text).await;
     }
     read_lines(&mut t, 3).await;
     let get = |path: &str, cookie: &str| {
@@ -283,8 +301,7 @@ async fn history_is_kept_in_postgresql_too() {
     let tag = format!("{:?}", std::time::SystemTime::now());
     let mut ann = TestSession::<Chat>::signed_in_with(options.clone(), user("ann"));
     ann.start().await;
-    ann.set(|a| &a.text, format!("kept {tag}")).await;
-    ann.click(|a| &a.send).await;
+    say(&mut ann, &format!("kept {tag}")).await;
     // Another process's view: a new store on the same database.
     let again = Store::connect(&url).await.unwrap();
     let recent = again.recent("chat", 50).await.unwrap();

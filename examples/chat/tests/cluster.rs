@@ -97,10 +97,7 @@ impl Tab {
                 return;
             }
             let ws = self.ws.as_mut().unwrap();
-            let frames = [
-                json!({"type": "update", "widget": "text", "state": {"value": text}}),
-                json!({"type": "msg", "widget": "send", "content": {"event": "click"}}),
-            ];
+            let frames = [json!({"type": "msg", "widget": "messages", "content": {"text": text}})];
             let mut ok = true;
             for f in frames {
                 ok &= ws.send(Message::Text(f.to_string().into())).await.is_ok();
@@ -231,7 +228,7 @@ async fn shown_exactly_once(addr: SocketAddr, tabs: &mut [Tab], all: &HashSet<St
         tab.ws = None;
         let welcome = tab.connect(addr).await;
         let mut count: HashMap<String, usize> = HashMap::new();
-        for line in welcome["state"]["messages"]["items"].as_array().unwrap() {
+        for line in welcome["state"]["messages"]["messages"].as_array().unwrap() {
             let line = line.to_string();
             for part in line.split(['"', ' ']) {
                 if part.starts_with("msg-") {

@@ -1,6 +1,6 @@
 // Chat: messages with their author and time, newest at the bottom, and a box to write the next
 // one. State: label, placeholder, me (whose messages are the reader's own), empty, messages
-// ([{author, text, time}]), total. New messages arrive as `$append` patches, so only they are
+// ([{author, text, time}]; no author: a notice), total. New messages arrive as `$append` patches, so only they are
 // drawn. Sending is `model.send({text})`; the server's #[on_submit] handlers decide what
 // becomes of it. Text is shown as text, never as HTML.
 import { make } from "./field.js";
@@ -9,15 +9,19 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute:
 const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 function messageNode(message, me) {
-  const own = me !== "" && message.author === me;
-  const node = make("li", own ? "numerous-chat-message numerous-chat-own" : "numerous-chat-message");
+  // A message without an author is a notice (someone joined, changed name): shown apart.
+  const kind =
+    message.author === "" ? "numerous-chat-notice" : me !== "" && message.author === me ? "numerous-chat-own" : "";
+  const node = make("li", `numerous-chat-message ${kind}`.trim());
   const meta = make("div", "numerous-chat-meta");
-  const author = make("span", "numerous-chat-author", { textContent: message.author });
   const when = new Date(message.time * 1000);
   const time = make("time", "numerous-chat-time", { textContent: timeFormat.format(when) });
   time.dateTime = when.toISOString();
   time.title = dayFormat.format(when);
-  meta.append(author, " ", time);
+  if (message.author !== "") {
+    meta.append(make("span", "numerous-chat-author", { textContent: message.author }), " ");
+  }
+  meta.append(time);
   const text = make("div", "numerous-chat-text", { textContent: message.text });
   node.append(meta, text);
   return node;
