@@ -158,6 +158,7 @@ async fn openapi(
     // the server's sign-in.
     if let Some(auth) = auth {
         add_user_routes(&mut document, &auth.prefix);
+        add_session_routes(&mut document, &http.prefix);
     }
     axum::Json(document).into_response()
 }
@@ -212,6 +213,30 @@ fn add_user_routes(document: &mut Value, prefix: &str) {
         "properties": {"id": {"type": "string"}, "username": {"type": "string"},
             "email": {"type": ["string", "null"]}, "roles": {"type": "array", "items": {"type": "string"}},
             "is_admin": {"type": "boolean"}, "is_active": {"type": "boolean"}}
+    });
+}
+
+/// The administrators' session routes of an app with sign-in (`auth/admin.rs`): always under
+/// the app's own prefix (each app has its own sessions).
+fn add_session_routes(document: &mut Value, prefix: &str) {
+    let failed = |description: &str| {
+        json!({"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    };
+    let paths = &mut document["paths"];
+    paths[format!("{prefix}/api/admin/sessions")] = json!({
+        "get": {"summary": "The app's live sessions on this server (administrators)",
+            "responses": {"200": {"description": "each session's id and its owner",
+                "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object",
+                    "properties": {"id": {"type": "string"}, "user": {"type": ["string", "null"]}}}}}}},
+                "401": failed("not signed in"), "403": failed("not an administrator")}},
+    });
+    paths[format!("{prefix}/api/admin/sessions/{{id}}")] = json!({
+        "delete": {"summary": "End a session: its tabs are told and start a new one (administrators)",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "ended"}, "401": failed("not signed in"),
+                "403": failed("not an administrator, or from another site"),
+                "404": failed("no live session with this id on this server")}},
     });
 }
 

@@ -105,6 +105,23 @@ impl Registry {
         self.sessions.get(id).map(|h| h.clone())
     }
 
+    /// The live sessions on this instance: each one's id and its owner's name (on a protected
+    /// app), in no particular order.
+    pub(crate) fn list(&self) -> Vec<(Arc<str>, Option<String>)> {
+        self.sessions
+            .iter()
+            .filter(|h| !h.inputs.is_closed())
+            .map(|h| (h.id.clone(), h.owner.as_ref().map(|u| u.username.clone())))
+            .collect()
+    }
+
+    /// Ends the live session `id` (an operator's wish): its tabs are told and start afresh.
+    /// `false` when this instance runs no such session.
+    pub(crate) fn end(&self, id: &str) -> bool {
+        self.session(id)
+            .is_some_and(|h| h.control.send(Control::End).is_ok())
+    }
+
     /// The live session `id` if `user` may use it: on a protected app, only its owner may.
     pub(crate) fn session_for(&self, id: &str, user: Option<&User>) -> Option<SessionHandle> {
         self.session(id)

@@ -126,14 +126,22 @@ pub(crate) fn build_with(
         .merge(api::routes())
         .merge(compressed);
     match state.sign_in() {
-        Some(sign_in) if own_auth => {
+        Some(sign_in) => {
+            if own_auth {
+                routes = routes.merge(
+                    auth::auth_routes()
+                        .merge(auth::admin_routes())
+                        .with_state(sign_in.clone()),
+                );
+            }
+            // Each app has its own sessions, even when apps share their sign-in.
             routes = routes.merge(
-                auth::auth_routes()
-                    .merge(auth::admin_routes())
-                    .with_state(sign_in),
+                auth::admin_session_routes().with_state(auth::SessionsAdmin {
+                    sign_in,
+                    registry: state.registry.clone(),
+                }),
             );
         }
-        Some(_) => {}
         None => routes = routes.route("/api/auth/check", get(auth::check_open)),
     }
     if let Some(files) = app.options.static_files {

@@ -8,6 +8,8 @@
 //! | `POST /api/admin/users` | creates one: `{"username", "password", "email"?, "is_admin"?, "roles"?}` (201) |
 //! | `PATCH /api/admin/users/{username}` | changes what the body names: `{"email": ".."` or `null`, `"is_admin"`, `"roles"}` |
 //! | `DELETE /api/admin/users/{username}` | deletes one (not yourself), with their refresh tokens (204) |
+//! | `GET /api/admin/sessions` | the app's live sessions on this server: `[{"id", "user"}]` |
+//! | `DELETE /api/admin/sessions/{id}` | ends one: its tabs are told and start a new session (204) |
 //!
 //! Each needs a signed-in administrator (else 401 or 403) and a provider that can do it (else
 //! 501 `unsupported`). A change comes from the app's own pages only (the origin check of every
@@ -17,16 +19,86 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRef, FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
+use std::sync::Arc;
+
 use super::routes::{AuthPost, CurrentUser, SignIn};
 use super::{AuthError, NewUser, UserChanges};
 use crate::protocol::{ErrorCode, HttpError};
+use crate::registry::Registry;
+
+/// What the session routes read: the sign-in (for [`Admin`]) and the app's sessions.
+#[derive(Debug, Clone)]
+pub(crate) struct SessionsAdmin {
+    pub(crate) sign_in: SignIn,
+    pub(crate) registry: Arc<Registry>,
+}
+
+impl FromRef<SessionsAdmin> for SignIn {
+    fn from_ref(s: &SessionsAdmin) -> Self {
+        s.sign_in.clone()
+    }
+}
+
+/// The routes of one app's sessions, relative to its prefix (each app has its own sessions,
+/// where the user routes may be shared by several apps).
+pub(crate) fn session_routes() -> Router<SessionsAdmin> {
+    Router::new()
+        .route("/api/admin/sessions", get(sessions))
+        .route(
+            "/api/admin/sessions/{id}",
+            axum::routing::delete(end_session),
+        )
+}
+
+/// One live session, as `GET /api/admin/sessions` lists it.
+#[derive(Debug, serde::Serialize)]
+struct LiveSession {
+    /// Its id (what its tabs hold; on a protected app only its owner can use it).
+    id: String,
+    /// Its owner's name, on a protected app.
+    user: Option<String>,
+}
+
+async fn sessions(State(s): State<SessionsAdmin>, _: Admin) -> Response {
+    let mut live: Vec<LiveSession> = s
+        .registry
+        .list()
+        .into_iter()
+        .map(|(id, user)| LiveSession {
+            id: id.to_string(),
+            user,
+        })
+        .collect();
+    live.sort_by(|a, b| a.user.cmp(&b.user).then_with(|| a.id.cmp(&b.id)));
+    Json(live).into_response()
+}
+
+async fn end_session(
+    State(s): State<SessionsAdmin>,
+    _: AuthPost,
+    Admin(user): Admin,
+    Path(id): Path<String>,
+) -> Response {
+    if s.registry.end(&id) {
+        // Not the id: it is a secret, and never logged.
+        tracing::info!(by = %user.username, "ended a session");
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        HttpError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no live session with this id on this server",
+        )
+        .into_response()
+    }
+}
 
 /// The routes, relative to the app's prefix.
 pub(crate) fn routes() -> Router<SignIn> {
@@ -66,10 +138,14 @@ fn refused(e: AuthError) -> Response {
 /// rights here do not).
 struct Admin(CurrentUser);
 
-impl FromRequestParts<SignIn> for Admin {
+impl<S: Send + Sync> FromRequestParts<S> for Admin
+where
+    SignIn: FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, s: &SignIn) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let s = &SignIn::from_ref(state);
         let user = CurrentUser::from_request_parts(parts, s).await?;
         user.require_admin()?;
         match s.auth.config.provider().user(&user.id).await {

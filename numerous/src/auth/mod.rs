@@ -40,7 +40,9 @@ mod db;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use admin::routes as admin_routes;
+pub(crate) use admin::{
+    SessionsAdmin, routes as admin_routes, session_routes as admin_session_routes,
+};
 pub use env::{EnvProvider, USERS_VAR};
 pub use pages::{ForbiddenPage, LoginPage};
 pub use provider::{

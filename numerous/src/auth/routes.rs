@@ -464,10 +464,14 @@ pub(crate) struct AuthPost {
     secure: bool,
 }
 
-impl FromRequestParts<SignIn> for AuthPost {
+impl<S: Send + Sync> FromRequestParts<S> for AuthPost
+where
+    SignIn: FromRef<S>,
+{
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, s: &SignIn) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let s = &SignIn::from_ref(state);
         let Ok(client) = ClientAddr::from_request_parts(parts, s).await;
         same_origin(&s.http, &parts.headers, client)?;
         let auth = s.auth.clone();

@@ -41,6 +41,10 @@ pub(crate) use mailbox::{ControlReceiver, ControlSender, InputReceiver, InputSen
 pub(crate) use persist::Saver;
 pub use view::WidgetView;
 
+/// What the tabs of a session an operator ended are told, before they start a new one.
+pub(crate) const ENDED_BY_OPERATOR: &str =
+    "An administrator ended this session: the page starts a new one.";
+
 /// The "connection" of an HTTP upload: no tab is excluded from its patch.
 pub(crate) const UPLOADER: u64 = u64::MAX;
 
@@ -61,6 +65,9 @@ pub(crate) enum Control {
     /// Another instance asked for the session: save it, close every tab with 1001 (they
     /// reconnect, to that instance) and let it go.
     Release,
+    /// An operator ended the session (`DELETE /api/admin/sessions/{id}`): its tabs are told,
+    /// closed with 1012 (they start a new session), and its record leaves the store.
+    End,
 }
 
 /// What a [`Change`] runs: the app (type-erased) and its session.
@@ -241,6 +248,8 @@ pub(crate) async fn run(
         session.toast_level(ToastLevel::Warning, notice);
     }
     let mut used = false;
+    // An operator ended it.
+    let mut ended = false;
     // The tab count `#[on_tabs]` handlers last ran for.
     let mut tabs_told = 0;
     loop {
@@ -262,6 +271,10 @@ pub(crate) async fn run(
         tokio::select! {
             biased;
             c = control.recv() => match c {
+                Some(Control::End) => {
+                    ended = true;
+                    break;
+                }
                 Some(c) => session.control(c),
                 None => break,
             },
@@ -290,6 +303,10 @@ pub(crate) async fn run(
     // No new tab or input reaches it from now on; a tab that asks for it meanwhile is told to
     // come back shortly, and finds it saved (here or on another instance).
     input_rx.close();
+    if ended {
+        tracing::info!(session = session.number, "ended by an operator");
+        session.toast_level(ToastLevel::Warning, ENDED_BY_OPERATOR);
+    }
     if let Some(saver) = &mut saver {
         let moving = {
             let s = session.lock();

@@ -5,6 +5,7 @@
 //! keep the tests of what they show (their app in a browser, the counter behind nginx in a
 //! cluster, faults under load).
 
+mod admin_sessions;
 mod api;
 mod assets;
 mod background;

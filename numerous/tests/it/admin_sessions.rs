@@ -1,0 +1,129 @@
+//! An operator ends one session by id (`DELETE /api/admin/sessions/{id}`): every tab of it is
+//! told and starts a new session, its state is gone (a reconnect with the old id gets a fresh
+//! one), and the other sessions go on. Only an administrator may list or end sessions, an end
+//! comes from the app's own origin, and the OpenAPI document lists both routes.
+
+use std::time::Duration;
+
+use numerous::Options;
+use numerous::auth::{Auth, EnvProvider};
+use serde_json::{Value, json};
+use testkit::Tab;
+
+use crate::support::Counter;
+
+const USERS: &str = r#"[{"username": "root", "password": "root-password", "is_admin": true},
+    {"username": "ann", "password": "ann-password"},
+    {"username": "bob", "password": "bob-password"}]"#;
+
+async fn serve() -> std::net::SocketAddr {
+    let auth = Auth::new(EnvProvider::from_json(USERS).unwrap())
+        .secret("a test secret of thirty-two bytes or more")
+        .max_sessions_per_user(0);
+    testkit::serve::<Counter>(Options::default().auth(auth)).await
+}
+
+async fn delete(
+    addr: std::net::SocketAddr,
+    path: &str,
+    cookie: &str,
+    extra: &str,
+) -> testkit::Response {
+    testkit::http(
+        addr,
+        &format!(
+            "DELETE {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Length: 0{extra}"
+        ),
+        b"",
+    )
+    .await
+}
+
+fn error_code(r: &testkit::Response) -> String {
+    serde_json::from_str::<Value>(&r.body).unwrap()["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_administrator_ends_one_session_and_its_tabs_start_afresh() {
+    let addr = serve().await;
+    let root = testkit::login(addr, "", "root", "root-password")
+        .await
+        .cookie();
+    let ann = testkit::login(addr, "", "ann", "ann-password")
+        .await
+        .cookie();
+    let bob = testkit::login(addr, "", "bob", "bob-password")
+        .await
+        .cookie();
+    let headers = |cookie: &str| [("cookie", cookie.to_owned())];
+
+    // ann has one session in two tabs, with a count of 1; bob has his own.
+    let h = headers(&ann);
+    let h: Vec<(&'static str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut first = Tab::open_at(addr, "/ws", None, &h).await;
+    let id = first.session.clone();
+    first.click("increment").await;
+    first.recv().await;
+    let mut second = Tab::open_at(addr, "/ws", Some(&id), &h).await;
+    assert_eq!(second.session, id);
+    assert_eq!(second.state["counter"]["value"], json!(1.0));
+    let hb = headers(&bob);
+    let hb: Vec<(&'static str, &str)> = hb.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut bobs = Tab::open_at(addr, "/ws", None, &hb).await;
+
+    // Who may list: an administrator; not ann (403), not a stranger (401).
+    let list = testkit::get_with_cookie(addr, "/api/admin/sessions", &root, "").await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let live: Value = serde_json::from_str(&list.body).unwrap();
+    assert!(
+        live.as_array()
+            .unwrap()
+            .contains(&json!({"id": id, "user": "ann"})),
+        "{live}"
+    );
+    let r = testkit::get_with_cookie(addr, "/api/admin/sessions", &ann, "").await;
+    assert_eq!((r.status, error_code(&r)), (403, "forbidden".to_owned()));
+    let r = testkit::get_with_cookie(addr, "/api/admin/sessions", "", "").await;
+    assert_eq!(r.status, 401);
+
+    // Who may end it: not ann, not another site.
+    let path = format!("/api/admin/sessions/{id}");
+    let r = delete(addr, &path, &ann, "").await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    let r = delete(addr, &path, &root, "\r\nOrigin: http://evil.example").await;
+    assert_eq!(r.status, 403, "{}", r.body);
+
+    // root ends it: both of ann's tabs are told, then closed with 1012 (start afresh).
+    let r = delete(addr, &path, &root, "").await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    for tab in [&mut first, &mut second] {
+        let (code, frames) = tab.closed_within(Duration::from_secs(10)).await;
+        assert_eq!(code, 1012, "{frames:?}");
+        assert!(
+            frames.iter().any(|f| f["type"] == "toast"
+                && f["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("An administrator ended this session"))),
+            "{frames:?}"
+        );
+    }
+    // Its state is gone: the old id gets a new session, from zero.
+    let again = Tab::open_at(addr, "/ws", Some(&id), &h).await;
+    assert_ne!(again.session, id);
+    assert_eq!(again.state["counter"]["value"], json!(0.0));
+    let r = delete(addr, &path, &root, "").await;
+    assert_eq!((r.status, error_code(&r)), (404, "not-found".to_owned()));
+
+    // bob's session went on.
+    bobs.click("increment").await;
+    assert_eq!(bobs.recv().await["state"]["counter"]["value"], json!(1.0));
+
+    // The OpenAPI document lists the routes.
+    let doc = testkit::get_with_cookie(addr, "/api/openapi.json", &root, "").await;
+    let doc: Value = serde_json::from_str(&doc.body).unwrap();
+    assert!(doc["paths"]["/api/admin/sessions"]["get"].is_object());
+    assert!(doc["paths"]["/api/admin/sessions/{id}"]["delete"].is_object());
+}
