@@ -305,8 +305,9 @@ pub mod prelude {
     };
     pub use crate::widgets::{
         Accordion, Button, Chart, ChartKind, Chat, Checkbox, DatePicker, Download, DropDown, Feed,
-        FileUpload, Html, Image, Markdown, Metric, Modal, MultiSelect, Number, ProgressBar,
-        RadioGroup, RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput, Toggle,
+        FileUpload, Html, Image, MapPicker, Markdown, Metric, Modal, MultiSelect, Number,
+        ProgressBar, RadioGroup, RangeSlider, Series, Slider, Table, Tabs, TextArea, TextInput,
+        Toggle,
     };
     pub use crate::{
         Handle, Res, Session, ToastLevel, Topic, on_change, on_click, on_command, on_message,

@@ -203,6 +203,7 @@ fn probe_all() -> Vec<Probed> {
         Feed,
         Html,
         Image,
+        MapPicker,
         ProgressBar,
         Chart,
         Chat,

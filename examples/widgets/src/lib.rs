@@ -113,6 +113,13 @@ pub struct Gallery {
     /// Reads the three choices above at once ([`Order`]).
     #[widget(label = "Order")]
     order: Button,
+    /// A point on a map (no tiles here: the gallery runs without a network, so the map shows
+    /// its grid; an app gives a tile URL with `MapPicker::tiles`).
+    #[widget(label = "Where are you?", init = MapPicker::default().centered(48.0, 10.0, 3))]
+    place: MapPicker,
+    /// A region: a drag draws it.
+    #[widget(label = "Delivery area", init = MapPicker::default().centered(48.0, 10.0, 3).region_mode())]
+    zone: MapPicker,
 
     #[widget(
         content = "**Markdown**, rendered on the server: `code`, [links](https://example.org), lists:\n\n- one\n- two"
@@ -280,6 +287,22 @@ impl Gallery {
     #[on_change(multi)]
     fn multi(&mut self) {
         self.say(format!("Toppings: **{}**.", self.multi.value.join(", ")));
+    }
+
+    #[on_change(place)]
+    fn place(&mut self) {
+        if let Some([lat, lon]) = self.place.point {
+            self.say(format!("You are at **{lat:.3}, {lon:.3}**."));
+        }
+    }
+
+    #[on_change(zone)]
+    fn zone(&mut self) {
+        if let Some([[s, w], [n, e]]) = self.zone.region {
+            self.say(format!(
+                "Delivery area: latitudes **{s:.2} to {n:.2}**, longitudes **{w:.2} to {e:.2}**."
+            ));
+        }
     }
 
     /// A form: the handler gets an [`Order`] only when every field passed its checks.

@@ -1085,7 +1085,7 @@ async fn screenshots_of_every_widget_for_the_reference() {
     }
     assert_eq!(
         shown.len(),
-        26,
+        27,
         "every built-in kind is in the gallery: {shown:?}"
     );
     let write = std::env::var("NUMEROUS_SCREENSHOTS").is_ok_and(|v| v == "1");
@@ -1207,6 +1207,127 @@ async fn the_chat_sends_with_enter_and_shows_text_as_text_in_chromium() {
     );
     browser
         .assert_views_accessible("the gallery with a conversation")
+        .await;
+    browser.finish().await;
+}
+
+/// The map pickers in Chromium, with no tiles (none fetched: the gallery runs offline): a click
+/// puts the point, a latitude and longitude typed in move it, a drag draws the region and the
+/// area in view makes one; each reaches the handler, the page says what was picked, and it
+/// passes the audit.
+#[tokio::test]
+async fn a_point_and_a_region_are_picked_on_the_map_in_chromium() {
+    use testkit::fantoccini::actions::{
+        InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+    };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let addr = testkit::serve::<Gallery>(Options::default()).await;
+    browser.open(&format!("http://{addr}/")).await;
+    browser.click_button("Choices").await;
+    browser
+        .wait_until("document.querySelector('#place .leaflet-container') && document.querySelector('#place .leaflet-control-zoom-in')")
+        .await;
+    let log = "document.querySelector('#log').textContent";
+    // A click in the middle of the map (all of it in view): the point is about its centre
+    // (48° N, 10° E).
+    browser
+        .run("document.querySelector('#place .numerous-map-area').scrollIntoView({block: 'center'}); return 1")
+        .await;
+    browser.click("#place .numerous-map-area").await;
+    browser
+        .wait_until(&format!("{log}.includes('You are at')"))
+        .await;
+    let picked = browser
+        .run("return [Number(document.querySelectorAll('#place input')[0].value), Number(document.querySelectorAll('#place input')[1].value)]")
+        .await;
+    let (lat, lon) = (picked[0].as_f64().unwrap(), picked[1].as_f64().unwrap());
+    assert!(
+        (lat - 48.0).abs() < 1.0 && (lon - 10.0).abs() < 1.0,
+        "{picked}"
+    );
+    browser
+        .wait_until("document.querySelector('#place .numerous-map-said').textContent.startsWith('Point: latitude')")
+        .await;
+    assert_eq!(
+        browser
+            .run("return document.querySelectorAll('#place path.numerous-map-point').length")
+            .await,
+        json!(1)
+    );
+    // Typed in: the point moves there.
+    browser
+        .run("const [a, b] = document.querySelectorAll('#place input'); a.value = ''; b.value = ''; return 1")
+        .await;
+    browser.type_into("#place input", "55.68").await;
+    browser
+        .type_into(
+            "#place .numerous-map-form label:nth-of-type(2) input",
+            "12.57",
+        )
+        .await;
+    browser.click("#place button[type=submit]").await;
+    browser
+        .wait_until(&format!("{log}.includes('You are at 55.680, 12.570')"))
+        .await;
+    // A region: dragged on the map, then the area in view.
+    browser
+        .run("document.querySelector('#zone .numerous-map-area').scrollIntoView({block: 'center'}); return 1")
+        .await;
+    let area = browser
+        .client
+        .find(testkit::fantoccini::Locator::Css(
+            "#zone .numerous-map-area",
+        ))
+        .await
+        .unwrap();
+    let drag = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: area,
+            duration: None,
+            x: -60.0,
+            y: 40.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(std::time::Duration::from_millis(100)),
+            x: 120.0,
+            y: -80.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client.perform_actions(drag).await.unwrap();
+    browser
+        .wait_until(&format!("{log}.includes('Delivery area: latitudes')"))
+        .await;
+    let said = "document.querySelector('#zone .numerous-map-said').textContent";
+    browser
+        .wait_until(&format!("{said}.startsWith('Region: latitudes')"))
+        .await;
+    let dragged = browser.run(&format!("return {said}")).await;
+    browser
+        .click("#zone .numerous-map-form button[type=button]")
+        .await;
+    browser.wait_until(&format!("{said} !== {dragged}")).await;
+    // Nothing was fetched for the maps but numerous's own files.
+    assert_eq!(
+        browser
+            .run("return document.querySelectorAll('.leaflet-tile').length + performance.getEntriesByType('resource').filter(e => !e.name.startsWith(location.origin)).length")
+            .await,
+        json!(0)
+    );
+    assert_eq!(
+        browser
+            .accessible_name("#place .leaflet-control-zoom-in")
+            .await,
+        "Zoom in"
+    );
+    browser
+        .assert_views_accessible("the gallery with its maps")
         .await;
     browser.finish().await;
 }
