@@ -40,6 +40,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "auth/mod.rs",
             "auth/pages.rs",
             "auth/provider.rs",
+            "auth/remote.rs",
             "auth/service.rs",
             "auth/tokens.rs",
             "redis_broker.rs",

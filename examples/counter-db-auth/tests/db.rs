@@ -698,7 +698,13 @@ async fn administrators_manage_users_over_http() {
         .await
         .unwrap();
     let auth = Auth::new(p).secret("a test secret of thirty-two bytes or more");
-    let addr = testkit::serve::<CounterAuth>(Options::default().auth(auth)).await;
+    // A second instance sharing the database and a broker (across processes: `RedisBroker`).
+    let broker: Arc<dyn numerous::Broker> = Arc::new(numerous::LocalBroker::default());
+    let addr =
+        testkit::serve::<CounterAuth>(Options::default().auth(auth).broker(broker.clone())).await;
+    let other = Auth::new(DbProvider::new(&url).unwrap())
+        .secret("a test secret of thirty-two bytes or more");
+    let addr_b = testkit::serve::<CounterAuth>(Options::default().auth(other).broker(broker)).await;
     let root = login(addr, "", "root", "root-password").await.cookie();
     let ann = login(addr, "", "ann", "ann-password").await.cookie();
     let json = "application/json";
@@ -865,9 +871,27 @@ async fn administrators_manage_users_over_http() {
     let r = testkit::get_with_cookie(addr, "/api/admin/users", &zoe_cookie, "").await;
     assert_eq!((r.status, code(&r)), (403, "forbidden".to_owned()));
 
-    // Delete: another user (then gone), not yourself.
+    // Delete: another user (then gone), not yourself. Signed in with a tab open on each
+    // instance, zoe loses both at once: the tabs are closed (4401), her access token stops
+    // working on both instances, and so does her refresh token.
+    let zoe_login = login(addr, "", "zoe", "zoe-password").await;
+    let zoe = zoe_login.cookie();
+    let mut zoe_tabs = Vec::new();
+    for at in [addr, addr_b] {
+        zoe_tabs.push(Tab::open_at(at, "/ws", None, &[("cookie", zoe.as_str())]).await);
+        let me = testkit::get_with_cookie(at, "/api/auth/me", &zoe, "").await;
+        assert_eq!(me.status, 200, "{}", me.body);
+    }
     let r = send(addr, "DELETE", "/api/admin/users/zoe", &root, json, "", "").await;
     assert_eq!(r.status, 204, "{}", r.body);
+    for (tab, at) in zoe_tabs.iter_mut().zip([addr, addr_b]) {
+        let (code_closed, _) = tab.closed_within(Duration::from_secs(10)).await;
+        assert_eq!(code_closed, 4401);
+        let me = testkit::get_with_cookie(at, "/api/auth/me", &zoe, "").await;
+        assert_eq!(me.status, 401, "{}", me.body);
+    }
+    let refreshed = post_json(addr, "/api/auth/refresh", &zoe, "{}").await;
+    assert_eq!(refreshed.status, 401, "{}", refreshed.body);
     let r = send(addr, "DELETE", "/api/admin/users/zoe", &root, json, "", "").await;
     assert_eq!((r.status, code(&r)), (404, "not-found".to_owned()));
     let r = send(addr, "DELETE", "/api/admin/users/root", &root, json, "", "").await;
@@ -904,4 +928,82 @@ async fn administrators_manage_users_over_http() {
     assert_eq!((r.status, code(&r)), (501, "unsupported".to_owned()));
     let r = testkit::get_with_cookie(addr, "/api/admin/users/boss", &boss, "").await;
     assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// `my-app end-session ID --url .. --admin ..`: the app binary signs in as the administrator
+/// over HTTP and ends the session at the instance that runs it (the first url here runs none);
+/// the session's tab is told and closed. A wrong password or an unknown id fails with a clear
+/// message, and the binary never prints the id.
+#[tokio::test]
+async fn the_app_binary_ends_one_session_of_the_running_app() {
+    let (url, path) = temp_db("end-session");
+    let _cleanup = Cleanup(path);
+    let p = DbProvider::new(&url).unwrap();
+    p.init().await.unwrap();
+    p.create_user(NewUser::new("root", "root-password").admin(true))
+        .await
+        .unwrap();
+    p.create_user(NewUser::new("ann", "ann-password"))
+        .await
+        .unwrap();
+    let secret = "a test secret of thirty-two bytes or more";
+    let elsewhere = testkit::serve::<CounterAuth>(
+        Options::default().auth(Auth::new(DbProvider::new(&url).unwrap()).secret(secret)),
+    )
+    .await;
+    let addr = testkit::serve::<CounterAuth>(
+        Options::default().auth(Auth::new(DbProvider::new(&url).unwrap()).secret(secret)),
+    )
+    .await;
+    let ann = login(addr, "", "ann", "ann-password").await.cookie();
+    let mut tab = Tab::open_at(addr, "/ws", None, &[("cookie", ann.as_str())]).await;
+    let id = tab.session.clone();
+    let end = |args: Vec<String>, stdin: &'static str| {
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&url, &args, stdin)
+        })
+    };
+    let args = |id: &str, password_ok: bool| -> (Vec<String>, &'static str) {
+        (
+            vec![
+                "end-session".into(),
+                id.into(),
+                "--url".into(),
+                format!("http://{elsewhere}"),
+                "--url".into(),
+                format!("http://{addr}/"),
+                "--admin".into(),
+                "root".into(),
+            ],
+            if password_ok {
+                "root-password\n"
+            } else {
+                "wrong-password\n"
+            },
+        )
+    };
+    let (a, stdin) = args(&id, false);
+    let (ok, out, err) = end(a, stdin).await.unwrap();
+    assert!(
+        !ok && err.contains("signing in as `root` failed"),
+        "{out}{err}"
+    );
+    let (a, stdin) = args("no-such-session", true);
+    let (ok, out, err) = end(a, stdin).await.unwrap();
+    assert!(
+        !ok && err.contains("no live session with this id"),
+        "{out}{err}"
+    );
+    let (a, stdin) = args(&id, true);
+    let (ok, out, err) = end(a, stdin).await.unwrap();
+    assert!(ok, "{out}{err}");
+    assert_eq!(out.trim(), format!("ended the session at http://{addr}"));
+    assert!(
+        !out.contains(&id) && !err.contains(&id),
+        "the id is never printed"
+    );
+    let (code, frames) = tab.closed_within(Duration::from_secs(10)).await;
+    assert_eq!(code, 1012, "{frames:?}");
 }

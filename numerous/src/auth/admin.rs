@@ -7,7 +7,7 @@
 //! | `GET /api/admin/users/{username}` | one user |
 //! | `POST /api/admin/users` | creates one: `{"username", "password", "email"?, "is_admin"?, "roles"?}` (201) |
 //! | `PATCH /api/admin/users/{username}` | changes what the body names: `{"email": ".."` or `null`, `"is_admin"`, `"roles"}` |
-//! | `DELETE /api/admin/users/{username}` | deletes one (not yourself), with their refresh tokens (204) |
+//! | `DELETE /api/admin/users/{username}` | deletes one (not yourself), with their refresh tokens; their tabs close and their access tokens stop working at once (204) |
 //! | `GET /api/admin/sessions` | the app's live sessions on this server: `[{"id", "user"}]` |
 //! | `DELETE /api/admin/sessions/{id}` | ends one: its tabs are told and start a new session (204) |
 //!
@@ -288,8 +288,15 @@ async fn remove(
             "an administrator cannot delete their own account here".into(),
         ));
     }
+    // The id, before the user is gone: their access ends with them.
+    let id = match s.auth.config.provider().user_by_name(&username).await {
+        Ok(Some(found)) => found.id,
+        Ok(None) => return refused(AuthError::UserNotFound(username)),
+        Err(e) => return refused(e),
+    };
     match s.auth.config.provider().delete_user(&username).await {
         Ok(()) => {
+            s.auth.user_deleted(&id);
             tracing::info!(by = %user.username, user = %username, "deleted a user");
             StatusCode::NO_CONTENT.into_response()
         }

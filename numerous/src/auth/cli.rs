@@ -2,7 +2,8 @@
 //! editor`, `list-users`, `show-user`, `update-user`, `delete-user`, `set-password`,
 //! `deactivate`, `activate`, `import-users --from ..` (from a numerous-apps database). They act on the provider the
 //! app is configured with (the database provider supports them all; the environment provider
-//! lists its users only).
+//! lists its users only). `end-session ID --url .. --admin ..` acts on the running app instead,
+//! through its administrators' route.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -75,6 +76,21 @@ pub enum UserCommand {
     DeleteUser {
         /// Who.
         username: String,
+    },
+    /// End one session of the running app at once: its tabs are told and start a new session.
+    /// Signs in as the administrator `--admin` (the password is asked for on a terminal, else
+    /// read from the first line of standard input) at each `--url` in turn, until the instance
+    /// that runs the session ends it.
+    EndSession {
+        /// The session's id (`GET <prefix>/api/admin/sessions` lists them).
+        id: String,
+        /// Where the app listens, with its prefix: `http://127.0.0.1:8000` (plain HTTP, as an
+        /// instance behind its proxy does; repeat for each instance).
+        #[arg(long = "url", required = true)]
+        urls: Vec<String>,
+        /// The administrator to sign in as.
+        #[arg(long)]
+        admin: String,
     },
     /// Copy the users of a numerous-apps database (SQLite or PostgreSQL) into this app's:
     /// names, emails, admin and active flags, roles and their bcrypt passwords, which become
@@ -182,6 +198,12 @@ pub async fn run(
             provider.delete_user(username).await?;
             writeln!(out, "deleted `{username}`").map_err(io)?;
         }
+        UserCommand::EndSession { id, urls, admin } => {
+            let password = read_secret()?;
+            let base = super::remote::end_session(id, urls, admin, &password).await?;
+            // Not the id: it is a secret.
+            writeln!(out, "ended the session at {base}").map_err(io)?;
+        }
         UserCommand::ImportUsers { from } => {
             let report = provider.import_numerous_apps(from).await?;
             for name in &report.imported {
@@ -222,6 +244,18 @@ fn write_user(out: &mut (dyn Write + Send), user: &super::User) -> std::io::Resu
 }
 
 /// A password: asked for twice on a terminal, else the first line of standard input.
+/// A password to sign in with: asked for once on a terminal, else the first line of standard
+/// input.
+fn read_secret() -> Result<String, AuthError> {
+    let io = |e: std::io::Error| AuthError::Backend(format!("reading the password: {e}"));
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Password: ").map_err(io);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(io)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
 fn read_password() -> Result<String, AuthError> {
     let io = |e: std::io::Error| AuthError::Backend(format!("reading the password: {e}"));
     if std::io::stdin().is_terminal() {

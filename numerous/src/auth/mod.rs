@@ -36,6 +36,7 @@ mod tokens;
 pub mod cli;
 #[cfg(feature = "db")]
 mod db;
+mod remote;
 
 use std::sync::Arc;
 use std::time::Duration;

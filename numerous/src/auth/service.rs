@@ -87,7 +87,7 @@ impl Drop for TabAuth {
         // Our receiver is still counted here; the entry goes with the last tab.
         self.state
             .families
-            .remove_if(&family, |_, tx| tx.receiver_count() <= 1);
+            .remove_if(&family, |_, (tx, _)| tx.receiver_count() <= 1);
     }
 }
 
@@ -98,8 +98,11 @@ pub(crate) struct AuthState {
     pub(crate) prefix: String,
     public: GlobSet,
     protected: Option<GlobSet>,
-    /// Logins with open tabs: their latest access expiry.
-    families: DashMap<Arc<str>, watch::Sender<i64>>,
+    /// Logins with open tabs: their latest access expiry, and whose login it is.
+    families: DashMap<Arc<str>, (watch::Sender<i64>, Arc<str>)>,
+    /// Users deleted here, until their refresh tokens would have expired: their access tokens
+    /// stop working at once.
+    gone: DashMap<Arc<str>, i64>,
     /// Logins signed out or revoked here, until their refresh tokens would expire: their
     /// access tokens stop working at once, not when they expire.
     revoked: DashMap<Arc<str>, i64>,
@@ -120,6 +123,9 @@ pub(crate) struct AuthState {
 struct SignedOut {
     family: String,
     until: i64,
+    /// A deleted user (then `family` is empty): all their logins.
+    #[serde(default)]
+    user: Option<String>,
 }
 
 /// Sign-outs, between the instances of an app (through its broker: with `RedisBroker`, every
@@ -199,6 +205,7 @@ impl AuthState {
             public: globs(&public)?,
             protected,
             families: DashMap::new(),
+            gone: DashMap::new(),
             revoked: DashMap::new(),
             by_address: RateLimiter::keyed(quota(per_address)),
             by_user: RateLimiter::keyed(quota(per_user)),
@@ -243,6 +250,10 @@ impl AuthState {
                 let (Some(out), Some(me)) = (envelope.get::<SignedOut>(), me.upgrade()) else {
                     continue;
                 };
+                if let Some(user) = &out.user {
+                    me.refuse_user(user, out.until);
+                    continue;
+                }
                 me.refuse(&out.family, out.until);
                 // Shared refresh tokens were revoked by the instance that signed it out.
                 if me.shared_tokens.get().is_none()
@@ -275,7 +286,9 @@ impl AuthState {
     pub(crate) fn identify(&self, headers: &HeaderMap) -> Option<Identity> {
         let token = bearer(headers).or_else(|| cookie(headers, ACCESS_COOKIE))?;
         let claims = self.keys.check(token, Kind::Access, now()).ok()?;
-        if self.revoked.contains_key(claims.fam.as_str()) {
+        if self.revoked.contains_key(claims.fam.as_str())
+            || self.gone.contains_key(claims.sub.as_str())
+        {
             return None;
         }
         Some(identity(claims))
@@ -389,8 +402,8 @@ impl AuthState {
             }
         };
         let issued = self.issue(&user, &claims.fam).await?;
-        if let Some(tx) = self.families.get(claims.fam.as_str()) {
-            tx.send_replace(issued.access_exp);
+        if let Some(login) = self.families.get(claims.fam.as_str()) {
+            login.0.send_replace(issued.access_exp);
         }
         Ok((user, issued))
     }
@@ -426,6 +439,7 @@ impl AuthState {
                 SignedOut {
                     family: family.to_owned(),
                     until,
+                    user: None,
                 },
             );
         }
@@ -440,8 +454,35 @@ impl AuthState {
         let now = now();
         self.revoked.retain(|_, until| *until > now);
         self.revoked.insert(family.into(), until);
-        if let Some(tx) = self.families.get(family) {
-            tx.send_replace(0);
+        if let Some(login) = self.families.get(family) {
+            login.0.send_replace(0);
+        }
+    }
+
+    /// A user was deleted: their access tokens are refused from now on (until their refresh
+    /// tokens would have expired) and every tab of theirs is closed at once (4401; the client's
+    /// refresh then fails, as their refresh tokens went with them), on every instance.
+    pub(crate) fn user_deleted(&self, user_id: &str) {
+        let until = now() + self.config.refresh_ttl.as_secs() as i64;
+        self.refuse_user(user_id, until);
+        if let Some(announce) = self.announce.get() {
+            announce.publish(
+                &SIGNED_OUT,
+                SignedOut {
+                    family: String::new(),
+                    until,
+                    user: Some(user_id.to_owned()),
+                },
+            );
+        }
+    }
+
+    fn refuse_user(&self, user_id: &str, until: i64) {
+        let now = now();
+        self.gone.retain(|_, until| *until > now);
+        self.gone.insert(user_id.into(), until);
+        for login in self.families.iter().filter(|l| &*l.value().1 == user_id) {
+            login.value().0.send_replace(0);
         }
     }
 
@@ -481,10 +522,16 @@ impl AuthState {
 
     /// Keeps a tab's socket authorised while its login is refreshed.
     pub(crate) fn watch_tab(self: &Arc<Self>, identity: &Identity) -> TabAuth {
-        let tx = self
+        let login = self
             .families
             .entry(identity.family.clone())
-            .or_insert_with(|| watch::channel(identity.expires_at).0);
+            .or_insert_with(|| {
+                (
+                    watch::channel(identity.expires_at).0,
+                    identity.user.id.as_str().into(),
+                )
+            });
+        let tx = &login.0;
         tx.send_if_modified(|exp| {
             let later = identity.expires_at > *exp && *exp != 0;
             if later {
