@@ -661,6 +661,19 @@ async fn users_of_a_numerous_apps_postgresql_database_are_imported() {
         .unwrap();
 }
 
+/// The database at `url` with two users: `root` (an administrator) and `ann`.
+async fn root_and_ann(url: &str) -> DbProvider {
+    let p = DbProvider::new(url).unwrap();
+    p.init().await.unwrap();
+    p.create_user(NewUser::new("root", "root-password").admin(true))
+        .await
+        .unwrap();
+    p.create_user(NewUser::new("ann", "ann-password"))
+        .await
+        .unwrap();
+    p
+}
+
 /// A request with a method, a `Cookie`, a content type and a body (and any extra header lines).
 async fn send(
     addr: std::net::SocketAddr,
@@ -689,14 +702,7 @@ async fn send(
 async fn administrators_manage_users_over_http() {
     let (url, path) = temp_db("admin-routes");
     let _cleanup = Cleanup(path);
-    let p = DbProvider::new(&url).unwrap();
-    p.init().await.unwrap();
-    p.create_user(NewUser::new("root", "root-password").admin(true))
-        .await
-        .unwrap();
-    p.create_user(NewUser::new("ann", "ann-password"))
-        .await
-        .unwrap();
+    let p = root_and_ann(&url).await;
     let auth = Auth::new(p).secret("a test secret of thirty-two bytes or more");
     // A second instance sharing the database and a broker (across processes: `RedisBroker`).
     let broker: Arc<dyn numerous::Broker> = Arc::new(numerous::LocalBroker::default());
@@ -938,14 +944,7 @@ async fn administrators_manage_users_over_http() {
 async fn the_app_binary_ends_one_session_of_the_running_app() {
     let (url, path) = temp_db("end-session");
     let _cleanup = Cleanup(path);
-    let p = DbProvider::new(&url).unwrap();
-    p.init().await.unwrap();
-    p.create_user(NewUser::new("root", "root-password").admin(true))
-        .await
-        .unwrap();
-    p.create_user(NewUser::new("ann", "ann-password"))
-        .await
-        .unwrap();
+    root_and_ann(&url).await;
     let secret = "a test secret of thirty-two bytes or more";
     let elsewhere = testkit::serve::<CounterAuth>(
         Options::default().auth(Auth::new(DbProvider::new(&url).unwrap()).secret(secret)),

@@ -8,23 +8,12 @@
 // (under "Data") that a screen reader reads. Points appended live (`$append`) reach uPlot with
 // `setData`, keeping a zoom.
 import uPlot from "./vendor/uplot.js";
-import { make } from "./field.js";
+import { linkStylesheet, make } from "./field.js";
 
 const COLORS = ["#6366f1", "#f59e0b", "#10b981", "#ef4444", "#3b82f6", "#a855f7", "#14b8a6", "#f97316"];
 const HEIGHT = 320;
 /** Rows the data table shows at most (the rest is said, not listed). */
 const TABLE_ROWS = 500;
-
-let styled = false;
-/** uPlot's own stylesheet, once per page, beside this module. */
-function style() {
-  if (styled) return;
-  styled = true;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = new URL("./vendor/uplot.css", import.meta.url).href;
-  document.head.append(link);
-}
 
 const alpha = (hex, a) => `${hex}${Math.round(a * 255).toString(16).padStart(2, "0")}`;
 
@@ -82,7 +71,7 @@ function align(state) {
 
 export default {
   render({ model, el }) {
-    style();
+    linkStylesheet(new URL("./vendor/uplot.css", import.meta.url).href);
     const get = () => ({
       label: model.get("label") ?? "",
       kind: model.get("kind") ?? "line",

@@ -41,7 +41,7 @@ export default {
     log.tabIndex = 0;
     const list = make("ol", "numerous-chat-list");
     log.append(list);
-    const empty = make("p", "numerous-chat-empty");
+    const empty = make("p", "numerous-empty");
     const form = make("form", "numerous-chat-form");
     const input = make("textarea", "numerous-input numerous-chat-input", { rows: 1 });
     const send = make("button", "numerous-btn numerous-btn-primary", { type: "submit", textContent: "Send" });

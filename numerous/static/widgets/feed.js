@@ -16,7 +16,7 @@ export default {
     const box = make("div", "numerous-feed");
     const label = make("div", "numerous-label");
     const list = make("ol", "numerous-feed-list");
-    const empty = make("p", "numerous-feed-empty");
+    const empty = make("p", "numerous-empty");
     box.append(label, list, empty);
     el.replaceChildren(box);
 

@@ -70,6 +70,17 @@ export function keepingFocus(root, draw, fallback = () => null) {
 }
 
 /** Creates an element with a class. */
+const linked = new Set();
+/** Links the stylesheet at `url` (a vendored library's, beside its module) once per page. */
+export function linkStylesheet(url) {
+  if (linked.has(url)) return;
+  linked.add(url);
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = url;
+  document.head.append(link);
+}
+
 export function make(tag, className, props = {}) {
   const node = document.createElement(tag);
   node.className = className;

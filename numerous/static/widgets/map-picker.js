@@ -6,18 +6,7 @@
 // the keyboard still move the map). Keyboard: the map takes the arrows and +/-; the latitude
 // and longitude boxes take a point typed in; "Use the area in view" makes the region.
 import * as L from "./vendor/leaflet.js";
-import { make } from "./field.js";
-
-let styled = false;
-/** Leaflet's stylesheet, once per page, beside this module. */
-function style() {
-  if (styled) return;
-  styled = true;
-  const link = document.createElement("link");
-  link.rel = "stylesheet";
-  link.href = new URL("./vendor/leaflet.css", import.meta.url).href;
-  document.head.append(link);
-}
+import { linkStylesheet, make } from "./field.js";
 
 const round = (x) => Math.round(x * 1e6) / 1e6;
 const format = new Intl.NumberFormat(undefined, { maximumFractionDigits: 5 });
@@ -32,7 +21,7 @@ function graticule() {
 
 export default {
   render({ model, el }) {
-    style();
+    linkStylesheet(new URL("./vendor/leaflet.css", import.meta.url).href);
     const key = el.dataset.numerousWidget ?? "map";
     const box = make("div", "numerous-map");
     const label = make("div", "numerous-label");
