@@ -275,16 +275,18 @@ pub fn expand(form: &Form) -> TokenStream {
             Some(m) => quote!(::core::option::Option::Some(#m)),
             None => quote!(::core::option::Option::None),
         };
-        let local = format_ident!("__{name}");
+        let local = format_ident!("__numerous_field_{name}");
         quote! {
-            let #local = __reader.field::<#ty, _>(#key, fields.#name, #message, |__value: &#ty| {
+            let #local = __numerous_form.field::<#ty, _>(#key, fields.#name, #message, |__value: &#ty| {
                 #(#checks)*
                 ::core::result::Result::Ok(())
             });
         }
     });
     let names = fields.iter().map(|f| &f.ident);
-    let locals = fields.iter().map(|f| format_ident!("__{}", f.ident));
+    let locals = fields
+        .iter()
+        .map(|f| format_ident!("__numerous_field_{}", f.ident));
     let read_doc = "Reads every field from its widget and checks it: each refused field gets its \
          message under its widget, each accepted one loses an old one. `Err` lists the refused \
          fields.";
@@ -302,9 +304,9 @@ pub fn expand(form: &Form) -> TokenStream {
                 app: &A,
                 fields: #fields_ident<'_>,
             ) -> ::core::result::Result<Self, ::numerous::form::FormErrors> {
-                let mut __reader = ::numerous::form::Reader::new(ctx, app);
+                let mut __numerous_form = ::numerous::form::Reader::new(ctx, app);
                 #(#reads)*
-                __reader.finish()?;
+                __numerous_form.finish()?;
                 ::core::result::Result::Ok(Self {
                     #(#names: #locals.expect("a field the reader accepted"),)*
                 })

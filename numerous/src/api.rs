@@ -231,9 +231,10 @@ fn add_session_routes(document: &mut Value, prefix: &str) {
                     "properties": {"id": {"type": "string"}, "user": {"type": ["string", "null"]}}}}}}},
                 "401": failed("not signed in"), "403": failed("not an administrator")}},
     });
-    paths[format!("{prefix}/api/admin/sessions/{{id}}")] = json!({
-        "delete": {"summary": "End a session: its tabs are told and start a new one (administrators)",
-            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+    paths[format!("{prefix}/api/admin/sessions/end")] = json!({
+        "post": {"summary": "End a session: its tabs are told and start a new one (administrators)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                "required": ["id"], "properties": {"id": {"type": "string"}}}}}},
             "responses": {"204": {"description": "ended"}, "401": failed("not signed in"),
                 "403": failed("not an administrator, or from another site"),
                 "404": failed("no live session with this id on this server")}},

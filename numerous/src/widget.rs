@@ -98,6 +98,10 @@ pub trait Widget: Serialize + DeserializeOwned + Default + Send + 'static {
     /// [`crate::widgets::FileUpload`] lets go of the file's bytes here.
     fn upload_handled(&mut self) {}
 
+    /// Called once the handlers of a message from the widget's module have run (or it had
+    /// none): a [`crate::widgets::Chat`] lets go of what the user sent here.
+    fn message_handled(&mut self) {}
+
     /// Puts back the state last sent to the browser, after a failed handler. The default
     /// replaces the widget with that state; widgets holding more than they send (a table's
     /// rows, an upload's bytes) keep that part.
@@ -337,6 +341,7 @@ pub trait DynWidget: Send {
     fn upload(&mut self, file: Upload) -> Result<Option<Event>, InputError>;
     fn upload_limit(&self) -> Option<usize>;
     fn upload_handled(&mut self);
+    fn message_handled(&mut self);
     fn served_file(&self) -> Option<Served>;
     fn echo_input(&self) -> bool;
     fn write_patch(&self, previous: &[u8], out: &mut Vec<u8>) -> bool;
@@ -402,6 +407,10 @@ impl<W: Widget> DynWidget for W {
 
     fn upload_handled(&mut self) {
         Widget::upload_handled(self)
+    }
+
+    fn message_handled(&mut self) {
+        Widget::message_handled(self)
     }
 
     fn served_file(&self) -> Option<Served> {

@@ -69,6 +69,13 @@ async fn two_browsers_chat_with_each_other() {
         .await;
     say(&bob, "still here").await;
     ann.wait_until(&has_line("bob: still here")).await;
+    // Bob's page has Ann's last message, not the refused one after it.
+    bob.wait_until(&has_line("bob: still here")).await;
+    assert_eq!(
+        bob.run("return [...document.querySelectorAll('#messages .numerous-chat-text')].some(e => e.textContent.startsWith('xxxx'))")
+            .await,
+        serde_json::json!(false)
+    );
     ann.close().await;
     bob.finish().await;
 }

@@ -394,6 +394,11 @@ impl Gallery {
 
     #[on_click(confirm_remove)]
     fn confirm_remove(&mut self) {
+        // Only from the open dialog: a closed dialog's buttons hide in the page, but a tab (or
+        // the HTTP API) can still send their clicks.
+        if !self.confirm.open {
+            return;
+        }
         self.confirm.open = false;
         let picked: HashSet<u64> = self
             .table

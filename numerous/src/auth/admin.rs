@@ -9,7 +9,7 @@
 //! | `PATCH /api/admin/users/{username}` | changes what the body names: `{"email": ".."` or `null`, `"is_admin"`, `"roles"}` |
 //! | `DELETE /api/admin/users/{username}` | deletes one (not yourself), with their refresh tokens; their tabs close and their access tokens stop working at once (204) |
 //! | `GET /api/admin/sessions` | the app's live sessions on this server: `[{"id", "user"}]` |
-//! | `DELETE /api/admin/sessions/{id}` | ends one: its tabs are told and start a new session (204) |
+//! | `POST /api/admin/sessions/end` | ends the session `{"id": ".."}`: its tabs are told and start a new session (204) |
 //!
 //! Each needs a signed-in administrator (else 401 or 403) and a provider that can do it (else
 //! 501 `unsupported`). A change comes from the app's own pages only (the origin check of every
@@ -51,10 +51,8 @@ impl FromRef<SessionsAdmin> for SignIn {
 pub(crate) fn session_routes() -> Router<SessionsAdmin> {
     Router::new()
         .route("/api/admin/sessions", get(sessions))
-        .route(
-            "/api/admin/sessions/{id}",
-            axum::routing::delete(end_session),
-        )
+        // The id in the body, not the path: request logs keep paths, and ids are secrets.
+        .route("/api/admin/sessions/end", axum::routing::post(end_session))
 }
 
 /// One live session, as `GET /api/admin/sessions` lists it.
@@ -80,12 +78,23 @@ async fn sessions(State(s): State<SessionsAdmin>, _: Admin) -> Response {
     Json(live).into_response()
 }
 
+/// `POST /api/admin/sessions/end`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EndSession {
+    id: String,
+}
+
 async fn end_session(
     State(s): State<SessionsAdmin>,
     _: AuthPost,
     Admin(user): Admin,
-    Path(id): Path<String>,
+    json: Result<Json<EndSession>, JsonRejection>,
 ) -> Response {
+    let id = match body(json) {
+        Ok(b) => b.id,
+        Err(r) => return r,
+    };
     if s.registry.end(&id) {
         // Not the id: it is a secret, and never logged.
         tracing::info!(by = %user.username, "ended a session");

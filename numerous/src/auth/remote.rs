@@ -1,6 +1,7 @@
 //! The app binary's commands that act on the running app rather than on its users' store:
 //! `end-session` signs in as an administrator over HTTP and calls the app's
-//! `DELETE <prefix>/api/admin/sessions/{id}`, instance after instance.
+//! `POST <prefix>/api/admin/sessions/end`, instance after instance. The session's id travels in
+//! the body (never in a URL, which logs keep) and is never in an error.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -14,21 +15,26 @@ const ANSWER_LIMIT: usize = 64 * 1024;
 
 type HttpClient = Client<hyper_util::client::legacy::connect::HttpConnector, Body>;
 
-/// Sends `request`; its status and body (the first [`ANSWER_LIMIT`] bytes).
+/// Sends `request`; its status and body (the first [`ANSWER_LIMIT`] bytes), within 30 s.
 async fn send(
     client: &HttpClient,
     request: Request<Body>,
 ) -> Result<(StatusCode, String), AuthError> {
     let uri = request.uri().clone();
-    let answer = tokio::time::timeout(std::time::Duration::from_secs(30), client.request(request))
+    let exchange = async {
+        let answer = client
+            .request(request)
+            .await
+            .map_err(|e| AuthError::Backend(format!("{uri}: {e}")))?;
+        let status = answer.status();
+        let body = axum::body::to_bytes(Body::new(answer.into_body()), ANSWER_LIMIT)
+            .await
+            .map_err(|e| AuthError::Backend(format!("{uri}: {e}")))?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), exchange)
         .await
         .map_err(|_| AuthError::Backend(format!("{uri}: no answer within 30 s")))?
-        .map_err(|e| AuthError::Backend(format!("{uri}: {e}")))?;
-    let status = answer.status();
-    let body = axum::body::to_bytes(Body::new(answer.into_body()), ANSWER_LIMIT)
-        .await
-        .map_err(|e| AuthError::Backend(format!("{uri}: {e}")))?;
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
 
 fn request(method: &str, uri: &str) -> Result<axum::http::request::Builder, AuthError> {
@@ -53,12 +59,32 @@ pub(crate) async fn end_session(
     for url in urls {
         let base = url.trim_end_matches('/');
         let credentials =
-            serde_json::json!({"username": admin, "password": password, "bearer": true});
-        let login = request("POST", &format!("{base}/api/auth/login"))?
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(credentials.to_string()))
-            .map_err(http)?;
-        let (status, body) = send(&client, login).await?;
+            serde_json::json!({"username": admin, "password": password, "bearer": true})
+                .to_string();
+        // The app's own sign-in, or (an app sharing a server's sign-in) the server's, at the root.
+        let root = base
+            .find("://")
+            .and_then(|scheme| {
+                base[scheme + 3..]
+                    .find('/')
+                    .map(|p| &base[..scheme + 3 + p])
+            })
+            .unwrap_or(base);
+        let mut signed_in = None;
+        for at in [base, root] {
+            let login = request("POST", &format!("{at}/api/auth/login"))?
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(credentials.clone()))
+                .map_err(http)?;
+            match send(&client, login).await? {
+                (StatusCode::NOT_FOUND, _) if at != root => {}
+                answer => {
+                    signed_in = Some(answer);
+                    break;
+                }
+            }
+        }
+        let (status, body) = signed_in.expect("the root is tried last");
         if status != StatusCode::OK {
             return Err(AuthError::Invalid(format!(
                 "{base}: signing in as `{admin}` failed ({status}): {body}"
@@ -68,9 +94,10 @@ pub(crate) async fn end_session(
             .ok()
             .and_then(|v| v["access_token"].as_str().map(str::to_owned))
             .ok_or_else(|| AuthError::Backend(format!("{base}: no access token in {body}")))?;
-        let end = request("DELETE", &format!("{base}/api/admin/sessions/{id}"))?
+        let end = request("POST", &format!("{base}/api/admin/sessions/end"))?
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::json!({ "id": id }).to_string()))
             .map_err(http)?;
         match send(&client, end).await? {
             (StatusCode::NO_CONTENT, _) => return Ok(base.to_owned()),

@@ -126,6 +126,7 @@ impl Session {
                 engaged: Duration::ZERO,
                 used: false,
                 shutting_down: false,
+                ended: false,
                 tasks: Vec::new(),
                 buffers: Vec::new(),
                 dirty: false,
@@ -162,7 +163,7 @@ impl Session {
     /// The session is shutting down or moving to another instance.
     pub(super) fn ending(&self) -> bool {
         let s = self.lock();
-        s.shutting_down || s.release_at.is_some()
+        s.shutting_down || s.release_at.is_some() || s.ended
     }
 
     /// How many tabs the session has open now (a reload closes one and opens another).

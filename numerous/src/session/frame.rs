@@ -291,6 +291,11 @@ impl FrameCtx<'_> {
         for h in env.dispatch.handlers(index, event) {
             let _ = self.run_handler(app, h, content).await;
         }
+        if content.is_some()
+            && let Some(widget) = app.widget_mut(index)
+        {
+            widget.message_handled();
+        }
     }
 
     /// A file uploaded to widget `index`: the widget takes it (or refuses it), then its

@@ -65,7 +65,7 @@ pub(crate) enum Control {
     /// Another instance asked for the session: save it, close every tab with 1001 (they
     /// reconnect, to that instance) and let it go.
     Release,
-    /// An operator ended the session (`DELETE /api/admin/sessions/{id}`): its tabs are told,
+    /// An operator ended the session (`POST /api/admin/sessions/end`): its tabs are told,
     /// closed with 1012 (they start a new session), and its record leaves the store.
     End,
 }
@@ -248,8 +248,6 @@ pub(crate) async fn run(
         session.toast_level(ToastLevel::Warning, notice);
     }
     let mut used = false;
-    // An operator ended it.
-    let mut ended = false;
     // The tab count `#[on_tabs]` handlers last ran for.
     let mut tabs_told = 0;
     loop {
@@ -271,10 +269,6 @@ pub(crate) async fn run(
         tokio::select! {
             biased;
             c = control.recv() => match c {
-                Some(Control::End) => {
-                    ended = true;
-                    break;
-                }
                 Some(c) => session.control(c),
                 None => break,
             },
@@ -299,18 +293,23 @@ pub(crate) async fn run(
         if saver.as_ref().is_some_and(|s| s.lost) {
             break;
         }
+        if session.lock().ended {
+            break;
+        }
     }
     // No new tab or input reaches it from now on; a tab that asks for it meanwhile is told to
     // come back shortly, and finds it saved (here or on another instance).
     input_rx.close();
+    let ended = session.lock().ended;
     if ended {
         tracing::info!(session = session.number, "ended by an operator");
         session.toast_level(ToastLevel::Warning, ENDED_BY_OPERATOR);
     }
     if let Some(saver) = &mut saver {
+        // Ended by an operator: not saved to move elsewhere, whatever else was asked of it.
         let moving = {
             let s = session.lock();
-            s.shutting_down || s.release_at.is_some()
+            !s.ended && (s.shutting_down || s.release_at.is_some())
         };
         if moving {
             // Saved first, then shown, then let go: the next instance starts from all of it.

@@ -38,8 +38,8 @@ impl Session {
                 self.close_all(CloseCode::GoingAway, "the server is shutting down");
                 self.lock().shutting_down = true;
             }
-            // Handled by the session's loop, which ends there.
-            Control::End => {}
+            // The session's loop ends at its next turn (this may come while a handler runs).
+            Control::End => self.lock().ended = true,
             Control::Release => {
                 tracing::debug!(session = self.number, "asked to release");
                 // Held briefly at least: tabs of one session pinned to two instances hand it

@@ -156,7 +156,7 @@ impl Chat {
     }
 
     /// What the user just sent (trimmed, not empty), while the `#[on_submit]` handlers run;
-    /// `None` at other times.
+    /// `None` at other times (it is dropped once they have run).
     pub fn sent(&self) -> Option<&str> {
         self.sent.as_deref()
     }
@@ -221,6 +221,12 @@ impl Widget for Chat {
         }
         self.sent = Some(text.to_owned());
         Ok(Some(Event::Submit))
+    }
+
+    /// What the user sent is theirs to handle while the `#[on_submit]` handlers run, and gone
+    /// after.
+    fn message_handled(&mut self) {
+        self.sent = None;
     }
 
     fn restore(&mut self, state: &[u8]) -> serde_json::Result<()> {
@@ -317,6 +323,10 @@ mod tests {
                 .is_err()
         );
         assert_eq!(c.take_sent().as_deref(), Some("hi"));
+        assert_eq!(c.sent(), None);
+        // Not taken by a handler: gone once the handlers have run all the same.
+        c.message(&raw(r#"{"text": "again"}"#)).unwrap();
+        Widget::message_handled(&mut c);
         assert_eq!(c.sent(), None);
     }
 

@@ -48,7 +48,7 @@ pub struct MapPicker {
     pub label: String,
     /// The tiles' URL template (`{z}`, `{x}`, `{y}`, optionally `{s}`); empty for none.
     pub tiles: String,
-    /// The tiles' attribution, shown in a corner of the map.
+    /// The tiles' attribution, shown in a corner of the map (as text: `©` and names, no links).
     pub attribution: String,
     /// The map's centre, `[latitude, longitude]`, until the user moves it.
     pub center: [f64; 2],

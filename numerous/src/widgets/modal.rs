@@ -9,7 +9,9 @@ use crate::widget::{EmitsChange, InputError, Slot, Widget};
 /// A dialog over the page: `{{ confirm }}` places it, and the markup of
 /// `<div {{ confirm.content() }}>..</div>` (text, widgets) is what it shows. A handler opens it
 /// with `self.confirm.open = true` and closes it with `false`; while it is open the rest of the
-/// page takes no input (a native `<dialog>`: focus moves into it and comes back after).
+/// page takes no input in the browser (a native `<dialog>`: focus moves into it and comes back
+/// after). That is the page's doing: the widgets inside a closed dialog still take what a tab
+/// or the HTTP API sends them, so a handler that acts only from the dialog checks `open`.
 ///
 /// The user may close it too (Esc, or its Close button) unless it is not `dismissible`; that
 /// is a change, so `#[on_change(confirm)]` runs with `open` false. A tab cannot open it.

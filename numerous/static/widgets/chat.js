@@ -43,7 +43,8 @@ export default {
     log.append(list);
     const empty = make("p", "numerous-empty");
     const form = make("form", "numerous-chat-form");
-    const input = make("textarea", "numerous-input numerous-chat-input", { rows: 1 });
+    // The server takes 4,000 characters at most (MAX_CHAT_MESSAGE).
+    const input = make("textarea", "numerous-input numerous-chat-input", { rows: 1, maxLength: 4000 });
     const send = make("button", "numerous-btn numerous-btn-primary", { type: "submit", textContent: "Send" });
     form.append(input, send);
     box.append(label, log, empty, form);

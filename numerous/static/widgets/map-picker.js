@@ -3,12 +3,22 @@
 // State: label, tiles, attribution, center, zoom, mode ("point" | "region"), point, region.
 //
 // Pointer: a click puts the point; in region mode a drag draws the rectangle (the wheel and
-// the keyboard still move the map). Keyboard: the map takes the arrows and +/-; the latitude
-// and longitude boxes take a point typed in; "Use the area in view" makes the region.
+// the keyboard still move the map; on a touch screen, pinch to the area and use the area in
+// view). Keyboard: the map takes the arrows and +/-; the latitude and longitude boxes take a
+// point typed in; "Use the area in view" makes the region. The attribution is text.
 import * as L from "./vendor/leaflet.js";
 import { linkStylesheet, make } from "./field.js";
 
 const round = (x) => Math.round(x * 1e6) / 1e6;
+const clamp = (x, m) => Math.max(-m, Math.min(m, x));
+/** A place on the earth, as the server takes it: longitude within ±180, latitude ±90. */
+const onEarth = (latlng) => {
+  const w = latlng.wrap();
+  return [round(clamp(w.lat, 90)), round(clamp(w.lng, 180))];
+};
+/** Text as HTML (Leaflet writes an attribution as HTML; the app gave text). */
+const escapeHtml = (text) =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 const format = new Intl.NumberFormat(undefined, { maximumFractionDigits: 5 });
 
 /** Lines of latitude and longitude every 30° (every 10° closer in): a map without tiles. */
@@ -53,8 +63,9 @@ export default {
       zoom: model.get("zoom") ?? 2,
       attributionControl: false,
       boxZoom: false,
-      worldCopyJump: false,
-      maxBounds: [[-90, -360], [90, 360]],
+      // One world: a point's longitude is within ±180.
+      maxBounds: [[-90, -180], [90, 180]],
+      maxBoundsViscosity: 1,
     });
     // The map is one Tab stop that takes the arrows and +/-: say so, and name it.
     area.setAttribute("role", "application");
@@ -74,7 +85,7 @@ export default {
 
     map.on("click", (e) => {
       if (region()) return;
-      send("point", [round(e.latlng.lat), round(e.latlng.lng)]);
+      send("point", onEarth(e.latlng));
     });
     // Region mode: a drag draws the rectangle (the map does not pan under the pointer then).
     let start = null;
@@ -95,14 +106,13 @@ export default {
       start = null;
       if (b.getSouthWest().equals(b.getNorthEast())) return;
       send("region", [
-        [round(b.getSouth()), round(b.getWest())],
-        [round(b.getNorth()), round(b.getEast())],
+        [round(clamp(b.getSouth(), 90)), round(clamp(b.getWest(), 180))],
+        [round(clamp(b.getNorth(), 90)), round(clamp(b.getEast(), 180))],
       ]);
     };
     map.on("mouseup", finish);
     useView.addEventListener("click", () => {
       const b = map.getBounds();
-      const clamp = (x, m) => Math.max(-m, Math.min(m, x));
       send("region", [
         [round(clamp(b.getSouth(), 90)), round(clamp(b.getWest(), 180))],
         [round(clamp(b.getNorth(), 90)), round(clamp(b.getEast(), 180))],
@@ -138,7 +148,7 @@ export default {
       }
       const credit = model.get("attribution") ?? "";
       attribution?.remove();
-      attribution = credit ? L.control.attribution({ prefix: false }).addAttribution(credit).addTo(map) : null;
+      attribution = credit ? L.control.attribution({ prefix: false }).addAttribution(escapeHtml(credit)).addTo(map) : null;
       // The view the server set (a handler may move it); the user's own moves stay otherwise.
       const view = JSON.stringify([model.get("center"), model.get("zoom")]);
       if (view !== shownView) {

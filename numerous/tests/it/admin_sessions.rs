@@ -1,4 +1,4 @@
-//! An operator ends one session by id (`DELETE /api/admin/sessions/{id}`): every tab of it is
+//! An operator ends one session by id (`POST /api/admin/sessions/end`): every tab of it is
 //! told and starts a new session, its state is gone (a reconnect with the old id gets a fresh
 //! one), and the other sessions go on. Only an administrator may list or end sessions, an end
 //! comes from the app's own origin, and the OpenAPI document lists both routes.
@@ -16,25 +16,23 @@ const USERS: &str = r#"[{"username": "root", "password": "root-password", "is_ad
     {"username": "ann", "password": "ann-password"},
     {"username": "bob", "password": "bob-password"}]"#;
 
-async fn serve() -> std::net::SocketAddr {
+async fn serve(options: Options) -> std::net::SocketAddr {
     let auth = Auth::new(EnvProvider::from_json(USERS).unwrap())
         .secret("a test secret of thirty-two bytes or more")
         .max_sessions_per_user(0);
-    testkit::serve::<Counter>(Options::default().auth(auth)).await
+    testkit::serve::<Counter>(options.auth(auth)).await
 }
 
-async fn delete(
-    addr: std::net::SocketAddr,
-    path: &str,
-    cookie: &str,
-    extra: &str,
-) -> testkit::Response {
+/// `POST /api/admin/sessions/end` for session `id`, as `cookie`, with `extra` header lines.
+async fn end(addr: std::net::SocketAddr, id: &str, cookie: &str, extra: &str) -> testkit::Response {
+    let body = json!({ "id": id }).to_string();
     testkit::http(
         addr,
         &format!(
-            "DELETE {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Length: 0{extra}"
+            "POST /api/admin/sessions/end HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}{extra}",
+            body.len()
         ),
-        b"",
+        body.as_bytes(),
     )
     .await
 }
@@ -48,7 +46,20 @@ fn error_code(r: &testkit::Response) -> String {
 
 #[tokio::test]
 async fn an_administrator_ends_one_session_and_its_tabs_start_afresh() {
-    let addr = serve().await;
+    ends_one_session(Options::default()).await;
+}
+
+/// With a session store the ended session's record goes too: its id claims nothing.
+#[tokio::test]
+async fn an_ended_session_leaves_the_store_and_its_id_starts_nothing() {
+    ends_one_session(
+        Options::default().session_store(std::sync::Arc::new(numerous::store::MemoryStore::new())),
+    )
+    .await;
+}
+
+async fn ends_one_session(options: Options) {
+    let addr = serve(options).await;
     let root = testkit::login(addr, "", "root", "root-password")
         .await
         .cookie();
@@ -90,14 +101,13 @@ async fn an_administrator_ends_one_session_and_its_tabs_start_afresh() {
     assert_eq!(r.status, 401);
 
     // Who may end it: not ann, not another site.
-    let path = format!("/api/admin/sessions/{id}");
-    let r = delete(addr, &path, &ann, "").await;
+    let r = end(addr, &id, &ann, "").await;
     assert_eq!(r.status, 403, "{}", r.body);
-    let r = delete(addr, &path, &root, "\r\nOrigin: http://evil.example").await;
+    let r = end(addr, &id, &root, "\r\nOrigin: http://evil.example").await;
     assert_eq!(r.status, 403, "{}", r.body);
 
     // root ends it: both of ann's tabs are told, then closed with 1012 (start afresh).
-    let r = delete(addr, &path, &root, "").await;
+    let r = end(addr, &id, &root, "").await;
     assert_eq!(r.status, 204, "{}", r.body);
     for tab in [&mut first, &mut second] {
         let (code, frames) = tab.closed_within(Duration::from_secs(10)).await;
@@ -114,7 +124,7 @@ async fn an_administrator_ends_one_session_and_its_tabs_start_afresh() {
     let again = Tab::open_at(addr, "/ws", Some(&id), &h).await;
     assert_ne!(again.session, id);
     assert_eq!(again.state["counter"]["value"], json!(0.0));
-    let r = delete(addr, &path, &root, "").await;
+    let r = end(addr, &id, &root, "").await;
     assert_eq!((r.status, error_code(&r)), (404, "not-found".to_owned()));
 
     // bob's session went on.
@@ -125,5 +135,5 @@ async fn an_administrator_ends_one_session_and_its_tabs_start_afresh() {
     let doc = testkit::get_with_cookie(addr, "/api/openapi.json", &root, "").await;
     let doc: Value = serde_json::from_str(&doc.body).unwrap();
     assert!(doc["paths"]["/api/admin/sessions"]["get"].is_object());
-    assert!(doc["paths"]["/api/admin/sessions/{id}"]["delete"].is_object());
+    assert!(doc["paths"]["/api/admin/sessions/end"]["post"].is_object());
 }
