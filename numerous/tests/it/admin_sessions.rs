@@ -137,3 +137,36 @@ async fn ends_one_session(options: Options) {
     assert!(doc["paths"]["/api/admin/sessions"]["get"].is_object());
     assert!(doc["paths"]["/api/admin/sessions/end"]["post"].is_object());
 }
+
+/// An end that comes while a handler runs (the selection's handler shows progress for about
+/// 100 ms) is kept: the session ends when the handler is done.
+#[tokio::test]
+async fn an_end_during_a_handler_ends_the_session_after_it() {
+    let addr = serve(Options::default()).await;
+    let root = testkit::login(addr, "", "root", "root-password")
+        .await
+        .cookie();
+    let ann = testkit::login(addr, "", "ann", "ann-password")
+        .await
+        .cookie();
+    let mut tab = Tab::open_at(addr, "/ws", None, &[("cookie", ann.as_str())]).await;
+    let id = tab.session.clone();
+    tab.update("selection", json!({"value": "2"})).await;
+    // The handler has started: its first progress is shown.
+    loop {
+        if tab.recv().await["state"]["progress"]["value"] == json!(25.0) {
+            break;
+        }
+    }
+    let r = end(addr, &id, &root, "").await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let (code, frames) = tab.closed_within(Duration::from_secs(10)).await;
+    assert_eq!(code, 1012, "{frames:?}");
+    // The handler finished first: its last progress came before the close.
+    assert!(
+        frames
+            .iter()
+            .any(|f| f["state"]["progress"]["value"] == json!(100.0)),
+        "{frames:?}"
+    );
+}
