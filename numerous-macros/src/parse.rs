@@ -442,6 +442,28 @@ pub fn handlers(mut item: ItemImpl, errors: &mut Errors) -> Handlers {
             Ok(syn::Expr::Path(p)) if p.path.is_ident("admin") => {
                 Some((attr.clone(), Requires::Admin(p.path.segments[0].ident.span())))
             }
+            // A lone snake_case name is neither `admin` nor a role (a role is a string or an
+            // enum's variant; a constant would be UPPER_CASE): say what #[requires] takes,
+            // rather than let rustc say only "cannot find value".
+            Ok(syn::Expr::Path(p))
+                if p.qself.is_none()
+                    && p.path.get_ident().is_some_and(|i| {
+                        let name = i.to_string();
+                        name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    }) =>
+            {
+                let name = p.path.segments[0].ident.to_string();
+                let hint = closest(&name, ["admin"])
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                errors.spanned(
+                    &p,
+                    format!(
+                        "`{name}` is not something #[requires] takes{hint}: it takes `admin` (administrators only), a role's name as a string (`#[requires(\"{name}\")]`), or a variant of an enum with #[derive(numerous::Roles)] (`#[requires(Role::Editor)]`)"
+                    ),
+                );
+                None
+            }
             Ok(e) => Some((attr.clone(), Requires::Role(e))),
             Err(_) => {
                 errors.spanned(
