@@ -74,14 +74,25 @@ pub(crate) async fn serve(
         .keep_alive_interval(Some(http.ping_interval));
     let builder = Arc::new(builder);
     let connections = tokio_util::task::TaskTracker::new();
+    let mut reserve = reserve_descriptor();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
+                Err(e) if out_of_descriptors(&e) && reserve.is_some() => {
+                    // Let the reserve go: one descriptor to accept the connection waiting and
+                    // tell it why it is refused, rather than leave it hanging in the backlog.
+                    tracing::warn!("out of file descriptors: refusing new connections ({e})");
+                    drop(reserve.take());
+                    refuse_one(&listener).await;
+                    reserve = reserve_descriptor();
+                    continue;
+                }
                 Err(e) => {
-                    // Out of file descriptors and the like: wait instead of spinning.
+                    // Still out of descriptors, or another failure: wait instead of spinning.
                     tracing::warn!("accept failed: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
+                    reserve = reserve.or_else(reserve_descriptor);
                     continue;
                 }
             },
@@ -130,6 +141,41 @@ pub(crate) async fn serve(
     })
     .await;
     Ok(())
+}
+
+/// What a connection is told when the process has no file descriptor left for it.
+const OUT_OF_DESCRIPTORS: &str =
+    "the server has as many connections open as it may; try again shortly";
+
+/// A file descriptor held back for the moment the process runs out: let go, it lets the accept
+/// loop take one more connection and refuse it in words.
+fn reserve_descriptor() -> Option<std::fs::File> {
+    std::fs::File::open(if cfg!(windows) { "NUL" } else { "/dev/null" }).ok()
+}
+
+/// Whether `e` says the process (or the system) has no file descriptor left.
+fn out_of_descriptors(e: &std::io::Error) -> bool {
+    // EMFILE and ENFILE on Linux and macOS (not in std's `ErrorKind`).
+    cfg!(unix) && matches!(e.raw_os_error(), Some(23 | 24))
+}
+
+/// Accepts the connection waiting, answers it `503` with the one error shape and `Retry-After`,
+/// and closes it. Nothing waits on the client: what the socket's buffer takes at once is sent.
+async fn refuse_one(listener: &TcpListener) {
+    let Ok(Ok((stream, _))) =
+        tokio::time::timeout(Duration::from_millis(10), listener.accept()).await
+    else {
+        return;
+    };
+    let body = crate::protocol::HttpError::body(
+        crate::protocol::ErrorCode::Unavailable,
+        OUT_OF_DESCRIPTORS,
+    );
+    let answer = format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.try_write(answer.as_bytes());
 }
 
 /// A connection whose writes must make progress: a write (or flush) that the peer does not take

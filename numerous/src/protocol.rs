@@ -271,14 +271,21 @@ struct HttpErrorBody<'a> {
     detail: &'a str,
 }
 
+impl HttpError {
+    /// The body of an error answer: `{"error": code, "detail": ..}`.
+    pub(crate) fn body(code: ErrorCode, detail: &str) -> String {
+        serde_json::to_string(&HttpErrorBody {
+            error: code,
+            detail,
+        })
+        .expect("an error body always serializes")
+    }
+}
+
 impl axum::response::IntoResponse for HttpError {
     fn into_response(self) -> axum::response::Response {
         use axum::http::{HeaderValue, StatusCode, header};
-        let body = serde_json::to_string(&HttpErrorBody {
-            error: self.code,
-            detail: &self.detail,
-        })
-        .expect("an error body always serializes");
+        let body = HttpError::body(self.code, &self.detail);
         let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
