@@ -373,8 +373,35 @@ fn limit_key(ip: IpAddr) -> IpAddr {
 #[derive(Debug, Clone)]
 pub(crate) struct RequestUser(pub(crate) String);
 
+/// `path` as a log may keep it: the session id of the HTTP API's paths
+/// (`<prefix>/api/sessions/{id}/..`) is a secret, so it is left out.
+pub(crate) fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    const SESSIONS: &str = "/api/sessions/";
+    let Some(at) = path.find(SESSIONS) else {
+        return path.into();
+    };
+    let start = at + SESSIONS.len();
+    let end = path[start..].find('/').map_or(path.len(), |i| start + i);
+    format!("{}…{}", &path[..start], &path[end..]).into()
+}
+
+/// The debug log of every request (tower-http's), with [`logged_path`] for its path.
+pub(crate) fn debug_log() -> tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    impl Fn(&Request) -> tracing::Span + Clone,
+> {
+    tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+        tracing::debug_span!(
+            "request",
+            method = %req.method(),
+            path = %logged_path(req.uri().path()),
+            version = ?req.version(),
+        )
+    })
+}
+
 /// Logs each request at `info` (target `numerous::request`): method, path, the signed-in user
-/// (which the auth layer inside notes on the response), status and duration.
+/// (which the auth layer inside notes on the response), status and duration; the path as [`logged_path`] gives it.
 #[allow(clippy::type_complexity)]
 pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
     tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
@@ -388,7 +415,7 @@ pub(crate) fn request_log() -> tower_http::trace::TraceLayer<
                 target: "numerous::request",
                 "request",
                 method = %req.method(),
-                path = %req.uri().path(),
+                path = %logged_path(req.uri().path()),
             )
         })
         .on_response(
@@ -570,6 +597,25 @@ fn same_authority(scheme: &str, authority: &str, host: &str) -> bool {
         (host, port)
     };
     norm(authority) == norm(host)
+}
+
+#[cfg(test)]
+mod logged_path_tests {
+    use super::logged_path;
+
+    #[test]
+    fn a_session_id_never_reaches_a_log() {
+        assert_eq!(
+            logged_path("/api/sessions/abc123/widgets/x/click"),
+            "/api/sessions/…/widgets/x/click"
+        );
+        assert_eq!(
+            logged_path("/sales/api/sessions/abc123"),
+            "/sales/api/sessions/…"
+        );
+        assert_eq!(logged_path("/api/sessions"), "/api/sessions");
+        assert_eq!(logged_path("/ws"), "/ws");
+    }
 }
 
 #[cfg(test)]

@@ -259,7 +259,7 @@ fn serve_app(
         start(&app, name).await?;
         let local: SocketAddr = listener.local_addr().map_err(Error::Serve)?;
         tracing::info!("{name} listening on http://{local}/");
-        let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+        let router = router.layer(http::debug_log());
         let registries = [app.state.registry.clone()];
         http::serve(listener, router, &app.state.http, &registries, signal)
             .await

@@ -303,7 +303,7 @@ impl Server {
             }
             let local = listener.local_addr().map_err(Error::Serve)?;
             tracing::info!("{} apps listening on http://{local}/", mounted.len());
-            let router = router.layer(tower_http::trace::TraceLayer::new_for_http());
+            let router = router.layer(crate::http::debug_log());
             let registries: Vec<_> = mounted
                 .iter()
                 .map(|app| app.state.registry.clone())
