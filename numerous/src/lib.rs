@@ -324,7 +324,8 @@ pub mod __private {
     pub use crate::session::FromSession;
     pub use crate::spec::{AppSpec, Emits, HandlerSpec, WidgetSpec};
     pub use crate::state::{
-        StateField, StateMap, StateWriter, assert_shown, state_from, state_ref,
+        StateDefault, StateField, StateMap, StateOps, StateWriter, assert_shown, state,
+        state_default,
     };
     pub use crate::widget::{DynWidget, Event, Slot, dyn_widget, dyn_widget_mut};
     pub use askama;

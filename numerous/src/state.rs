@@ -16,7 +16,26 @@ use serde_json::value::RawValue;
 )]
 pub trait StateField: Serialize + DeserializeOwned + Send + 'static {}
 
+// Not recommended in errors: a type that is not state is reported once, as not `StateField`
+// (with the message above), not once per missing serde trait with this impl's internals.
+#[diagnostic::do_not_recommend]
 impl<T: Serialize + DeserializeOwned + Send + 'static> StateField for T {}
+
+/// What a `#[state]` field without `init = ..` needs: a value to start from.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no value to start from: a #[state] field is `Default` or has `init = ..`",
+    label = "this #[state] field has no `init = ..` and its type is not `Default`",
+    note = "derive it (#[derive(Default)]) or give the field its start: #[state(init = ..)]"
+)]
+pub trait StateDefault: Default {}
+
+#[diagnostic::do_not_recommend]
+impl<T: Default> StateDefault for T {}
+
+/// A `#[state]` field's starting value (generated code).
+pub fn state_default<T: StateDefault>() -> T {
+    T::default()
+}
 
 /// What a `#[state]` field the template shows must be.
 #[diagnostic::on_unimplemented(
@@ -31,14 +50,34 @@ impl<T: std::fmt::Display + ?Sized> Shown for T {}
 /// Fails to compile, at the field, unless the template can show it (generated code).
 pub fn assert_shown<T: Shown + ?Sized>() {}
 
-/// The field, checked to be state (generated code).
-pub fn state_ref<T: StateField>(value: &T) -> &T {
-    value
+/// How one `#[state]` field of type `T` is saved and read back: what [`state`] returns once
+/// `T` is known to be state, so the code that saves and restores the field needs no bound of its
+/// own (and a type that is not state is reported once, at the field).
+#[derive(Debug)]
+pub struct StateOps<T> {
+    save: fn(&mut StateWriter<'_>, &str, &T) -> serde_json::Result<()>,
+    load: fn(&RawValue) -> serde_json::Result<T>,
 }
 
-/// A saved field, read back (generated code).
-pub fn state_from<T: StateField>(raw: &RawValue) -> serde_json::Result<T> {
-    serde_json::from_str(raw.get())
+impl<T> StateOps<T> {
+    /// Writes `value` as field `name`.
+    pub fn save(&self, w: &mut StateWriter<'_>, name: &str, value: &T) -> serde_json::Result<()> {
+        (self.save)(w, name, value)
+    }
+
+    /// Reads a saved field back.
+    pub fn load(&self, raw: &RawValue) -> serde_json::Result<T> {
+        (self.load)(raw)
+    }
+}
+
+/// The field's [`StateOps`], checked to be state (generated code: the one place a field's type
+/// is required to be [`StateField`]).
+pub fn state<T: StateField>() -> StateOps<T> {
+    StateOps {
+        save: |w, name, value| w.field(name, value),
+        load: |raw| serde_json::from_str(raw.get()),
+    }
 }
 
 /// Writes `{"name":value,..}`.
@@ -96,12 +135,14 @@ mod tests {
     fn round_trips_by_name() {
         let mut out = Vec::new();
         let mut w = StateWriter::new(&mut out);
-        w.field("items", &vec!["milk".to_owned()]).unwrap();
-        w.field("n", &3u32).unwrap();
+        state::<Vec<String>>()
+            .save(&mut w, "items", &vec!["milk".to_owned()])
+            .unwrap();
+        state::<u32>().save(&mut w, "n", &3).unwrap();
         w.finish();
         assert_eq!(out, br#"{"items":["milk"],"n":3}"#);
         let m = StateMap::parse(&out).unwrap();
-        let items: Vec<String> = state_from(m.get("items").unwrap()).unwrap();
+        let items = state::<Vec<String>>().load(m.get("items").unwrap()).unwrap();
         assert_eq!(items, ["milk"]);
         assert!(m.get("gone").is_none());
     }

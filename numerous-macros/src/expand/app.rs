@@ -62,7 +62,7 @@ pub fn expand(
         let ty = &s.ty;
         match &s.init {
             Some(v) => quote_spanned!(v.span()=> { let __s: #ty = #v; __s }),
-            None => quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default()),
+            None => quote_spanned!(ty.span()=> #p::state_default::<#ty>()),
         }
     });
     let state_fns = state_fns(app);
@@ -284,13 +284,13 @@ fn state_fns(app: &App) -> TokenStream {
     let names: Vec<String> = app.states.iter().map(|s| s.ident.to_string()).collect();
     let saves = app.states.iter().zip(&names).map(|(s, name)| {
         let (ident, ty) = (&s.ident, &s.ty);
-        let field = quote_spanned!(ty.span()=> #p::state_ref::<#ty>(&self.#ident));
-        quote!(__w.field(#name, #field)?;)
+        let ops = quote_spanned!(ty.span()=> #p::state::<#ty>());
+        quote!(#ops.save(&mut __w, #name, &self.#ident)?;)
     });
     let restores = app.states.iter().zip(&names).map(|(s, name)| {
         let (ident, ty) = (&s.ident, &s.ty);
-        let value = quote_spanned!(ty.span()=> #p::state_from::<#ty>(__v)?);
-        quote!(if let ::core::option::Option::Some(__v) = __m.get(#name) { self.#ident = #value; })
+        let ops = quote_spanned!(ty.span()=> #p::state::<#ty>());
+        quote!(if let ::core::option::Option::Some(__v) = __m.get(#name) { self.#ident = #ops.load(__v)?; })
     });
     quote! {
         const HAS_STATE: bool = true;
