@@ -142,7 +142,9 @@ mod tests {
         w.finish();
         assert_eq!(out, br#"{"items":["milk"],"n":3}"#);
         let m = StateMap::parse(&out).unwrap();
-        let items = state::<Vec<String>>().load(m.get("items").unwrap()).unwrap();
+        let items = state::<Vec<String>>()
+            .load(m.get("items").unwrap())
+            .unwrap();
         assert_eq!(items, ["milk"]);
         assert!(m.get("gone").is_none());
     }

@@ -50,6 +50,9 @@ pub struct Session {
     pub(super) sync: Mutex<TabSync>,
     /// A widget's view was ever changed: only then does an input look at the views.
     viewed: AtomicBool,
+    /// An operator ended the session: its loop ends at its next turn, and it is not saved to
+    /// move elsewhere. Read by the loop after each input, so not behind the lock.
+    pub(super) ended: AtomicBool,
 }
 
 /// What a session is made of besides its app.
@@ -126,7 +129,6 @@ impl Session {
                 engaged: Duration::ZERO,
                 used: false,
                 shutting_down: false,
-                ended: false,
                 tasks: Vec::new(),
                 buffers: Vec::new(),
                 dirty: false,
@@ -143,6 +145,7 @@ impl Session {
                 view: Vec::new(),
             }),
             viewed: AtomicBool::new(false),
+            ended: AtomicBool::new(false),
         }
     }
 
@@ -161,9 +164,14 @@ impl Session {
     }
 
     /// The session is shutting down or moving to another instance.
+    /// Whether an operator ended the session.
+    pub(super) fn is_ended(&self) -> bool {
+        self.ended.load(Ordering::Relaxed)
+    }
+
     pub(super) fn ending(&self) -> bool {
         let s = self.lock();
-        s.shutting_down || s.release_at.is_some() || s.ended
+        s.shutting_down || s.release_at.is_some() || self.is_ended()
     }
 
     /// How many tabs the session has open now (a reload closes one and opens another).

@@ -293,14 +293,14 @@ pub(crate) async fn run(
         if saver.as_ref().is_some_and(|s| s.lost) {
             break;
         }
-        if session.lock().ended {
+        if session.is_ended() {
             break;
         }
     }
     // No new tab or input reaches it from now on; a tab that asks for it meanwhile is told to
     // come back shortly, and finds it saved (here or on another instance).
     input_rx.close();
-    let ended = session.lock().ended;
+    let ended = session.is_ended();
     if ended {
         tracing::info!(session = session.number, "ended by an operator");
         session.toast_level(ToastLevel::Warning, ENDED_BY_OPERATOR);
@@ -309,7 +309,7 @@ pub(crate) async fn run(
         // Ended by an operator: not saved to move elsewhere, whatever else was asked of it.
         let moving = {
             let s = session.lock();
-            !s.ended && (s.shutting_down || s.release_at.is_some())
+            !ended && (s.shutting_down || s.release_at.is_some())
         };
         if moving {
             // Saved first, then shown, then let go: the next instance starts from all of it.

@@ -39,7 +39,7 @@ impl Session {
                 self.lock().shutting_down = true;
             }
             // The session's loop ends at its next turn (this may come while a handler runs).
-            Control::End => self.lock().ended = true,
+            Control::End => self.ended.store(true, std::sync::atomic::Ordering::Relaxed),
             Control::Release => {
                 tracing::debug!(session = self.number, "asked to release");
                 // Held briefly at least: tabs of one session pinned to two instances hand it

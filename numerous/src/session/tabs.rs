@@ -33,8 +33,6 @@ pub(super) struct TabSync {
     pub(super) used: bool,
     /// The server is shutting down: the session ends after the input at hand.
     pub(super) shutting_down: bool,
-    /// An operator ended the session: it ends, and is not saved to move elsewhere.
-    pub(super) ended: bool,
     /// Background work and subscriptions.
     pub(super) tasks: Vec<Task>,
     /// The binary buffers of the message being handled.

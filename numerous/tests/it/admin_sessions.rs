@@ -37,6 +37,13 @@ async fn end(addr: std::net::SocketAddr, id: &str, cookie: &str, extra: &str) ->
     .await
 }
 
+/// The cookies of `name` signed in (every test user's password is `<name>-password`).
+async fn cookie(addr: std::net::SocketAddr, name: &str) -> String {
+    testkit::login(addr, "", name, &format!("{name}-password"))
+        .await
+        .cookie()
+}
+
 fn error_code(r: &testkit::Response) -> String {
     serde_json::from_str::<Value>(&r.body).unwrap()["error"]
         .as_str()
@@ -60,20 +67,14 @@ async fn an_ended_session_leaves_the_store_and_its_id_starts_nothing() {
 
 async fn ends_one_session(options: Options) {
     let addr = serve(options).await;
-    let root = testkit::login(addr, "", "root", "root-password")
-        .await
-        .cookie();
-    let ann = testkit::login(addr, "", "ann", "ann-password")
-        .await
-        .cookie();
-    let bob = testkit::login(addr, "", "bob", "bob-password")
-        .await
-        .cookie();
-    let headers = |cookie: &str| [("cookie", cookie.to_owned())];
+    let [root, ann, bob] = [
+        cookie(addr, "root").await,
+        cookie(addr, "ann").await,
+        cookie(addr, "bob").await,
+    ];
 
     // ann has one session in two tabs, with a count of 1; bob has his own.
-    let h = headers(&ann);
-    let h: Vec<(&'static str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let h = [("cookie", ann.as_str())];
     let mut first = Tab::open_at(addr, "/ws", None, &h).await;
     let id = first.session.clone();
     first.click("increment").await;
@@ -81,9 +82,7 @@ async fn ends_one_session(options: Options) {
     let mut second = Tab::open_at(addr, "/ws", Some(&id), &h).await;
     assert_eq!(second.session, id);
     assert_eq!(second.state["counter"]["value"], json!(1.0));
-    let hb = headers(&bob);
-    let hb: Vec<(&'static str, &str)> = hb.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let mut bobs = Tab::open_at(addr, "/ws", None, &hb).await;
+    let mut bobs = Tab::open_at(addr, "/ws", None, &[("cookie", bob.as_str())]).await;
 
     // Who may list: an administrator; not ann (403), not a stranger (401).
     let list = testkit::get_with_cookie(addr, "/api/admin/sessions", &root, "").await;
@@ -143,12 +142,7 @@ async fn ends_one_session(options: Options) {
 #[tokio::test]
 async fn an_end_during_a_handler_ends_the_session_after_it() {
     let addr = serve(Options::default()).await;
-    let root = testkit::login(addr, "", "root", "root-password")
-        .await
-        .cookie();
-    let ann = testkit::login(addr, "", "ann", "ann-password")
-        .await
-        .cookie();
+    let [root, ann] = [cookie(addr, "root").await, cookie(addr, "ann").await];
     let mut tab = Tab::open_at(addr, "/ws", None, &[("cookie", ann.as_str())]).await;
     let id = tab.session.clone();
     tab.update("selection", json!({"value": "2"})).await;
