@@ -161,33 +161,31 @@ impl Store {
             message_type: message_type.into(),
             timestamp: now_ms(),
         };
-        // The database numbers messages (several servers may share it); two servers taking the
-        // same number at once: one of them tries again.
-        for attempt in 0.. {
-            let stored = sqlx::query(
-                "INSERT INTO chat_messages (id, channel, user_id, username, text, kind, created_at) \
-                 SELECT COALESCE(MAX(id), 0) + 1, $1, $2, $3, $4, $5, $6 FROM chat_messages RETURNING id",
-            )
-            .bind(&message.channel)
-            .bind(&message.user_id)
-            .bind(&message.username)
-            .bind(&message.text)
-            .bind(&message.message_type)
-            .bind(message.timestamp)
-            .fetch_one(&self.pool)
-            .await;
-            match stored {
-                Ok(row) => {
-                    message.id = row.try_get(0).map_err(db)?;
-                    break;
-                }
-                Err(e)
-                    if attempt < 10
-                        && e.as_database_error()
-                            .is_some_and(|d| d.is_unique_violation()) => {}
-                Err(e) => return Err(db(e)),
-            }
-        }
+        // The database numbers messages (several servers may share it): the sequence's row stays
+        // locked until the message is stored, so a later number is never stored first.
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let row = sqlx::query(
+            "UPDATE chat_sequence SET last = last + 1 WHERE name = 'messages' RETURNING last",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        message.id = row.try_get(0).map_err(db)?;
+        sqlx::query(
+            "INSERT INTO chat_messages (id, channel, user_id, username, text, kind, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(message.id)
+        .bind(&message.channel)
+        .bind(&message.user_id)
+        .bind(&message.username)
+        .bind(&message.text)
+        .bind(&message.message_type)
+        .bind(message.timestamp)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
         publisher.publish(&MESSAGES, message.clone());
         Ok(message)
     }
