@@ -9,9 +9,11 @@ mod custom;
 mod errors;
 mod expand;
 mod form;
+mod js;
 mod parse;
 mod tables;
 mod template;
+mod typescript;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -225,7 +225,7 @@ pub use numerous_macros::handlers;
 ///
 /// ```no_run
 /// # mod hidden {
-/// #[numerous::widget(module = "tests/widgets/styled.js", css = "tests/widgets/shared.css", messages)]
+/// #[numerous::widget(module = "tests/widgets/label.js", css = "tests/widgets/shared.css", messages)]
 /// #[derive(Debug, Default)]
 /// pub struct Styled {
 ///     /// The browser may write this field (`model.set` + `save_changes`).
@@ -243,6 +243,14 @@ pub use numerous_macros::handlers;
 /// - `messages`: the module sends messages (`model.send`) to `#[on_message]` handlers.
 /// - `isolated`: the widget is drawn in a shadow root that holds its stylesheet, so a library's
 ///   CSS (a reset, a theme) cannot restyle the page, nor the page's CSS the widget.
+/// - The module is checked against the struct when the crate builds: a literal name it reads,
+///   writes or listens to (`model.get("x")`, `model.set("x", ..)`, `model.on("change:x", ..)`)
+///   that is not a field, a write of a field that is not `#[input]`, or a `model.send` without
+///   `messages` fails the build with the module's line and column. Names computed at run time
+///   and models under another name than `model` are not checked; `unchecked` turns it off.
+/// - `types` writes a TypeScript declaration of the model beside the module (`x.js` →
+///   `x.d.ts`; `types = "dir"`: `dir/<kind>.d.ts`) when it changed, for `// @ts-check` modules
+///   and editors.
 /// - `kind = "name"`: the widget's kind (its CSS class `numerous-widget-<kind>`); the struct's name
 ///   in kebab case by default.
 /// - The struct derives serde's traits through the macro; `#[serde(..)]` attributes on fields

@@ -15,6 +15,7 @@ pub mod faults;
 mod http;
 mod sse;
 pub mod static_binary;
+pub mod typescript;
 mod ws;
 
 pub use browser::{AUDIT_WIDTHS, Browser, Scheme, axe_installed, wait_for_value, wait_until_live};

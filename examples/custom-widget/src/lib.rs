@@ -8,6 +8,9 @@
 //! - The handler updates the widget's state (the counts) and sends a message back
 //!   (`ctx.message`), which the module receives as a `msg:custom` event and flashes.
 //! - `note` is marked `#[input]`: the browser may write it, and `#[on_change]` sees it.
+//! - The build checks each module's `model.get/set/on/send` against its struct, and `types`
+//!   writes `widgets/<module>.d.ts`, which the modules name in JSDoc (`// @ts-check`): an
+//!   editor then checks them as they are written.
 
 use std::collections::BTreeMap;
 
@@ -18,7 +21,8 @@ use serde::Deserialize;
 #[numerous::widget(
     module = "widgets/reactions.js",
     css = "widgets/reactions.css",
-    messages
+    messages,
+    types
 )]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Reactions {
@@ -34,7 +38,12 @@ pub struct Reactions {
 /// A label, rendered by a module written in the function form of anywidget's default export.
 /// `isolated`: drawn in a shadow root with its stylesheet, which also has rules for the whole
 /// page (as some libraries' do) that must not leak out.
-#[numerous::widget(module = "widgets/badge.js", css = "widgets/badge.css", isolated)]
+#[numerous::widget(
+    module = "widgets/badge.js",
+    css = "widgets/badge.css",
+    isolated,
+    types
+)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Badge {
     /// The text.
@@ -46,7 +55,7 @@ pub struct Badge {
 /// A widget whose module moves binary data: it sets `samples` to a `Float32Array` (a
 /// [`numerous::Bytes`] here, a `DataView` when it comes back), and sends buffers with its
 /// messages (`ctx.buffers()`), which the server answers with buffers of its own.
-#[numerous::widget(module = "widgets/sampler.js", messages)]
+#[numerous::widget(module = "widgets/sampler.js", messages, types)]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Sampler {
     /// The samples the module set, as raw bytes (little-endian `f32`s).

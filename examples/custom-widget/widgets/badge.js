@@ -1,6 +1,8 @@
+// @ts-check
 // The anywidget >= 0.9 form: the default export is a function returning { initialize, render }.
 // State: text, tone.
-export default async () => {
+/** @returns {Promise<import("./badge.js").Widget>} */
+export default async function () {
   let renders = 0;
   return {
     initialize({ model }) {
@@ -22,4 +24,4 @@ export default async () => {
       return () => model.off("change", sync);
     },
   };
-};
+}

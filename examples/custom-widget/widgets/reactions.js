@@ -1,10 +1,14 @@
+// @ts-check
 // An ordinary anywidget module: it would run unchanged in Jupyter or marimo.
 // State: choices, counts, note (writable). Messages: sends {emoji}, receives {flash}.
+// The JSDoc types come from reactions.d.ts, which the build writes from the struct (`types`).
 
+/** @param {import("./reactions.js").InitializeProps} props */
 function initialize({ model }) {
   model.set("note", model.get("note") ?? "");
 }
 
+/** @param {import("./reactions.js").RenderProps} props */
 function render({ model, el }) {
   const root = document.createElement("div");
   root.className = "reactions";
@@ -30,6 +34,7 @@ function render({ model, el }) {
     if (document.activeElement !== note) note.value = model.get("note") ?? "";
   };
   const onMessage = (msg) => {
+    /** @type {HTMLElement | null} */
     const b = buttons.querySelector(`[data-emoji="${CSS.escape(msg.flash ?? "")}"]`);
     if (!b) return;
     b.classList.remove("reactions-flash");

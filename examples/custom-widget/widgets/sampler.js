@@ -1,7 +1,9 @@
+// @ts-check
 // An anywidget module that moves binary data both ways, as Jupyter and marimo modules do:
 // it sets a typed array as a value, sends buffers with a message, and reads the buffers of the
 // messages it gets (DataViews).
 
+/** @param {import("./sampler.js").RenderProps} props */
 function render({ model, el }) {
   const send = document.createElement("button");
   send.type = "button";

@@ -3,14 +3,24 @@
 use numerous::Options;
 use tower::ServiceExt as _;
 
-#[numerous::widget(module = "tests/widgets/styled.js", css = "tests/widgets/shared.css")]
+// One module drawn by two kinds with different fields: each reads a name the other lacks, so
+// the module is not checked against either struct.
+#[numerous::widget(
+    module = "tests/widgets/styled.js",
+    css = "tests/widgets/shared.css",
+    unchecked
+)]
 #[derive(Debug, Default)]
 pub struct First {
     #[serde(rename = "className")]
     pub class_name: String,
 }
 
-#[numerous::widget(module = "tests/widgets/styled.js", css = "tests/widgets/shared.css")]
+#[numerous::widget(
+    module = "tests/widgets/styled.js",
+    css = "tests/widgets/shared.css",
+    unchecked
+)]
 #[derive(Debug, Default)]
 pub struct Second {
     #[serde(rename = "static")]

@@ -12,6 +12,7 @@ mod no_implicit_prelude;
 mod resources_and_topics;
 mod roles;
 mod state;
+mod third_party;
 
 #[test]
 fn counter() {
@@ -46,4 +47,9 @@ fn roles() {
 #[test]
 fn state() {
     state::run();
+}
+
+#[test]
+fn third_party_modules() {
+    third_party::run();
 }
