@@ -239,6 +239,27 @@ fn add_session_routes(document: &mut Value, prefix: &str) {
                 "403": failed("not an administrator, or from another site"),
                 "404": failed("no live session with this id on this server")}},
     });
+    paths[format!("{prefix}/api/admin/sessions/record")] = json!({
+        "post": {"summary": "Start or stop recording a session's inputs, to replay as a test (administrators)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                "required": ["id", "on"], "properties": {"id": {"type": "string"}, "on": {"type": "boolean"}}}}}},
+            "responses": {"204": {"description": "recording (or not) from now on; stopping drops what was recorded"},
+                "401": failed("not signed in"),
+                "403": failed("not an administrator, or from another site"),
+                "404": failed("no live session with this id on this server")}},
+    });
+    paths[format!("{prefix}/api/admin/sessions/recording")] = json!({
+        "post": {"summary": "A session's recording so far, as JSON or as a Rust test that replays it (administrators)",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                "required": ["id"], "properties": {"id": {"type": "string"},
+                    "test": {"type": "string", "description": "the app's Rust path: answer a test instead"}}}}}},
+            "responses": {"200": {"description": "the recording",
+                    "content": {"application/json": {"schema": {"type": "object"}},
+                        "text/plain": {"schema": {"type": "string"}}}},
+                "401": failed("not signed in"),
+                "403": failed("not an administrator, or from another site"),
+                "404": failed("no live session with this id on this server, or it records nothing")}},
+    });
 }
 
 /// The API as an OpenAPI 3.1 document.

@@ -91,6 +91,17 @@ mod page;
 mod protocol;
 #[cfg(feature = "redis")]
 mod redis_broker;
+pub mod recording {
+    //! A session's inputs recorded, to replay as a test.
+    //!
+    //! Switched on for every session of an app ([`Options::record_sessions`](crate::Options::record_sessions))
+    //! or for one by an administrator (`POST /api/admin/sessions/record`); read back as a
+    //! [`Recording`], replayed through [`crate::testing::replay`], or turned into a test
+    //! ([`Recording::to_rust_test`]). What is kept, and what never is: see [`Recording`].
+    pub use crate::session::recording::{
+        DEFAULT_LIMIT, FORMAT, RecordSessions, RecordedUser, Recording, Step,
+    };
+}
 mod registry;
 mod resources;
 mod serve;

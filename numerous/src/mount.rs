@@ -173,6 +173,7 @@ pub(crate) fn session_env(
         migration: options.session_migration.clone(),
         resources: options.resources.clone(),
         broker: options.broker.clone(),
+        record: options.record_sessions.clone(),
     }))
 }
 

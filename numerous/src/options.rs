@@ -115,6 +115,9 @@ pub struct Options {
     pub session_version: u32,
     /// Rewrites sessions saved under an older [`Options::session_version`].
     pub session_migration: Option<crate::store::Migration>,
+    /// Every session's inputs are recorded ([`Options::record_sessions`]); `None` (the
+    /// default): only those an administrator asks for.
+    pub record_sessions: Option<crate::recording::RecordSessions>,
     /// The app chose its broker (a session store then does not replace it).
     pub(crate) broker_chosen: bool,
 }
@@ -169,6 +172,7 @@ impl Default for Options {
             session_durability: Durability::default(),
             session_version: 0,
             session_migration: None,
+            record_sessions: None,
             broker_chosen: false,
         }
     }
@@ -304,6 +308,21 @@ impl Options {
     {
         self.session_version = version;
         self.session_migration = Some(crate::store::Migration(Arc::new(migrate)));
+        self
+    }
+
+    /// Records the inputs of every session of the app, to replay one as a test
+    /// ([`crate::recording`], [`crate::testing::replay`]): each session's recording is held in
+    /// memory with it, up to `record.limit` bytes, and written as a JSON file into
+    /// `record.dir` (if set) when the session ends. Off by default; an administrator can also
+    /// record one session (`POST /api/admin/sessions/record`).
+    ///
+    /// ```no_run
+    /// let options = numerous::Options::default()
+    ///     .record_sessions(numerous::recording::RecordSessions::to_dir("recordings"));
+    /// ```
+    pub fn record_sessions(mut self, record: crate::recording::RecordSessions) -> Self {
+        self.record_sessions = Some(record);
         self
     }
 
@@ -448,6 +467,11 @@ pub struct Cli {
         default_value = "shown"
     )]
     pub session_durability: Durability,
+    /// Record every session's inputs and write each recording into this folder (as JSON,
+    /// readable by the server's user only) when its session ends, to replay as a test
+    /// (`numerous::testing::replay`). Recordings hold what users typed: keep the folder private.
+    #[arg(long, env = "NUMEROUS_RECORD_SESSIONS", value_name = "DIR")]
+    pub record_sessions: Option<std::path::PathBuf>,
 }
 
 impl Cli {
@@ -458,7 +482,7 @@ impl Cli {
         if self.host.parse::<IpAddr>().is_err() {
             allowed_hosts.push(self.host.clone());
         }
-        Options::default()
+        let options = Options::default()
             .idle_timeout(Duration::from_secs(self.session_idle_timeout))
             .unused_session_timeout(Duration::from_secs(self.unused_session_timeout))
             .max_sessions(self.max_sessions)
@@ -474,7 +498,11 @@ impl Cli {
             .allow_origins(self.allowed_origins.clone())
             .frame_ancestors(self.frame_ancestors.clone())
             .log_requests(self.log_requests)
-            .session_durability(self.session_durability)
+            .session_durability(self.session_durability);
+        match &self.record_sessions {
+            Some(dir) => options.record_sessions(crate::recording::RecordSessions::to_dir(dir)),
+            None => options,
+        }
     }
 
     /// Connects the session store `--session-store` names, if any (and routes the app's

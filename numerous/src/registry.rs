@@ -122,6 +122,34 @@ impl Registry {
             .is_some_and(|h| h.control.send(Control::End).is_ok())
     }
 
+    /// Starts (`on`) or stops recording the inputs of the live session `id` (an operator's
+    /// wish); `false` when this instance runs no such session. Stopping drops what was
+    /// recorded: read it first ([`Registry::recording`]).
+    pub(crate) fn record(&self, id: &str, on: bool) -> bool {
+        let start = on.then(|| crate::session::recording::Start {
+            version: self.env.version,
+            limit: self
+                .env
+                .record
+                .as_ref()
+                .map_or(crate::session::recording::DEFAULT_LIMIT, |r| r.limit),
+        });
+        self.session(id)
+            .is_some_and(|h| h.control.send(Control::Record(start)).is_ok())
+    }
+
+    /// The recording so far of the live session `id`: `None` when this instance runs no such
+    /// session, `Some(None)` when it records nothing.
+    pub(crate) async fn recording(
+        &self,
+        id: &str,
+    ) -> Option<Option<crate::session::recording::Recording>> {
+        let handle = self.session(id)?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        handle.control.send(Control::Recording(tx)).ok()?;
+        rx.await.ok()
+    }
+
     /// The live session `id` if `user` may use it: on a protected app, only its owner may.
     pub(crate) fn session_for(&self, id: &str, user: Option<&User>) -> Option<SessionHandle> {
         self.session(id)

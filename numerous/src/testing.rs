@@ -398,6 +398,149 @@ impl<A: App> TestSession<A> {
     }
 }
 
+/// Where a replay's session first differed from the recorded one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// The step, from 1; 0 when the recording could not even begin (another app, a start
+    /// that does not load).
+    pub step: usize,
+    /// What the step was (the frame, or how the session changed).
+    pub what: String,
+    /// How it differs.
+    pub message: String,
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.step == 0 {
+            write!(f, "the recording cannot be replayed: {}", self.message)
+        } else {
+            write!(
+                f,
+                "the replay diverged at step {} ({}): {}",
+                self.step, self.what, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for Divergence {}
+
+/// What a replay that matched its recording went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    /// Steps replayed (all the recording has).
+    pub steps: usize,
+    /// The recording had stopped at its limit: the session went on beyond what was replayed.
+    pub truncated: bool,
+}
+
+/// Replays `recording` (see [`crate::recording`]) through a fresh session of `A`: it starts
+/// from the recorded session (its `#[on_start]` handlers do not run again), handles each
+/// recorded frame as the server would, applies each recorded change from outside (background
+/// work, topics, uploads, `#[on_tabs]`), and after each step compares the session (every
+/// widget and `#[state]` field) with the recorded one.
+///
+/// # Errors
+///
+/// The first step after which the session differs, with the widget or field that does and
+/// both values; or why the recording cannot replay here (another app; a recording made under
+/// another [`Options::session_version`](crate::Options::session_version) that does not load
+/// without the app's migration).
+pub async fn replay<A: App>(
+    recording: &crate::recording::Recording,
+) -> Result<Replayed, Divergence> {
+    replay_with::<A>(crate::options::Options::default(), recording).await
+}
+
+/// [`replay`] in a session of an app served with `options`: its resources (a test database),
+/// its session version and migration.
+///
+/// # Errors
+///
+/// As [`replay`].
+pub async fn replay_with<A: App>(
+    options: crate::options::Options,
+    recording: &crate::recording::Recording,
+) -> Result<Replayed, Divergence> {
+    use crate::recording::Step;
+    let cannot = |message: String| Divergence {
+        step: 0,
+        what: "the start".into(),
+        message,
+    };
+    let name = AppMeta::of::<A>().spec.name;
+    if recording.app != name {
+        return Err(cannot(format!(
+            "it was recorded from the app `{}`, not `{name}`",
+            recording.app
+        )));
+    }
+    let user = recording.user.as_ref().map(crate::auth::User::from);
+    let mut tab = TestSession::<A>::session_of(options, user.map(Arc::new));
+    // Its start is the recorded one, `#[on_start]` handlers included.
+    tab.started = true;
+    tab.load(recording.start.get())
+        .map_err(|e| cannot(format!("its start does not load into this build: {e}")))?;
+    for (i, step) in recording.steps.iter().enumerate() {
+        let what = match step {
+            Step::Frame {
+                tab: Some(t),
+                frame,
+                ..
+            } => format!("tab {t} sent {frame}"),
+            Step::Frame {
+                tab: None, frame, ..
+            } => format!("the HTTP API sent {frame}"),
+            Step::Changed { what, .. } => format!("changed by {what}"),
+        };
+        let diverged = |message: String| Divergence {
+            step: i + 1,
+            what: what.clone(),
+            message,
+        };
+        match step {
+            Step::Frame { frame, .. } => {
+                tab.send(frame).await;
+            }
+            Step::Changed { after, .. } => tab
+                .load(after.get())
+                .map_err(|e| diverged(format!("the recorded session does not load: {e}")))?,
+        }
+        let now = tab.session.record_now(tab.env.version);
+        match crate::session::steps::difference(
+            &now,
+            step.after(),
+            tab.env.version,
+            tab.env.migration.as_ref(),
+        ) {
+            Ok(None) => {}
+            Ok(Some(message)) => return Err(diverged(message)),
+            Err(e) => return Err(diverged(format!("the recorded session does not load: {e}"))),
+        }
+    }
+    Ok(Replayed {
+        steps: recording.steps.len(),
+        truncated: recording.truncated,
+    })
+}
+
+impl<A: App> TestSession<A> {
+    /// Loads a session as the store keeps it (its version in it) into the app, through the
+    /// app's migration when it was saved under another, and sends the tab what changed.
+    fn load(&mut self, record: &str) -> Result<(), String> {
+        crate::session::load_record(
+            &mut self.app,
+            record.as_bytes(),
+            self.env.version,
+            self.env.migration.as_ref(),
+        )?;
+        self.session.push(&self.app);
+        self.drain();
+        Ok(())
+    }
+}
+
 /// Sessions of an app running as on a server, without sockets: each is its own task with its
 /// `#[on_start]` handlers run, its subscriptions and background work, reached through a
 /// [`Handle`](crate::Handle). For tests of apps whose sessions talk to each other, and benchmarks.

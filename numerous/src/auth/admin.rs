@@ -10,6 +10,8 @@
 //! | `DELETE /api/admin/users/{username}` | deletes one (not yourself), with their refresh tokens; their tabs close and their access tokens stop working at once (204) |
 //! | `GET /api/admin/sessions` | the app's live sessions on this server: `[{"id", "user"}]` |
 //! | `POST /api/admin/sessions/end` | ends the session `{"id": ".."}`: its tabs are told and start a new session (204) |
+//! | `POST /api/admin/sessions/record` | starts (`{"id": "..", "on": true}`) or stops (`"on": false`; what was recorded is dropped) recording the session's inputs (204) |
+//! | `POST /api/admin/sessions/recording` | the session's recording so far (`{"id": ".."}`): a [`Recording`](crate::recording::Recording) as JSON, or with `"test": "my_app::App"` a Rust test that replays it (`text/plain`); 404 when it records nothing |
 //!
 //! Each needs a signed-in administrator (else 401 or 403) and a provider that can do it (else
 //! 501 `unsupported`). A change comes from the app's own pages only (the origin check of every
@@ -53,6 +55,14 @@ pub(crate) fn session_routes() -> Router<SessionsAdmin> {
         .route("/api/admin/sessions", get(sessions))
         // The id in the body, not the path: request logs keep paths, and ids are secrets.
         .route("/api/admin/sessions/end", axum::routing::post(end_session))
+        .route(
+            "/api/admin/sessions/record",
+            axum::routing::post(record_session),
+        )
+        .route(
+            "/api/admin/sessions/recording",
+            axum::routing::post(session_recording),
+        )
 }
 
 /// One live session, as `GET /api/admin/sessions` lists it.
@@ -100,13 +110,87 @@ async fn end_session(
         tracing::info!(by = %user.username, "ended a session");
         StatusCode::NO_CONTENT.into_response()
     } else {
-        HttpError::new(
+        no_session()
+    }
+}
+
+/// `POST /api/admin/sessions/record`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordSession {
+    id: String,
+    on: bool,
+}
+
+async fn record_session(
+    State(s): State<SessionsAdmin>,
+    _: AuthPost,
+    Admin(user): Admin,
+    json: Result<Json<RecordSession>, JsonRejection>,
+) -> Response {
+    let b = match body(json) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    if s.registry.record(&b.id, b.on) {
+        tracing::info!(by = %user.username, on = b.on, "recording a session");
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        no_session()
+    }
+}
+
+/// `POST /api/admin/sessions/recording`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReadRecording {
+    id: String,
+    /// As a Rust test of this app (its path in the app's crate).
+    test: Option<String>,
+}
+
+async fn session_recording(
+    State(s): State<SessionsAdmin>,
+    _: AuthPost,
+    Admin(user): Admin,
+    json: Result<Json<ReadRecording>, JsonRejection>,
+) -> Response {
+    let b = match body(json) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    match s.registry.recording(&b.id).await {
+        None => no_session(),
+        Some(None) => HttpError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            "no live session with this id on this server",
+            "this session records nothing: start with POST /api/admin/sessions/record",
         )
-        .into_response()
+        .into_response(),
+        Some(Some(recording)) => {
+            tracing::info!(by = %user.username, steps = recording.steps.len(), "read a session's recording");
+            match b.test {
+                Some(app) => (
+                    [(
+                        axum::http::header::CONTENT_TYPE,
+                        "text/plain; charset=utf-8",
+                    )],
+                    recording.to_rust_test(&app, "replay_recorded_session"),
+                )
+                    .into_response(),
+                None => Json(recording).into_response(),
+            }
+        }
     }
+}
+
+fn no_session() -> Response {
+    HttpError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no live session with this id on this server",
+    )
+    .into_response()
 }
 
 /// The routes, relative to the app's prefix.

@@ -53,6 +53,8 @@ pub struct Session {
     /// An operator ended the session: its loop ends at its next turn, and it is not saved to
     /// move elsewhere. Read by the loop after each input, so not behind the lock.
     pub(super) ended: AtomicBool,
+    /// Its inputs are being recorded: read before each input, so not behind the lock.
+    pub(super) recording: AtomicBool,
 }
 
 /// What a session is made of besides its app.
@@ -141,11 +143,13 @@ impl Session {
                 release_at: None,
                 starting: false,
                 waiting: Vec::new(),
+                recorder: None,
                 fresh_below: 0,
                 view: Vec::new(),
             }),
             viewed: AtomicBool::new(false),
             ended: AtomicBool::new(false),
+            recording: AtomicBool::new(false),
         }
     }
 

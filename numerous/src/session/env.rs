@@ -26,6 +26,8 @@ pub(crate) struct SessionEnv {
     pub(crate) migration: Option<Migration>,
     pub(crate) resources: Resources,
     pub(crate) broker: Arc<dyn Broker>,
+    /// Every session records its inputs ([`super::recording`]).
+    pub(crate) record: Option<super::recording::RecordSessions>,
 }
 
 /// A session's place in its server: held by the session's task for its whole life, and given

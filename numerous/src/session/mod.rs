@@ -15,7 +15,9 @@ mod frame;
 mod from_session;
 mod mailbox;
 mod persist;
+pub mod recording;
 mod restore;
+pub(crate) mod steps;
 mod tab_control;
 mod tabs;
 mod typed;
@@ -39,6 +41,7 @@ pub(crate) use frame::FrameCtx;
 pub use from_session::FromSession;
 pub(crate) use mailbox::{ControlReceiver, ControlSender, InputReceiver, InputSender, mailbox};
 pub(crate) use persist::Saver;
+pub(crate) use restore::load as load_record;
 pub use view::WidgetView;
 
 /// What the tabs of a session an operator ended are told, before they start a new one.
@@ -68,6 +71,10 @@ pub(crate) enum Control {
     /// An operator ended the session (`POST /api/admin/sessions/end`): its tabs are told,
     /// closed with 1012 (they start a new session), and its record leaves the store.
     End,
+    /// An operator starts (`Some`) or stops recording the session's inputs.
+    Record(Option<recording::Start>),
+    /// An operator reads the session's recording so far (`None`: it records nothing).
+    Recording(oneshot::Sender<Option<recording::Recording>>),
 }
 
 /// What a [`Change`] runs: the app (type-erased) and its session.
@@ -240,6 +247,9 @@ pub(crate) async fn run(
     }
     // The tabs that came while it started are welcomed with what it set.
     session.started();
+    if let Some(limit) = env.record.as_ref().map(|r| r.limit) {
+        session.start_recording(&env, limit);
+    }
     if let Some(notice) = notice {
         // The tabs waiting to join get the notice after their welcome.
         while let Some(c) = control.try_recv() {
@@ -261,6 +271,9 @@ pub(crate) async fn run(
                         .with_saver(saver.as_deref_mut());
                     let _ = Box::pin(ctx.run_handler(app.as_mut(), h, None)).await;
                 }
+                if session.is_recording() {
+                    session.record(&env, recording::Pending::Changed("tabs"));
+                }
                 // Tabs that came or went while they ran are counted on the next turn.
                 continue;
             }
@@ -279,11 +292,18 @@ pub(crate) async fn run(
                         used = true;
                         session.mark_used();
                     }
+                    let pending = session
+                        .is_recording()
+                        .then(|| steps::pending(&input))
+                        .flatten();
                     let mut ctx = FrameCtx::new(&env, &session, &mut control, UPLOADER)
                         .with_saver(saver.as_deref_mut());
                     // Boxed: handling an input takes more room than the task needs while
                     // it waits, and an idle session would keep that room for its whole life.
                     Box::pin(ctx.input(app.as_mut(), input)).await;
+                    if let Some(pending) = pending {
+                        session.record(&env, pending);
+                    }
                 }
                 None => break,
             },
@@ -323,6 +343,9 @@ pub(crate) async fn run(
             // It ended here (no tab for long enough): nobody resumes it.
             Box::pin(saver.finish(true)).await;
         }
+    }
+    if let Some(recording) = session.stop_recording() {
+        Box::pin(steps::keep(&env, session.number, recording)).await;
     }
     // Leave the registry, so no new tab finds this session; then close the tabs that found it
     // meanwhile: they reconnect, to a new session or to where this one moved.

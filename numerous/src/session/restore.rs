@@ -117,7 +117,7 @@ pub(super) async fn claim(
 
 /// Loads a stored record into `app` (a fresh one), through `migrate` when it was saved under
 /// another version. On an error `app` may be half restored: start from a fresh one.
-fn load(
+pub(crate) fn load(
     app: &mut dyn AppObject,
     data: &[u8],
     version: u32,

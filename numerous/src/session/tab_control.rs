@@ -40,6 +40,11 @@ impl Session {
             }
             // The session's loop ends at its next turn (this may come while a handler runs).
             Control::End => self.ended.store(true, std::sync::atomic::Ordering::Relaxed),
+            Control::Record(Some(start)) => self.start_recording_as(start),
+            Control::Record(None) => drop(self.stop_recording()),
+            Control::Recording(reply) => {
+                let _ = reply.send(self.recording_so_far());
+            }
             Control::Release => {
                 tracing::debug!(session = self.number, "asked to release");
                 // Held briefly at least: tabs of one session pinned to two instances hand it

@@ -60,6 +60,8 @@ pub(super) struct TabSync {
     /// session's catch-up included).
     pub(super) starting: bool,
     pub(super) waiting: Vec<(u64, Arc<Outbox>, bool)>,
+    /// The session's inputs being recorded, if they are ([`super::recording`]).
+    pub(super) recorder: Option<Box<super::recording::Recorder>>,
     /// The session was asked to move to another instance: it lets go at this moment.
     pub(super) release_at: Option<Instant>,
     /// Tabs numbered below this asked for a session the store did not know: their welcome

@@ -15,6 +15,7 @@ mod diff;
 mod failures;
 mod feed;
 mod form;
+mod recording;
 mod redeploy;
 mod renamed_keys;
 mod sse;
