@@ -2,7 +2,7 @@
 # Builds every anywidget class of some third-party packages (their PyPI wheels, modules
 # unchanged) as a numerous custom widget, with a struct made from the class's synced traitlets:
 # the build checks each module's model.get/set/on/send against its struct
-# (`#[numerous::widget]`, docs/custom-widgets.md). Prints what the check found, widget by widget.
+# (`#[numerous::widget]`; README, "Custom widgets"). Prints what the check found, widget by widget.
 # Needs pip (to download the wheels) and cargo; writes under target/third-party-widgets.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -61,14 +61,31 @@ pub enum Types {
 /// One field of a custom widget's state, as its module sees it.
 #[derive(Debug)]
 pub struct ModelField {
-    /// Its name in JSON: `#[serde(rename)]`, else the struct's `rename_all` applied.
-    pub name: String,
+    /// Its name in what the module gets (`#[serde(rename)]`, else the struct's `rename_all`
+    /// applied); `None` when it is not sent (`skip_serializing`).
+    pub read: Option<String>,
+    /// The names the browser may write it under: `#[input]` fields that are read, their
+    /// name when received and its aliases.
+    pub write: Vec<String>,
     pub ty: Type,
-    /// Marked `#[input]`: the browser may write it.
-    pub input: bool,
     pub doc: String,
     /// `skip_serializing_if`: it may be missing.
     pub optional: bool,
+}
+
+impl ModelField {
+    /// The name the declaration and messages use.
+    pub fn name(&self) -> &str {
+        self.read
+            .as_deref()
+            .or(self.write.first().map(String::as_str))
+            .unwrap_or_default()
+    }
+
+    /// The browser may write it.
+    pub fn input(&self) -> bool {
+        !self.write.is_empty()
+    }
 }
 
 pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> CustomWidget {
@@ -112,6 +129,16 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
                         },
                         other => errors.spanned(other, format!("`{name}` takes a string literal")),
                     },
+                    (_, known) if KEYS.contains(&known) => {
+                        let usage = match known {
+                            "kind" => "`kind = \"my-kind\"`",
+                            "module" => "`module = \"widgets/my_widget.js\"`",
+                            "css" => "`css = \"widgets/my_widget.css\"`",
+                            "types" => "`types` or `types = \"folder\"`",
+                            _ => "without a value",
+                        };
+                        errors.spanned(&meta, format!("`{known}` is written {usage}"));
+                    }
                     _ => errors.spanned(
                         meta.path(),
                         format!(
@@ -130,17 +157,20 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
             "a custom widget needs its ES module: #[numerous::widget(module = \"widgets/my_widget.js\")]",
         );
     }
-    let rename_all = serde_of(&item.attrs).rename_all;
-    if rename_all == Some(None) {
+    let outer = serde_of(&item.attrs);
+    let rename_all = outer.rename_all.clone();
+    if outer.unknown {
         model.names_known = false;
     }
+    // `#[serde(tag = "..")]` sends the struct's name under that key.
+    let tag = outer.tag.clone();
     match &mut item.fields {
         Fields::Named(named) => {
             for field in &mut named.named {
                 let before = field.attrs.len();
                 field.attrs.retain(|a| !a.path().is_ident("input"));
                 let input = field.attrs.len() != before;
-                let serde_attrs: Vec<syn::Attribute> = field
+                let mut serde_attrs: Vec<syn::Attribute> = field
                     .attrs
                     .iter()
                     .filter(|a| a.path().is_ident("serde"))
@@ -151,33 +181,80 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
                 if serde.unknown {
                     model.names_known = false;
                 }
+                let own = ident.to_string().trim_start_matches("r#").to_owned();
+                let ruled = |rule: &Option<String>| match rule {
+                    Some(rule) => rename_field(&own, rule),
+                    None => Some(own.clone()),
+                };
+                let (Some(read_ruled), Some(write_ruled)) =
+                    (ruled(&rename_all.serialize), ruled(&rename_all.deserialize))
+                else {
+                    model.names_known = false;
+                    continue;
+                };
+                let read = serde.rename_ser.clone().unwrap_or(read_ruled);
+                let write = serde.rename_de.clone().unwrap_or(write_ruled);
                 if input {
+                    // What the browser writes is read by a struct of its own, which has not
+                    // the struct's attributes: the name `rename_all` gives goes on the field.
+                    if serde.rename_de.is_none() && rename_all.deserialize.is_some() {
+                        serde_attrs.push(syn::parse_quote!(#[serde(rename = #write)]));
+                    }
+                    // `null` written to an `Option` field is a value, not "not written".
+                    if !serde.with {
+                        serde_attrs.push(syn::parse_quote!(
+                            #[serde(deserialize_with = "::numerous::__private::written")]
+                        ));
+                    }
                     model
                         .inputs
                         .push((ident.clone(), field.ty.clone(), serde_attrs));
                 }
-                if serde.skip {
+                if serde.flatten {
                     continue;
                 }
-                let own = ident.to_string().trim_start_matches("r#").to_owned();
-                let name = match (serde.rename, rename_all.clone().flatten()) {
-                    (Some(name), _) => name,
-                    (None, Some(rule)) => rename_field(&own, &rule).unwrap_or_else(|| {
-                        model.names_known = false;
-                        own.clone()
-                    }),
-                    (None, None) => own,
-                };
-                model.fields.push(ModelField {
-                    name,
+                let mut writes = Vec::new();
+                if input && !serde.skip_de {
+                    writes.push(write);
+                    writes.extend(serde.aliases.iter().cloned());
+                }
+                let field_model = ModelField {
+                    read: (!serde.skip_ser).then_some(read),
+                    write: writes,
                     ty: field.ty.clone(),
-                    input,
                     doc: crate::parse::doc_of(&field.attrs),
                     optional: serde.optional,
-                });
+                };
+                if field_model.read.is_none() && !field_model.input() {
+                    continue;
+                }
+                if let Some(other) = model.fields.iter().find(|f| {
+                    f.read.is_some() && f.read == field_model.read
+                        || f.write.iter().any(|w| field_model.write.contains(w))
+                }) {
+                    errors.spanned(
+                        &ident,
+                        format!(
+                            "two fields are `{}` in JSON (this one and `{}`'s): the module could not tell them apart",
+                            field_model.name(),
+                            other.name()
+                        ),
+                    );
+                    continue;
+                }
+                model.fields.push(field_model);
             }
         }
         other => errors.spanned(other, "a widget's state is a struct with named fields"),
+    }
+    if let Some(tag) = tag {
+        model.fields.push(ModelField {
+            read: Some(tag),
+            write: Vec::new(),
+            ty: syn::parse_quote!(String),
+            doc: "The struct's name (`#[serde(tag)]`).".to_owned(),
+            optional: false,
+        });
     }
     model.item = item;
     model
@@ -186,19 +263,43 @@ pub fn parse(args: TokenStream, mut item: ItemStruct, errors: &mut Errors) -> Cu
 /// What the `#[serde(..)]` attributes of a field or of the struct say about names.
 #[derive(Default)]
 struct SerdeNames {
-    rename: Option<String>,
-    /// The struct's `rename_all`: `Some(None)` when it differs between directions.
-    rename_all: Option<Option<String>>,
-    skip: bool,
+    /// `rename = ".."` or `rename(serialize = "..")`.
+    rename_ser: Option<String>,
+    /// `rename = ".."` or `rename(deserialize = "..")`.
+    rename_de: Option<String>,
+    aliases: Vec<String>,
+    /// The struct's `rename_all`, per direction.
+    rename_all: PerDirection,
+    tag: Option<String>,
+    skip_ser: bool,
+    skip_de: bool,
+    flatten: bool,
     optional: bool,
-    /// `flatten`, or a `rename(..)` per direction: the JSON names are not known here.
+    /// Something that decides names this macro does not follow: the JSON names are not
+    /// all known here.
     unknown: bool,
+    /// Its own `with` or `deserialize_with`.
+    with: bool,
+}
+
+/// A `rename_all` rule per direction.
+#[derive(Default, Clone)]
+struct PerDirection {
+    serialize: Option<String>,
+    deserialize: Option<String>,
 }
 
 fn serde_of(attrs: &[syn::Attribute]) -> SerdeNames {
     let mut out = SerdeNames::default();
+    let text = |value: &Expr| match value {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
+        _ => None,
+    };
     for a in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = a.parse_nested_meta(|m| {
+        let parsed = a.parse_nested_meta(|m| {
             let key = m
                 .path
                 .get_ident()
@@ -206,37 +307,64 @@ fn serde_of(attrs: &[syn::Attribute]) -> SerdeNames {
                 .unwrap_or_default();
             if m.input.peek(Token![=]) {
                 let value: Expr = m.value()?.parse()?;
-                let text = match &value {
-                    Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(s),
-                        ..
-                    }) => Some(s.value()),
-                    _ => None,
-                };
+                let value = text(&value);
                 match key.as_str() {
-                    "rename" => out.rename = text,
-                    "rename_all" => out.rename_all = Some(text),
+                    "rename" => {
+                        out.rename_ser.clone_from(&value);
+                        out.rename_de = value;
+                    }
+                    "rename_all" => {
+                        out.rename_all = PerDirection {
+                            serialize: value.clone(),
+                            deserialize: value,
+                        };
+                    }
+                    "alias" => out.aliases.extend(value),
+                    "tag" => out.tag = value,
                     "skip_serializing_if" => out.optional = true,
+                    "with" | "deserialize_with" => out.with = true,
+                    // `content` (with `tag`, for enums), `remote`, `from`, `into`, ...: the
+                    // names are not this macro's to know.
+                    "content" | "remote" | "from" | "try_from" | "into" => out.unknown = true,
                     _ => {}
                 }
             } else if m.input.peek(syn::token::Paren) {
-                let inner;
-                syn::parenthesized!(inner in m.input);
-                let _: TokenStream = inner.parse()?;
+                let mut both = PerDirection::default();
+                m.parse_nested_meta(|inner| {
+                    let value: Expr = inner.value()?.parse()?;
+                    if inner.path.is_ident("serialize") {
+                        both.serialize = text(&value);
+                    } else if inner.path.is_ident("deserialize") {
+                        both.deserialize = text(&value);
+                    }
+                    Ok(())
+                })?;
                 match key.as_str() {
-                    "rename" => out.unknown = true,
-                    "rename_all" => out.rename_all = Some(None),
+                    "rename" => {
+                        out.rename_ser = both.serialize;
+                        out.rename_de = both.deserialize;
+                    }
+                    "rename_all" => out.rename_all = both,
                     _ => {}
                 }
             } else {
                 match key.as_str() {
-                    "skip" | "skip_serializing" => out.skip = true,
-                    "flatten" => out.unknown = true,
+                    "skip" => (out.skip_ser, out.skip_de) = (true, true),
+                    "skip_serializing" => out.skip_ser = true,
+                    "skip_deserializing" => out.skip_de = true,
+                    "flatten" => {
+                        out.flatten = true;
+                        out.unknown = true;
+                    }
+                    "transparent" | "untagged" => out.unknown = true,
                     _ => {}
                 }
             }
             Ok(())
         });
+        if parsed.is_err() {
+            out.unknown = true;
+        }
     }
     out
 }
@@ -249,7 +377,7 @@ fn rename_field(field: &str, rule: &str) -> Option<String> {
             .map(|part| {
                 let mut c = part.chars();
                 c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
                     .unwrap_or_default()
             })
             .collect::<String>()
@@ -262,7 +390,7 @@ fn rename_field(field: &str, rule: &str) -> Option<String> {
             let p = pascal();
             let mut c = p.chars();
             c.next()
-                .map(|f| f.to_lowercase().chain(c).collect())
+                .map(|f| f.to_ascii_lowercase().to_string() + c.as_str())
                 .unwrap_or_default()
         }
         "kebab-case" => field.replace('_', "-"),
@@ -308,6 +436,10 @@ pub fn validate(model: &CustomWidget, errors: &mut Errors) -> Vec<(LitStr, PathB
     }
     if let (Some(types), Some(module)) = (&model.types, &model.module)
         && files.iter().any(|(lit, _)| lit == module)
+        && errors.is_empty()
+        // Only into the crates being built on purpose: not a dependency's source (the
+        // registry's, a vendored one), which may be read-only and is not yours to change.
+        && std::env::var_os("CARGO_PRIMARY_PACKAGE").is_some()
     {
         write_types(model, types, &root, &module.value(), errors);
     }
@@ -315,7 +447,7 @@ pub fn validate(model: &CustomWidget, errors: &mut Errors) -> Vec<(LitStr, PathB
 }
 
 /// Writes the declaration of the model, when it differs from the file's (an unchanged file
-/// is not touched, so a read-only checkout builds).
+/// is not touched): never over a file it did not write, nor over another widget's.
 fn write_types(
     model: &CustomWidget,
     types: &Types,
@@ -339,22 +471,44 @@ fn write_types(
         Types::Folder(_) => format!("<path to {}>.js", model.kind),
     };
     let text = crate::typescript::declaration(model, &import_as);
-    if std::fs::read_to_string(&path).is_ok_and(|old| old == text) {
-        return;
+    let mut refuse = |message: String| match types {
+        Types::BesideModule(key) => errors.spanned(key, message),
+        Types::Folder(dir) => errors.spanned(dir, message),
+    };
+    if let Ok(old) = std::fs::read_to_string(&path) {
+        let old = old.replace("\r\n", "\n");
+        if old == text {
+            return;
+        }
+        match crate::typescript::written_for(&old) {
+            None => {
+                return refuse(format!(
+                    "`{}` exists and was not written by #[numerous::widget(types)]: it is left as it is; `types = \"folder\"` writes the declaration elsewhere",
+                    path.display()
+                ));
+            }
+            Some(other) if other != model.item.ident.to_string() => {
+                return refuse(format!(
+                    "`{}` is the declaration of `{other}`'s model, whose module this is too: give one of them `types = \"folder\"`",
+                    path.display()
+                ));
+            }
+            Some(_) => {}
+        }
     }
+    // Written beside, then moved: an editor never reads half a file.
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let written = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(&path, &text));
+        .and_then(|()| std::fs::write(&tmp, &text))
+        .and_then(|()| std::fs::rename(&tmp, &path));
     if let Err(e) = written {
-        let message = format!(
+        let _ = std::fs::remove_file(&tmp);
+        refuse(format!(
             "cannot write the model's declaration to `{}`: {e}",
             path.display()
-        );
-        match types {
-            Types::BesideModule(key) => errors.spanned(key, message),
-            Types::Folder(dir) => errors.spanned(dir, message),
-        }
+        ));
     }
 }
 
@@ -363,66 +517,94 @@ fn write_types(
 /// path, with the module's line and column.
 fn check_module(model: &CustomWidget, lit: &LitStr, source: &str, errors: &mut Errors) {
     let name = &model.item.ident;
-    let fields = || model.fields.iter().map(|f| f.name.as_str());
+    let fields = || {
+        let mut names: Vec<&str> = Vec::new();
+        for f in &model.fields {
+            for n in f.read.iter().chain(&f.write) {
+                if !names.contains(&n.as_str()) {
+                    names.push(n);
+                }
+            }
+        }
+        names
+    };
     let off = "— `unchecked` in #[numerous::widget(..)] turns this check off";
     let unknown = |what: String, field: &str| {
         let hint = match crate::parse::closest(field, fields()) {
             Some(close) => format!("did you mean `{close}`?"),
             None if model.fields.is_empty() => format!("`{name}` has no fields"),
-            None => format!(
-                "its fields: {}",
-                crate::parse::list(&fields().collect::<Vec<_>>())
-            ),
+            None => format!("its fields: {}", crate::parse::list(&fields())),
         };
         format!("{what}, which is not a field of `{name}`: {hint} {off}")
+    };
+    let readable = |field: &str| {
+        model
+            .fields
+            .iter()
+            .any(|f| f.read.as_deref() == Some(field))
+    };
+    let writable = |field: &str| {
+        model
+            .fields
+            .iter()
+            .any(|f| f.write.iter().any(|w| w == field))
     };
     let mut sent = false;
     for u in crate::js::model_uses(source) {
         let at = format!("`{}:{}:{}`", lit.value(), u.line, u.column);
-        let field = match u.access {
-            Access::Listen => match u.name.strip_prefix("change:") {
-                Some(field) => field,
-                None => continue,
-            },
-            Access::Send => {
-                if !model.messages && !sent {
-                    sent = true;
-                    errors.spanned(
-                        lit,
-                        format!(
-                            "{at}: the module sends messages (`model.send`), which `{name}` does not take: add `messages` to #[numerous::widget(..)] and handle them with #[on_message] {off}"
-                        ),
-                    );
-                }
-                continue;
-            }
-            Access::Get | Access::Set => u.name.as_str(),
-        };
-        let known = model.fields.iter().find(|f| f.name == field);
-        let message = match (u.access, known) {
-            (_, None) if !model.names_known => continue,
-            (Access::Get, None) => unknown(format!("{at}: the module reads `{field}`"), field),
-            (Access::Set, None) => unknown(format!("{at}: the module writes `{field}`"), field),
-            (Access::Listen, None) => {
-                unknown(format!("{at}: the module listens to `{}`", u.name), field)
-            }
-            (Access::Set, Some(f)) if !f.input => {
-                let writable: Vec<&str> = model
-                    .fields
-                    .iter()
-                    .filter(|f| f.input)
-                    .map(|f| f.name.as_str())
-                    .collect();
-                let may = if writable.is_empty() {
-                    format!("`{name}` has none")
-                } else {
-                    format!("it may write {}", crate::parse::list(&writable))
+        let message = match u.access {
+            Access::Listen => {
+                let Some(field) = u.name.strip_prefix("change:") else {
+                    continue;
                 };
+                if field.contains(char::is_whitespace) {
+                    format!(
+                        "{at}: the module listens to `{}`: numerous's `model.on` takes one event at a time (`model.on(\"change:a\", f); model.on(\"change:b\", f)`) {off}",
+                        u.name
+                    )
+                } else if readable(field) || !model.names_known {
+                    continue;
+                } else {
+                    unknown(format!("{at}: the module listens to `{}`", u.name), field)
+                }
+            }
+            Access::Send => {
+                if model.messages || std::mem::replace(&mut sent, true) {
+                    continue;
+                }
                 format!(
-                    "{at}: the module writes `{field}`, which the browser may not write: mark the field `#[input]` ({may}) {off}"
+                    "{at}: the module sends messages (`model.send`), which `{name}` does not take: add `messages` to #[numerous::widget(..)] and handle them with #[on_message] {off}"
                 )
             }
-            _ => continue,
+            Access::Get => {
+                if readable(&u.name) || !model.names_known {
+                    continue;
+                }
+                unknown(format!("{at}: the module reads `{}`", u.name), &u.name)
+            }
+            Access::Set if writable(&u.name) => continue,
+            Access::Set if readable(&u.name) => {
+                let inputs: Vec<&str> = model
+                    .fields
+                    .iter()
+                    .flat_map(|f| f.write.iter().map(String::as_str))
+                    .collect();
+                let may = if inputs.is_empty() {
+                    format!("`{name}` has none")
+                } else {
+                    format!("it may write {}", crate::parse::list(&inputs))
+                };
+                format!(
+                    "{at}: the module writes `{}`, which the browser may not write: mark the field `#[input]` ({may}) {off}",
+                    u.name
+                )
+            }
+            Access::Set => {
+                if !model.names_known {
+                    continue;
+                }
+                unknown(format!("{at}: the module writes `{}`", u.name), &u.name)
+            }
         };
         errors.spanned(lit, message);
     }
@@ -457,8 +639,13 @@ pub fn expand(model: &CustomWidget, files: &[(LitStr, PathBuf)]) -> TokenStream 
     let in_idents: Vec<_> = model.inputs.iter().map(|(i, _, _)| i).collect();
     let in_tys: Vec<_> = model.inputs.iter().map(|(_, t, _)| t).collect();
     let in_attrs: Vec<_> = model.inputs.iter().map(|(_, _, a)| a).collect();
-    let documented = || model.fields.iter().filter(|f| f.input && !f.doc.is_empty());
-    let doc_names: Vec<_> = documented().map(|f| &f.name).collect();
+    let documented = || {
+        model
+            .fields
+            .iter()
+            .filter(|f| f.input() && !f.doc.is_empty())
+    };
+    let doc_names: Vec<_> = documented().map(|f| &f.write[0]).collect();
     let doc_texts: Vec<_> = documented().map(|f| &f.doc).collect();
     let message = model.messages.then(|| {
         quote! {
@@ -651,5 +838,118 @@ mod tests {
             .len()
                 == 1
         );
+    }
+
+    #[test]
+    fn reads_and_writes_follow_serde_both_ways() {
+        let item: ItemStruct = parse_quote! {
+            #[serde(rename_all = "camelCase", tag = "type")]
+            struct W {
+                #[input] max_value: f64,
+                #[input] #[serde(skip_serializing)] secret: String,
+                #[input] #[serde(skip_deserializing)] shown: String,
+                #[input] #[serde(alias = "old_name")] new_name: String,
+                #[serde(rename(serialize = "out", deserialize = "in"))] both: u8,
+            }
+        };
+        let m = checked(
+            item,
+            quote!(module = "w.js"),
+            "model.set('maxValue', 1); model.set('secret', 'x'); model.get('shown'); \
+             model.set('old_name', 'y'); model.set('newName', 'z'); model.get('out'); model.get('type'); \
+             model.set('shown', 'no'); model.get('secret'); model.get('in');",
+        );
+        assert_eq!(m.len(), 3, "{m:#?}");
+        assert!(
+            m[0].contains("writes `shown`, which the browser may not write"),
+            "{}",
+            m[0]
+        );
+        assert!(m[1].contains("reads `secret`"), "{}", m[1]);
+        assert!(m[2].contains("reads `in`"), "{}", m[2]);
+    }
+
+    #[test]
+    fn two_fields_of_one_json_name_and_keys_in_the_wrong_form_are_refused() {
+        let mut errors = Errors::default();
+        let item: ItemStruct = parse_quote! {
+            struct W { a: u8, #[serde(rename = "a")] b: u8 }
+        };
+        parse(
+            quote!(module = "w.js", types("d"), unchecked = true),
+            item,
+            &mut errors,
+        );
+        let m = errors.messages();
+        assert_eq!(m.len(), 3, "{m:#?}");
+        assert_eq!(m[0], "`types` is written `types` or `types = \"folder\"`");
+        assert_eq!(m[1], "`unchecked` is written without a value");
+        assert!(m[2].starts_with("two fields are `a` in JSON"), "{}", m[2]);
+    }
+
+    #[test]
+    fn events_are_one_at_a_time() {
+        let item: ItemStruct = parse_quote!(
+            struct W {
+                a: u8,
+                b: u8,
+            }
+        );
+        let m = checked(
+            item,
+            quote!(module = "w.js"),
+            "model.on('change:a change:b', f);",
+        );
+        assert_eq!(m.len(), 1);
+        assert!(m[0].contains("takes one event at a time"), "{}", m[0]);
+    }
+
+    #[test]
+    fn a_declaration_is_written_only_over_its_own() {
+        let dir = std::env::temp_dir().join(format!("numerous-types-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("w")).unwrap();
+        let widget = |name: &str| {
+            let mut errors = Errors::default();
+            let item: ItemStruct = syn::parse_str(&format!("struct {name} {{ a: u8 }}")).unwrap();
+            let w = parse(quote!(module = "w/x.mjs", types), item, &mut errors);
+            assert!(errors.is_empty());
+            w
+        };
+        let write = |w: &CustomWidget| {
+            let mut errors = Errors::default();
+            write_types(w, w.types.as_ref().unwrap(), &dir, "w/x.mjs", &mut errors);
+            errors.messages()
+        };
+        let path = dir.join("w/x.d.mts");
+        let first = widget("First");
+        assert!(write(&first).is_empty());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("// The model of the `first` widget (`First`)"));
+        // Unchanged: not touched (a read-only file stays as it is).
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&path, perms.clone()).unwrap();
+        assert!(write(&first).is_empty());
+        #[allow(clippy::permissions_set_readonly_false)]
+        perms.set_readonly(false);
+        std::fs::set_permissions(&path, perms).unwrap();
+        // Another widget of the same module: refused, the file kept.
+        let m = write(&widget("Second"));
+        assert!(
+            m[0].contains("is the declaration of `First`'s model"),
+            "{m:?}"
+        );
+        // A file of someone else's: refused, kept.
+        std::fs::write(&path, "export type Mine = 1;\n").unwrap();
+        let m = write(&first);
+        assert!(
+            m[0].contains("was not written by #[numerous::widget(types)]"),
+            "{m:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "export type Mine = 1;\n"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -17,7 +17,6 @@ impl Errors {
         self.0.push(syn::Error::new_spanned(tokens, message));
     }
 
-    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

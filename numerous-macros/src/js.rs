@@ -79,7 +79,15 @@ struct Scanner<'a> {
     column: usize,
     /// Per open template literal's `${`: the depth of `{` inside it.
     templates: Vec<usize>,
+    /// Per open `(`: whether it follows `if`, `while`, `for` or `with` (after its `)` a `/`
+    /// starts a regular expression).
+    parens: Vec<bool>,
     last: Option<Tok>,
+    /// The token before `last`.
+    before_last: Option<Tok>,
+    /// The scan lost its way (a string, template or regular expression that does not end
+    /// where JavaScript's would): nothing it read is trusted.
+    lost: bool,
 }
 
 impl<'a> Scanner<'a> {
@@ -132,18 +140,31 @@ impl<'a> Scanner<'a> {
     fn string(&mut self, quote: u8) -> Tok {
         let mut value = Vec::new();
         let mut plain = true;
+        let mut ended = false;
         while let Some(b) = self.bump() {
             match b {
-                b if b == quote => break,
+                b if b == quote => {
+                    ended = true;
+                    break;
+                }
                 b'\\' => match self.bump() {
                     Some(e @ (b'\\' | b'\'' | b'"' | b'`')) => value.push(e),
+                    // A line continuation (`\r\n` too).
                     Some(b'\n') => {}
+                    Some(b'\r') => {
+                        if self.peek(0) == Some(b'\n') {
+                            self.bump();
+                        }
+                    }
                     _ => plain = false,
                 },
-                // An unterminated string ends at the line's end.
+                // A string does not span lines: the scan went wrong before it.
                 b'\n' => break,
                 b => value.push(b),
             }
+        }
+        if !ended {
+            self.lost = true;
         }
         Tok::Str(plain.then(|| String::from_utf8_lossy(&value).into_owned()))
     }
@@ -167,6 +188,8 @@ impl<'a> Scanner<'a> {
                 b => value.push(b),
             }
         }
+        // The file ended inside the template.
+        self.lost = true;
         true
     }
 
@@ -179,11 +202,16 @@ impl<'a> Scanner<'a> {
                 }
                 b'[' => class = true,
                 b']' => class = false,
-                b'/' if !class => break,
-                b'\n' => return,
+                b'/' if !class => return self.flags(),
+                b'\n' => break,
                 _ => {}
             }
         }
+        // It ended at the line's end or the file's: the scan went wrong before it.
+        self.lost = true;
+    }
+
+    fn flags(&mut self) {
         while self.peek(0).is_some_and(|b| b.is_ascii_alphabetic()) {
             self.bump();
         }
@@ -193,7 +221,10 @@ impl<'a> Scanner<'a> {
         match &self.last {
             None => true,
             Some(Tok::Punct(p)) => !matches!(p, b')' | b']'),
-            Some(Tok::Ident(word)) => BEFORE_REGEX.contains(&word.as_str()),
+            // `x.in / 2`: a keyword as a property name is a name.
+            Some(Tok::Ident(word)) => {
+                BEFORE_REGEX.contains(&word.as_str()) && self.before_last != Some(Tok::Punct(b'.'))
+            }
             Some(_) => false,
         }
     }
@@ -202,19 +233,44 @@ impl<'a> Scanner<'a> {
         self.skip_trivia();
         let (line, column) = (self.line, self.column);
         let b = self.bump()?;
+        // What the next token follows, for `regex_allowed`, when not this token itself.
+        let mut follows = None;
         let tok = match b {
             b'"' | b'\'' => self.string(b),
             b'`' => {
                 let mut value = Vec::new();
                 let mut plain = true;
-                self.template_text(&mut value, &mut plain);
+                if !self.template_text(&mut value, &mut plain) {
+                    // Inside `${`: an expression begins.
+                    follows = Some(Tok::Punct(b'{'));
+                }
                 Tok::Str(plain.then(|| String::from_utf8_lossy(&value).into_owned()))
             }
             b'}' if self.templates.last() == Some(&0) => {
                 // The end of a `${..}`: the template goes on.
                 self.templates.pop();
                 let (mut value, mut plain) = (Vec::new(), false);
-                self.template_text(&mut value, &mut plain);
+                if !self.template_text(&mut value, &mut plain) {
+                    follows = Some(Tok::Punct(b'{'));
+                }
+                Tok::Other
+            }
+            b'(' => {
+                let control = matches!(&self.last, Some(Tok::Ident(w)) if matches!(w.as_str(), "if" | "while" | "for" | "with"))
+                    && self.before_last != Some(Tok::Punct(b'.'));
+                self.parens.push(control);
+                Tok::Punct(b'(')
+            }
+            b')' => {
+                if self.parens.pop() == Some(true) {
+                    // `if (x) /re/.test(s)`: a statement begins.
+                    follows = Some(Tok::Punct(b';'));
+                }
+                Tok::Punct(b')')
+            }
+            // `i++ / 2`: an expression ends.
+            b'+' | b'-' if self.peek(0) == Some(b) => {
+                self.bump();
                 Tok::Other
             }
             b'{' => {
@@ -260,20 +316,27 @@ impl<'a> Scanner<'a> {
             }
             b => Tok::Punct(b),
         };
-        self.last = Some(tok.clone());
+        self.before_last = self.last.take();
+        self.last = Some(follows.unwrap_or_else(|| tok.clone()));
         Some(Token { tok, line, column })
     }
 }
 
-/// The tokens of `source`, comments and whitespace left out.
-fn tokens(source: &str) -> impl Iterator<Item = Token> + '_ {
+/// Calls `each` with the tokens of `source`, comments and whitespace left out; `false` when
+/// the scan lost its way (then nothing `each` saw is to be trusted).
+fn scan(source: &str, mut each: impl FnMut(Token)) -> bool {
+    // A byte order mark is not a character of the first line.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut scanner = Scanner {
         src: source.as_bytes(),
         at: 0,
         line: 1,
         column: 1,
         templates: Vec::new(),
+        parens: Vec::new(),
         last: None,
+        before_last: None,
+        lost: false,
     };
     // A hashbang line.
     if source.starts_with("#!") {
@@ -281,7 +344,10 @@ fn tokens(source: &str) -> impl Iterator<Item = Token> + '_ {
             scanner.bump();
         }
     }
-    std::iter::from_fn(move || scanner.next_token())
+    while let Some(token) = scanner.next_token() {
+        each(token);
+    }
+    !scanner.lost && scanner.templates.is_empty()
 }
 
 /// The modules `source` imports by a literal specifier (`import .. from "x"`, `import "x"`,
@@ -289,7 +355,7 @@ fn tokens(source: &str) -> impl Iterator<Item = Token> + '_ {
 pub fn imports(source: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut last: [Option<Tok>; 2] = [None, None];
-    for token in tokens(source) {
+    let trusted = scan(source, |token| {
         if let Tok::Str(Some(spec)) = &token.tok {
             let import = Some(Tok::Ident("import".into()));
             let from = last[1] == Some(Tok::Ident("from".into())) || last[1] == import;
@@ -299,15 +365,15 @@ pub fn imports(source: &str) -> Vec<String> {
             }
         }
         last = [last[1].take(), Some(token.tok)];
-    }
-    out
+    });
+    if trusted { out } else { Vec::new() }
 }
 
 /// Every call on `model` in `source` whose name this scanner can read, in order.
 pub fn model_uses(source: &str) -> Vec<Use> {
     let mut window: Vec<Token> = Vec::with_capacity(6);
     let mut uses = Vec::new();
-    for token in tokens(source) {
+    let trusted = scan(source, |token| {
         if window.len() == 6 {
             window.remove(0);
         }
@@ -343,7 +409,7 @@ pub fn model_uses(source: &str) -> Vec<Use> {
                 "get" => Access::Get,
                 "set" => Access::Set,
                 "on" | "off" => Access::Listen,
-                _ => continue,
+                _ => return,
             };
             uses.push(Use {
                 access,
@@ -352,8 +418,8 @@ pub fn model_uses(source: &str) -> Vec<Use> {
                 column: name.column,
             });
         }
-    }
-    uses
+    });
+    if trusted { uses } else { Vec::new() }
 }
 
 #[cfg(test)]
@@ -405,6 +471,36 @@ mod tests {
     fn finds_imports_outside_comments() {
         let src = "// @ts-check\n/** @param {import(\"./types.js\").RenderProps} p */\nimport a from \"./a.js\";\nimport \"./b.js\";\nexport { c } from './c.js';\nconst d = await import(\"../d.js\");\nconst s = \"import('./no.js')\";";
         assert_eq!(imports(src), ["./a.js", "./b.js", "./c.js", "../d.js"]);
+    }
+
+    #[test]
+    fn never_reads_text_as_code() {
+        // Each once made a scanner take string or template text for code (the names in the
+        // templates would then be errors); where the scan cannot be trusted, it reports nothing.
+        for src in [
+            "let i = 0; const r = i++ / 2; const u = `a/b`;\nconst v = `\nmodel.get(\"ghost\")\n`;",
+            "let k = 3; k-- / 2 + \"x\"; const z = `${a}/${b}`; const y = `model.send(1)`;",
+            "if (ok) /`/.test(s);\nconst q = `model.get(\"ghost\")`;",
+            "const n = obj.in / 2 + `a/b`;\nconst q = `model.set(\"ghost\", 1)`;",
+            "const s = \"abc\\\r\ndef`\";\r\nconst q = `model.get(\"ghost\")`;\r\n",
+            "const a = `${/`/.test(s)}`;\nconst q = `model.get(\"ghost\")`;",
+            "const a = `${/[`]/.test(s) ? 1 : 2}`;\nconst q = `model.get(\"ghost\")`;",
+            "const t = `unterminated ${x} model.get(\"ghost\")",
+            "const s = 'unterminated; model.get(\"ghost\")\n",
+        ] {
+            assert!(
+                model_uses(src)
+                    .iter()
+                    .all(|u| u.name != "ghost" && u.access != Access::Send),
+                "{src}"
+            );
+        }
+        // A byte order mark is not a column.
+        assert_eq!(
+            names("\u{feff}model.get(\"x\")"),
+            vec![(Access::Get, "x".into(), 1, 11)]
+        );
+        assert_eq!(imports("\u{feff}import \"./x.js\";"), ["./x.js"]);
     }
 
     #[test]

@@ -32,6 +32,16 @@ pub fn path(model: &CustomWidget, root: &Path, module: &str) -> Option<PathBuf> 
     }
 }
 
+/// The struct a declaration this macro wrote is of, from its first line; `None` for a file
+/// it did not write.
+pub fn written_for(text: &str) -> Option<String> {
+    let first = text.lines().next()?;
+    let rest = first.strip_prefix("// The model of the `")?;
+    let (_, after) = rest.split_once("` widget (`")?;
+    let (name, _) = after.split_once("`)")?;
+    Some(name.to_owned())
+}
+
 /// The declaration's text.
 pub fn declaration(model: &CustomWidget, import_as: &str) -> String {
     let name = &model.item.ident;
@@ -47,9 +57,11 @@ pub fn declaration(model: &CustomWidget, import_as: &str) -> String {
     let _ = writeln!(w, "/** The widget's state: what `model.get` returns. */");
     let _ = writeln!(w, "export interface State {{");
     for f in &model.fields {
+        let Some(read) = &f.read else { continue };
         doc(w, &f.doc);
         let optional = if f.optional { "?" } else { "" };
-        let _ = writeln!(w, "  {}{optional}: {};", key(&f.name), ts(&f.ty, false));
+        // A field the module may set holds what it set until the server answers.
+        let _ = writeln!(w, "  {}{optional}: {};", key(read), ts(&f.ty, f.input()));
     }
     if !model.names_known {
         let _ = writeln!(
@@ -63,9 +75,11 @@ pub fn declaration(model: &CustomWidget, import_as: &str) -> String {
         "/** What the browser may write (the `#[input]` fields): what `model.set` takes. */"
     );
     let _ = writeln!(w, "export interface Input {{");
-    for f in model.fields.iter().filter(|f| f.input) {
-        doc(w, &f.doc);
-        let _ = writeln!(w, "  {}: {};", key(&f.name), ts(&f.ty, true));
+    for f in &model.fields {
+        for name in &f.write {
+            doc(w, &f.doc);
+            let _ = writeln!(w, "  {}: {};", key(name), ts(&f.ty, true));
+        }
     }
     let _ = writeln!(w, "}}\n");
     let buffers = "(ArrayBuffer | ArrayBufferView)[]";
@@ -243,5 +257,34 @@ mod tests {
     fn keys_are_quoted_unless_identifiers() {
         assert_eq!(key("count"), "count");
         assert_eq!(key("max-value"), "\"max-value\"");
+    }
+
+    #[test]
+    fn a_declaration_names_what_the_module_reads_and_writes() {
+        let mut errors = crate::errors::Errors::default();
+        let item: syn::ItemStruct = parse_quote! {
+            struct Odd {
+                /// Two lines,
+                /// with a */ inside.
+                #[serde(rename = "max-value")] max_value: Option<Vec<f64>>,
+                #[input] #[serde(skip_serializing_if = "Option::is_none")] note: Option<String>,
+                #[input] samples: numerous::Bytes,
+            }
+        };
+        let model = crate::custom::parse(quote::quote!(module = "w.js", types), item, &mut errors);
+        assert!(errors.is_empty());
+        let text = declaration(&model, "./w.js");
+        assert_eq!(written_for(&text).as_deref(), Some("Odd"));
+        for part in [
+            "  /**\n   * Two lines,\n   * with a *\\/ inside.\n   */\n  \"max-value\": number[] | null;",
+            "  note?: string | null;",
+            // What the module set, until the server answers.
+            "  samples: DataView | ArrayBuffer | ArrayBufferView;",
+            "export interface Input {\n  note: string | null;\n  samples: DataView | ArrayBuffer | ArrayBufferView;\n}",
+        ] {
+            assert!(text.contains(part), "{part:?} not in\n{text}");
+        }
+        assert!(!text.contains("send("), "no messages: {text}");
+        assert_eq!(written_for("// a declaration of my own"), None);
     }
 }

@@ -352,4 +352,18 @@ pub mod __private {
     pub use serde_json::value::RawValue;
 
     pub use serde;
+
+    /// A field of a custom widget the browser wrote, `null` included: an `Option` field set
+    /// to `null` is `Some(None)`, not "not written" (which a missing field is).
+    ///
+    /// # Errors
+    ///
+    /// When the value is not one of the field's.
+    pub fn written<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: serde::Deserializer<'de>,
+        T: serde::Deserialize<'de>,
+    {
+        T::deserialize(d).map(Some)
+    }
 }

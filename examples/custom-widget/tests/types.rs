@@ -64,3 +64,23 @@ fn typescript_accepts_the_modules_and_finds_a_typo() {
     assert!(report.contains("\"count\""), "{report}");
     assert!(report.contains("\"choices\""), "{report}");
 }
+
+/// The declarations in the repository are the ones the build writes (it rewrites a stale one,
+/// which `git` then shows): regenerate with `cargo build -p example-custom-widget` and commit.
+#[test]
+fn the_committed_declarations_are_current() {
+    let dir = widgets();
+    let Ok(out) = std::process::Command::new("git")
+        .args(["diff", "--exit-code", "--", "*.d.ts"])
+        .current_dir(&dir)
+        .output()
+    else {
+        return; // no git here
+    };
+    if out.status.code() == Some(1) {
+        panic!(
+            "the build rewrote the declarations of the example's widgets: commit them\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

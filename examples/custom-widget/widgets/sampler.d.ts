@@ -5,7 +5,7 @@
 /** The widget's state: what `model.get` returns. */
 export interface State {
   /** The samples the module set, as raw bytes (little-endian `f32`s). */
-  samples: DataView;
+  samples: DataView | ArrayBuffer | ArrayBufferView;
 }
 
 /** What the browser may write (the `#[input]` fields): what `model.set` takes. */

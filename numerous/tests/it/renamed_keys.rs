@@ -64,3 +64,58 @@ async fn an_input_fields_doc_is_in_the_description_under_its_json_name() {
         "{d}"
     );
 }
+
+/// A struct-wide `rename_all` holds for what the browser writes too (the module check and the
+/// server agree on `maxValue`), and `null` written to an `Option` field clears it.
+#[numerous::widget(module = "tests/widgets/camel.js")]
+#[derive(Debug, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Camel {
+    #[input]
+    pub max_value: f64,
+    #[input]
+    pub note: Option<String>,
+}
+
+#[numerous::app(template = "styled.html")]
+#[derive(Debug)]
+struct CamelApp {
+    #[widget(init = Camel { max_value: 1.0, note: Some("kept".into()) })]
+    box_: Camel,
+}
+
+#[numerous::handlers]
+impl CamelApp {}
+
+#[tokio::test]
+async fn rename_all_holds_for_what_the_browser_writes() {
+    let mut tab = TestSession::<CamelApp>::new();
+    assert!(
+        tab.welcome()
+            .contains(r#""box_":{"maxValue":1.0,"note":"kept"}"#),
+        "{}",
+        tab.welcome()
+    );
+    let frames = tab
+        .send(r#"{"type":"update","widget":"box_","state":{"maxValue":3.0}}"#)
+        .await;
+    assert!(frames.iter().all(|f| !f.contains("error")), "{frames:?}");
+    assert_eq!(tab.app().box_.max_value, 3.0);
+    assert_eq!(tab.app().box_.note.as_deref(), Some("kept"));
+    let frames = tab
+        .send(r#"{"type":"update","widget":"box_","state":{"note":null}}"#)
+        .await;
+    assert!(frames.iter().all(|f| !f.contains("error")), "{frames:?}");
+    assert_eq!(tab.app().box_.note, None, "null clears an Option field");
+    // The Rust name is not the JSON one.
+    let frames = tab
+        .send(r#"{"type":"update","widget":"box_","state":{"max_value":5.0}}"#)
+        .await;
+    assert!(
+        frames
+            .iter()
+            .any(|f| f.contains("unknown field `max_value`")),
+        "{frames:?}"
+    );
+    assert_eq!(tab.app().box_.max_value, 3.0);
+}
