@@ -127,7 +127,6 @@ impl Registry {
     /// recorded: read it first ([`Registry::recording`]).
     pub(crate) fn record(&self, id: &str, on: bool) -> bool {
         let start = on.then(|| crate::session::recording::Start {
-            version: self.env.version,
             limit: self
                 .env
                 .record
@@ -275,9 +274,11 @@ impl Registry {
 
 impl Registry {
     /// Waits, at shutdown, for what must outlive the tabs: with a session store, every session
-    /// saved and let go; what the last handlers published, sent to the other instances.
+    /// saved and let go; recording sessions into files, every recording written; what the
+    /// last handlers published, sent to the other instances.
     pub(crate) async fn finished(&self) {
-        if self.env.store.is_some() {
+        let recording = self.env.record.as_ref().is_some_and(|r| r.dir.is_some());
+        if self.env.store.is_some() || recording {
             self.session_tasks.wait().await;
         }
         self.env.broker.flushed().await;

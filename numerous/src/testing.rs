@@ -431,8 +431,8 @@ impl std::error::Error for Divergence {}
 pub struct Replayed {
     /// Steps replayed (all the recording has).
     pub steps: usize,
-    /// The recording had stopped at its limit: the session went on beyond what was replayed.
-    pub truncated: bool,
+    /// The recording's oldest steps had gone (its limit): the replay began after them.
+    pub dropped: u64,
 }
 
 /// Replays `recording` (see [`crate::recording`]) through a fresh session of `A`: it starts
@@ -521,7 +521,7 @@ pub async fn replay_with<A: App>(
     }
     Ok(Replayed {
         steps: recording.steps.len(),
-        truncated: recording.truncated,
+        dropped: recording.dropped,
     })
 }
 
@@ -535,6 +535,8 @@ impl<A: App> TestSession<A> {
             self.env.version,
             self.env.migration.as_ref(),
         )?;
+        // What widgets hold besides their state is compared too.
+        self.session.track_saved(&self.app);
         self.session.push(&self.app);
         self.drain();
         Ok(())

@@ -54,6 +54,16 @@ async fn sessions_recorded_by_the_binary_replay_to_what_their_tabs_were_shown() 
             .unwrap_or_else(|d| panic!("{d}"));
         assert_eq!(done.steps, r.steps.len());
     }
+    // `NUMEROUS_BLESS=1` writes the longer one as the test `tests/replayed_session.rs` (which
+    // CI then compiles and runs as any test).
+    if std::env::var("NUMEROUS_BLESS").is_ok_and(|v| v == "1") {
+        let test = found[0].to_rust_test("example_counter::Counter", "a_recorded_session_replays");
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/replayed_session.rs"),
+            test,
+        )
+        .unwrap();
+    }
     let last: serde_json::Value =
         serde_json::from_str(found[0].steps.last().unwrap().after().get()).unwrap();
     assert_eq!(last["widgets"]["counter"]["value"], shown);

@@ -159,7 +159,20 @@ async fn session_recording(
         Ok(b) => b,
         Err(r) => return r,
     };
-    match s.registry.recording(&b.id).await {
+    // Answered between the session's inputs: a long handler that never yields keeps it.
+    let asked = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        s.registry.recording(&b.id),
+    );
+    let Ok(answer) = asked.await else {
+        return HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "the session is busy (a handler is running): try again",
+        )
+        .into_response();
+    };
+    match answer {
         None => no_session(),
         Some(None) => HttpError::new(
             StatusCode::NOT_FOUND,

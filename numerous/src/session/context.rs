@@ -53,8 +53,9 @@ pub struct Session {
     /// An operator ended the session: its loop ends at its next turn, and it is not saved to
     /// move elsewhere. Read by the loop after each input, so not behind the lock.
     pub(super) ended: AtomicBool,
-    /// Its inputs are being recorded: read before each input, so not behind the lock.
-    pub(super) recording: AtomicBool,
+    /// Whether its inputs are being recorded (`session/steps.rs`): read before each input, so
+    /// not behind the lock.
+    pub(super) recording: std::sync::atomic::AtomicU8,
 }
 
 /// What a session is made of besides its app.
@@ -144,12 +145,13 @@ impl Session {
                 starting: false,
                 waiting: Vec::new(),
                 recorder: None,
+                record_asked: None,
                 fresh_below: 0,
                 view: Vec::new(),
             }),
             viewed: AtomicBool::new(false),
             ended: AtomicBool::new(false),
-            recording: AtomicBool::new(false),
+            recording: std::sync::atomic::AtomicU8::new(super::steps::OFF),
         }
     }
 

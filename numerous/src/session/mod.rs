@@ -228,15 +228,7 @@ pub(crate) async fn run(
         s.dirty = fence.is_none() || notice.is_some();
         s.fresh_below = fresh_below;
         s.starting = !env.dispatch.start.is_empty();
-        s.extras = (0..env.meta.spec.widgets.len())
-            .filter_map(|i| {
-                let w = app.widget(i)?;
-                let revision = w.saved_revision()?;
-                let mut saved = Vec::new();
-                w.write_saved(&mut saved).ok()?;
-                Some((i, revision, saved))
-            })
-            .collect();
+        s.extras = steps::saved_extras(app.as_ref());
         drop(s);
         saver
     });
@@ -248,7 +240,7 @@ pub(crate) async fn run(
     // The tabs that came while it started are welcomed with what it set.
     session.started();
     if let Some(limit) = env.record.as_ref().map(|r| r.limit) {
-        session.start_recording(&env, limit);
+        session.start_recording(app.as_ref(), &env, limit);
     }
     if let Some(notice) = notice {
         // The tabs waiting to join get the notice after their welcome.
@@ -261,6 +253,7 @@ pub(crate) async fn run(
     // The tab count `#[on_tabs]` handlers last ran for.
     let mut tabs_told = 0;
     loop {
+        session.begin_asked_recording(app.as_ref(), &env);
         // Not once it is ending (shut down, moving away): its tabs are closed by then, not gone.
         if !env.dispatch.tabs.is_empty() && !session.ending() {
             let tabs = session.tabs();
@@ -344,9 +337,6 @@ pub(crate) async fn run(
             Box::pin(saver.finish(true)).await;
         }
     }
-    if let Some(recording) = session.stop_recording() {
-        Box::pin(steps::keep(&env, session.number, recording)).await;
-    }
     // Leave the registry, so no new tab finds this session; then close the tabs that found it
     // meanwhile: they reconnect, to a new session or to where this one moved.
     drop(lease);
@@ -361,6 +351,10 @@ pub(crate) async fn run(
         if let Control::Connect { outbox, .. } = c {
             outbox.close(code, reason);
         }
+    }
+    // Last: its tabs are on their way elsewhere meanwhile.
+    if let Some(recording) = session.stop_recording() {
+        Box::pin(steps::keep(&env, session.number, recording)).await;
     }
 }
 

@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use super::recording::{Pending, Recorder, Recording, Start};
 use super::tabs::TabSync;
 use super::{Input, Session, SessionEnv};
+use crate::app::AppObject;
 use crate::spec::AppSpec;
 
 /// What `input` will be in a recording; `None` for what changes nothing (questions).
@@ -50,35 +51,76 @@ fn record_of(spec: &AppSpec, s: &TabSync, version: u32) -> Box<RawValue> {
         .unwrap_or_else(|| RawValue::from_string("null".to_owned()).expect("JSON"))
 }
 
+/// What widgets hold besides their state (a table's rows), as the store keeps it: per such
+/// widget of `app`'s, its index, revision and what it wrote.
+pub(crate) fn saved_extras(app: &dyn AppObject) -> Vec<(usize, u64, Vec<u8>)> {
+    (0..app.meta().spec.widgets.len())
+        .filter_map(|i| {
+            let w = app.widget(i)?;
+            let revision = w.saved_revision()?;
+            let mut saved = Vec::new();
+            w.write_saved(&mut saved).ok()?;
+            Some((i, revision, saved))
+        })
+        .collect()
+}
+
+/// `Session::recording`: not recording.
+pub(super) const OFF: u8 = 0;
+/// `Session::recording`: recording.
+const ON: u8 = 1;
+/// `Session::recording`: an operator asked for a recording, which begins at the task's next
+/// turn (not in the middle of an input, whose start would be half done).
+const ASKED: u8 = 2;
+
 impl Session {
     /// Whether the session's inputs are being recorded.
     pub(crate) fn is_recording(&self) -> bool {
-        self.recording.load(Ordering::Relaxed)
+        self.recording.load(Ordering::Relaxed) == ON
     }
 
-    /// Starts recording (the app records every session).
-    pub(crate) fn start_recording(&self, env: &SessionEnv, limit: usize) {
-        self.start_recording_as(Start {
-            version: env.version,
-            limit,
-        });
-    }
-
-    /// Starts recording from the session as it is now; nothing when it already records.
-    pub(crate) fn start_recording_as(&self, start: Start) {
+    /// Starts recording from the session as it is now (`app`'s), its steps within `limit`
+    /// bytes; nothing when it already records.
+    pub(crate) fn start_recording(&self, app: &dyn AppObject, env: &SessionEnv, limit: usize) {
         let mut s = self.lock();
+        s.record_asked = None;
         if s.recorder.is_some() {
             return;
         }
-        let now = record_of(self.spec, &s, start.version);
+        // Without a session store nothing tracks what widgets hold besides their state: the
+        // recording does, from now on.
+        if s.extras.is_empty() {
+            s.extras = saved_extras(app);
+        }
+        let now = record_of(self.spec, &s, env.version);
         s.recorder = Some(Box::new(Recorder::new(
             self.spec.name,
-            start.version,
+            env.version,
             self.user(),
             now,
-            start.limit,
+            limit,
         )));
-        self.recording.store(true, Ordering::Relaxed);
+        self.recording.store(ON, Ordering::Relaxed);
+    }
+
+    /// An operator asks for a recording: it begins at the task's next turn.
+    pub(crate) fn ask_recording(&self, start: Start) {
+        let mut s = self.lock();
+        if s.recorder.is_none() {
+            s.record_asked = Some(start);
+            self.recording.store(ASKED, Ordering::Relaxed);
+        }
+    }
+
+    /// Begins the recording an operator asked for, if any: between inputs.
+    pub(crate) fn begin_asked_recording(&self, app: &dyn AppObject, env: &SessionEnv) {
+        if self.recording.load(Ordering::Relaxed) != ASKED {
+            return;
+        }
+        let asked = self.lock().record_asked.take();
+        if let Some(start) = asked {
+            self.start_recording(app, env, start.limit);
+        }
     }
 
     /// Notes a step just handled, with the session as it is after it.
@@ -95,8 +137,10 @@ impl Session {
 
     /// Stops recording; returns the recording.
     pub(crate) fn stop_recording(&self) -> Option<Recording> {
-        self.recording.store(false, Ordering::Relaxed);
-        self.lock().recorder.take().map(|r| r.into_recording())
+        self.recording.store(OFF, Ordering::Relaxed);
+        let mut s = self.lock();
+        s.record_asked = None;
+        s.recorder.take().map(|r| r.into_recording())
     }
 
     /// The recording so far, if the session records.
@@ -107,6 +151,15 @@ impl Session {
     /// The session as the store would keep it now (as last pushed), under `version`.
     pub(crate) fn record_now(&self, version: u32) -> Box<RawValue> {
         record_of(self.spec, &self.lock(), version)
+    }
+
+    /// Tracks what `app`'s widgets hold besides their state from now on (a replay compares
+    /// it), where no session store does.
+    pub(crate) fn track_saved(&self, app: &dyn AppObject) {
+        let mut s = self.lock();
+        if s.extras.is_empty() {
+            s.extras = saved_extras(app);
+        }
     }
 }
 
@@ -156,6 +209,16 @@ pub(crate) fn difference(
             )));
         }
     }
+    for key in ours.saved.keys().chain(theirs.saved.keys()) {
+        let (a, b) = (value(ours.saved.get(key)), value(theirs.saved.get(key)));
+        if a != b {
+            return Ok(Some(format!(
+                "what widget `{key}` holds besides its state (its rows) is {} after the replay, {} in the recording",
+                short(&a),
+                short(&b)
+            )));
+        }
+    }
     let fields = |raw: Option<&RawValue>| -> serde_json::Map<String, serde_json::Value> {
         raw.and_then(|r| serde_json::from_str(r.get()).ok())
             .unwrap_or_default()
@@ -177,36 +240,60 @@ pub(crate) fn difference(
     Ok(None)
 }
 
-/// Keeps the recording of session `number`, which just ended, where the app said.
+/// Keeps the recording of session `number`, which just ended, where the app said (not one
+/// of a session nothing happened to).
 pub(crate) async fn keep(env: &SessionEnv, number: u64, recording: Recording) {
     let Some(dir) = env.record.as_ref().and_then(|r| r.dir.clone()) else {
         return;
     };
+    if recording.steps.is_empty() {
+        return;
+    }
     let when = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let path = dir.join(format!("{}-{number}-{when}.json", recording.app));
+    // Instances sharing the folder each number their sessions from 0: the process id tells
+    // them apart.
+    let name = format!(
+        "{}-{when}-{}-{number}.json",
+        recording.app,
+        std::process::id()
+    );
+    let (path, tmp) = (dir.join(&name), dir.join(format!(".{name}.tmp")));
     // Off the session's thread (the file system may be slow), and awaited: a server shutting
     // down writes its sessions' recordings before it exits.
     let _ = tokio::task::spawn_blocking(move || {
-        let written = std::fs::create_dir_all(&dir).and_then(|()| {
+        let written = (|| {
+            let mut folder = std::fs::DirBuilder::new();
+            folder.recursive(true);
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+            folder.create(&dir)?;
             let mut file = std::fs::OpenOptions::new();
-            file.write(true).create_new(true);
+            file.write(true).create(true).truncate(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
-            let file = file.open(&path)?;
-            serde_json::to_writer(std::io::BufWriter::new(file), &recording)
-                .map_err(std::io::Error::other)
-        });
+            let mut out = std::io::BufWriter::new(file.open(&tmp)?);
+            serde_json::to_writer(&mut out, &recording).map_err(std::io::Error::other)?;
+            let file = out
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?;
+            file.sync_all()?;
+            // Whole or not at all: a reader never finds half a recording.
+            std::fs::rename(&tmp, &path)
+        })();
         match written {
             Ok(()) => {
-                tracing::info!(session = number, path = %path.display(), "recorded the session")
+                tracing::info!(session = number, path = %path.display(), "recorded the session");
             }
-            Err(e) => tracing::warn!(
-                session = number,
-                "cannot write the session's recording to {}: {e}",
-                path.display()
-            ),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                tracing::warn!(
+                    session = number,
+                    "cannot write the session's recording to {}: {e}",
+                    path.display()
+                );
+            }
         }
     })
     .await;

@@ -40,7 +40,7 @@ impl Session {
             }
             // The session's loop ends at its next turn (this may come while a handler runs).
             Control::End => self.ended.store(true, std::sync::atomic::Ordering::Relaxed),
-            Control::Record(Some(start)) => self.start_recording_as(start),
+            Control::Record(Some(start)) => self.ask_recording(start),
             Control::Record(None) => drop(self.stop_recording()),
             Control::Recording(reply) => {
                 let _ = reply.send(self.recording_so_far());

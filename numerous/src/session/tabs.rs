@@ -62,6 +62,8 @@ pub(super) struct TabSync {
     pub(super) waiting: Vec<(u64, Arc<Outbox>, bool)>,
     /// The session's inputs being recorded, if they are ([`super::recording`]).
     pub(super) recorder: Option<Box<super::recording::Recorder>>,
+    /// A recording an operator asked for, which begins between inputs.
+    pub(super) record_asked: Option<super::recording::Start>,
     /// The session was asked to move to another instance: it lets go at this moment.
     pub(super) release_at: Option<Instant>,
     /// Tabs numbered below this asked for a session the store did not know: their welcome
