@@ -487,7 +487,7 @@ fn write_types(
                     path.display()
                 ));
             }
-            Some(other) if other != model.item.ident.to_string() => {
+            Some(other) if model.item.ident != other => {
                 return refuse(format!(
                     "`{}` is the declaration of `{other}`'s model, whose module this is too: give one of them `types = \"folder\"`",
                     path.display()

@@ -151,7 +151,7 @@ impl Session {
             }),
             viewed: AtomicBool::new(false),
             ended: AtomicBool::new(false),
-            recording: std::sync::atomic::AtomicU8::new(super::steps::OFF),
+            recording: std::sync::atomic::AtomicU8::new(super::recording::OFF),
         }
     }
 

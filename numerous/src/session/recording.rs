@@ -61,6 +61,14 @@ impl RecordSessions {
     }
 }
 
+/// `Session::recording`: not recording.
+pub(crate) const OFF: u8 = 0;
+/// `Session::recording`: recording.
+pub(crate) const ON: u8 = 1;
+/// `Session::recording`: an operator asked for a recording, which begins at the task's next
+/// turn (not in the middle of an input, whose start would be half done).
+pub(crate) const ASKED: u8 = 2;
+
 /// The size a recording stops at unless told otherwise.
 pub const DEFAULT_LIMIT: usize = 1 << 20;
 

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use serde_json::value::RawValue;
 
-use super::recording::{Pending, Recorder, Recording, Start};
+use super::recording::{ASKED, OFF, ON, Pending, Recorder, Recording, Start};
 use super::tabs::TabSync;
 use super::{Input, Session, SessionEnv};
 use crate::app::AppObject;
@@ -64,14 +64,6 @@ pub(crate) fn saved_extras(app: &dyn AppObject) -> Vec<(usize, u64, Vec<u8>)> {
         })
         .collect()
 }
-
-/// `Session::recording`: not recording.
-pub(super) const OFF: u8 = 0;
-/// `Session::recording`: recording.
-const ON: u8 = 1;
-/// `Session::recording`: an operator asked for a recording, which begins at the task's next
-/// turn (not in the middle of an input, whose start would be half done).
-const ASKED: u8 = 2;
 
 impl Session {
     /// Whether the session's inputs are being recorded.

@@ -161,16 +161,7 @@ async fn post(
     cookie: &str,
     body: &Value,
 ) -> testkit::Response {
-    let body = body.to_string();
-    testkit::http(
-        addr,
-        &format!(
-            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}",
-            body.len()
-        ),
-        body.as_bytes(),
-    )
-    .await
+    testkit::post_json(addr, path, cookie, &body.to_string()).await
 }
 
 #[tokio::test]
@@ -207,6 +198,33 @@ async fn an_administrator_records_one_session_and_reads_it_back() {
             .status,
         404
     );
+    // From another site, or for a host the server does not serve: refused, as everywhere.
+    for path in [
+        "/api/admin/sessions/record",
+        "/api/admin/sessions/recording",
+    ] {
+        let body = json!({"id": id, "on": true}).to_string();
+        let head = |host: &str, origin: &str| {
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\nCookie: {root}\r\nContent-Type: application/json\r\nContent-Length: {}",
+                body.len()
+            )
+        };
+        let r = testkit::http(
+            addr,
+            &head(&addr.to_string(), "http://evil.example"),
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 403, "{path} from another site: {}", r.body);
+        let r = testkit::http(
+            addr,
+            &head("evil.example", &format!("http://{addr}")),
+            body.as_bytes(),
+        )
+        .await;
+        assert_eq!(r.status, 400, "{path} for another host: {}", r.body);
+    }
     let read = json!({"id": id});
     let r = post(addr, "/api/admin/sessions/recording", &root, &read).await;
     assert_eq!(r.status, 404, "{}", r.body);
