@@ -78,6 +78,7 @@ use crate::session::{
     Control, ControlReceiver, ControlSender, FrameCtx, InputReceiver, Parts, Session,
 };
 use crate::topics::Publisher;
+use serde_json::value::RawValue;
 
 /// Drives one session in-process, without a server or sockets: the same event path as a live
 /// tab (decode, validate, handler, diff, encode). For unit tests of an app, and benchmarks.
@@ -480,7 +481,7 @@ pub async fn replay_with<A: App>(
     let mut tab = TestSession::<A>::session_of(options, user.map(Arc::new));
     // Its start is the recorded one, `#[on_start]` handlers included.
     tab.started = true;
-    tab.load(recording.start.get())
+    tab.load(&recording.start)
         .map_err(|e| cannot(format!("its start does not load into this build: {e}")))?;
     for (i, step) in recording.steps.iter().enumerate() {
         let what = match step {
@@ -504,7 +505,7 @@ pub async fn replay_with<A: App>(
                 tab.send(frame).await;
             }
             Step::Changed { after, .. } => tab
-                .load(after.get())
+                .load(after)
                 .map_err(|e| diverged(format!("the recorded session does not load: {e}")))?,
         }
         let now = tab.session.record_now(tab.env.version);
@@ -528,15 +529,16 @@ pub async fn replay_with<A: App>(
 impl<A: App> TestSession<A> {
     /// Loads a session as the store keeps it (its version in it) into the app, through the
     /// app's migration when it was saved under another, and sends the tab what changed.
-    fn load(&mut self, record: &str) -> Result<(), String> {
+    fn load(&mut self, record: &RawValue) -> Result<(), String> {
         crate::session::load_record(
             &mut self.app,
-            record.as_bytes(),
+            record.get().as_bytes(),
             self.env.version,
             self.env.migration.as_ref(),
         )?;
-        // What widgets hold besides their state is compared too.
+        // What widgets hold besides their state is compared too; and they are shown as they were.
         self.session.track_saved(&self.app);
+        self.session.show_as_recorded(record);
         self.session.push(&self.app);
         self.drain();
         Ok(())

@@ -1,6 +1,6 @@
 //! A to-do session recorded by the binary (`--record-sessions`) and replayed: its `#[state]`
-//! list, a failed handler rolled back, the Clear button hidden and shown again; and a change to
-//! the recorded list is found at the step it was made.
+//! list, a failed handler rolled back, the Clear button hidden and shown again (compared at each
+//! step too); and a change to the recorded list is found at the step it was made.
 
 use example_todo::Todo;
 use numerous::recording::{Recording, Step};
@@ -50,6 +50,9 @@ async fn a_recorded_to_do_session_replays_its_state_and_its_failures() {
     let text = std::fs::read_to_string(files[0].as_ref().unwrap().path()).unwrap();
     let recording = Recording::from_json(&text).unwrap();
     assert_eq!(recording.steps.len(), 6, "{:#?}", recording.steps);
+    // Its start shows Clear hidden (`#[on_start]` hid it), as the tab was shown.
+    let start: Value = serde_json::from_str(recording.start.get()).unwrap();
+    assert_eq!(start["view"]["clear"]["hidden"], true, "{start}");
     let items = |step: &Step| -> Value {
         serde_json::from_str::<Value>(step.after().get()).unwrap()["state"]["items"].clone()
     };
@@ -80,4 +83,17 @@ async fn a_recorded_to_do_session_replays_its_state_and_its_failures() {
             .starts_with("the #[state] field `items` is [\"milk\",\"eggs\"] after the replay"),
         "{d}"
     );
+
+    // A recording in which Clear stayed visible after the list was cleared: found too.
+    let mut wrong = recording.clone();
+    let Step::Frame { after, .. } = &mut wrong.steps[5] else {
+        panic!("clear is a frame");
+    };
+    let mut record: Value = serde_json::from_str(after.get()).unwrap();
+    assert_eq!(record["view"]["clear"]["hidden"], true, "{record}");
+    record.as_object_mut().unwrap().remove("view");
+    *after = serde_json::value::to_raw_value(&record).unwrap();
+    let d = numerous::testing::replay::<Todo>(&wrong).await.unwrap_err();
+    assert_eq!(d.step, 6, "{d}");
+    assert!(d.message.starts_with("the widgets are shown as"), "{d}");
 }

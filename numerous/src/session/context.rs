@@ -232,7 +232,12 @@ impl Session {
 
     /// Changes widget `index`'s view (`s` is the session's state, locked); every tab hears of
     /// it if it changed.
-    fn set_view(&self, s: &mut TabSync, index: usize, change: impl FnOnce(&mut WidgetView)) {
+    pub(super) fn set_view(
+        &self,
+        s: &mut TabSync,
+        index: usize,
+        change: impl FnOnce(&mut WidgetView),
+    ) {
         let widgets = &self.spec.widgets;
         if let Some(frame) = s.change_view(index, widgets.len(), widgets[index].key, change) {
             // From now on an input looks at the views; until then it skips even the lock.

@@ -6,7 +6,8 @@
 //! changed the session from outside (background work and topic messages, which reach it as
 //! Rust closures, an upload's file, `#[on_tabs]` handlers), the session as it was after it
 //! instead (a replay applies it). After every step, the session as the store would keep it
-//! (every widget's state and the `#[state]` fields), which a replay compares with its own.
+//! (every widget's state and the `#[state]` fields) and how its widgets are shown (`"view"`:
+//! hidden, disabled, an error), which a replay compares with its own.
 //!
 //! Never kept: passwords and tokens (signing in happens over HTTP, outside sessions: no frame
 //! carries them), the session's id (a secret), the bytes of uploaded files (unless the app keeps

@@ -33,7 +33,8 @@ pub(crate) fn pending(input: &Input) -> Option<Pending> {
     }
 }
 
-/// The session as the store keeps it, now.
+/// The session as the store keeps it, now, and how its widgets are shown besides their state
+/// (`"view"`: those hidden, disabled or with an error), which the store does not keep.
 fn record_of(spec: &AppSpec, s: &TabSync, version: u32) -> Box<RawValue> {
     let mut out = Vec::new();
     crate::store::record::encode(
@@ -45,6 +46,15 @@ fn record_of(spec: &AppSpec, s: &TabSync, version: u32) -> Box<RawValue> {
         &s.state,
         &s.extras,
     );
+    let view = super::view::welcome_part(spec.widgets.iter().map(|w| w.key), &s.view);
+    if let Some(view) = view.strip_suffix(b",")
+        && out.last() == Some(&b'}')
+    {
+        out.pop();
+        out.push(b',');
+        out.extend_from_slice(view);
+        out.push(b'}');
+    }
     String::from_utf8(out)
         .ok()
         .and_then(|text| RawValue::from_string(text).ok())
@@ -145,6 +155,24 @@ impl Session {
         record_of(self.spec, &self.lock(), version)
     }
 
+    /// Shows the widgets as `record`'s `"view"` says (as usual where it says nothing).
+    pub(crate) fn show_as_recorded(&self, record: &RawValue) {
+        let views = serde_json::from_str::<serde_json::Value>(record.get())
+            .ok()
+            .and_then(|mut r| r.get_mut("view").map(serde_json::Value::take))
+            .unwrap_or_default();
+        let mut s = self.lock();
+        for (index, w) in self.spec.widgets.iter().enumerate() {
+            let v = &views[w.key];
+            let recorded = super::view::WidgetView {
+                hidden: v["hidden"].as_bool().unwrap_or(false),
+                disabled: v["disabled"].as_bool().unwrap_or(false),
+                error: v["error"].as_str().map(str::to_owned),
+            };
+            self.set_view(&mut s, index, |view| *view = recorded);
+        }
+    }
+
     /// Tracks what `app`'s widgets hold besides their state from now on (a replay compares
     /// it), where no session store does.
     pub(crate) fn track_saved(&self, app: &dyn AppObject) {
@@ -210,6 +238,21 @@ pub(crate) fn difference(
                 short(&b)
             )));
         }
+    }
+    // How the widgets are shown: only in recordings, not in the store's records.
+    let view = |raw: &RawValue| {
+        serde_json::from_str::<serde_json::Value>(raw.get())
+            .ok()
+            .and_then(|mut r| r.get_mut("view").map(serde_json::Value::take))
+            .unwrap_or_default()
+    };
+    let (a, b) = (view(replayed), view(recorded));
+    if a != b {
+        return Ok(Some(format!(
+            "the widgets are shown as {} after the replay, {} in the recording (hidden, disabled, errors)",
+            short(&a),
+            short(&b)
+        )));
     }
     let fields = |raw: Option<&RawValue>| -> serde_json::Map<String, serde_json::Value> {
         raw.and_then(|r| serde_json::from_str(r.get()).ok())
