@@ -157,10 +157,7 @@ impl Session {
 
     /// Shows the widgets as `record`'s `"view"` says (as usual where it says nothing).
     pub(crate) fn show_as_recorded(&self, record: &RawValue) {
-        let views = serde_json::from_str::<serde_json::Value>(record.get())
-            .ok()
-            .and_then(|mut r| r.get_mut("view").map(serde_json::Value::take))
-            .unwrap_or_default();
+        let views = view_of(record);
         let mut s = self.lock();
         for (index, w) in self.spec.widgets.iter().enumerate() {
             let v = &views[w.key];
@@ -203,76 +200,86 @@ pub(crate) fn difference(
         Some(data) => record::parse(data)?,
         None => theirs,
     };
-    let value = |raw: Option<&&RawValue>| -> serde_json::Value {
+    let parse = |raw: Option<&RawValue>| -> serde_json::Value {
         raw.and_then(|r| serde_json::from_str(r.get()).ok())
-            .unwrap_or(serde_json::Value::Null)
-    };
-    let short = |v: &serde_json::Value| {
-        let mut text = v.to_string();
-        if text.len() > 300 {
-            let mut end = 300;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-            text.push('…');
-        }
-        text
-    };
-    for key in ours.widgets.keys().chain(theirs.widgets.keys()) {
-        let (a, b) = (value(ours.widgets.get(key)), value(theirs.widgets.get(key)));
-        if a != b {
-            return Ok(Some(format!(
-                "widget `{key}` is {} after the replay, {} in the recording",
-                short(&a),
-                short(&b)
-            )));
-        }
-    }
-    for key in ours.saved.keys().chain(theirs.saved.keys()) {
-        let (a, b) = (value(ours.saved.get(key)), value(theirs.saved.get(key)));
-        if a != b {
-            return Ok(Some(format!(
-                "what widget `{key}` holds besides its state (its rows) is {} after the replay, {} in the recording",
-                short(&a),
-                short(&b)
-            )));
-        }
-    }
-    // How the widgets are shown: only in recordings, not in the store's records.
-    let view = |raw: &RawValue| {
-        serde_json::from_str::<serde_json::Value>(raw.get())
-            .ok()
-            .and_then(|mut r| r.get_mut("view").map(serde_json::Value::take))
             .unwrap_or_default()
     };
-    let (a, b) = (view(replayed), view(recorded));
-    if a != b {
-        return Ok(Some(format!(
-            "the widgets are shown as {} after the replay, {} in the recording (hidden, disabled, errors)",
+    let by_key = |map: &std::collections::BTreeMap<&str, &RawValue>| -> serde_json::Value {
+        map.iter()
+            .map(|(k, v)| ((*k).to_owned(), parse(Some(v))))
+            .collect()
+    };
+    let widgets = (by_key(&ours.widgets), by_key(&theirs.widgets));
+    let saved = (by_key(&ours.saved), by_key(&theirs.saved));
+    let state = (parse(ours.state), parse(theirs.state));
+    // How the widgets are shown: only in recordings, not in the store's records.
+    let views = (view_of(replayed), view_of(recorded));
+    let message = if let Some((key, a, b)) = first_difference(&widgets.0, &widgets.1) {
+        format!(
+            "widget `{key}` is {} after the replay, {} in the recording",
             short(&a),
             short(&b)
-        )));
-    }
-    let fields = |raw: Option<&RawValue>| -> serde_json::Map<String, serde_json::Value> {
-        raw.and_then(|r| serde_json::from_str(r.get()).ok())
+        )
+    } else if let Some((key, a, b)) = first_difference(&saved.0, &saved.1) {
+        format!(
+            "what widget `{key}` holds besides its state (its rows) is {} after the replay, {} in the recording",
+            short(&a),
+            short(&b)
+        )
+    } else if views.0 != views.1 {
+        format!(
+            "the widgets are shown as {} after the replay, {} in the recording (hidden, disabled, errors)",
+            short(&views.0),
+            short(&views.1)
+        )
+    } else if let Some((key, a, b)) = first_difference(&state.0, &state.1) {
+        format!(
+            "the #[state] field `{key}` is {} after the replay, {} in the recording",
+            short(&a),
+            short(&b)
+        )
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(message))
+}
+
+/// The first key of two JSON objects whose values differ (a missing one is `null`), with both.
+fn first_difference(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+) -> Option<(String, serde_json::Value, serde_json::Value)> {
+    let keys = |v: &serde_json::Value| -> Vec<String> {
+        v.as_object()
+            .map(|o| o.keys().cloned().collect())
             .unwrap_or_default()
     };
-    let (a, b) = (fields(ours.state), fields(theirs.state));
-    for key in a.keys().chain(b.keys()) {
-        let (x, y) = (
-            a.get(key).cloned().unwrap_or_default(),
-            b.get(key).cloned().unwrap_or_default(),
-        );
-        if x != y {
-            return Ok(Some(format!(
-                "the #[state] field `{key}` is {} after the replay, {} in the recording",
-                short(&x),
-                short(&y)
-            )));
+    keys(a).into_iter().chain(keys(b)).find_map(|key| {
+        let (x, y) = (a[&key].clone(), b[&key].clone());
+        (x != y).then_some((key, x, y))
+    })
+}
+
+/// `value` as JSON text of 300 bytes at most.
+fn short(value: &serde_json::Value) -> String {
+    let mut text = value.to_string();
+    if text.len() > 300 {
+        let mut end = 300;
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
+        text.truncate(end);
+        text.push('…');
     }
-    Ok(None)
+    text
+}
+
+/// How a recorded session shows its widgets besides their state (its `"view"`), by key.
+fn view_of(record: &RawValue) -> serde_json::Value {
+    serde_json::from_str::<serde_json::Value>(record.get())
+        .ok()
+        .and_then(|mut r| r.get_mut("view").map(serde_json::Value::take))
+        .unwrap_or_default()
 }
 
 /// Keeps the recording of session `number`, which just ended, where the app said (not one
